@@ -1,0 +1,31 @@
+'use server';
+import { AuthError } from 'next-auth';
+import { signIn } from '@/lib/auth/config';
+import { signInSchema } from '@/lib/auth/credentials';
+import { echoValues, fieldErrorsOf, type FormState } from '@/lib/form-state';
+
+export async function signInWithPassword(_: FormState, form: FormData): Promise<FormState> {
+  const values = echoValues(form, ['password']);
+  const input = signInSchema.safeParse({ email: form.get('email'), password: form.get('password') });
+  if (!input.success) return { ok: false, fieldErrors: fieldErrorsOf(input.error), values };
+  try {
+    await signIn('credentials', { ...input.data, redirectTo: safeNext(form.get('next')) });
+    return { ok: true };
+  } catch (error) {
+    // A successful sign-in "throws" Next's redirect; only Auth.js's own errors are failures here.
+    if (!(error instanceof AuthError)) throw error;
+    const rateLimited = 'code' in error && error.code === 'rate_limited';
+    return {
+      ok: false,
+      values,
+      message: rateLimited
+        ? 'Too many failed sign-ins. Wait 15 minutes and try again.'
+        : 'That e-mail and password do not match an administrator.',
+    };
+  }
+}
+
+/** Only same-site paths: an attacker's link must not turn sign-in into an open redirect. */
+function safeNext(next: FormDataEntryValue | null): string {
+  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/channels/microsoft365';
+}

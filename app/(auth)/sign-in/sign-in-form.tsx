@@ -1,0 +1,22 @@
+'use client';
+import { useActionState } from 'react';
+import { FormField } from '@/app/_components/form-field';
+import { FormMessage } from '@/app/_components/form-message';
+import { SubmitButton } from '@/app/_components/submit-button';
+import { initialFormState } from '@/lib/form-state';
+import { signInWithPassword } from './actions';
+
+export function SignInForm({ next }: { next?: string }) {
+  const [state, action] = useActionState(signInWithPassword, initialFormState);
+  return (
+    <form action={action} className="space-y-4" noValidate>
+      {state.message ? <FormMessage tone="error">{state.message}</FormMessage> : null}
+      <input type="hidden" name="next" value={next ?? ''} />
+      <FormField label="E-mail" name="email" type="email" autoComplete="username" required autoFocus defaultValue={state.values?.email} errors={state.fieldErrors?.email} />
+      <FormField label="Password" name="password" type="password" autoComplete="current-password" required errors={state.fieldErrors?.password} />
+      <SubmitButton pendingLabel="Signing in…" className="w-full">
+        Sign in
+      </SubmitButton>
+    </form>
+  );
+}

@@ -1,0 +1,24 @@
+import { expect, type Page } from '@playwright/test';
+
+export const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'a long and strong password' };
+
+export async function fillSetup(page: Page, admin = ADMIN) {
+  await page.getByLabel('Your name').fill(admin.name);
+  await page.getByLabel('E-mail').fill(admin.email);
+  await page.getByLabel('Password', { exact: true }).fill(admin.password);
+  await page.getByLabel('Confirm password').fill(admin.password);
+  await page.getByRole('button', { name: 'Create administrator' }).click();
+}
+
+export async function signIn(page: Page, admin = ADMIN) {
+  await page.goto('/sign-in');
+  await page.getByLabel('E-mail').fill(admin.email);
+  await page.getByLabel('Password').fill(admin.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('navigation', { name: 'Console' })).toBeVisible();
+}
+
+export async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+}

@@ -1,0 +1,52 @@
+import 'server-only';
+import NextAuth, { CredentialsSignin } from 'next-auth';
+import Credentials from 'next-auth/providers/credentials';
+import { getEnv } from '@/lib/config/env';
+import { checkCredentials } from '@/lib/auth/credentials';
+import { logger } from '@/lib/logger';
+
+export class SignInRateLimited extends CredentialsSignin {
+  override code = 'rate_limited';
+}
+
+export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+
+// Lazy so the secret is read at request time (it may be generated into the data folder on first start).
+export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
+  secret: getEnv().AUTH_SECRET,
+  // Self-hosted behind any proxy: the host header is trusted; APP_BASE_URL pins links where it matters.
+  trustHost: true,
+  session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
+  pages: { signIn: '/sign-in', error: '/sign-in' },
+  logger: {
+    // A wrong password is an answer, not a server error: keep it out of the error log.
+    error(error) {
+      if (error.name === 'CredentialsSignin') return;
+      logger('auth').error({ err: error }, 'auth error');
+    },
+    warn(code) {
+      logger('auth').warn({ code }, 'auth warning');
+    },
+  },
+  providers: [
+    Credentials({
+      credentials: { email: {}, password: {} },
+      async authorize(credentials, request) {
+        const result = await checkCredentials(credentials, request.headers);
+        if (result.ok) return { id: result.admin.id, email: result.admin.email, name: result.admin.name };
+        if (result.reason === 'rate_limited') throw new SignInRateLimited();
+        return null;
+      },
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user?.id) token.sub = user.id;
+      return token;
+    },
+    session({ session, token }) {
+      if (token.sub) session.user.id = token.sub;
+      return session;
+    },
+  },
+}));

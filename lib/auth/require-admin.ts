@@ -1,0 +1,31 @@
+import 'server-only';
+import { redirect } from 'next/navigation';
+import { auth } from '@/lib/auth/config';
+import { getDb } from '@/lib/db';
+import { countAdmins, findAdminById } from '@/lib/db/queries/admins';
+
+export interface SignedInAdmin {
+  id: string;
+  email: string;
+  name: string | null;
+}
+
+/** The signed-in admin, or null. The admin must still exist: a removed admin's session stops working. */
+export async function currentAdmin(): Promise<SignedInAdmin | null> {
+  const session = await auth();
+  const id = session?.user?.id;
+  if (!id) return null;
+  const admin = await findAdminById(await getDb(), id);
+  return admin ? { id: admin.id, email: admin.email, name: admin.name } : null;
+}
+
+/**
+ * For pages, layouts and server actions (a server action is a public POST endpoint, so each one calls this).
+ * Sends the browser to /setup while no admin exists, else to sign-in.
+ */
+export async function requireAdmin(): Promise<SignedInAdmin> {
+  const admin = await currentAdmin();
+  if (admin) return admin;
+  if ((await countAdmins(await getDb())) === 0) redirect('/setup');
+  redirect('/sign-in');
+}

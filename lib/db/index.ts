@@ -1,0 +1,45 @@
+import 'server-only';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { getEnv } from '@/lib/config/env';
+import { openEmbeddedDatabase } from '@/lib/db/embedded';
+import { openPostgresDatabase } from '@/lib/db/postgres';
+import * as schema from '@/lib/db/schema';
+
+/** The query surface both drivers share; queries are written once against it. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+export interface Database {
+  db: Db;
+  kind: 'postgres' | 'pglite';
+  close(): Promise<void>;
+}
+
+// One client per process; globalThis survives dev hot reloads and Next's separate server bundles.
+const cache = globalThis as unknown as { __mailgateDb?: Promise<Database> };
+
+/** The process's database, migrated to the current schema before first use. */
+export function getDatabase(): Promise<Database> {
+  cache.__mailgateDb ??= openDatabase().catch((error: unknown) => {
+    cache.__mailgateDb = undefined;
+    throw error;
+  });
+  return cache.__mailgateDb;
+}
+
+export async function getDb(): Promise<Db> {
+  return (await getDatabase()).db;
+}
+
+async function openDatabase(): Promise<Database> {
+  const env = getEnv();
+  return env.DATABASE_URL ? openPostgresDatabase(env.DATABASE_URL) : openEmbeddedDatabase(env.DATA_DIR);
+}
+
+export async function closeDatabase(): Promise<void> {
+  const open = cache.__mailgateDb;
+  cache.__mailgateDb = undefined;
+  if (open) await (await open).close();
+}
+
+export { schema };

@@ -1,0 +1,259 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  customType,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+// drizzle has no bytea column; raw message sources and attachment bytes must round-trip byte-exact.
+export const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
+});
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const admins = pgTable('admins', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  email: text('email').notNull().unique(),
+  name: text('name'),
+  passwordHash: text('password_hash').notNull(),
+  createdAt: createdAt(),
+  lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
+});
+
+// Failed sign-ins live in the database so the rate limit holds across instances.
+export const signInAttempts = pgTable(
+  'sign_in_attempts',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    email: text('email').notNull(),
+    ip: text('ip').notNull(),
+    succeeded: boolean('succeeded').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('sign_in_attempts_email_at').on(t.email, t.at), index('sign_in_attempts_ip_at').on(t.ip, t.at)],
+);
+
+export const cloudEnum = pgEnum('microsoft_cloud', ['global', 'usgov', 'china']);
+
+export const microsoft365Apps = pgTable(
+  'microsoft365_apps',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    clientId: text('client_id').notNull(),
+    tenant: text('tenant').notNull(),
+    cloud: cloudEnum('cloud').notNull().default('global'),
+    clientSecretSealed: text('client_secret_sealed').notNull(),
+    clientSecretHint: text('client_secret_hint').notNull(),
+    secretExpiresOn: date('secret_expires_on', { mode: 'string' }),
+    active: boolean('active').notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('microsoft365_apps_one_active').on(t.active).where(sql`${t.active}`)],
+);
+
+export const oauthIntentEnum = pgEnum('oauth_intent', ['connect', 'reauthenticate', 'shared_mailbox']);
+
+export const oauthFlows = pgTable(
+  'oauth_flows',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    state: text('state').notNull().unique(),
+    codeVerifierSealed: text('code_verifier_sealed').notNull(),
+    nonce: text('nonce').notNull(),
+    adminId: uuid('admin_id')
+      .notNull()
+      .references(() => admins.id, { onDelete: 'cascade' }),
+    appId: uuid('app_id')
+      .notNull()
+      .references(() => microsoft365Apps.id, { onDelete: 'cascade' }),
+    intent: oauthIntentEnum('intent').notNull(),
+    accountId: uuid('account_id'),
+    sharedMailbox: text('shared_mailbox'),
+    loginHint: text('login_hint'),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [index('oauth_flows_expires_at').on(t.expiresAt)],
+);
+
+export const accountStatusEnum = pgEnum('account_status', ['active', 'needs_reauth', 'disabled', 'error']);
+export const accountKindEnum = pgEnum('account_kind', ['user', 'shared']);
+export const afterFetchEnum = pgEnum('after_fetch', ['keep', 'mark_seen', 'delete']);
+
+export interface AccountError {
+  code: string;
+  message: string;
+  hint?: string;
+  at: string;
+}
+
+export const mailAccounts = pgTable(
+  'mail_accounts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    appId: uuid('app_id').references(() => microsoft365Apps.id, { onDelete: 'set null' }),
+    kind: accountKindEnum('kind').notNull().default('user'),
+    emailAddress: text('email_address').notNull(),
+    displayName: text('display_name'),
+    homeAccountId: text('home_account_id').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    signInAddress: text('sign_in_address').notNull(),
+    imapUser: text('imap_user').notNull(),
+    tokenCacheSealed: text('token_cache_sealed'),
+    status: accountStatusEnum('status').notNull().default('active'),
+    folders: text('folders').array().notNull().default(sql`ARRAY['INBOX']::text[]`),
+    afterFetch: afterFetchEnum('after_fetch').notNull().default('keep'),
+    lastSyncedAt: timestamp('last_synced_at', { withTimezone: true }),
+    lastSyncOutcome: text('last_sync_outcome'),
+    lastError: jsonb('last_error').$type<AccountError>(),
+    smtpWarning: jsonb('smtp_warning').$type<AccountError>(),
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    // The same Microsoft account opening the same mailbox is one account: re-auth updates, never duplicates.
+    uniqueIndex('mail_accounts_identity').on(t.homeAccountId, t.imapUser),
+    index('mail_accounts_due').on(t.status, t.nextAttemptAt),
+  ],
+);
+
+export const mailFolderState = pgTable(
+  'mail_folder_state',
+  {
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => mailAccounts.id, { onDelete: 'cascade' }),
+    folder: text('folder').notNull(),
+    uidValidity: bigint('uidvalidity', { mode: 'number' }).notNull(),
+    lastUid: bigint('last_uid', { mode: 'number' }).notNull().default(0),
+    highestModseq: text('highest_modseq'),
+    uidNext: bigint('uid_next', { mode: 'number' }),
+    messagesOnServer: integer('messages_on_server'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.folder] })],
+);
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => mailAccounts.id, { onDelete: 'cascade' }),
+    folder: text('folder').notNull(),
+    uidValidity: bigint('uidvalidity', { mode: 'number' }).notNull(),
+    uid: bigint('uid', { mode: 'number' }).notNull(),
+    messageId: text('message_id'),
+    inReplyTo: text('in_reply_to'),
+    subject: text('subject'),
+    fromAddress: text('from_address'),
+    toAddresses: text('to_addresses').array().notNull().default(sql`'{}'::text[]`),
+    ccAddresses: text('cc_addresses').array().notNull().default(sql`'{}'::text[]`),
+    replyTo: text('reply_to').array().notNull().default(sql`'{}'::text[]`),
+    date: timestamp('date', { withTimezone: true }),
+    dateHeader: text('date_header'),
+    internalDate: timestamp('internal_date', { withTimezone: true }).notNull(),
+    size: integer('size').notNull(),
+    flags: text('flags').array().notNull().default(sql`'{}'::text[]`),
+    snippet: text('snippet'),
+    text: text('text'),
+    html: text('html'),
+    hasAttachments: boolean('has_attachments').notNull().default(false),
+    parseError: text('parse_error'),
+    skippedReason: text('skipped_reason'),
+    // A UIDVALIDITY change re-lists old mail under new UIDs: the copy is linked, not stored again.
+    duplicateOf: bigint('duplicate_of', { mode: 'number' }),
+    fetchedAt: timestamp('fetched_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('messages_account_folder_uid').on(t.accountId, t.folder, t.uidValidity, t.uid),
+    index('messages_account_newest').on(t.accountId, t.internalDate.desc(), t.id.desc()),
+    index('messages_newest').on(t.internalDate.desc(), t.id.desc()),
+    index('messages_message_id').on(t.messageId),
+  ],
+);
+
+export const messageSources = pgTable('message_sources', {
+  messageId: bigint('message_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => messages.id, { onDelete: 'cascade' }),
+  source: bytea('source').notNull(),
+  sha256: text('sha256').notNull(),
+});
+
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    messageId: bigint('message_id', { mode: 'number' })
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    filename: text('filename'),
+    originalFilename: text('original_filename'),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    contentId: text('content_id'),
+    inline: boolean('inline').notNull().default(false),
+    checksum: text('checksum').notNull(),
+    content: bytea('content').notNull(),
+  },
+  (t) => [index('attachments_message').on(t.messageId)],
+);
+
+export const syncOutcomeEnum = pgEnum('sync_outcome', ['running', 'success', 'partial', 'failed']);
+
+export const syncRuns = pgTable(
+  'sync_runs',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => mailAccounts.id, { onDelete: 'cascade' }),
+    trigger: text('trigger').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    messages: integer('messages').notNull().default(0),
+    bytes: bigint('bytes', { mode: 'number' }).notNull().default(0),
+    outcome: syncOutcomeEnum('outcome').notNull().default('running'),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+  },
+  (t) => [index('sync_runs_account_started').on(t.accountId, t.startedAt.desc())],
+);
+
+// Kept after an account or admin is removed: ids are not foreign keys, the e-mail is copied in.
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    adminId: uuid('admin_id'),
+    adminEmail: text('admin_email'),
+    action: text('action').notNull(),
+    accountId: uuid('account_id'),
+    target: text('target'),
+    details: jsonb('details').$type<Record<string, unknown>>(),
+  },
+  (t) => [index('audit_events_at').on(t.at.desc())],
+);

@@ -1,0 +1,29 @@
+import type { z } from 'zod';
+
+/** What a server action returns to a `useActionState` form: a message, errors per field, and what was typed. */
+export interface FormState {
+  ok: boolean;
+  message?: string;
+  fieldErrors?: Record<string, string[] | undefined>;
+  values?: Record<string, string>;
+}
+
+export const initialFormState: FormState = { ok: false };
+
+/** The typed values of a form, minus the fields that must never be sent back (passwords, secrets). */
+export function echoValues(form: FormData, omit: readonly string[] = []): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of form.entries()) {
+    if (typeof value === 'string' && !key.startsWith('$') && !omit.includes(key)) values[key] = value;
+  }
+  return values;
+}
+
+export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
+  const errors: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? 'form');
+    (errors[key] ??= []).push(issue.message);
+  }
+  return errors;
+}

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, useTestEnvironment, type TestDatabase } from '@/test/support/database';
+
+let target: TestDatabase;
+let modules: {
+  db: import('@/lib/db').Db;
+  setup: typeof import('@/lib/auth/setup');
+  credentials: typeof import('@/lib/auth/credentials');
+  admins: typeof import('@/lib/db/queries/admins');
+  password: typeof import('@/lib/auth/password');
+  closeDatabase: () => Promise<void>;
+};
+
+beforeAll(async () => {
+  target = await createTestDatabase();
+  useTestEnvironment(target.url);
+  const dbModule = await import('@/lib/db');
+  modules = {
+    db: await dbModule.getDb(),
+    setup: await import('@/lib/auth/setup'),
+    credentials: await import('@/lib/auth/credentials'),
+    admins: await import('@/lib/db/queries/admins'),
+    password: await import('@/lib/auth/password'),
+    closeDatabase: dbModule.closeDatabase,
+  };
+});
+
+afterAll(async () => {
+  await modules?.closeDatabase();
+  await target?.drop();
+});
+
+const headersFrom = (ip: string) => new Headers({ 'x-forwarded-for': ip });
+
+describe('first-run set-up', () => {
+  it('creates exactly one first admin even when two set-ups race, then stays closed', async () => {
+    const { setUpFirstAdmin } = modules.setup;
+    const results = await Promise.all([
+      setUpFirstAdmin(modules.db, { email: 'Owner@Example.com', name: 'Owner', password: 'correct horse battery' }),
+      setUpFirstAdmin(modules.db, { email: 'intruder@example.com', name: '', password: 'another password 123' }),
+    ]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await modules.admins.countAdmins(modules.db)).toBe(1);
+    const later = await setUpFirstAdmin(modules.db, { email: 'late@example.com', name: '', password: 'yet another password' });
+    expect(later).toBeNull();
+    expect(await modules.admins.countAdmins(modules.db)).toBe(1);
+  });
+
+  it('validates the form: matching passwords of at least 12 characters and a real e-mail', () => {
+    const { setupSchema } = modules.setup;
+    expect(setupSchema.safeParse({ email: 'x', password: 'short', confirmPassword: 'short' }).success).toBe(false);
+    const mismatch = setupSchema.safeParse({ email: 'a@b.co', password: 'long enough pw', confirmPassword: 'different pw!!' });
+    expect(mismatch.error?.issues[0]?.path).toEqual(['confirmPassword']);
+  });
+});
+
+describe('sign-in', () => {
+  it('hashes passwords with scrypt and verifies them', async () => {
+    const hash = await modules.password.hashPassword('correct horse battery');
+    expect(hash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(await modules.password.verifyPassword('correct horse battery', hash)).toBe(true);
+    expect(await modules.password.verifyPassword('wrong', hash)).toBe(false);
+  });
+
+  it('accepts the right password (e-mail in any case) and refuses a wrong one', async () => {
+    const { checkCredentials } = modules.credentials;
+    const ok = await checkCredentials({ email: 'OWNER@example.com', password: 'correct horse battery' }, headersFrom('10.0.0.1'));
+    expect(ok).toMatchObject({ ok: true, admin: { email: 'owner@example.com' } });
+    const bad = await checkCredentials({ email: 'owner@example.com', password: 'nope' }, headersFrom('10.0.0.1'));
+    expect(bad).toEqual({ ok: false, reason: 'invalid' });
+  });
+
+  it('blocks an e-mail after five failures, even with the right password, from any address', async () => {
+    const { checkCredentials } = modules.credentials;
+    for (let i = 0; i < 4; i += 1) {
+      await checkCredentials({ email: 'owner@example.com', password: `wrong ${i}` }, headersFrom(`10.0.1.${i}`));
+    }
+    const blocked = await checkCredentials({ email: 'owner@example.com', password: 'correct horse battery' }, headersFrom('10.0.2.1'));
+    expect(blocked).toEqual({ ok: false, reason: 'rate_limited' });
+  });
+
+  it('blocks an address after twenty failures across e-mails', async () => {
+    const { checkCredentials } = modules.credentials;
+    for (let i = 0; i < 20; i += 1) {
+      await checkCredentials({ email: `nobody${i}@example.com`, password: 'x' }, headersFrom('192.0.2.9'));
+    }
+    const blocked = await checkCredentials({ email: 'someone@example.com', password: 'x' }, headersFrom('192.0.2.9'));
+    expect(blocked).toEqual({ ok: false, reason: 'rate_limited' });
+  });
+});

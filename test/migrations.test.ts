@@ -1,0 +1,51 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { getTableColumns, getTableName, isTable } from 'drizzle-orm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openEmbeddedDatabase } from '@/lib/db/embedded';
+import { migrationStatus } from '@/lib/db/migrations';
+import { openPostgresDatabase } from '@/lib/db/postgres';
+import * as schema from '@/lib/db/schema';
+import { countAdmins } from '@/lib/db/queries/admins';
+import { createTestDatabase, type TestDatabase } from '@/test/support/database';
+
+const tables = Object.values(schema).filter((value) => isTable(value));
+const dropLater: TestDatabase[] = [];
+afterAll(async () => Promise.all(dropLater.map((d) => d.drop())));
+
+describe('migrations', () => {
+  it('apply on PostgreSQL, twice without harm, and leave every table of the schema', async () => {
+    const target = await createTestDatabase();
+    dropLater.push(target);
+    const first = await openPostgresDatabase(target.url);
+    await first.close();
+    const { db, close } = await openPostgresDatabase(target.url);
+    try {
+      expect(await migrationStatus(db)).toBe('current');
+      expect(await countAdmins(db)).toBe(0);
+      for (const table of tables) {
+        const columns = Object.values(getTableColumns(table)).map((c) => c.name);
+        await expect(db.select().from(table).limit(0), getTableName(table)).resolves.toEqual([]);
+        expect(columns.length).toBeGreaterThan(0);
+      }
+    } finally {
+      await close();
+    }
+  });
+
+  it('apply on the embedded database and survive a restart', async () => {
+    const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'mg-pglite-')), 'nested', 'data');
+    const first = await openEmbeddedDatabase(dataDir);
+    expect(await migrationStatus(first.db)).toBe('current');
+    await first.db.insert(schema.admins).values({ email: 'a@example.com', passwordHash: 'x' });
+    await first.close();
+    const second = await openEmbeddedDatabase(dataDir);
+    try {
+      expect(await countAdmins(second.db)).toBe(1);
+      for (const table of tables) await expect(second.db.select().from(table).limit(0)).resolves.toEqual([]);
+    } finally {
+      await second.close();
+    }
+  });
+});
