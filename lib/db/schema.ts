@@ -47,6 +47,13 @@ export const signInAttempts = pgTable(
   (t) => [index('sign_in_attempts_email_at').on(t.email, t.at), index('sign_in_attempts_ip_at').on(t.ip, t.at)],
 );
 
+export interface AccountError {
+  code: string;
+  message: string;
+  hint?: string;
+  at: string;
+}
+
 export const cloudEnum = pgEnum('microsoft_cloud', ['global', 'usgov', 'china']);
 
 export const microsoft365Apps = pgTable(
@@ -65,6 +72,10 @@ export const microsoft365Apps = pgTable(
   },
   (t) => [uniqueIndex('microsoft365_apps_one_active').on(t.active).where(sql`${t.active}`)],
 );
+
+export type OAuthFlowOutcome =
+  | { ok: true; accountId: string; warning?: AccountError }
+  | { ok: false; error: { code: string; title: string; explanation: string; action: string; whoActs: string; raw?: string; link?: { label: string; href: string }; needsAdminConsent?: boolean } };
 
 export const oauthIntentEnum = pgEnum('oauth_intent', ['connect', 'reauthenticate', 'shared_mailbox']);
 
@@ -88,6 +99,8 @@ export const oauthFlows = pgTable(
     createdAt: createdAt(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true }),
+    // How the flow ended, for the result page: the explained error (never a token), or the account it connected.
+    outcome: jsonb('outcome').$type<OAuthFlowOutcome>(),
   },
   (t) => [index('oauth_flows_expires_at').on(t.expiresAt)],
 );
@@ -95,13 +108,6 @@ export const oauthFlows = pgTable(
 export const accountStatusEnum = pgEnum('account_status', ['active', 'needs_reauth', 'disabled', 'error']);
 export const accountKindEnum = pgEnum('account_kind', ['user', 'shared']);
 export const afterFetchEnum = pgEnum('after_fetch', ['keep', 'mark_seen', 'delete']);
-
-export interface AccountError {
-  code: string;
-  message: string;
-  hint?: string;
-  at: string;
-}
 
 export const mailAccounts = pgTable(
   'mail_accounts',
@@ -127,6 +133,8 @@ export const mailAccounts = pgTable(
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
     leaseOwner: text('lease_owner'),
     leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
+    // Removed but its stored mail kept: hidden from the channel, never synced, tokens wiped.
+    removedAt: timestamp('removed_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
