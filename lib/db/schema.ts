@@ -77,7 +77,7 @@ export type OAuthFlowOutcome =
   | { ok: true; accountId: string; warning?: AccountError }
   | { ok: false; error: { code: string; title: string; explanation: string; action: string; whoActs: string; raw?: string; link?: { label: string; href: string }; needsAdminConsent?: boolean } };
 
-export const oauthIntentEnum = pgEnum('oauth_intent', ['connect', 'reauthenticate', 'shared_mailbox']);
+export const oauthIntentEnum = pgEnum('oauth_intent', ['connect', 'reauthenticate', 'shared_mailbox', 'admin_consent']);
 
 export const oauthFlows = pgTable(
   'oauth_flows',

@@ -1,0 +1,1 @@
+ALTER TYPE "public"."oauth_intent" ADD VALUE 'admin_consent';
