@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, useTestEnvironment, type TestDatabase } from '@/test/support/database';
+import { createTestDatabase, configureTestEnvironment, type TestDatabase } from '@/test/support/database';
 
 let target: TestDatabase;
 let modules: {
@@ -13,7 +13,7 @@ let modules: {
 
 beforeAll(async () => {
   target = await createTestDatabase();
-  useTestEnvironment(target.url);
+  configureTestEnvironment(target.url);
   const dbModule = await import('@/lib/db');
   modules = {
     db: await dbModule.getDb(),

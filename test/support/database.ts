@@ -32,7 +32,7 @@ export async function createTestDatabase(prefix = 'mg_test'): Promise<TestDataba
 }
 
 /** Points the product's configuration at a test database, with fixed throw-away keys. */
-export function useTestEnvironment(databaseUrl: string, extra: Record<string, string> = {}) {
+export function configureTestEnvironment(databaseUrl: string, extra: Record<string, string> = {}) {
   Object.assign(process.env, {
     DATABASE_URL: databaseUrl,
     APP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),

@@ -1,0 +1,154 @@
+/**
+ * The one place that knows Microsoft's endpoints per national cloud (DESIGN.md §2, §5).
+ * Pure: callers pass overrides read from the validated env; tests point the same code at the local harness
+ * through those overrides, never through a "test mode" branch.
+ */
+export type CloudName = 'global' | 'usgov' | 'china';
+
+export type SmtpSecurity = 'implicit' | 'starttls' | 'none';
+
+export interface EndpointOverrides {
+  loginUrl?: string;
+  imapHost?: string;
+  imapPort?: number;
+  imapTls?: boolean;
+  smtpHost?: string;
+  smtpPort?: number;
+  smtpSecurity?: SmtpSecurity;
+}
+
+export interface CloudEndpoints {
+  cloud: CloudName;
+  /** Host msal sees in the authority string: always the real one (msal insists on https there). */
+  authorityHost: string;
+  /** Origin where authorize/token/keys really are: the real login host or an override such as the emulator. */
+  loginBaseUrl: string;
+  imap: { host: string; port: number; tls: boolean };
+  smtp: { host: string; port: number; security: SmtpSecurity };
+  /** Resource the mail scopes live on; never mixed with Graph (AADSTS28000). */
+  scopeResource: string;
+}
+
+interface CloudDefaults {
+  loginHost: string;
+  imapHost: string;
+  smtpHost: string;
+  scopeResource: string;
+}
+
+const CLOUDS: Record<CloudName, CloudDefaults> = {
+  global: {
+    loginHost: 'login.microsoftonline.com',
+    imapHost: 'outlook.office365.com',
+    smtpHost: 'smtp.office365.com',
+    scopeResource: 'https://outlook.office.com',
+  },
+  usgov: {
+    loginHost: 'login.microsoftonline.us',
+    imapHost: 'outlook.office365.us',
+    smtpHost: 'outlook.office365.us',
+    scopeResource: 'https://outlook.office365.us',
+  },
+  china: {
+    loginHost: 'login.partner.microsoftonline.cn',
+    imapHost: 'partner.outlook.cn',
+    smtpHost: 'partner.outlook.cn',
+    scopeResource: 'https://partner.outlook.cn',
+  },
+};
+
+const IMAP_TLS_PORT = 993;
+const SMTP_SUBMISSION_PORT = 587;
+
+export function cloudEndpoints(cloud: CloudName, overrides: EndpointOverrides = {}): CloudEndpoints {
+  const defaults = CLOUDS[cloud];
+  return {
+    cloud,
+    authorityHost: defaults.loginHost,
+    loginBaseUrl: overrides.loginUrl ? loginOrigin(overrides.loginUrl) : `https://${defaults.loginHost}`,
+    imap: {
+      host: overrides.imapHost ?? defaults.imapHost,
+      port: overrides.imapPort ?? IMAP_TLS_PORT,
+      tls: overrides.imapTls ?? true,
+    },
+    smtp: {
+      host: overrides.smtpHost ?? defaults.smtpHost,
+      port: overrides.smtpPort ?? SMTP_SUBMISSION_PORT,
+      security: overrides.smtpSecurity ?? 'starttls',
+    },
+    scopeResource: defaults.scopeResource,
+  };
+}
+
+/** Delegated permissions the product asks for; msal adds nothing else of its own beyond the OIDC ones. */
+export function mailScopes(endpoints: CloudEndpoints): string[] {
+  const resource = endpoints.scopeResource;
+  return ['openid', 'email', 'profile', 'offline_access', `${resource}/IMAP.AccessAsUser.All`, `${resource}/SMTP.Send`];
+}
+
+export function authorityUrl(endpoints: CloudEndpoints, tenant: string): string {
+  return `https://${endpoints.authorityHost}/${encodeURIComponent(tenant)}`;
+}
+
+/**
+ * msal's `authorityMetadata`: with it msal skips the OpenID discovery request, and its URLs may point at a
+ * different origin (plain http on loopback) than the authority string.
+ */
+export function authorityMetadata(endpoints: CloudEndpoints, tenant: string): string {
+  const base = `${endpoints.loginBaseUrl}/${encodeURIComponent(tenant)}`;
+  return JSON.stringify({
+    authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+    token_endpoint: `${base}/oauth2/v2.0/token`,
+    end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+    jwks_uri: jwksUrl(endpoints, tenant),
+    // Microsoft publishes the multi-tenant issuer as a template; the real check happens on the id token's tid.
+    issuer: `${endpoints.loginBaseUrl}/{tenantid}/v2.0`,
+  });
+}
+
+/** msal's `cloudDiscoveryMetadata`: the instance-discovery answer, so msal never calls that endpoint. */
+export function cloudDiscoveryMetadata(endpoints: CloudEndpoints): string {
+  const host = endpoints.authorityHost;
+  return JSON.stringify({
+    tenant_discovery_endpoint: `https://${host}/common/v2.0/.well-known/openid-configuration`,
+    'api-version': '1.1',
+    metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
+  });
+}
+
+export function expectedIssuer(endpoints: CloudEndpoints, tenantIdClaim: string): string {
+  return `${endpoints.loginBaseUrl}/${tenantIdClaim}/v2.0`;
+}
+
+export function jwksUrl(endpoints: CloudEndpoints, tenant: string): string {
+  return `${endpoints.loginBaseUrl}/${encodeURIComponent(tenant)}/discovery/v2.0/keys`;
+}
+
+export interface AdminConsentParams {
+  tenant: string;
+  clientId: string;
+  redirectUri: string;
+  state: string;
+}
+
+export function adminConsentUrl(endpoints: CloudEndpoints, params: AdminConsentParams): string {
+  const url = new URL(`${endpoints.loginBaseUrl}/${encodeURIComponent(params.tenant)}/v2.0/adminconsent`);
+  url.searchParams.set('client_id', params.clientId);
+  // `.default` asks for every permission configured on the app registration (the six delegated ones).
+  url.searchParams.set('scope', `${endpoints.scopeResource}/.default`);
+  url.searchParams.set('redirect_uri', params.redirectUri);
+  url.searchParams.set('state', params.state);
+  return url.toString();
+}
+
+function loginOrigin(loginUrl: string): string {
+  const url = new URL(loginUrl);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new Error(`Login URL must be http(s), got ${url.protocol}`);
+  }
+  if (url.pathname !== '/' && url.pathname !== '') {
+    // The tenant is the first path segment msal rewrites; a prefix would shift it.
+    throw new Error('Login URL must be an origin without a path');
+  }
+  return url.origin;
+}

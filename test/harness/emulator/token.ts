@@ -1,0 +1,118 @@
+/**
+ * `POST /{tenant}/oauth2/v2.0/token`: authorization_code (single use, 10 minutes, PKCE S256, same redirect URI)
+ * and refresh_token (rotating: the presented token stops working). Errors use Microsoft's JSON shape and statuses.
+ */
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AadError, aadError } from './aadsts';
+import { assertAppServesScope } from './audience';
+import { sendJson, type RequestContext, type Route } from './http';
+import { issueTokens, type TokenResponse } from './issue';
+import type { HarnessUser, RegisteredApp } from './model';
+import { grantScopes } from './scopes';
+import type { EmulatorState } from './state';
+
+export function tokenRoutes(state: EmulatorState): Route[] {
+  return [{ method: 'POST', pattern: /^\/([^/]+)\/oauth2\/v2\.0\/token$/, handler: (ctx) => token(state, ctx) }];
+}
+
+async function token(state: EmulatorState, ctx: RequestContext): Promise<void> {
+  if (state.faults.tokenDelayMs > 0) await sleep(state.faults.tokenDelayMs);
+  try {
+    sendJson(ctx.res, 200, await redeem(state, ctx.params[0] ?? '', ctx.form, basicCredentials(ctx)));
+  } catch (error) {
+    if (!(error instanceof AadError)) throw error;
+    const headers: Record<string, string> = error.retryAfterSeconds ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+    sendJson(ctx.res, error.status, error.toJson(), headers);
+  }
+}
+
+async function redeem(state: EmulatorState, segment: string, form: URLSearchParams, basic: Credentials | undefined): Promise<TokenResponse> {
+  const grantType = form.get('grant_type') ?? '';
+  const clientId = form.get('client_id') ?? basic?.clientId;
+  const knownApp = clientId ? state.directory.findApp(clientId) : undefined;
+  const injected = state.faults.takeTokenFault(grantType, { clientId: clientId ?? '', appName: knownApp?.displayName ?? '' });
+  if (injected) throw injected;
+
+  const scope = state.directory.resolveScope(segment);
+  if (!grantType) throw aadError(900144, { param: 'grant_type' });
+  if (!clientId) throw aadError(900144, { param: 'client_id' });
+  const app = state.directory.findApp(clientId);
+  if (!app) throw aadError(700016, { clientId, tenant: segment });
+  assertAppServesScope(app, scope, segment);
+  assertClientSecret(state, app, form.get('client_secret') ?? basic?.secret);
+
+  const clientInfo = form.get('client_info') === '1';
+  if (grantType === 'authorization_code') return redeemCode(state, app, form, clientInfo);
+  if (grantType === 'refresh_token') return redeemRefreshToken(state, app, form, clientInfo);
+  throw aadError(70003, { grantType });
+}
+
+async function redeemCode(state: EmulatorState, app: RegisteredApp, form: URLSearchParams, clientInfo: boolean): Promise<TokenResponse> {
+  const code = form.get('code');
+  if (!code) throw aadError(900144, { param: 'code' });
+  const grant = state.grants.findCode(code);
+  if (!grant || grant.clientId !== app.clientId) throw aadError(70000);
+  if (grant.redeemed) throw aadError(54005);
+  if (grant.expiresAt < state.now()) throw aadError(70008);
+  const redirectUri = form.get('redirect_uri');
+  if (!redirectUri) throw aadError(900144, { param: 'redirect_uri' });
+  if (redirectUri !== grant.redirectUri) throw aadError(500112, { redirectUri });
+  if (grant.codeChallenge && s256(form.get('code_verifier') ?? '') !== grant.codeChallenge) throw aadError(501481);
+  const user = consentedUser(state, app, grant.address);
+  grant.redeemed = true;
+  return issueTokens(state, { app, user, scopes: grant.scopes, nonce: grant.nonce, clientInfo });
+}
+
+async function redeemRefreshToken(state: EmulatorState, app: RegisteredApp, form: URLSearchParams, clientInfo: boolean): Promise<TokenResponse> {
+  const presented = form.get('refresh_token');
+  if (!presented) throw aadError(900144, { param: 'refresh_token' });
+  const grant = state.grants.findRefreshToken(presented);
+  if (!grant || grant.clientId !== app.clientId) throw aadError(70000);
+  const issued = new Date(grant.issuedAt).toISOString();
+  if (grant.status === 'rotated') throw aadError(70008);
+  if (grant.status === 'revoked') throw aadError(50173, { issued, now: new Date(state.now()).toISOString() });
+  if (grant.status === 'idle-expired') throw aadError(700082, { issued });
+  const user = consentedUser(state, app, grant.address);
+  // A refresh may ask for a subset or another Outlook permission; OIDC scopes stay as first granted.
+  const requested = form.get('scope');
+  const resourceScopes = requested ? grantScopes(requested, state.settings.outlookResources).resourceScopes : undefined;
+  const oidc = grant.scopes.filter((s) => !s.includes('/'));
+  const scopes = resourceScopes ? [...resourceScopes, ...oidc] : grant.scopes;
+  grant.status = 'rotated';
+  return issueTokens(state, { app, user, scopes, clientInfo });
+}
+
+function consentedUser(state: EmulatorState, app: RegisteredApp, address: string): HarnessUser {
+  const user = state.directory.findUser(address);
+  if (!user) throw aadError(70000);
+  if (app.consent === 'admin' && !state.grants.hasAdminConsent(app.clientId, user.tenantId)) {
+    throw aadError(65001, { clientId: app.clientId, appName: app.displayName });
+  }
+  return user;
+}
+
+function assertClientSecret(state: EmulatorState, app: RegisteredApp, secret: string | undefined): void {
+  if (!secret) throw aadError(7000218);
+  if (secret !== app.clientSecret) throw aadError(7000215, { clientId: app.clientId });
+  if (app.secretExpiresAt && Date.parse(app.secretExpiresAt) < state.now()) throw aadError(7000222, { clientId: app.clientId });
+}
+
+interface Credentials {
+  clientId: string;
+  secret: string;
+}
+
+/** client_secret_basic: msal posts the secret in the body, other clients use HTTP Basic. */
+function basicCredentials(ctx: RequestContext): Credentials | undefined {
+  const header = ctx.req.headers.authorization;
+  if (!header?.startsWith('Basic ')) return undefined;
+  const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return { clientId: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+}
+
+function s256(verifier: string): string {
+  return createHash('sha256').update(verifier).digest('base64url');
+}

@@ -1,0 +1,40 @@
+/**
+ * What the SMTP stand-in asks the emulator, over HTTP so it works against an emulator in another process too.
+ */
+import type { HarnessUser } from './emulator/model';
+
+export interface SmtpIntrospection {
+  active: boolean;
+  username?: string;
+  smtp_auth_disabled?: boolean;
+}
+
+const TIMEOUT_MS = 5_000;
+
+export class MailAuthority {
+  constructor(private readonly emulatorUrl: string) {}
+
+  async introspectSmtp(token: string): Promise<SmtpIntrospection> {
+    return this.post<SmtpIntrospection>('/_harness/introspect/smtp', { token });
+  }
+
+  async maySendAs(user: string, from: string): Promise<boolean> {
+    return (await this.post<{ allowed: boolean }>('/_harness/send-as', { user, from })).allowed;
+  }
+
+  async findUser(address: string): Promise<HarnessUser | null> {
+    const response = await fetch(`${this.emulatorUrl}/_harness/users/${encodeURIComponent(address)}`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+    return (await response.json()) as HarnessUser | null;
+  }
+
+  private async post<T>(path: string, fields: Record<string, string>): Promise<T> {
+    const response = await fetch(`${this.emulatorUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    if (!response.ok) throw new Error(`Emulator answered ${response.status} on ${path}`);
+    return (await response.json()) as T;
+  }
+}
