@@ -1,4 +1,6 @@
 import { requireAdmin } from '@/lib/auth/require-admin';
+import { getDb } from '@/lib/db';
+import { countAccountsNeedingAttention } from '@/lib/db/queries/mail-accounts';
 import { ConsoleNav } from './_components/console-nav';
 import { signOutAction } from './actions';
 
@@ -7,12 +9,13 @@ export const dynamic = 'force-dynamic';
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   const admin = await requireAdmin();
+  const needingAttention = await countAccountsNeedingAttention(await getDb());
   return (
     <div className="flex min-h-screen flex-col md:flex-row">
       <aside className="border-b border-slate-200 bg-white md:w-60 md:shrink-0 md:border-r md:border-b-0">
         <div className="flex h-full flex-col gap-6 p-4">
           <p className="px-2 text-sm font-semibold tracking-wide text-brand-700">Mailgate 365</p>
-          <ConsoleNav />
+          <ConsoleNav badges={{ '/channels/microsoft365': needingAttention }} />
           <div className="mt-auto border-t border-slate-200 px-2 pt-4 text-sm">
             <p className="truncate text-slate-600" title={admin.email}>
               {admin.name || admin.email}

@@ -1,34 +1,40 @@
 /**
- * Starts `next start` for the e2e run on a fresh Postgres database, and drops the database when stopped.
- * The product is configured only through its environment, like any deployment.
+ * Starts the e2e world: the Microsoft 365 stand-in (emulator, Dovecot, SMTP) and `next start` on a fresh Postgres
+ * database, configured only through the environment like any deployment. Stops all of it when stopped.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { startHarness } from '../../test/harness/fixture';
 import { createTestDatabase } from '../../test/support/database';
+import { E2E_APP, E2E_USERS, type E2eWorld } from './world';
 
 const port = process.env.E2E_PORT ?? '3107';
+const baseUrl = `http://127.0.0.1:${port}`;
 
 async function main() {
+  const harness = await startHarness({
+    users: E2E_USERS,
+    apps: [{ ...E2E_APP, redirectUris: [`${baseUrl}/api/v1/external_credentials/microsoft365/callback`], audience: 'single' }],
+  });
   const database = await createTestDatabase('mg_e2e');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...harness.env,
     DATABASE_URL: database.url,
-    APP_BASE_URL: `http://127.0.0.1:${port}`,
+    APP_BASE_URL: baseUrl,
     APP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     AUTH_SECRET: randomBytes(32).toString('base64'),
     CRON_SECRET: randomBytes(24).toString('hex'),
     NODE_ENV: 'production',
   };
+  // Specs read these to reach the same database, stand-in and routes as the server.
+  const world: E2eWorld = { databaseUrl: database.url, cronSecret: env.CRON_SECRET ?? '', harnessUrl: harness.emulator.url, mailRoot: path.join(harness.workDir, 'mail') };
   mkdirSync(path.join(process.cwd(), 'test-results'), { recursive: true });
-  // Specs read these to talk to the same database and routes as the server.
-  writeFileSync(path.join(process.cwd(), 'test-results', 'e2e-env.json'), JSON.stringify({ DATABASE_URL: database.url, CRON_SECRET: env.CRON_SECRET }));
+  writeFileSync(path.join(process.cwd(), 'test-results', 'e2e-world.json'), JSON.stringify(world));
 
-  const server = spawn(process.execPath, [require.resolve('next/dist/bin/next'), 'start', '-p', port, '-H', '127.0.0.1'], {
-    env,
-    stdio: 'inherit',
-  });
+  const server = spawn(process.execPath, [require.resolve('next/dist/bin/next'), 'start', '-p', port, '-H', '127.0.0.1'], { env, stdio: 'inherit' });
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
@@ -38,6 +44,7 @@ async function main() {
       await new Promise((resolve) => server.once('exit', resolve));
     }
     await database.drop().catch(() => {});
+    await harness.stop().catch(() => {});
     process.exit(code);
   };
   process.on('SIGTERM', () => void stop(0));

@@ -1,18 +1,97 @@
 import type { Metadata } from 'next';
-import { EmptyState } from '@/app/_components/empty-state';
+import { headers } from 'next/headers';
+import { ActionButton } from '@/app/_components/action-button';
+import { FormMessage } from '@/app/_components/form-message';
 import { PageHeader } from '@/app/_components/page-header';
 import { requireAdmin } from '@/lib/auth/require-admin';
+import { getAppView } from '@/lib/channels/microsoft365/app-credentials';
+import { appLevelProblem } from '@/lib/channels/microsoft365/app-health';
+import { callbackUrl } from '@/lib/channels/microsoft365/endpoints';
+import { publicBaseUrl } from '@/lib/config/base-url';
+import { getDb } from '@/lib/db';
+import { listAccounts } from '@/lib/db/queries/mail-accounts';
+import { AccountList } from './account-list';
+import { requestAdminConsentAction } from './actions';
+import { AppForm } from './app-form';
+import { AzureChecklist } from './azure-checklist';
+import { AddAccountButton, AddSharedMailbox } from './connect-buttons';
 
 export const metadata: Metadata = { title: 'Microsoft 365' };
 
-export default async function Microsoft365Page() {
+const FLASH: Record<string, string> = {
+  granted: 'Admin consent was granted. Mailboxes of that tenant can now be connected.',
+};
+
+export default async function Microsoft365Page({ searchParams }: { searchParams: Promise<{ consent?: string; removed?: string }> }) {
   await requireAdmin();
+  const db = await getDb();
+  const [app, accounts, params] = await Promise.all([getAppView(db), listAccounts(db), searchParams]);
+  const callback = callbackUrl(publicBaseUrl(await headers()));
+  const appProblem = appLevelProblem(accounts);
+
   return (
     <>
-      <PageHeader title="Microsoft 365" description="Connect Microsoft 365 and Outlook mailboxes with a browser sign-in; their mail is synced into this console's database." />
-      <EmptyState title="No Microsoft 365 app connected yet">
-        Register an app in Microsoft Entra, then enter its client ID, tenant and secret here to start connecting mailboxes.
-      </EmptyState>
+      <PageHeader
+        title="Microsoft 365"
+        description="Connect Microsoft 365 and Outlook mailboxes with a browser sign-in; their mail is synced into this console’s database."
+        actions={app ? <AddAccountButton /> : undefined}
+      />
+      <div className="space-y-6">
+        {params.consent && FLASH[params.consent] ? <FormMessage tone="success">{FLASH[params.consent]}</FormMessage> : null}
+        {params.removed ? <FormMessage tone="success">The mailbox was removed.</FormMessage> : null}
+        {appProblem ? (
+          <FormMessage tone="error">
+            <strong>{appProblem.title}</strong> {appProblem.action}
+          </FormMessage>
+        ) : null}
+        {app?.secretExpiryWarning ? (
+          <FormMessage tone="error">
+            The app’s client secret {app.secretExpiresInDays !== null && app.secretExpiresInDays < 0 ? 'expired' : 'expires'} on{' '}
+            {app.secretExpiresOn}. Create a new secret in Azure (Certificates &amp; secrets) and enter it below: mailboxes stay connected.
+          </FormMessage>
+        ) : null}
+
+        <section aria-labelledby="mailboxes" className="space-y-3">
+          <h2 id="mailboxes" className="text-lg font-semibold text-slate-900">Mailboxes</h2>
+          <AccountList accounts={accounts} appConfigured={Boolean(app)} />
+          {app ? <AddSharedMailbox /> : null}
+        </section>
+
+        <section aria-labelledby="app" className="grid gap-6 rounded-lg border border-slate-200 bg-white p-6 lg:grid-cols-2">
+          <div className="space-y-4">
+            <h2 id="app" className="text-lg font-semibold text-slate-900">{app ? 'Microsoft 365 app' : 'Connect Microsoft 365 App'}</h2>
+            {app ? (
+              <dl className="grid grid-cols-3 gap-x-3 gap-y-1 text-sm">
+                <dt className="text-slate-500">Client ID</dt>
+                <dd className="col-span-2 font-mono text-xs break-all">{app.clientId}</dd>
+                <dt className="text-slate-500">Tenant</dt>
+                <dd className="col-span-2">{app.tenant}</dd>
+                <dt className="text-slate-500">Client secret</dt>
+                <dd className="col-span-2">Set ({app.secretHint}){app.secretExpiresOn ? `, expires ${app.secretExpiresOn}` : ''}</dd>
+              </dl>
+            ) : null}
+            <AppForm
+              defaults={{
+                clientId: app?.clientId ?? '',
+                tenant: app?.tenant ?? '',
+                cloud: app?.cloud ?? 'global',
+                secretExpiresOn: app?.secretExpiresOn ?? '',
+                secretHint: app?.secretHint ?? null,
+                connectedAccounts: accounts.length,
+              }}
+            />
+            {app ? (
+              <div className="border-t border-slate-100 pt-4 text-sm text-slate-600">
+                <p className="mb-2">If sign-ins fail with “needs admin approval” (AADSTS65001 or 90094), an Azure administrator grants consent once for the whole organization:</p>
+                <ActionButton action={requestAdminConsentAction} pendingLabel="Opening Microsoft…" variant="secondary">
+                  Request admin consent
+                </ActionButton>
+              </div>
+            ) : null}
+          </div>
+          <AzureChecklist callbackUrl={callback} />
+        </section>
+      </div>
     </>
   );
 }

@@ -1,0 +1,48 @@
+'use server';
+import { revalidatePath } from 'next/cache';
+import { redirect } from 'next/navigation';
+import { z } from 'zod';
+import { requireAdmin } from '@/lib/auth/require-admin';
+import { accountSettingsSchema, changeAccountSettings, removeAccount, setAccountEnabled } from '@/lib/channels/microsoft365/accounts';
+import { getDb } from '@/lib/db';
+import { fieldErrorsOf, type FormState } from '@/lib/form-state';
+
+const accountId = z.uuid();
+const GONE: FormState = { ok: false, message: 'That mailbox no longer exists.' };
+
+export async function saveAccountSettingsAction(_: FormState, form: FormData): Promise<FormState> {
+  const admin = await requireAdmin();
+  const id = accountId.safeParse(form.get('accountId'));
+  if (!id.success) return GONE;
+  const input = accountSettingsSchema.safeParse({
+    folders: form.getAll('folders').filter((v): v is string => typeof v === 'string'),
+    afterFetch: form.get('afterFetch'),
+    confirmDelete: form.get('confirmDelete') ?? undefined,
+  });
+  if (!input.success) return { ok: false, fieldErrors: fieldErrorsOf(input.error) };
+  if (!(await changeAccountSettings(await getDb(), admin, id.data, input.data))) return GONE;
+  revalidatePath(`/channels/microsoft365/accounts/${id.data}`);
+  return { ok: true, message: 'Settings saved. They apply from the next sync.' };
+}
+
+export async function setAccountEnabledAction(_: FormState, form: FormData): Promise<FormState> {
+  const admin = await requireAdmin();
+  const id = accountId.safeParse(form.get('accountId'));
+  const enabled = form.get('enabled');
+  if (!id.success || (enabled !== 'true' && enabled !== 'false')) return GONE;
+  if (!(await setAccountEnabled(await getDb(), admin, id.data, enabled === 'true'))) return GONE;
+  revalidatePath(`/channels/microsoft365/accounts/${id.data}`);
+  return { ok: true, message: enabled === 'true' ? 'Enabled: the mailbox syncs again.' : 'Disabled: the mailbox is not synced until enabled.' };
+}
+
+export async function removeAccountAction(_: FormState, form: FormData): Promise<FormState> {
+  const admin = await requireAdmin();
+  const id = accountId.safeParse(form.get('accountId'));
+  if (!id.success) return GONE;
+  const keep = form.get('messages');
+  if (keep !== 'keep' && keep !== 'delete') return { ok: false, fieldErrors: { messages: ['Choose whether to keep its stored messages.'] } };
+  if (form.get('confirm') !== 'yes') return { ok: false, fieldErrors: { confirm: ['Confirm the removal.'] } };
+  if (!(await removeAccount(await getDb(), admin, id.data, keep === 'keep'))) return GONE;
+  revalidatePath('/channels/microsoft365');
+  redirect('/channels/microsoft365?removed=1');
+}

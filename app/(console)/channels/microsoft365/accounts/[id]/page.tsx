@@ -1,0 +1,100 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { Suspense } from 'react';
+import { z } from 'zod';
+import { ActionButton } from '@/app/_components/action-button';
+import { FormMessage } from '@/app/_components/form-message';
+import { PageHeader } from '@/app/_components/page-header';
+import { StatusBadge } from '@/app/_components/status-badge';
+import { requireAdmin } from '@/lib/auth/require-admin';
+import { getDb } from '@/lib/db';
+import { countStoredMessages, findAccount } from '@/lib/db/queries/mail-accounts';
+import { findOAuthFlow } from '@/lib/db/queries/oauth-flows';
+import { listSyncRuns } from '@/lib/db/queries/sync-runs';
+import { formatDateTime } from '@/lib/format/date';
+import { reauthenticateAction } from '../../actions';
+import { setAccountEnabledAction } from './actions';
+import { FolderSettings } from './folder-settings';
+import { RemoveForm } from './remove-form';
+import { SyncHistory } from './sync-history';
+
+export const metadata: Metadata = { title: 'Mailbox' };
+
+export default async function AccountPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ connected?: string }> }) {
+  const admin = await requireAdmin();
+  const [{ id }, { connected }] = await Promise.all([params, searchParams]);
+  if (!z.uuid().safeParse(id).success) notFound();
+  const db = await getDb();
+  const account = await findAccount(db, id);
+  if (!account || account.removedAt) notFound();
+  const [messageCount, runs, flow] = await Promise.all([
+    countStoredMessages(db, id),
+    listSyncRuns(db, id, { limit: 50 }),
+    connected && z.uuid().safeParse(connected).success ? findOAuthFlow(db, connected) : undefined,
+  ]);
+  const justConnected = flow && flow.adminId === admin.id && flow.outcome?.ok && flow.outcome.accountId === id ? flow : undefined;
+
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <Link href="/channels/microsoft365" className="text-brand-700 hover:underline">Microsoft 365</Link> /
+      </p>
+      <PageHeader
+        title={account.emailAddress}
+        description={account.kind === 'shared' ? `Shared mailbox, read with ${account.signInAddress}’s sign-in` : (account.displayName ?? 'User mailbox')}
+        actions={
+          <>
+            <ActionButton action={reauthenticateAction} fields={{ accountId: id }} pendingLabel="Opening Microsoft sign-in…" variant={account.status === 'needs_reauth' ? 'primary' : 'secondary'}>
+              Re-authenticate
+            </ActionButton>
+            <ActionButton action={setAccountEnabledAction} fields={{ accountId: id, enabled: account.status === 'disabled' ? 'true' : 'false' }} pendingLabel="Saving…" variant="secondary">
+              {account.status === 'disabled' ? 'Enable' : 'Disable'}
+            </ActionButton>
+          </>
+        }
+      />
+      <div className="space-y-6">
+        {justConnected ? (
+          <FormMessage tone="success">
+            {justConnected.intent === 'reauthenticate' ? 'Re-authenticated.' : 'Connected.'} The mailbox signed in and its IMAP access was verified.
+          </FormMessage>
+        ) : null}
+        {account.lastError ? (
+          <FormMessage tone="error">
+            <strong>{account.lastError.message}</strong> {account.lastError.hint}
+          </FormMessage>
+        ) : null}
+        {account.smtpWarning ? (
+          <FormMessage tone="info">
+            <strong>Receiving works, sending does not: {account.smtpWarning.message}</strong>
+            <span className="mt-1 block whitespace-pre-line">{account.smtpWarning.hint}</span>
+          </FormMessage>
+        ) : null}
+
+        <dl className="grid gap-x-6 gap-y-3 rounded-lg border border-slate-200 bg-white p-6 text-sm sm:grid-cols-2">
+          <div><dt className="text-slate-500">Status</dt><dd><StatusBadge status={account.status} /></dd></div>
+          <div><dt className="text-slate-500">Messages stored</dt><dd className="tabular-nums">{messageCount.toLocaleString('en')}</dd></div>
+          <div><dt className="text-slate-500">Last sync</dt><dd>{account.lastSyncedAt ? formatDateTime(account.lastSyncedAt) : 'Not yet'} {account.lastSyncOutcome ? `(${account.lastSyncOutcome})` : ''}</dd></div>
+          <div><dt className="text-slate-500">Next attempt</dt><dd>{account.status === 'active' ? formatDateTime(account.nextAttemptAt) : '—'}</dd></div>
+          <div><dt className="text-slate-500">Signs in as</dt><dd>{account.signInAddress}</dd></div>
+          <div><dt className="text-slate-500">Connected</dt><dd>{formatDateTime(account.createdAt)}</dd></div>
+        </dl>
+
+        <section aria-labelledby="settings" className="rounded-lg border border-slate-200 bg-white p-6">
+          <h2 id="settings" className="mb-4 text-lg font-semibold text-slate-900">Settings</h2>
+          <Suspense fallback={<p className="text-sm text-slate-500">Loading the mailbox’s folders…</p>}>
+            <FolderSettings accountId={id} selected={account.folders} afterFetch={account.afterFetch} canList={account.status !== 'needs_reauth' && account.status !== 'disabled'} />
+          </Suspense>
+        </section>
+
+        <section aria-labelledby="history" className="space-y-3">
+          <h2 id="history" className="text-lg font-semibold text-slate-900">Sync history</h2>
+          <SyncHistory runs={runs} />
+        </section>
+
+        <RemoveForm accountId={id} address={account.emailAddress} />
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,87 @@
+'use server';
+import { headers } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { revalidatePath } from 'next/cache';
+import { z } from 'zod';
+import { requireAdmin } from '@/lib/auth/require-admin';
+import { saveAppCredentials } from '@/lib/channels/microsoft365/app-credentials';
+import { appCredentialsSchema } from '@/lib/channels/microsoft365/app-credentials-schema';
+import { startAdminConsent, startConnect, type ConnectIntent } from '@/lib/channels/microsoft365/connect';
+import { intentOfFlow } from '@/lib/channels/microsoft365/retry';
+import { publicBaseUrl } from '@/lib/config/base-url';
+import { getDb } from '@/lib/db';
+import { isAppError } from '@/lib/errors';
+import { echoValues, fieldErrorsOf, type FormState } from '@/lib/form-state';
+
+export async function saveAppCredentialsAction(_: FormState, form: FormData): Promise<FormState> {
+  const admin = await requireAdmin();
+  const values = echoValues(form, ['clientSecret']);
+  const input = appCredentialsSchema.safeParse(Object.fromEntries(form));
+  if (!input.success) return { ok: false, fieldErrors: fieldErrorsOf(input.error), values };
+  const result = await saveAppCredentials(await getDb(), input.data, admin);
+  if (!result.ok) return { ok: false, fieldErrors: result.fieldErrors, values };
+  revalidatePath('/channels/microsoft365');
+  return {
+    ok: true,
+    message: result.clientIdChanged
+      ? 'Saved. The app changed, so every connected mailbox must be re-authenticated.'
+      : 'Saved. Connected mailboxes keep working.',
+  };
+}
+
+const uuid = z.uuid();
+const mailboxSchema = z.object({
+  mailbox: z.email('Enter the shared mailbox’s e-mail address, e.g. support@contoso.com.').max(254).transform((v) => v.toLowerCase()),
+});
+
+/** Every connect variant ends the same way: a flow row, then the browser goes to Microsoft. */
+async function goToMicrosoft(intent: ConnectIntent): Promise<FormState> {
+  const admin = await requireAdmin();
+  let url: string;
+  try {
+    url = await startConnect(await getDb(), admin, intent, publicBaseUrl(await headers()));
+  } catch (error) {
+    if (isAppError(error)) return { ok: false, message: error.message };
+    throw error;
+  }
+  redirect(url);
+}
+
+export async function addAccountAction(_: FormState, form: FormData): Promise<FormState> {
+  return goToMicrosoft({ kind: 'connect', consent: form.get('consent') === '1' });
+}
+
+export async function addSharedMailboxAction(_: FormState, form: FormData): Promise<FormState> {
+  await requireAdmin();
+  const input = mailboxSchema.safeParse({ mailbox: form.get('mailbox') });
+  if (!input.success) return { ok: false, fieldErrors: fieldErrorsOf(input.error), values: echoValues(form) };
+  return goToMicrosoft({ kind: 'shared_mailbox', mailbox: input.data.mailbox });
+}
+
+export async function reauthenticateAction(_: FormState, form: FormData): Promise<FormState> {
+  await requireAdmin();
+  const accountId = uuid.safeParse(form.get('accountId'));
+  if (!accountId.success) return { ok: false, message: 'That mailbox does not exist.' };
+  return goToMicrosoft({ kind: 'reauthenticate', accountId: accountId.data });
+}
+
+export async function retryConnectAction(_: FormState, form: FormData): Promise<FormState> {
+  const admin = await requireAdmin();
+  const flowId = uuid.safeParse(form.get('flowId'));
+  const intent = flowId.success ? await intentOfFlow(await getDb(), flowId.data, admin.id) : null;
+  if (!intent) return { ok: false, message: 'That sign-in cannot be retried. Start again from the Microsoft 365 page.' };
+  if (intent === 'admin_consent') return requestAdminConsentAction({ ok: false }, form);
+  return goToMicrosoft({ ...intent, consent: form.get('consent') === '1' });
+}
+
+export async function requestAdminConsentAction(_: FormState, _form: FormData): Promise<FormState> {
+  const admin = await requireAdmin();
+  let url: string;
+  try {
+    url = await startAdminConsent(await getDb(), admin, publicBaseUrl(await headers()));
+  } catch (error) {
+    if (isAppError(error)) return { ok: false, message: error.message };
+    throw error;
+  }
+  redirect(url);
+}

@@ -1,0 +1,65 @@
+import 'server-only';
+import { z } from 'zod';
+import type { Db } from '@/lib/db';
+import { recordAuditEvent } from '@/lib/db/queries/audit-events';
+import { deleteAccount, findAccount, updateAccount, type MailAccount } from '@/lib/db/queries/mail-accounts';
+
+type Admin = { id: string; email: string };
+
+export const accountSettingsSchema = z
+  .object({
+    folders: z.array(z.string().trim().min(1).max(1000)).min(1, 'Choose at least one folder.').max(50, 'Choose at most 50 folders.'),
+    afterFetch: z.enum(['keep', 'mark_seen', 'delete'], { message: 'Choose what happens in the mailbox after a message is stored.' }),
+    confirmDelete: z.string().optional(),
+  })
+  .refine((v) => v.afterFetch !== 'delete' || v.confirmDelete === 'yes', {
+    path: ['confirmDelete'],
+    message: 'Confirm that messages are deleted from the mailbox once they are stored here.',
+  });
+
+export type AccountSettings = z.infer<typeof accountSettingsSchema>;
+
+async function audit(db: Db, admin: Admin, account: MailAccount, action: string, details?: Record<string, unknown>) {
+  await recordAuditEvent(db, { adminId: admin.id, adminEmail: admin.email, action, accountId: account.id, target: account.emailAddress, details });
+}
+
+/** Live (not removed) accounts only: everything below refuses a removed or unknown id the same way. */
+async function liveAccount(db: Db, id: string): Promise<MailAccount | null> {
+  const account = await findAccount(db, id);
+  return account && !account.removedAt ? account : null;
+}
+
+export async function changeAccountSettings(db: Db, admin: Admin, id: string, settings: AccountSettings): Promise<MailAccount | null> {
+  const account = await liveAccount(db, id);
+  if (!account) return null;
+  const folders = [...new Set(settings.folders)];
+  const updated = await updateAccount(db, id, { folders, afterFetch: settings.afterFetch });
+  await audit(db, admin, account, 'account.settings_changed', { folders, afterFetch: settings.afterFetch });
+  return updated ?? null;
+}
+
+export async function setAccountEnabled(db: Db, admin: Admin, id: string, enabled: boolean): Promise<MailAccount | null> {
+  const account = await liveAccount(db, id);
+  if (!account) return null;
+  // Enabling returns to 'active' and is due at once; an account that needs re-auth keeps needing it.
+  const status = enabled ? (account.status === 'needs_reauth' ? 'needs_reauth' : 'active') : 'disabled';
+  const updated = await updateAccount(db, id, enabled ? { status, consecutiveFailures: 0, nextAttemptAt: new Date() } : { status });
+  await audit(db, admin, account, enabled ? 'account.enabled' : 'account.disabled');
+  return updated ?? null;
+}
+
+/**
+ * Removes a mailbox. Its token is wiped either way; its stored mail is kept (the account row stays, hidden)
+ * or deleted with it.
+ */
+export async function removeAccount(db: Db, admin: Admin, id: string, keepMessages: boolean): Promise<boolean> {
+  const account = await liveAccount(db, id);
+  if (!account) return false;
+  if (keepMessages) {
+    await updateAccount(db, id, { removedAt: new Date(), status: 'disabled', tokenCacheSealed: null, leaseOwner: null, leaseExpiresAt: null });
+  } else {
+    await deleteAccount(db, id);
+  }
+  await audit(db, admin, account, 'account.removed', { keptMessages: keepMessages });
+  return true;
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DOMAIN = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+/** The tenant personal Microsoft accounts sign in through; an app limited to it cannot open work mailboxes. */
+export const CONSUMERS_TENANT_ID = '9188040d-6c67-4c5b-b112-36a304b66dad';
+
+export const PERSONAL_ONLY_REFUSAL =
+  '“Personal Microsoft accounts only” is not supported. In Azure, choose an account type that includes work or school accounts, then enter your directory (tenant) ID, “organizations”, or leave this empty for “common”.';
+
+export const CLOUDS = [
+  { value: 'global', label: 'Global (microsoftonline.com)' },
+  { value: 'usgov', label: 'US Government (microsoftonline.us)' },
+  { value: 'china', label: 'China, operated by 21Vianet (partner.microsoftonline.cn)' },
+] as const;
+
+export const appCredentialsSchema = z.object({
+  clientId: z
+    .string()
+    .trim()
+    .regex(GUID, 'Enter the Application (client) ID: a GUID like 1b2c3d4e-0000-4000-8000-123456789abc, from the app’s Overview page.')
+    .transform((v) => v.toLowerCase()),
+  // Empty keeps the saved secret; the use case insists on one when there is none yet.
+  clientSecret: z.string().trim().max(1024, 'A client secret is at most 1,024 characters.').optional().default(''),
+  tenant: z
+    .string()
+    .trim()
+    .max(253)
+    .optional()
+    .default('')
+    .transform((v) => (v === '' ? 'common' : v.toLowerCase()))
+    .refine((v) => v !== 'consumers' && v !== CONSUMERS_TENANT_ID, PERSONAL_ONLY_REFUSAL)
+    .refine(
+      (v) => v === 'common' || v === 'organizations' || v === 'consumers' || v === CONSUMERS_TENANT_ID || GUID.test(v) || DOMAIN.test(v),
+      'Enter the Directory (tenant) ID (a GUID), a verified domain such as contoso.com, “organizations”, or leave it empty.',
+    ),
+  secretExpiresOn: z
+    .string()
+    .trim()
+    .optional()
+    .default('')
+    .refine((v) => v === '' || (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`))), 'Enter the date as shown in Azure, e.g. 2027-05-31.')
+    .transform((v) => (v === '' ? null : v)),
+  cloud: z.enum(['global', 'usgov', 'china'], { message: 'Choose the cloud your tenant lives in.' }).default('global'),
+});
+
+export type AppCredentialsInput = z.infer<typeof appCredentialsSchema>;

@@ -1,0 +1,87 @@
+import 'server-only';
+import { randomBytes } from 'node:crypto';
+import { CryptoProvider, ResponseMode } from '@azure/msal-node';
+import { loadAppWithSecret } from '@/lib/channels/microsoft365/app-credentials';
+import { callbackUrl, endpointsFor } from '@/lib/channels/microsoft365/endpoints';
+import { secrets } from '@/lib/crypto/secrets';
+import type { Db } from '@/lib/db';
+import { findAccount } from '@/lib/db/queries/mail-accounts';
+import { insertOAuthFlow } from '@/lib/db/queries/oauth-flows';
+import { AppError } from '@/lib/errors';
+import { adminConsentUrl, mailScopes } from '@/lib/microsoft/clouds';
+import { createMsalClient } from '@/lib/microsoft/msal-client';
+
+export const FLOW_LIFETIME_MS = 10 * 60 * 1000;
+export const CODE_VERIFIER_CONTEXT = 'oauth_flows.code_verifier';
+
+export type ConnectIntent =
+  | { kind: 'connect'; consent?: boolean }
+  | { kind: 'reauthenticate'; accountId: string; consent?: boolean }
+  | { kind: 'shared_mailbox'; mailbox: string; consent?: boolean };
+
+const randomToken = (bytes: number) => randomBytes(bytes).toString('base64url');
+
+/**
+ * Starts a sign-in: a single-use flow row (state, sealed PKCE verifier, nonce, 10 minutes) and the Microsoft
+ * authorize URL to send the browser to.
+ */
+export async function startConnect(db: Db, admin: { id: string }, intent: ConnectIntent, baseUrl: string): Promise<string> {
+  const app = await loadAppWithSecret(db);
+  if (!app) throw new AppError('app.missing', 'Save the Microsoft 365 app credentials before connecting a mailbox.');
+
+  let loginHint: string | undefined;
+  if (intent.kind === 'reauthenticate') {
+    const account = await findAccount(db, intent.accountId);
+    if (!account || account.removedAt) throw new AppError('account.missing', 'That mailbox is no longer connected.');
+    loginHint = account.signInAddress;
+  }
+
+  const { verifier, challenge } = await new CryptoProvider().generatePkceCodes();
+  const state = randomToken(32);
+  const nonce = randomToken(16);
+  await insertOAuthFlow(db, {
+    state,
+    nonce,
+    codeVerifierSealed: secrets().seal(verifier, CODE_VERIFIER_CONTEXT),
+    adminId: admin.id,
+    appId: app.id,
+    intent: intent.kind,
+    accountId: intent.kind === 'reauthenticate' ? intent.accountId : null,
+    sharedMailbox: intent.kind === 'shared_mailbox' ? intent.mailbox : null,
+    loginHint,
+    expiresAt: new Date(Date.now() + FLOW_LIFETIME_MS),
+  });
+
+  const endpoints = endpointsFor(app.cloud);
+  const msal = createMsalClient({ clientId: app.clientId, clientSecret: app.clientSecret, tenant: app.tenant, endpoints });
+  return msal.getAuthCodeUrl({
+    scopes: mailScopes(endpoints),
+    redirectUri: callbackUrl(baseUrl),
+    responseMode: ResponseMode.QUERY,
+    state,
+    nonce,
+    codeChallenge: challenge,
+    codeChallengeMethod: 'S256',
+    prompt: intent.consent ? 'consent' : 'select_account',
+    loginHint,
+  });
+}
+
+/** Starts an admin-consent request for the app (AADSTS65001/90094): an Azure admin grants it for the tenant. */
+export async function startAdminConsent(db: Db, admin: { id: string }, baseUrl: string): Promise<string> {
+  const app = await loadAppWithSecret(db);
+  if (!app) throw new AppError('app.missing', 'Save the Microsoft 365 app credentials first.');
+  const state = randomToken(32);
+  await insertOAuthFlow(db, {
+    state,
+    nonce: randomToken(16),
+    codeVerifierSealed: secrets().seal(randomToken(32), CODE_VERIFIER_CONTEXT),
+    adminId: admin.id,
+    appId: app.id,
+    intent: 'admin_consent',
+    expiresAt: new Date(Date.now() + FLOW_LIFETIME_MS),
+  });
+  // A personal-accounts-capable "common" app still needs a work tenant to consent for: "organizations" asks for it.
+  const tenant = app.tenant === 'common' ? 'organizations' : app.tenant;
+  return adminConsentUrl(endpointsFor(app.cloud), { tenant, clientId: app.clientId, redirectUri: callbackUrl(baseUrl), state });
+}

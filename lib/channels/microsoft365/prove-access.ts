@@ -1,0 +1,36 @@
+import 'server-only';
+import { closeImapConnection, openImapConnection } from '@/lib/mail/imap';
+import { verifySmtpLogin } from '@/lib/mail/smtp';
+import { explainImapError, explainSmtpError, type ExplainedError } from '@/lib/microsoft/errors';
+import type { CloudEndpoints } from '@/lib/microsoft/clouds';
+
+export interface AccessProof {
+  imap: { ok: true } | { ok: false; error: ExplainedError };
+  smtp: { ok: true } | { ok: false; error: ExplainedError };
+}
+
+/**
+ * A mailbox is only called connected after a real IMAP login with its token (IMAP disabled, missing scope or
+ * licence, or no access to a shared mailbox all show up here). SMTP is checked too, but a failure there only
+ * warns: receiving works without it.
+ */
+export async function proveMailboxAccess(
+  endpoints: CloudEndpoints,
+  login: { imapUser: string; signInAddress: string; accessToken: string },
+): Promise<AccessProof> {
+  const context = { mailbox: login.signInAddress, imapUser: login.imapUser };
+  const [imap, smtp] = await Promise.all([
+    openImapConnection({ ...endpoints.imap, user: login.imapUser, accessToken: login.accessToken }).then(
+      async (client) => {
+        await closeImapConnection(client);
+        return { ok: true as const };
+      },
+      (error: unknown) => ({ ok: false as const, error: explainImapError(error, context) }),
+    ),
+    verifySmtpLogin({ ...endpoints.smtp, user: login.signInAddress, accessToken: login.accessToken }).then(
+      () => ({ ok: true as const }),
+      (error: unknown) => ({ ok: false as const, error: explainSmtpError(error, context) }),
+    ),
+  ]);
+  return { imap, smtp };
+}

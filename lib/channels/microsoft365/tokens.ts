@@ -1,0 +1,79 @@
+import 'server-only';
+import { loadAppWithSecret } from '@/lib/channels/microsoft365/app-credentials';
+import { endpointsFor } from '@/lib/channels/microsoft365/endpoints';
+import type { Db } from '@/lib/db';
+import { findAccount, loadSealedTokenCache, saveSealedTokenCache } from '@/lib/db/queries/mail-accounts';
+import { AppError } from '@/lib/errors';
+import { mailScopes, type CloudEndpoints } from '@/lib/microsoft/clouds';
+import { explainMsalError, type ExplainedError } from '@/lib/microsoft/errors';
+import { createMsalClient } from '@/lib/microsoft/msal-client';
+import { sealedCachePlugin } from '@/lib/microsoft/token-cache';
+
+/** A token failure the sync and the send paths can act on: scope 'account' → re-authenticate, 'app' → fix the app. */
+export class TokenError extends AppError {
+  constructor(readonly explained: ExplainedError) {
+    super(explained.code, explained.title, { scope: explained.scope, retryAfterMs: explained.retryAfterMs });
+  }
+}
+
+export interface MailAccess {
+  accessToken: string;
+  endpoints: CloudEndpoints;
+  imapUser: string;
+  /** Who authenticates to SMTP (the delegate for a shared mailbox). */
+  signInAddress: string;
+}
+
+/**
+ * A fresh access token for the account's mailbox, from its sealed msal cache. A refresh that rotates the refresh
+ * token is sealed and saved by the cache plugin before this returns. The account must be leased (sync) or the
+ * call be interactive (send): two refreshes of one account at once could lose a rotation.
+ */
+export async function acquireMailAccess(db: Db, accountId: string): Promise<MailAccess> {
+  const [app, account] = await Promise.all([loadAppWithSecret(db), findAccount(db, accountId)]);
+  if (!app) throw new TokenError(appMissing());
+  if (!account || !account.tokenCacheSealed) throw new TokenError(signInMissing());
+  const endpoints = endpointsFor(app.cloud);
+  const msal = createMsalClient({
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+    tenant: app.tenant,
+    endpoints,
+    cachePlugin: sealedCachePlugin({
+      load: () => loadSealedTokenCache(db, accountId),
+      save: (sealed) => saveSealedTokenCache(db, accountId, sealed),
+    }),
+  });
+  try {
+    const cached = await msal.getTokenCache().getAccountByHomeId(account.homeAccountId);
+    if (!cached) throw new TokenError(signInMissing());
+    const scopes = mailScopes(endpoints).filter((scope) => scope.startsWith('https://'));
+    const result = await msal.acquireTokenSilent({ account: cached, scopes });
+    return { accessToken: result.accessToken, endpoints, imapUser: account.imapUser, signInAddress: account.signInAddress };
+  } catch (error) {
+    if (error instanceof TokenError) throw error;
+    throw new TokenError(explainMsalError(error, { tenant: app.tenant, mailbox: account.signInAddress }));
+  }
+}
+
+export async function acquireMailAccessToken(db: Db, accountId: string): Promise<string> {
+  return (await acquireMailAccess(db, accountId)).accessToken;
+}
+
+const appMissing = (): ExplainedError => ({
+  code: 'app.missing',
+  title: 'No Microsoft 365 app is configured.',
+  explanation: 'Mailboxes sign in through the app registration saved on the Microsoft 365 page.',
+  action: 'Save the app credentials on the Microsoft 365 page.',
+  whoActs: 'console_admin',
+  scope: 'app',
+});
+
+const signInMissing = (): ExplainedError => ({
+  code: 'account.no_sign_in',
+  title: 'This mailbox has no saved sign-in.',
+  explanation: 'The console holds no token for it, so it cannot reach the mailbox.',
+  action: 'Re-authenticate the mailbox.',
+  whoActs: 'console_admin',
+  scope: 'account',
+});

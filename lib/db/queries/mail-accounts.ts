@@ -1,0 +1,108 @@
+import 'server-only';
+import { and, asc, count, eq, getTableColumns, inArray, isNull, sql } from 'drizzle-orm';
+import type { Db, Tx } from '@/lib/db';
+import { mailAccounts, messages, type AccountError } from '@/lib/db/schema';
+
+export type MailAccount = typeof mailAccounts.$inferSelect;
+export type NewMailAccount = typeof mailAccounts.$inferInsert;
+export type AccountSummary = Omit<MailAccount, 'tokenCacheSealed'> & { messageCount: number };
+
+const { tokenCacheSealed: _omitCache, ...summaryColumns } = getTableColumns(mailAccounts);
+
+/** Every account the channel shows (not removed), without its token cache, with its stored message count. */
+export async function listAccounts(db: Db): Promise<AccountSummary[]> {
+  const counts = db
+    .select({ accountId: messages.accountId, n: count().as('n') })
+    .from(messages)
+    .groupBy(messages.accountId)
+    .as('counts');
+  const rows = await db
+    .select({ account: summaryColumns, messageCount: sql<number>`coalesce(${counts.n}, 0)::int` })
+    .from(mailAccounts)
+    .leftJoin(counts, eq(counts.accountId, mailAccounts.id))
+    .where(isNull(mailAccounts.removedAt))
+    .orderBy(asc(mailAccounts.emailAddress), asc(mailAccounts.id));
+  return rows.map((r) => ({ ...r.account, messageCount: Number(r.messageCount) }));
+}
+
+export async function findAccount(db: Db | Tx, id: string): Promise<MailAccount | undefined> {
+  const [row] = await db.select().from(mailAccounts).where(eq(mailAccounts.id, id));
+  return row;
+}
+
+export async function countStoredMessages(db: Db, accountId: string): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(messages).where(eq(messages.accountId, accountId));
+  return row?.n ?? 0;
+}
+
+/**
+ * Creates the account or, when this Microsoft account already opens this mailbox, updates it (a reconnect or
+ * re-authentication never duplicates; a removed account comes back with its history).
+ */
+export async function upsertConnectedAccount(db: Db | Tx, values: NewMailAccount): Promise<{ account: MailAccount; created: boolean }> {
+  const [row] = await db
+    .insert(mailAccounts)
+    .values(values)
+    .onConflictDoUpdate({
+      target: [mailAccounts.homeAccountId, mailAccounts.imapUser],
+      set: {
+        appId: values.appId,
+        displayName: values.displayName,
+        emailAddress: values.emailAddress,
+        signInAddress: values.signInAddress,
+        tenantId: values.tenantId,
+        tokenCacheSealed: values.tokenCacheSealed,
+        smtpWarning: values.smtpWarning ?? null,
+        status: 'active',
+        lastError: null,
+        consecutiveFailures: 0,
+        nextAttemptAt: new Date(),
+        removedAt: null,
+        updatedAt: new Date(),
+      },
+    })
+    // xmax is 0 only for a freshly inserted row: tells a new connection from a reconnect.
+    .returning({ ...getTableColumns(mailAccounts), created: sql<boolean>`(xmax = 0)` });
+  if (!row) throw new Error('upsert returned no row');
+  const { created, ...account } = row;
+  return { account, created: Boolean(created) };
+}
+
+export async function updateAccount(db: Db | Tx, id: string, values: Partial<NewMailAccount>): Promise<MailAccount | undefined> {
+  const [row] = await db
+    .update(mailAccounts)
+    .set({ ...values, updatedAt: new Date() })
+    .where(eq(mailAccounts.id, id))
+    .returning();
+  return row;
+}
+
+export async function deleteAccount(db: Db | Tx, id: string): Promise<void> {
+  await db.delete(mailAccounts).where(eq(mailAccounts.id, id));
+}
+
+/** Accounts that need an admin: waiting for re-authentication, or failing. */
+export async function countAccountsNeedingAttention(db: Db): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(mailAccounts)
+    .where(and(isNull(mailAccounts.removedAt), inArray(mailAccounts.status, ['needs_reauth', 'error'])));
+  return row?.n ?? 0;
+}
+
+/** After the app's client ID changes, every token belongs to the old app: each mailbox must sign in again. */
+export async function requireReauthForAllAccounts(db: Db | Tx, error: AccountError): Promise<void> {
+  await db
+    .update(mailAccounts)
+    .set({ status: 'needs_reauth', lastError: error, updatedAt: new Date() })
+    .where(and(isNull(mailAccounts.removedAt), inArray(mailAccounts.status, ['active', 'error'])));
+}
+
+export async function loadSealedTokenCache(db: Db, id: string): Promise<string | null> {
+  const [row] = await db.select({ cache: mailAccounts.tokenCacheSealed }).from(mailAccounts).where(eq(mailAccounts.id, id));
+  return row?.cache ?? null;
+}
+
+export async function saveSealedTokenCache(db: Db, id: string, sealed: string): Promise<void> {
+  await db.update(mailAccounts).set({ tokenCacheSealed: sealed, updatedAt: new Date() }).where(eq(mailAccounts.id, id));
+}

@@ -1,0 +1,42 @@
+import 'server-only';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import type { Db } from '@/lib/db';
+import { syncRuns } from '@/lib/db/schema';
+
+export type SyncRun = typeof syncRuns.$inferSelect;
+export type SyncRunOutcome = SyncRun['outcome'];
+
+export async function startSyncRun(db: Db, accountId: string, trigger: string): Promise<number> {
+  const [row] = await db.insert(syncRuns).values({ accountId, trigger }).returning({ id: syncRuns.id });
+  if (!row) throw new Error('sync_runs insert returned no row');
+  return row.id;
+}
+
+export async function finishSyncRun(
+  db: Db,
+  id: number,
+  result: { messages: number; bytes: number; outcome: Exclude<SyncRunOutcome, 'running'>; errorCode?: string; errorMessage?: string },
+): Promise<void> {
+  await db
+    .update(syncRuns)
+    .set({
+      finishedAt: sql`now()`,
+      messages: result.messages,
+      bytes: result.bytes,
+      outcome: result.outcome,
+      errorCode: result.errorCode ?? null,
+      errorMessage: result.errorMessage ?? null,
+    })
+    .where(eq(syncRuns.id, id));
+}
+
+/** Newest first, keyset-paged by id. */
+export async function listSyncRuns(db: Db, accountId: string, options: { before?: number; limit?: number } = {}): Promise<SyncRun[]> {
+  const limit = Math.min(options.limit ?? 20, 200);
+  return db
+    .select()
+    .from(syncRuns)
+    .where(and(eq(syncRuns.accountId, accountId), options.before ? lt(syncRuns.id, options.before) : undefined))
+    .orderBy(desc(syncRuns.id))
+    .limit(limit);
+}

@@ -1,0 +1,65 @@
+import { startHarness, type Harness, type HarnessOptions } from '@/test/harness/fixture';
+import { DEFAULT_TENANT } from '@/test/harness/emulator/model';
+import { SignInDriver } from '@/test/harness/sign-in-driver';
+import { createTestDatabase, configureTestEnvironment, type TestDatabase } from '@/test/support/database';
+
+export const BASE_URL = 'http://127.0.0.1:3999';
+export const CALLBACK = `${BASE_URL}/api/v1/external_credentials/microsoft365/callback`;
+export const CLIENT_ID = '3f9d2a10-5b6c-4d7e-8f90-a1b2c3d4e5f6';
+export const CLIENT_SECRET = 'Zx8~harness-secret-value-1a2b';
+export const TENANT = DEFAULT_TENANT.id;
+
+/**
+ * A product wired to the stand-in through configuration only: a fresh database, the harness's endpoints in
+ * the environment, one admin and saved app credentials. Modules are imported after the environment is set.
+ */
+export async function startChannelFixture(options: HarnessOptions = {}) {
+  const harness: Harness = await startHarness({
+    ...options,
+    users: [
+      { address: 'alice@contoso.test', displayName: 'Alice Example' },
+      { address: 'bob@contoso.test', displayName: 'Bob Example' },
+      ...(options.users ?? []),
+    ],
+    apps: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [CALLBACK], audience: 'single', tenant: TENANT }, ...(options.apps ?? [])],
+  });
+  let database: TestDatabase | undefined;
+  try {
+    database = await createTestDatabase();
+    configureTestEnvironment(database.url, harness.env);
+    const dbModule = await import('@/lib/db');
+    const db = await dbModule.getDb();
+    const { setUpFirstAdmin } = await import('@/lib/auth/setup');
+    const admin = await setUpFirstAdmin(db, { email: 'admin@example.com', name: 'Admin', password: 'a long password 1' });
+    if (!admin) throw new Error('no admin');
+    const { saveAppCredentials } = await import('@/lib/channels/microsoft365/app-credentials');
+    await saveAppCredentials(db, { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tenant: TENANT, cloud: 'global', secretExpiresOn: null }, admin);
+    const connect = await import('@/lib/channels/microsoft365/connect');
+    const complete = await import('@/lib/channels/microsoft365/complete-connect');
+    const target = database;
+    return {
+      harness,
+      db,
+      admin,
+      /** Starts a flow and signs in on the emulator like a browser; returns the callback's query. */
+      async signIn(intent: import('@/lib/channels/microsoft365/connect').ConnectIntent, account: string | undefined, signInOptions?: Parameters<SignInDriver['signIn']>[2]) {
+        const url = await connect.startConnect(db, admin, intent, BASE_URL);
+        const { redirect } = await new SignInDriver().signIn(url, account, signInOptions);
+        return Object.fromEntries(redirect.searchParams) as { state: string; code?: string; error?: string; error_description?: string };
+      },
+      complete: (params: { state: string; code?: string; error?: string; error_description?: string }, who = admin) =>
+        complete.completeConnect(db, who, params, BASE_URL),
+      async stop() {
+        await dbModule.closeDatabase();
+        await target.drop();
+        await harness.stop();
+      },
+    };
+  } catch (error) {
+    await database?.drop();
+    await harness.stop();
+    throw error;
+  }
+}
+
+export type ChannelFixture = Awaited<ReturnType<typeof startChannelFixture>>;
