@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test';
 import { ADMIN, fillSetup, signIn, signOut } from './support/admin';
 
 test.describe.configure({ mode: 'serial' });

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './support/test';
 import { ensureSignedIn } from './support/admin';
 import { E2E_APP, harnessControl } from './support/world';
 

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startHarness } from '../../test/harness/fixture';
 import { createTestDatabase } from '../../test/support/database';
@@ -33,6 +33,7 @@ async function main() {
   const world: E2eWorld = { databaseUrl: database.url, cronSecret: env.CRON_SECRET ?? '', harnessUrl: harness.emulator.url, mailRoot: path.join(harness.workDir, 'mail') };
   mkdirSync(path.join(process.cwd(), 'test-results'), { recursive: true });
   writeFileSync(path.join(process.cwd(), 'test-results', 'e2e-world.json'), JSON.stringify(world));
+  rmSync(path.join(process.cwd(), 'test-results', 'server-actions.jsonl'), { force: true });
 
   const server = spawn(process.execPath, [require.resolve('next/dist/bin/next'), 'start', '-p', port, '-H', '127.0.0.1'], { env, stdio: 'inherit' });
   let stopping = false;

@@ -1,0 +1,52 @@
+import { ensureSignedIn } from './support/admin';
+import { expect, test } from './support/test';
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeEach(async ({ page }) => {
+  await ensureSignedIn(page);
+});
+
+test('a cancelled sign-in explains itself and “Try again” starts the same sign-in', async ({ page }) => {
+  await page.goto('/channels/microsoft365');
+  await page.getByRole('button', { name: 'Add account' }).click();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('heading', { name: 'The mailbox was not connected' })).toBeVisible();
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await expect(page.getByRole('heading', { name: 'Pick an account' })).toBeVisible();
+});
+
+test('account settings, disable and enable, and removal keeping the mail', async ({ page }) => {
+  await page.goto('/channels/microsoft365');
+  await page.getByRole('link', { name: 'bob@contoso.test' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'bob@contoso.test' })).toBeVisible();
+
+  // Deleting from the mailbox needs an explicit confirmation.
+  await page.getByRole('radio', { name: /Delete from the mailbox/ }).check();
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByText('Confirm that messages are deleted from the mailbox once they are stored here.')).toBeVisible();
+  await page.getByRole('radio', { name: /Mark as read/ }).check();
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByText('Settings saved. They apply from the next sync.')).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('radio', { name: /Mark as read/ })).toBeChecked();
+
+  await page.getByRole('button', { name: 'Disable' }).click();
+  await expect(page.getByText('Disabled: the mailbox is not synced until enabled.')).toBeVisible();
+  await expect(page.locator('[data-status="disabled"]').first()).toBeVisible();
+  await page.getByRole('button', { name: 'Enable' }).click();
+  await expect(page.getByText('Enabled: the mailbox syncs again.')).toBeVisible();
+
+  await page.getByText('Remove this mailbox').click();
+  await page.getByRole('button', { name: 'Remove mailbox' }).click();
+  await expect(page.getByText('Confirm the removal.')).toBeVisible();
+  await page.getByRole('checkbox', { name: /Remove bob@contoso\.test/ }).check();
+  await page.getByRole('button', { name: 'Remove mailbox' }).click();
+  await expect(page.getByText('The mailbox was removed.')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'bob@contoso.test' })).toHaveCount(0);
+
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  for (const action of ['account.settings_changed', 'account.disabled', 'account.enabled', 'account.removed']) {
+    await expect(page.getByRole('cell', { name: action }).first()).toBeVisible();
+  }
+});
