@@ -50,3 +50,24 @@ test('account settings, disable and enable, and removal keeping the mail', async
     await expect(page.getByRole('cell', { name: action }).first()).toBeVisible();
   }
 });
+
+test('sync now shows progress, a test message goes out, and the verify round trip reports both legs', async ({ page }) => {
+  await page.goto('/channels/microsoft365');
+  await page.getByRole('button', { name: 'Sync all now' }).click();
+  await expect(page.getByText(/Sync started for \d+ mailbox/)).toBeVisible();
+
+  await page.getByRole('link', { name: 'alice@contoso.test' }).click();
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  await expect(page.getByText(/Sync finished: \d+ messages stored\./)).toBeVisible({ timeout: 30_000 });
+
+  await page.getByLabel('To', { exact: true }).fill('not-an-address');
+  await page.getByRole('button', { name: 'Send test message' }).click();
+  await expect(page.getByText('Enter the recipient’s e-mail address.')).toBeVisible();
+  await page.getByLabel('To', { exact: true }).fill('bob@contoso.test');
+  await page.getByRole('button', { name: 'Send test message' }).click();
+  await expect(page.getByText(/Sent to bob@contoso\.test in/)).toBeVisible();
+
+  await page.getByRole('button', { name: 'Verify mail flow' }).click();
+  await expect(page.locator('[data-leg="Send (SMTP)"][data-ok="true"]')).toBeVisible({ timeout: 70_000 });
+  await expect(page.locator('[data-leg="Receive (IMAP sync)"][data-ok="true"]')).toBeVisible();
+});

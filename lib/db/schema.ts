@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   customType,
@@ -162,6 +163,11 @@ export const mailFolderState = pgTable(
   (t) => [primaryKey({ columns: [t.accountId, t.folder] })],
 );
 
+/** The expression the search index is built on; queries must use the same one to hit the index. */
+export function messageSearchVector(t: { subject: AnyPgColumn; fromAddress: AnyPgColumn; text: AnyPgColumn }) {
+  return sql`to_tsvector('simple', coalesce(${t.subject}, '') || ' ' || coalesce(${t.fromAddress}, '') || ' ' || left(coalesce(${t.text}, ''), 100000))`;
+}
+
 export const messages = pgTable(
   'messages',
   {
@@ -199,6 +205,9 @@ export const messages = pgTable(
     index('messages_account_newest').on(t.accountId, t.internalDate.desc(), t.id.desc()),
     index('messages_newest').on(t.internalDate.desc(), t.id.desc()),
     index('messages_message_id').on(t.messageId),
+    // Full-text search over subject, sender and the first 100k characters of text ('simple': no stemming, so
+    // every language matches as typed; the cap keeps each tsvector under Postgres's 1 MB limit).
+    index('messages_search').using('gin', messageSearchVector(t)),
   ],
 );
 

@@ -30,15 +30,7 @@ const throttles = new WeakMap<ImapFlow, { delayMs: number; text: string }>();
 
 /** Opens an authenticated IMAP session with XOAUTH2 (what Exchange Online offers). */
 export async function openImapConnection(login: ImapLogin): Promise<ImapConnection> {
-  let client: ImapFlow | undefined;
-  const onThrottle = (delayMs: number, text: string) => {
-    if (!client || delayMs <= MAX_INLINE_THROTTLE_WAIT_MS) return;
-    throttles.set(client, { delayMs, text });
-    const throttled = client;
-    // After the current tick imapflow has started its wait, which close() aborts.
-    setImmediate(() => throttled.close());
-  };
-  client = new ImapFlow({
+  const client: ImapFlow = new ImapFlow({
     host: login.host,
     port: login.port,
     secure: login.tls,
@@ -46,7 +38,7 @@ export async function openImapConnection(login: ImapLogin): Promise<ImapConnecti
     doSTARTTLS: login.tls ? undefined : false,
     tls: login.tls ? { rejectUnauthorized: true, servername: login.host } : undefined,
     auth: { user: login.user, accessToken: login.accessToken },
-    logger: imapLogger(onThrottle),
+    logger: imapLogger((delayMs, text) => endThrottledSession(client, delayMs, text)),
     disableAutoIdle: true,
     connectionTimeout: CONNECT_TIMEOUT_MS,
     greetingTimeout: GREETING_TIMEOUT_MS,
@@ -70,6 +62,13 @@ export async function openImapConnection(login: ImapLogin): Promise<ImapConnecti
  */
 export function imapFailure(client: ImapConnection | undefined, error: unknown): unknown {
   return (client && throttledError(client)) ?? error;
+}
+
+function endThrottledSession(client: ImapFlow, delayMs: number, text: string): void {
+  if (delayMs <= MAX_INLINE_THROTTLE_WAIT_MS) return;
+  throttles.set(client, { delayMs, text });
+  // After the current tick imapflow has started its wait, which close() aborts.
+  setImmediate(() => client.close());
 }
 
 function throttledError(client: ImapFlow): Error | undefined {

@@ -29,7 +29,7 @@ export interface MailAccess {
  * token is sealed and saved by the cache plugin before this returns. The account must be leased (sync) or the
  * call be interactive (send): two refreshes of one account at once could lose a rotation.
  */
-export async function acquireMailAccess(db: Db, accountId: string): Promise<MailAccess> {
+export async function acquireMailAccess(db: Db, accountId: string, options: { forceRefresh?: boolean } = {}): Promise<MailAccess> {
   const [app, account] = await Promise.all([loadAppWithSecret(db), findAccount(db, accountId)]);
   if (!app) throw new TokenError(appMissing());
   if (!account || !account.tokenCacheSealed) throw new TokenError(signInMissing());
@@ -48,7 +48,7 @@ export async function acquireMailAccess(db: Db, accountId: string): Promise<Mail
     const cached = await msal.getTokenCache().getAccountByHomeId(account.homeAccountId);
     if (!cached) throw new TokenError(signInMissing());
     const scopes = mailScopes(endpoints).filter((scope) => scope.startsWith('https://'));
-    const result = await msal.acquireTokenSilent({ account: cached, scopes });
+    const result = await msal.acquireTokenSilent({ account: cached, scopes, forceRefresh: options.forceRefresh ?? false });
     return { accessToken: result.accessToken, endpoints, imapUser: account.imapUser, signInAddress: account.signInAddress };
   } catch (error) {
     if (error instanceof TokenError) throw error;
@@ -56,8 +56,12 @@ export async function acquireMailAccess(db: Db, accountId: string): Promise<Mail
   }
 }
 
-export async function acquireMailAccessToken(db: Db, accountId: string): Promise<string> {
-  return (await acquireMailAccess(db, accountId)).accessToken;
+/**
+ * `forceRefresh` skips msal's cached access token: Exchange can reject a token before its expiry (revoked
+ * sessions, continuous access evaluation), and only a refresh tells a dead sign-in from a stale token.
+ */
+export async function acquireMailAccessToken(db: Db, accountId: string, options: { forceRefresh?: boolean } = {}): Promise<string> {
+  return (await acquireMailAccess(db, accountId, options)).accessToken;
 }
 
 const appMissing = (): ExplainedError => ({

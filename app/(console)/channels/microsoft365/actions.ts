@@ -8,6 +8,7 @@ import { saveAppCredentials } from '@/lib/channels/microsoft365/app-credentials'
 import { appCredentialsSchema } from '@/lib/channels/microsoft365/app-credentials-schema';
 import { startAdminConsent, startConnect, type ConnectIntent } from '@/lib/channels/microsoft365/connect';
 import { intentOfFlow } from '@/lib/channels/microsoft365/retry';
+import { startSyncNow } from '@/lib/channels/microsoft365/sync-now';
 import { publicBaseUrl } from '@/lib/config/base-url';
 import { getDb } from '@/lib/db';
 import { isAppError } from '@/lib/errors';
@@ -84,4 +85,12 @@ export async function requestAdminConsentAction(_: FormState, _form: FormData): 
     throw error;
   }
   redirect(url);
+}
+
+export async function syncAllNowAction(_: FormState, _form: FormData): Promise<FormState> {
+  const admin = await requireAdmin();
+  const result = await startSyncNow(await getDb(), admin);
+  if (!result.ok) return { ok: false, message: result.message };
+  revalidatePath('/channels/microsoft365');
+  return { ok: true, message: `Sync started for ${result.accounts} mailbox${result.accounts === 1 ? '' : 'es'}. Refresh to see the results.` };
 }

@@ -11,12 +11,13 @@ import { publicBaseUrl } from '@/lib/config/base-url';
 import { getDb } from '@/lib/db';
 import { listAccounts } from '@/lib/db/queries/mail-accounts';
 import { AccountList } from './account-list';
-import { requestAdminConsentAction } from './actions';
+import { requestAdminConsentAction, syncAllNowAction } from './actions';
 import { AppForm } from './app-form';
 import { AzureChecklist } from './azure-checklist';
 import { AddAccountButton, AddSharedMailbox } from './connect-buttons';
 
 export const metadata: Metadata = { title: 'Microsoft 365' };
+export const maxDuration = 300;
 
 const FLASH: Record<string, string> = {
   granted: 'Admin consent was granted. Mailboxes of that tenant can now be connected.',
@@ -34,7 +35,18 @@ export default async function Microsoft365Page({ searchParams }: { searchParams:
       <PageHeader
         title="Microsoft 365"
         description="Connect Microsoft 365 and Outlook mailboxes with a browser sign-in; their mail is synced into this console’s database."
-        actions={app ? <AddAccountButton /> : undefined}
+        actions={
+          app ? (
+            <>
+              {accounts.length > 0 ? (
+                <ActionButton action={syncAllNowAction} pendingLabel="Starting…" variant="secondary">
+                  Sync all now
+                </ActionButton>
+              ) : null}
+              <AddAccountButton />
+            </>
+          ) : undefined
+        }
       />
       <div className="space-y-6">
         {params.consent && FLASH[params.consent] ? <FormMessage tone="success">{FLASH[params.consent]}</FormMessage> : null}

@@ -4,6 +4,7 @@ import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { requireAdmin } from '@/lib/auth/require-admin';
 import { accountSettingsSchema, changeAccountSettings, removeAccount, setAccountEnabled } from '@/lib/channels/microsoft365/accounts';
+import { startSyncNow } from '@/lib/channels/microsoft365/sync-now';
 import { getDb } from '@/lib/db';
 import { fieldErrorsOf, type FormState } from '@/lib/form-state';
 
@@ -45,4 +46,12 @@ export async function removeAccountAction(_: FormState, form: FormData): Promise
   if (!(await removeAccount(await getDb(), admin, id.data, keep === 'keep'))) return GONE;
   revalidatePath('/channels/microsoft365');
   redirect('/channels/microsoft365?removed=1');
+}
+
+export async function syncNowAction(_: FormState, form: FormData): Promise<FormState> {
+  const admin = await requireAdmin();
+  const id = accountId.safeParse(form.get('accountId'));
+  if (!id.success) return GONE;
+  const result = await startSyncNow(await getDb(), admin, id.data);
+  return result.ok ? { ok: true, message: 'Sync started.' } : { ok: false, message: result.message };
 }

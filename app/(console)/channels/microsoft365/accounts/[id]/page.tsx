@@ -16,10 +16,14 @@ import { formatDateTime } from '@/lib/format/date';
 import { reauthenticateAction } from '../../actions';
 import { setAccountEnabledAction } from './actions';
 import { FolderSettings } from './folder-settings';
+import { MailFlow } from './mail-flow';
 import { RemoveForm } from './remove-form';
 import { SyncHistory } from './sync-history';
+import { SyncNow } from './sync-now';
 
 export const metadata: Metadata = { title: 'Mailbox' };
+// "Sync now" keeps working after its response (next/server after()) up to this long.
+export const maxDuration = 300;
 
 export default async function AccountPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ connected?: string }> }) {
   const admin = await requireAdmin();
@@ -48,6 +52,7 @@ export default async function AccountPage({ params, searchParams }: { params: Pr
             <ActionButton action={reauthenticateAction} fields={{ accountId: id }} pendingLabel="Opening Microsoft sign-in…" variant={account.status === 'needs_reauth' ? 'primary' : 'secondary'}>
               Re-authenticate
             </ActionButton>
+            {account.status === 'active' || account.status === 'error' ? <SyncNow accountId={id} runningAtLoad={runs[0]?.outcome === 'running'} /> : null}
             <ActionButton action={setAccountEnabledAction} fields={{ accountId: id, enabled: account.status === 'disabled' ? 'true' : 'false' }} pendingLabel="Saving…" variant="secondary">
               {account.status === 'disabled' ? 'Enable' : 'Disable'}
             </ActionButton>
@@ -87,6 +92,13 @@ export default async function AccountPage({ params, searchParams }: { params: Pr
             <FolderSettings accountId={id} selected={account.folders} afterFetch={account.afterFetch} canList={account.status !== 'needs_reauth' && account.status !== 'disabled'} />
           </Suspense>
         </section>
+
+        {account.status === 'active' || account.status === 'error' ? (
+          <section aria-labelledby="mail-flow" className="rounded-lg border border-slate-200 bg-white p-6">
+            <h2 id="mail-flow" className="mb-4 text-lg font-semibold text-slate-900">Mail flow</h2>
+            <MailFlow accountId={id} address={account.emailAddress} />
+          </section>
+        ) : null}
 
         <section aria-labelledby="history" className="space-y-3">
           <h2 id="history" className="text-lg font-semibold text-slate-900">Sync history</h2>

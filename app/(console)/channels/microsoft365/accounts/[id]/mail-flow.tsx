@@ -1,0 +1,61 @@
+'use client';
+import { useActionState } from 'react';
+import { FormField } from '@/app/_components/form-field';
+import { FormMessage } from '@/app/_components/form-message';
+import { SubmitButton } from '@/app/_components/submit-button';
+import { initialFormState } from '@/lib/form-state';
+import type { Leg } from '@/lib/channels/microsoft365/verify-mail-flow';
+import { sendTestMessageAction, verifyMailFlowAction, type VerifyState } from './mail-flow-actions';
+
+function LegLine({ name, leg }: { name: string; leg: Leg }) {
+  if (leg.ok) return <li data-leg={name} data-ok="true">✔ {name}: {(leg.durationMs / 1000).toFixed(1)} s</li>;
+  if ('skipped' in leg) return <li data-leg={name}>– {name}: not tried</li>;
+  return (
+    <li data-leg={name} data-ok="false">
+      ✘ {name}: <strong>{leg.error.title}</strong>
+      <span className="mt-1 block whitespace-pre-line text-xs">{leg.error.action}</span>
+    </li>
+  );
+}
+
+export function MailFlow({ accountId, address }: { accountId: string; address: string }) {
+  const [sendState, send] = useActionState(sendTestMessageAction, initialFormState);
+  const [verifyState, verify] = useActionState(verifyMailFlowAction, {} as VerifyState);
+  const result = verifyState.result;
+  return (
+    <div className="grid gap-6 lg:grid-cols-2">
+      <form action={send} className="space-y-3" noValidate>
+        <h3 className="text-sm font-semibold text-slate-900">Send a test message</h3>
+        <input type="hidden" name="accountId" value={accountId} />
+        {sendState.message ? (
+          <FormMessage tone={sendState.ok ? 'success' : 'error'}>
+            {sendState.message}
+            {'hint' in sendState && sendState.hint ? <span className="mt-1 block whitespace-pre-line">{String(sendState.hint)}</span> : null}
+          </FormMessage>
+        ) : null}
+        <FormField label="To" name="to" type="email" required defaultValue={sendState.values?.to} errors={sendState.fieldErrors?.to} />
+        <FormField label="Subject" name="subject" required defaultValue={sendState.values?.subject ?? 'Test message from Mailgate 365'} errors={sendState.fieldErrors?.subject} />
+        <div className="space-y-1">
+          <label htmlFor="body" className="block text-sm font-medium text-slate-800">Text</label>
+          <textarea id="body" name="body" rows={3} defaultValue={sendState.values?.body ?? `This is a test message sent from ${address} by Mailgate 365.`} className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm" />
+        </div>
+        <SubmitButton pendingLabel="Sending…" variant="secondary">Send test message</SubmitButton>
+      </form>
+      <form action={verify} className="space-y-3">
+        <h3 className="text-sm font-semibold text-slate-900">Verify mail flow</h3>
+        <p className="text-sm text-slate-600">Sends a message with a unique code to {address} itself, then syncs until it arrives (up to a minute): proves sending and receiving.</p>
+        <input type="hidden" name="accountId" value={accountId} />
+        <SubmitButton pendingLabel="Verifying: sending, then waiting for it to arrive…">Verify mail flow</SubmitButton>
+        {verifyState.message ? <FormMessage tone="error">{verifyState.message}</FormMessage> : null}
+        {result ? (
+          <FormMessage tone={result.send.ok && result.receive.ok ? 'success' : 'error'}>
+            <ul className="space-y-1">
+              <LegLine name="Send (SMTP)" leg={result.send} />
+              <LegLine name="Receive (IMAP sync)" leg={result.receive} />
+            </ul>
+          </FormMessage>
+        ) : null}
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,42 @@
+import { hasBearerSecret } from '@/lib/auth/bearer';
+import { productSyncDeps } from '@/lib/channels/microsoft365/sync-deps';
+import { getEnv } from '@/lib/config/env';
+import { getDb } from '@/lib/db';
+import { logger } from '@/lib/logger';
+import { runSync } from '@/lib/sync/run';
+
+export const dynamic = 'force-dynamic';
+// Vercel's ceiling for the function; the sync stops starting batches early enough to record its results.
+export const maxDuration = 300;
+const BUDGET_MS = (maxDuration - 30) * 1000;
+
+/** The scheduler's entry point: Vercel Cron sends GET with `Authorization: Bearer $CRON_SECRET`. */
+async function handle(request: Request): Promise<Response> {
+  const secret = getEnv().CRON_SECRET;
+  if (!secret) {
+    return Response.json({ error: 'CRON_SECRET is not configured on the server, so scheduled sync is off.' }, { status: 503 });
+  }
+  if (!hasBearerSecret(request.headers.get('authorization'), secret)) {
+    return Response.json({ error: 'Missing or wrong bearer secret.' }, { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } });
+  }
+  const report = await runSync(productSyncDeps(await getDb(), { budgetMs: BUDGET_MS }), { trigger: 'cron' });
+  const failed = report.accounts.filter((a) => a.outcome === 'failed').length;
+  logger('cron').info({ accounts: report.accounts.length, failed, durationMs: report.durationMs }, 'sync pass finished');
+  return Response.json({
+    startedAt: report.startedAt,
+    durationMs: report.durationMs,
+    accounts: report.accounts.map((a) => ({
+      accountId: a.accountId,
+      address: a.address,
+      fetched: a.fetched,
+      bytes: a.bytes,
+      durationMs: a.durationMs,
+      outcome: a.outcome,
+      error: a.error ? { code: a.error.code, message: a.error.message } : undefined,
+      nextAttemptAt: a.nextAttemptAt,
+    })),
+  });
+}
+
+export const GET = handle;
+export const POST = handle;

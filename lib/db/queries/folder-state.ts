@@ -1,0 +1,73 @@
+import 'server-only';
+import { and, eq, ne, sql } from 'drizzle-orm';
+import type { Db, Tx } from '@/lib/db';
+import { mailFolderState, messages } from '@/lib/db/schema';
+
+export type FolderState = typeof mailFolderState.$inferSelect;
+
+export interface FolderSnapshot {
+  accountId: string;
+  folder: string;
+  uidValidity: number;
+  uidNext: number | null;
+  messagesOnServer: number;
+  highestModseq: string | null;
+}
+
+/**
+ * Records what SELECT reported and returns the watermark to resume from. A new UIDVALIDITY starts a new
+ * generation: the watermark restarts at 0 in the same statement, so no reader ever sees the old watermark paired
+ * with the new UIDVALIDITY. Rows of the old generation stay.
+ */
+export async function openFolderGeneration(db: Db | Tx, snapshot: FolderSnapshot): Promise<{ lastUid: number; newGeneration: boolean }> {
+  const [previous] = await db
+    .select({ uidValidity: mailFolderState.uidValidity })
+    .from(mailFolderState)
+    .where(and(eq(mailFolderState.accountId, snapshot.accountId), eq(mailFolderState.folder, snapshot.folder)));
+  const [row] = await db
+    .insert(mailFolderState)
+    .values({ ...snapshot, lastUid: 0 })
+    .onConflictDoUpdate({
+      target: [mailFolderState.accountId, mailFolderState.folder],
+      set: {
+        lastUid: sql`case when ${mailFolderState.uidValidity} = excluded.uidvalidity then ${mailFolderState.lastUid} else 0 end`,
+        uidValidity: sql`excluded.uidvalidity`,
+        uidNext: sql`excluded.uid_next`,
+        messagesOnServer: sql`excluded.messages_on_server`,
+        highestModseq: sql`excluded.highest_modseq`,
+        updatedAt: sql`now()`,
+      },
+    })
+    .returning({ lastUid: mailFolderState.lastUid });
+  return { lastUid: row?.lastUid ?? 0, newGeneration: previous !== undefined && previous.uidValidity !== snapshot.uidValidity };
+}
+
+/** Moves the watermark forward (never back) inside the batch's transaction. */
+export async function advanceWatermark(tx: Tx, key: { accountId: string; folder: string; uidValidity: number }, lastUid: number): Promise<boolean> {
+  const rows = await tx
+    .update(mailFolderState)
+    .set({ lastUid: sql`greatest(${mailFolderState.lastUid}, ${lastUid})`, updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(mailFolderState.accountId, key.accountId),
+        eq(mailFolderState.folder, key.folder),
+        eq(mailFolderState.uidValidity, key.uidValidity),
+      ),
+    )
+    .returning({ lastUid: mailFolderState.lastUid });
+  return rows.length > 0;
+}
+
+/** True when this folder has rows from an earlier UIDVALIDITY, whose copies a new generation should link to. */
+export async function hasEarlierGenerations(db: Db, accountId: string, folder: string, uidValidity: number): Promise<boolean> {
+  const [row] = await db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(and(eq(messages.accountId, accountId), eq(messages.folder, folder), ne(messages.uidValidity, uidValidity)))
+    .limit(1);
+  return row !== undefined;
+}
+
+export async function getFolderStates(db: Db, accountId: string): Promise<FolderState[]> {
+  return db.select().from(mailFolderState).where(eq(mailFolderState.accountId, accountId));
+}

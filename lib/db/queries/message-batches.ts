@@ -1,0 +1,141 @@
+import 'server-only';
+import { and, eq, inArray, isNull, ne } from 'drizzle-orm';
+import type { Db, Tx } from '@/lib/db';
+import { canCopy, copyRows, type CopyType } from '@/lib/db/queries/binary-copy';
+import { attachments, messages, messageSources } from '@/lib/db/schema';
+
+export type NewMessage = Omit<typeof messages.$inferInsert, 'id' | 'fetchedAt'>;
+export type NewAttachment = Omit<typeof attachments.$inferInsert, 'id' | 'messageId'>;
+
+export interface MessageToStore {
+  message: NewMessage;
+  /** Null when the body was not downloaded (over the size limit) or an earlier generation already has it. */
+  source: { bytes: Buffer; sha256: string } | null;
+  attachments: NewAttachment[];
+}
+
+const SOURCE_COLUMNS = [
+  { name: 'message_id', type: 'int8' },
+  { name: 'source', type: 'bytea' },
+  { name: 'sha256', type: 'text' },
+] satisfies { name: string; type: CopyType }[];
+const ATTACHMENT_COLUMNS = [
+  { name: 'message_id', type: 'int8' },
+  { name: 'filename', type: 'text' },
+  { name: 'original_filename', type: 'text' },
+  { name: 'content_type', type: 'text' },
+  { name: 'size', type: 'int4' },
+  { name: 'content_id', type: 'text' },
+  { name: 'inline', type: 'bool' },
+  { name: 'checksum', type: 'text' },
+  { name: 'content', type: 'bytea' },
+] satisfies { name: string; type: CopyType }[];
+
+// Without COPY (PGlite): Postgres allows 65,535 parameters per statement; attachments have 9 columns.
+const ATTACHMENT_ROWS_PER_INSERT = 2_000;
+// Keeps one INSERT of sources to a few tens of MB of parameters (postgres.js sends bytea as hex text).
+const SOURCE_BYTES_PER_INSERT = 24 * 1024 * 1024;
+
+/**
+ * Inserts one batch with a few statements: one multi-row INSERT of messages, then sources and attachments by
+ * binary COPY (postgres.js) or multi-row INSERTs (PGlite). A (account, folder, uidvalidity, uid) that is already stored
+ * is left alone (ON CONFLICT DO NOTHING), with its source and attachments: a batch can be replayed safely.
+ * Returns the ids of the rows this call created, keyed by uid.
+ */
+export async function insertMessageBatch(tx: Tx, batch: MessageToStore[]): Promise<Map<number, number>> {
+  const created = new Map<number, number>();
+  if (batch.length === 0) return created;
+  const rows = await tx
+    .insert(messages)
+    .values(batch.map((item) => item.message))
+    .onConflictDoNothing()
+    .returning({ id: messages.id, uid: messages.uid });
+  for (const row of rows) created.set(row.uid, row.id);
+
+  const sources: (typeof messageSources.$inferInsert)[] = [];
+  const files: (typeof attachments.$inferInsert)[] = [];
+  for (const item of batch) {
+    const id = created.get(item.message.uid);
+    if (id === undefined) continue;
+    if (item.source) sources.push({ messageId: id, source: item.source.bytes, sha256: item.source.sha256 });
+    for (const attachment of item.attachments) files.push({ ...attachment, messageId: id });
+  }
+  if (canCopy(tx)) {
+    await copyRows(tx, 'message_sources', SOURCE_COLUMNS, sources.map((s) => [s.messageId, s.source, s.sha256]));
+    await copyRows(
+      tx,
+      'attachments',
+      ATTACHMENT_COLUMNS,
+      files.map((f) => [f.messageId, f.filename ?? null, f.originalFilename ?? null, f.contentType, f.size, f.contentId ?? null, f.inline ?? false, f.checksum, f.content]),
+    );
+  } else {
+    for (const group of bySize(sources, (s) => s.source.length, SOURCE_BYTES_PER_INSERT)) await tx.insert(messageSources).values(group);
+    for (const group of bySize(files, () => 1, ATTACHMENT_ROWS_PER_INSERT)) await tx.insert(attachments).values(group);
+  }
+  return created;
+}
+
+export interface EarlierCopy {
+  id: number;
+  messageId: string;
+  size: number;
+  date: Date | null;
+}
+
+/**
+ * Stored originals (not themselves copies) of these Message-IDs in other generations of the folder: after a
+ * UIDVALIDITY change the server lists the same mail under new UIDs.
+ */
+export async function findEarlierCopies(
+  db: Db,
+  key: { accountId: string; folder: string; uidValidity: number },
+  messageIds: string[],
+): Promise<EarlierCopy[]> {
+  if (messageIds.length === 0) return [];
+  const rows = await db
+    .select({ id: messages.id, messageId: messages.messageId, size: messages.size, date: messages.date })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.accountId, key.accountId),
+        eq(messages.folder, key.folder),
+        ne(messages.uidValidity, key.uidValidity),
+        isNull(messages.duplicateOf),
+        inArray(messages.messageId, messageIds),
+      ),
+    );
+  return rows.flatMap((row) => (row.messageId === null ? [] : [{ ...row, messageId: row.messageId }]));
+}
+
+/** Of these UIDs, the ones stored with their full source (or linked to a stored original) in this generation. */
+export async function storedUids(db: Db, key: { accountId: string; folder: string; uidValidity: number }, uids: number[]): Promise<number[]> {
+  if (uids.length === 0) return [];
+  const rows = await db
+    .select({ uid: messages.uid })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.accountId, key.accountId),
+        eq(messages.folder, key.folder),
+        eq(messages.uidValidity, key.uidValidity),
+        isNull(messages.skippedReason),
+        inArray(messages.uid, uids),
+      ),
+    );
+  return rows.map((row) => row.uid).sort((a, b) => a - b);
+}
+
+function* bySize<T>(items: T[], size: (item: T) => number, limit: number): Generator<T[]> {
+  let group: T[] = [];
+  let total = 0;
+  for (const item of items) {
+    if (group.length > 0 && total + size(item) > limit) {
+      yield group;
+      group = [];
+      total = 0;
+    }
+    group.push(item);
+    total += size(item);
+  }
+  if (group.length > 0) yield group;
+}

@@ -1,0 +1,107 @@
+import 'server-only';
+import { and, asc, eq, inArray, isNull, lt, lte, notInArray, or, sql } from 'drizzle-orm';
+import type { Db, Tx } from '@/lib/db';
+import { mailAccounts } from '@/lib/db/schema';
+
+/** What the sync engine reads of an account: never the token cache. */
+export const syncAccountColumns = {
+  id: mailAccounts.id,
+  appId: mailAccounts.appId,
+  kind: mailAccounts.kind,
+  emailAddress: mailAccounts.emailAddress,
+  signInAddress: mailAccounts.signInAddress,
+  imapUser: mailAccounts.imapUser,
+  tenantId: mailAccounts.tenantId,
+  status: mailAccounts.status,
+  folders: mailAccounts.folders,
+  afterFetch: mailAccounts.afterFetch,
+  consecutiveFailures: mailAccounts.consecutiveFailures,
+  nextAttemptAt: mailAccounts.nextAttemptAt,
+};
+
+export type SyncAccount = Pick<typeof mailAccounts.$inferSelect, keyof typeof syncAccountColumns>;
+
+export interface LeaseRequest {
+  owner: string;
+  leaseMs: number;
+  limit: number;
+  /** Accounts whose next_attempt_at is at or before this are due. */
+  now: Date;
+  /** Only these accounts, due or not ("sync now"); still only active or errored ones with a free lease. */
+  accountIds?: string[];
+  /** Accounts this pass has already handled. */
+  exclude?: string[];
+}
+
+/**
+ * Takes up to `limit` accounts for `owner`. FOR UPDATE SKIP LOCKED makes concurrent callers pass over rows another
+ * is taking right now, and the lease predicate over rows another holds: an account is never leased twice.
+ * Lease times use the database clock so that workers on different machines agree on expiry.
+ */
+export async function leaseDueAccounts(db: Db, request: LeaseRequest): Promise<SyncAccount[]> {
+  const leaseFree = or(isNull(mailAccounts.leaseOwner), lt(mailAccounts.leaseExpiresAt, sql`now()`));
+  const selection = request.accountIds
+    ? and(inArray(mailAccounts.id, request.accountIds.length ? request.accountIds : [NONE]), inArray(mailAccounts.status, ['active', 'error']))
+    : and(eq(mailAccounts.status, 'active'), lte(mailAccounts.nextAttemptAt, request.now));
+  const candidates = db
+    .select({ id: mailAccounts.id })
+    .from(mailAccounts)
+    .where(and(selection, leaseFree, request.exclude?.length ? notInArray(mailAccounts.id, request.exclude) : undefined))
+    .orderBy(asc(mailAccounts.nextAttemptAt))
+    .limit(request.limit)
+    .for('update', { skipLocked: true });
+  return db
+    .update(mailAccounts)
+    .set({ leaseOwner: request.owner, leaseExpiresAt: leaseUntil(request.leaseMs) })
+    .where(inArray(mailAccounts.id, candidates))
+    .returning(syncAccountColumns);
+}
+
+/** Extends the lease if `owner` still holds it; false means another worker took over (ours expired). */
+export async function renewLease(db: Db | Tx, accountId: string, owner: string, leaseMs: number): Promise<boolean> {
+  const rows = await db
+    .update(mailAccounts)
+    .set({ leaseExpiresAt: leaseUntil(leaseMs) })
+    .where(and(eq(mailAccounts.id, accountId), eq(mailAccounts.leaseOwner, owner)))
+    .returning({ id: mailAccounts.id });
+  return rows.length > 0;
+}
+
+export async function releaseLease(db: Db, accountId: string, owner: string): Promise<void> {
+  await db
+    .update(mailAccounts)
+    .set({ leaseOwner: null, leaseExpiresAt: null })
+    .where(and(eq(mailAccounts.id, accountId), eq(mailAccounts.leaseOwner, owner)));
+}
+
+export type AccountSyncUpdate = Partial<
+  Pick<
+    typeof mailAccounts.$inferInsert,
+    'status' | 'lastSyncedAt' | 'lastSyncOutcome' | 'lastError' | 'consecutiveFailures' | 'nextAttemptAt'
+  >
+>;
+
+/** Records how a sync ended and releases the lease, only while `owner` still holds it. */
+export async function finishAccountSync(db: Db, accountId: string, owner: string, update: AccountSyncUpdate): Promise<boolean> {
+  const { status, ...rest } = update;
+  const rows = await db
+    .update(mailAccounts)
+    .set({
+      ...rest,
+      // An admin who disabled the account while it synced has the last word.
+      ...(status ? { status: sql`case when ${mailAccounts.status} = 'disabled' then ${mailAccounts.status} else ${status}::account_status end` } : {}),
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      updatedAt: sql`now()`,
+    })
+    .where(and(eq(mailAccounts.id, accountId), eq(mailAccounts.leaseOwner, owner)))
+    .returning({ id: mailAccounts.id });
+  return rows.length > 0;
+}
+
+// A uuid no account has: `IN ()` is not valid SQL.
+const NONE = '00000000-0000-0000-0000-000000000000';
+
+function leaseUntil(leaseMs: number) {
+  return sql`now() + make_interval(secs => ${leaseMs / 1000})`;
+}

@@ -1,0 +1,113 @@
+import 'server-only';
+import type { AccountError } from '@/lib/db/schema';
+import type { AccountSyncUpdate } from '@/lib/db/queries/sync-leases';
+import { isAppError } from '@/lib/errors';
+import { explainImapError, explainMsalError, type ErrorContext, type ErrorScope } from '@/lib/microsoft/errors';
+import { backoffDelayMs } from '@/lib/sync/backoff';
+import { LeaseLostError } from '@/lib/sync/lease';
+import type { AccountOutcome, SyncAccount } from '@/lib/sync/types';
+
+/** Where a sync failed decides which explainer reads the error. */
+export type SyncStage = 'token' | 'imap' | 'store';
+
+export interface SyncFailure {
+  code: string;
+  /** A sentence for people, never a library's raw message. */
+  message: string;
+  hint?: string;
+  scope: ErrorScope;
+  retryAfterMs?: number;
+  /** For the log only. */
+  raw?: string;
+}
+
+/** After this many failures in a row an account stops being retried on its own (status `error`). */
+export const MAX_CONSECUTIVE_FAILURES = 10;
+
+/** Thrown around database failures while storing a batch, so they are not mistaken for IMAP trouble. */
+export class StoreError extends Error {
+  override name = 'StoreError';
+  constructor(readonly cause: unknown) {
+    super('Storing a batch of messages failed.');
+  }
+}
+
+const SCOPES = new Set<ErrorScope>(['app', 'account', 'transient', 'config']);
+
+export function classifyFailure(error: unknown, stage: SyncStage, account: SyncAccount): SyncFailure {
+  const context: ErrorContext = { mailbox: account.signInAddress, imapUser: account.imapUser };
+  if (error instanceof LeaseLostError) {
+    return { code: error.code, message: 'Another worker took over this mailbox’s sync.', scope: 'transient' };
+  }
+  if (isAppError(error)) {
+    const { scope, hint, retryAfterMs } = error.details;
+    // lib/channels' TokenError keeps the whole explanation; its action is the hint.
+    const action = (error as { explained?: { action?: unknown } }).explained?.action;
+    return {
+      code: error.code,
+      message: error.message,
+      hint: typeof hint === 'string' ? hint : typeof action === 'string' ? action : undefined,
+      scope: SCOPES.has(scope as ErrorScope) ? (scope as ErrorScope) : 'transient',
+      retryAfterMs: typeof retryAfterMs === 'number' ? retryAfterMs : undefined,
+    };
+  }
+  if (error instanceof StoreError || stage === 'store') {
+    return {
+      code: 'sync.store_failed',
+      message: 'Messages could not be saved to the database.',
+      hint: 'The sync retries with increasing pauses; the server log has the database error.',
+      scope: 'transient',
+      raw: describe(error instanceof StoreError ? error.cause : error),
+    };
+  }
+  const explained = stage === 'token' ? explainMsalError(error, context) : explainImapError(error, context);
+  return {
+    code: explained.code,
+    message: explained.title,
+    hint: explained.action,
+    scope: explained.scope,
+    retryAfterMs: explained.retryAfterMs,
+    raw: explained.raw,
+  };
+}
+
+/**
+ * How the account row changes after a failed run:
+ * - account scope (invalid_grant family): needs_reauth, other accounts go on;
+ * - app scope (client secret): status kept, the error names the app-level cause, retried with backoff, never
+ *   turned into `error` (fixing the secret must bring every mailbox back by itself);
+ * - transient and config: backoff (a server's suggested wait wins), `error` after 10 failures in a row.
+ */
+export function updateAfterFailure(account: SyncAccount, failure: SyncFailure, now: Date, random?: () => number): AccountSyncUpdate {
+  const failures = account.consecutiveFailures + 1;
+  const lastError: AccountError = { code: failure.code, message: failure.message, at: now.toISOString() };
+  if (failure.hint) lastError.hint = failure.hint;
+  const nextAttemptAt = new Date(now.getTime() + backoffDelayMs(failures, failure.retryAfterMs, random));
+  const status =
+    failure.scope === 'account'
+      ? 'needs_reauth'
+      : failure.scope !== 'app' && failures >= MAX_CONSECUTIVE_FAILURES
+        ? 'error'
+        : account.status;
+  return { status, lastError, consecutiveFailures: failures, nextAttemptAt, lastSyncOutcome: 'failed' };
+}
+
+/** A run that stopped on its time budget is due again at once: the next run continues from the watermark. */
+export function updateAfterSuccess(outcome: Exclude<AccountOutcome, 'failed'>, now: Date, intervalMs: number): AccountSyncUpdate {
+  return {
+    status: 'active',
+    lastSyncedAt: now,
+    lastSyncOutcome: outcome,
+    lastError: null,
+    consecutiveFailures: 0,
+    nextAttemptAt: outcome === 'partial' ? now : new Date(now.getTime() + intervalMs),
+  };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    return `${error.message}${cause}`.slice(0, 2_000);
+  }
+  return String(error).slice(0, 2_000);
+}

@@ -1,0 +1,81 @@
+import 'server-only';
+import { createHash } from 'node:crypto';
+import { headersOnly, parseMessage, type ParsedMessage } from '@/lib/mail/parse';
+import type { ImapConnection } from '@/lib/mail/imap';
+import { uidSet, type MessageMeta, type PlannedBatch } from '@/lib/sync/fetch-plan';
+
+export interface FetchedMessage {
+  meta: MessageMeta;
+  /** Byte-exact as the server served it; null when only the headers were fetched. */
+  source: Buffer | null;
+  sha256: string | null;
+  parsed: ParsedMessage;
+  skippedReason: string | null;
+}
+
+/**
+ * Downloads one planned batch and parses each message as it arrives, so parsing overlaps the download (and the
+ * previous batch's insert). Messages expunged since the metadata FETCH simply do not come back.
+ */
+export async function fetchBatch(client: ImapConnection, batch: PlannedBatch, maxMessageBytes: number): Promise<FetchedMessage[]> {
+  const metaByUid = new Map(batch.items.map((item) => [item.meta.uid, item.meta]));
+  const full = batch.items.filter((item) => !item.headersOnly).map((item) => item.meta.uid);
+  const oversize = batch.items.filter((item) => item.headersOnly).map((item) => item.meta.uid);
+  const results: Promise<FetchedMessage>[] = [];
+  // One parse at a time, in arrival order: mailparser is CPU-bound, running many at once only adds memory.
+  let parsing: Promise<unknown> = Promise.resolve();
+
+  if (full.length > 0) {
+    for await (const message of client.fetch(uidSet(full), { uid: true, source: true }, { uid: true })) {
+      const meta = metaByUid.get(message.uid);
+      const source = message.source;
+      if (!meta || !source) continue;
+      const task = parsing.then(async (): Promise<FetchedMessage> => ({
+        meta,
+        source,
+        sha256: createHash('sha256').update(source).digest('hex'),
+        parsed: await parseMessage(source),
+        skippedReason: null,
+      }));
+      parsing = task;
+      results.push(task);
+    }
+  }
+  if (oversize.length > 0) {
+    for await (const message of client.fetch(uidSet(oversize), { uid: true, headers: true }, { uid: true })) {
+      const meta = metaByUid.get(message.uid);
+      if (!meta) continue;
+      const header = message.headers ?? Buffer.alloc(0);
+      const limitMb = (maxMessageBytes / 1024 / 1024).toFixed(0);
+      const skippedReason = `too_large: ${meta.size} bytes, over the ${limitMb} MB limit; only the headers were stored`;
+      results.push(headersOnly(header).then((parsed) => ({ meta, source: null, sha256: null, parsed, skippedReason })));
+    }
+  }
+  const fetched = await Promise.all(results);
+  return fetched.sort((a, b) => a.meta.uid - b.meta.uid);
+}
+
+/** UID, size, flags and INTERNALDATE of the given UIDs, without bodies. */
+export async function fetchMetadata(client: ImapConnection, uids: number[]): Promise<MessageMeta[]> {
+  const metas: MessageMeta[] = [];
+  if (uids.length === 0) return metas;
+  const wanted = new Set(uids);
+  const first = uids[0] as number;
+  const last = uids[uids.length - 1] as number;
+  // A contiguous range is a shorter command than the UID list; UIDs in it we did not ask for are dropped.
+  for await (const message of client.fetch(`${first}:${last}`, { uid: true, size: true, flags: true, internalDate: true }, { uid: true })) {
+    if (!wanted.has(message.uid)) continue;
+    metas.push({
+      uid: message.uid,
+      size: message.size ?? 0,
+      flags: [...(message.flags ?? [])],
+      internalDate: toDate(message.internalDate),
+    });
+  }
+  return metas.sort((a, b) => a.uid - b.uid);
+}
+
+function toDate(value: Date | string | undefined): Date {
+  const date = value instanceof Date ? value : new Date(value ?? Date.now());
+  return Number.isNaN(date.getTime()) ? new Date() : date;
+}

@@ -1,0 +1,67 @@
+import 'server-only';
+import { leaseDueAccounts } from '@/lib/db/queries/sync-leases';
+import { defaultLeaseOwner } from '@/lib/sync/lease';
+import { syncLeasedAccount } from '@/lib/sync/sync-account';
+import type { AccountSyncReport, SyncDeps, SyncLimits, SyncOptions, SyncReport } from '@/lib/sync/types';
+
+export const SYNC_DEFAULTS = {
+  concurrency: 4,
+  batchMessages: 200,
+  batchBytes: 16 * 1024 * 1024,
+  maxMessageBytes: 50 * 1024 * 1024,
+  leaseMs: 2 * 60_000,
+  // Short enough that new mail shows within a couple of minutes of a per-minute cron; the incremental run that
+  // finds nothing costs one SELECT.
+  intervalMs: 60_000,
+} as const;
+
+/**
+ * One pass: each of `concurrency` workers leases one due account at a time until none is due or the budget is
+ * spent. Leasing one at a time (rather than all due accounts up front) lets other processes share the work.
+ * An account is synced at most once per pass.
+ */
+export async function runSync(deps: SyncDeps, options: SyncOptions = { trigger: 'cron' }): Promise<SyncReport> {
+  const startedAt = new Date();
+  const owner = deps.owner ?? defaultLeaseOwner();
+  const now = deps.now ?? (() => new Date());
+  const deadline = deps.budgetMs !== undefined ? Date.now() + deps.budgetMs : null;
+  const limits: SyncLimits = {
+    batchMessages: deps.batch?.messages ?? SYNC_DEFAULTS.batchMessages,
+    batchBytes: deps.batch?.bytes ?? SYNC_DEFAULTS.batchBytes,
+    maxMessageBytes: deps.maxMessageBytes ?? SYNC_DEFAULTS.maxMessageBytes,
+    leaseMs: deps.leaseMs ?? SYNC_DEFAULTS.leaseMs,
+    intervalMs: deps.intervalMs ?? SYNC_DEFAULTS.intervalMs,
+  };
+  const handled = new Set<string>();
+  const reports: AccountSyncReport[] = [];
+
+  // One lease query at a time per pass, so each sees every account the others took: a fast-failing account
+  // released by one worker cannot be leased again by another in the same pass.
+  let leasing: Promise<unknown> = Promise.resolve();
+  const leaseNext = () => {
+    const next = leasing.then(async () => {
+      const [account] = await leaseDueAccounts(deps.db, {
+        owner,
+        leaseMs: limits.leaseMs,
+        limit: 1,
+        now: now(),
+        accountIds: options.accountIds,
+        exclude: [...handled],
+      });
+      if (account) handled.add(account.id);
+      return account;
+    });
+    leasing = next.catch(() => {});
+    return next;
+  };
+
+  const worker = async () => {
+    while (deadline === null || Date.now() < deadline) {
+      const account = await leaseNext();
+      if (!account) return;
+      reports.push(await syncLeasedAccount({ deps, account, owner, trigger: options.trigger, limits, deadline, now }));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, deps.concurrency ?? SYNC_DEFAULTS.concurrency) }, worker));
+  return { startedAt, durationMs: Date.now() - startedAt.getTime(), accounts: reports };
+}

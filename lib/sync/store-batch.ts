@@ -1,0 +1,118 @@
+import 'server-only';
+import type { Db } from '@/lib/db';
+import { advanceWatermark } from '@/lib/db/queries/folder-state';
+import { findEarlierCopies, insertMessageBatch, type MessageToStore } from '@/lib/db/queries/message-batches';
+import type { ImapConnection } from '@/lib/mail/imap';
+import type { FetchedMessage } from '@/lib/sync/fetch-batch';
+import { applyAfterFetch } from '@/lib/sync/after-fetch';
+import type { PlannedBatch } from '@/lib/sync/fetch-plan';
+import { StoreError } from '@/lib/sync/failures';
+import { inLeasedTransaction, LeaseLostError, type LeaseKeeper } from '@/lib/sync/lease';
+import type { SyncAccount } from '@/lib/sync/types';
+
+export interface BatchTarget {
+  db: Db;
+  client: ImapConnection;
+  lease: LeaseKeeper;
+  account: SyncAccount;
+  folder: string;
+  uidValidity: number;
+  /** The folder has rows of an earlier UIDVALIDITY: copies of them are linked instead of stored again. */
+  linkEarlierCopies: boolean;
+}
+
+export interface StoredBatch {
+  stored: number;
+  bytes: number;
+}
+
+/**
+ * Writes a batch and moves the watermark to its last UID in one transaction, which first re-checks (and extends)
+ * this worker's lease: a worker that lost its lease cannot write. Only after the commit does the after-fetch
+ * mode touch the server, and only for messages whose full source is now stored.
+ */
+export async function storeBatch(target: BatchTarget, batch: PlannedBatch, fetched: FetchedMessage[]): Promise<StoredBatch> {
+  const { db, lease, account, folder, uidValidity } = target;
+  const key = { accountId: account.id, folder, uidValidity };
+  let rows: MessageToStore[];
+  let created: Map<number, number>;
+  try {
+    const earlier = target.linkEarlierCopies ? await earlierCopies(db, key, fetched) : new Map<string, number>();
+    rows = fetched.map((message) => toRow(message, key, earlier));
+    created = await inLeasedTransaction(db, lease, async (tx) => {
+      const ids = await insertMessageBatch(tx, rows);
+      if (!(await advanceWatermark(tx, key, batch.lastUid))) throw new Error(`No folder state for ${folder} at UIDVALIDITY ${uidValidity}`);
+      return ids;
+    });
+  } catch (error) {
+    throw error instanceof LeaseLostError ? error : new StoreError(error);
+  }
+  // Headers-only rows do not hold the mail: it stays on the server untouched.
+  const done = rows.filter((row) => row.message.skippedReason === null).map((row) => row.message.uid);
+  await applyAfterFetch(target.client, account.afterFetch, done);
+  let bytes = 0;
+  for (const row of rows) if (created.has(row.message.uid)) bytes += row.source?.bytes.length ?? 0;
+  return { stored: created.size, bytes };
+}
+
+function toRow(fetched: FetchedMessage, key: { accountId: string; folder: string; uidValidity: number }, earlier: Map<string, number>): MessageToStore {
+  const { meta, parsed } = fetched;
+  const size = fetched.source?.length ?? meta.size;
+  const duplicateOf = parsed.messageId ? (earlier.get(copyKey(parsed.messageId, size, parsed.date)) ?? null) : null;
+  const keepBytes = duplicateOf === null && fetched.source !== null && fetched.sha256 !== null;
+  return {
+    message: {
+      ...key,
+      uid: meta.uid,
+      messageId: parsed.messageId,
+      inReplyTo: parsed.inReplyTo,
+      subject: parsed.subject,
+      fromAddress: parsed.from,
+      toAddresses: parsed.to,
+      ccAddresses: parsed.cc,
+      replyTo: parsed.replyTo,
+      date: parsed.date,
+      dateHeader: parsed.dateHeader,
+      internalDate: meta.internalDate,
+      size,
+      flags: meta.flags,
+      snippet: parsed.snippet || null,
+      text: parsed.text,
+      html: parsed.html,
+      hasAttachments: parsed.hasAttachments,
+      parseError: parsed.parseError,
+      skippedReason: fetched.skippedReason,
+      duplicateOf,
+    },
+    source: keepBytes ? { bytes: fetched.source as Buffer, sha256: fetched.sha256 as string } : null,
+    attachments: duplicateOf !== null
+      ? []
+      : parsed.attachments.map((attachment) => ({
+          filename: attachment.filename,
+          originalFilename: attachment.originalFilename,
+          contentType: attachment.contentType,
+          size: attachment.size,
+          contentId: attachment.contentId,
+          inline: attachment.inline,
+          checksum: attachment.checksum,
+          content: attachment.content,
+        })),
+  };
+}
+
+async function earlierCopies(db: Db, key: { accountId: string; folder: string; uidValidity: number }, fetched: FetchedMessage[]): Promise<Map<string, number>> {
+  const ids = [...new Set(fetched.flatMap((message) => (message.parsed.messageId ? [message.parsed.messageId] : [])))];
+  const copies = await findEarlierCopies(db, key, ids);
+  const byKey = new Map<string, number>();
+  // The oldest original wins when an earlier generation itself holds the message twice.
+  for (const copy of copies.sort((a, b) => a.id - b.id)) {
+    const k = copyKey(copy.messageId, copy.size, copy.date);
+    if (!byKey.has(k)) byKey.set(k, copy.id);
+  }
+  return byKey;
+}
+
+/** Message-ID + size + Date header: the same mail listed again, not merely a reply quoting the same id. */
+function copyKey(messageId: string, size: number, date: Date | null): string {
+  return `${messageId}\n${size}\n${date?.getTime() ?? ''}`;
+}

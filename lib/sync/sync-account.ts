@@ -1,0 +1,117 @@
+import 'server-only';
+import { finishAccountSync } from '@/lib/db/queries/sync-leases';
+import { finishSyncRun, startSyncRun } from '@/lib/db/queries/sync-runs';
+import { closeImapConnection, imapFailure, openImapConnection, type ImapConnection } from '@/lib/mail/imap';
+import { logger } from '@/lib/logger';
+import { classifyFailure, updateAfterFailure, updateAfterSuccess, type SyncFailure, type SyncStage } from '@/lib/sync/failures';
+import { LeaseKeeper } from '@/lib/sync/lease';
+import { syncFolder } from '@/lib/sync/sync-folder';
+import type { AccountSyncReport, SyncAccount, SyncDeps, SyncLimits, SyncTrigger } from '@/lib/sync/types';
+
+function isAuthenticationRejection(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { authenticationFailed?: unknown }).authenticationFailed === true;
+}
+
+export interface AccountJob {
+  deps: SyncDeps;
+  account: SyncAccount;
+  owner: string;
+  trigger: SyncTrigger;
+  limits: SyncLimits;
+  deadline: number | null;
+  now: () => Date;
+}
+
+/**
+ * Syncs one leased account: token, IMAP session, each folder; then one sync_runs row and the account's outcome,
+ * backoff and lease release. Never throws: a failure is the account's outcome, not the pass's.
+ */
+export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncReport> {
+  const { deps, account } = job;
+  const started = Date.now();
+  const lease = new LeaseKeeper(deps.db, account.id, job.owner, job.limits.leaseMs).start();
+  const totals = { fetched: 0, bytes: 0 };
+  let stage: SyncStage = 'token';
+  let client: ImapConnection | undefined;
+  let complete = true;
+  let failure: SyncFailure | undefined;
+  deps.onProgress?.({ type: 'account-started', accountId: account.id, address: account.emailAddress });
+  const runId = await startSyncRun(deps.db, account.id, job.trigger).catch(() => undefined);
+  const closeOnLoss = () => client?.close();
+  lease.signal.addEventListener('abort', closeOnLoss);
+  try {
+    const endpoint = await deps.imapEndpoint(account);
+    const login = async (forceRefresh: boolean) => {
+      stage = 'token';
+      const accessToken = await deps.getAccessToken(account, { forceRefresh });
+      stage = 'imap';
+      return openImapConnection({ ...endpoint, user: account.imapUser, accessToken });
+    };
+    // Exchange may reject a cached token before its expiry (revoked sessions, continuous access evaluation):
+    // one forced refresh tells a stale token from a dead sign-in, whose refresh then fails as needs_reauth.
+    client = await login(false).catch((error: unknown) => {
+      if (isAuthenticationRejection(error)) return login(true);
+      throw error;
+    });
+    lease.assertHeld();
+    for (const folder of account.folders) {
+      const result = await syncFolder({
+        db: deps.db,
+        client,
+        lease,
+        account,
+        folder,
+        limits: job.limits,
+        deadline: job.deadline,
+        onBatchStored: (batch, pending) => {
+          totals.fetched += batch.stored;
+          totals.bytes += batch.bytes;
+          deps.onProgress?.({ type: 'batch-stored', accountId: account.id, address: account.emailAddress, folder, ...totals, pending });
+        },
+      });
+      if (!result.complete) {
+        complete = false;
+        break;
+      }
+    }
+  } catch (error) {
+    // A lost lease surfaces as whatever the closed connection threw; the lease is the real reason.
+    failure = classifyFailure(lease.lost ? lease.signal.reason : imapFailure(client, error), stage, account);
+    logger('sync').warn({ accountId: account.id, code: failure.code, scope: failure.scope, raw: failure.raw }, 'account sync failed');
+  } finally {
+    lease.signal.removeEventListener('abort', closeOnLoss);
+    if (client) await closeImapConnection(client);
+    await lease.stop();
+  }
+
+  const now = job.now();
+  const outcome = failure ? 'failed' : complete ? 'success' : 'partial';
+  const update = failure ? updateAfterFailure(account, failure, now) : updateAfterSuccess(complete ? 'success' : 'partial', now, job.limits.intervalMs);
+  // A lost lease means another worker owns the account now: its row is theirs to update.
+  const recorded = lease.lost ? false : await finishAccountSync(deps.db, account.id, job.owner, update).catch((error: unknown) => {
+    logger('sync').error({ err: error, accountId: account.id }, 'recording the sync outcome failed');
+    return false;
+  });
+  if (runId !== undefined) {
+    await finishSyncRun(deps.db, runId, {
+      messages: totals.fetched,
+      bytes: totals.bytes,
+      outcome,
+      errorCode: failure?.code,
+      errorMessage: failure?.message,
+    }).catch((error: unknown) => logger('sync').error({ err: error, runId }, 'recording the sync run failed'));
+  }
+  const report: AccountSyncReport = {
+    accountId: account.id,
+    address: account.emailAddress,
+    fetched: totals.fetched,
+    bytes: totals.bytes,
+    durationMs: Date.now() - started,
+    outcome,
+    // needs_reauth and error wait for people; a lost lease leaves the schedule to the new owner.
+    nextAttemptAt: recorded && update.status !== 'needs_reauth' && update.status !== 'error' ? (update.nextAttemptAt ?? null) : null,
+  };
+  if (failure) report.error = { code: failure.code, message: failure.message, ...(failure.hint ? { hint: failure.hint } : {}) };
+  deps.onProgress?.({ type: 'account-finished', report });
+  return report;
+}

@@ -1,0 +1,95 @@
+import 'server-only';
+import type { Db } from '@/lib/db';
+import { hasEarlierGenerations, openFolderGeneration } from '@/lib/db/queries/folder-state';
+import type { ImapConnection } from '@/lib/mail/imap';
+import { finishPendingDeletes } from '@/lib/sync/after-fetch';
+import { fetchBatch, fetchMetadata } from '@/lib/sync/fetch-batch';
+import { chunk, planBatches } from '@/lib/sync/fetch-plan';
+import { inLeasedTransaction, type LeaseKeeper } from '@/lib/sync/lease';
+import { storeBatch, type StoredBatch } from '@/lib/sync/store-batch';
+import type { SyncAccount, SyncLimits } from '@/lib/sync/types';
+
+export interface FolderJob {
+  db: Db;
+  client: ImapConnection;
+  lease: LeaseKeeper;
+  account: SyncAccount;
+  folder: string;
+  limits: SyncLimits;
+  /** Wall-clock ms after which no new batch starts; null for no limit. */
+  deadline: number | null;
+  onBatchStored(batch: StoredBatch, pending: number): void;
+}
+
+export interface FolderResult {
+  stored: number;
+  bytes: number;
+  /** False when the time budget stopped it; the next run resumes from the watermark. */
+  complete: boolean;
+}
+
+// Sizes and flags are asked for this many UIDs at a time: bounded memory for any mailbox size.
+const METADATA_WINDOW = 2_000;
+
+/**
+ * One folder: SELECT, new generation on a UIDVALIDITY change, then the UIDs above the watermark in batches. The
+ * next batch downloads (and parses) while the previous one is written, so IMAP and Postgres work at once; at
+ * most two batches are in memory.
+ */
+export async function syncFolder(job: FolderJob): Promise<FolderResult> {
+  const { db, client, account, folder, limits } = job;
+  // Read-only unless the after-fetch mode must change flags; EXAMINE can never alter the mailbox by accident.
+  const mailbox = await client.mailboxOpen(folder, { readOnly: account.afterFetch === 'keep' });
+  const uidValidity = Number(mailbox.uidValidity);
+  const { lastUid, newGeneration } = await inLeasedTransaction(db, job.lease, (tx) => openFolderGeneration(tx, {
+    accountId: account.id,
+    folder,
+    uidValidity,
+    uidNext: mailbox.uidNext || null,
+    messagesOnServer: mailbox.exists,
+    highestModseq: mailbox.highestModseq?.toString() ?? null,
+  }));
+  const result: FolderResult = { stored: 0, bytes: 0, complete: true };
+  const key = { accountId: account.id, folder, uidValidity };
+  if (account.afterFetch === 'delete' && !newGeneration) await finishPendingDeletes(db, client, key, lastUid);
+  if (mailbox.exists === 0 || (mailbox.uidNext > 0 && mailbox.uidNext <= lastUid + 1)) return result;
+
+  // `n:*` always includes the highest UID even when it is below n, hence the filter.
+  const found = await client.search({ uid: `${lastUid + 1}:*` }, { uid: true });
+  const uids = (Array.isArray(found) ? found : []).filter((uid) => uid > lastUid).sort((a, b) => a - b);
+  if (uids.length === 0) return result;
+  const linkEarlierCopies = newGeneration || (await hasEarlierGenerations(db, account.id, folder, uidValidity));
+  const target = { db, client, lease: job.lease, account, folder, uidValidity, linkEarlierCopies };
+
+  let storing: Promise<unknown> = Promise.resolve();
+  try {
+    for (const window of chunk(uids, METADATA_WINDOW)) {
+      const metas = await fetchMetadata(client, window);
+      for (const batch of planBatches(metas, limits)) {
+        if (job.deadline !== null && Date.now() >= job.deadline) {
+          result.complete = false;
+          await storing;
+          return result;
+        }
+        job.lease.assertHeld();
+        // A message bigger than a whole batch is not downloaded while another batch is still held for storing.
+        if (batch.bytes > limits.batchBytes) await storing;
+        const fetched = await fetchBatch(client, batch, limits.maxMessageBytes);
+        await storing;
+        const next = storeBatch(target, batch, fetched).then((stored) => {
+          result.stored += stored.stored;
+          result.bytes += stored.bytes;
+          job.onBatchStored(stored, uids.length);
+        });
+        next.catch(() => {}); // observed when awaited above or below
+        storing = next;
+      }
+    }
+    await storing;
+  } catch (error) {
+    // Let an insert in flight finish (it may commit) before the caller reports and releases the lease.
+    await storing.catch(() => {});
+    throw error;
+  }
+  return result;
+}

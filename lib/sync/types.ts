@@ -1,0 +1,88 @@
+import type { Db } from '@/lib/db';
+import type { SyncAccount } from '@/lib/db/queries/sync-leases';
+import type { ImapEndpoint } from '@/lib/mail/imap';
+
+export type { SyncAccount };
+export type SyncTrigger = 'cron' | 'cli' | 'manual';
+export type AccountOutcome = 'success' | 'partial' | 'failed';
+
+/** What the engine needs from the rest of the product; it knows nothing of msal or where endpoints come from. */
+export interface SyncDeps {
+  db: Db;
+  /**
+   * Throws an msal error (classified with explainMsalError) or an AppError whose details carry `scope`.
+   * `forceRefresh` is asked for once when IMAP rejects a token that had not expired yet.
+   */
+  getAccessToken(account: SyncAccount, options?: { forceRefresh?: boolean }): Promise<string>;
+  imapEndpoint(account: SyncAccount): ImapEndpoint | Promise<ImapEndpoint>;
+  /** Lease owner id; default `${hostname}:${pid}:${random}`. */
+  owner?: string;
+  now?: () => Date;
+  /** Stop starting new batches (and accounts) once this much time has passed. Default: no limit. */
+  budgetMs?: number;
+  /** Accounts synced at once by this call. Default 4. */
+  concurrency?: number;
+  /** A batch (one transaction) holds at most this many messages or bytes. Default 200 / 16 MB. */
+  batch?: { messages: number; bytes: number };
+  /** Larger messages are recorded with their headers only. Default 50 MB. */
+  maxMessageBytes?: number;
+  /** How long a lease lasts without renewal; a crashed worker's accounts are free again after this. Default 2 min. */
+  leaseMs?: number;
+  /** Pause after a successful sync before the account is due again. Default 1 min. */
+  intervalMs?: number;
+  onProgress?(event: SyncProgress): void;
+}
+
+export type SyncProgress =
+  | { type: 'account-started'; accountId: string; address: string }
+  | {
+      type: 'batch-stored';
+      accountId: string;
+      address: string;
+      folder: string;
+      /** Messages stored so far in this run (all folders), and their bytes. */
+      fetched: number;
+      bytes: number;
+      /** Messages this folder had beyond the watermark when the run began: the "~m" of "n of ~m". */
+      pending: number;
+    }
+  | { type: 'account-finished'; report: AccountSyncReport };
+
+export interface SyncError {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export interface AccountSyncReport {
+  accountId: string;
+  address: string;
+  fetched: number;
+  bytes: number;
+  durationMs: number;
+  outcome: AccountOutcome;
+  error?: SyncError;
+  /** When the account is due again; null when it waits for people (re-authentication) or another worker. */
+  nextAttemptAt: Date | null;
+}
+
+export interface SyncReport {
+  startedAt: Date;
+  durationMs: number;
+  accounts: AccountSyncReport[];
+}
+
+export interface SyncOptions {
+  /** Only these accounts, even if not due yet ("sync now"). */
+  accountIds?: string[];
+  trigger: SyncTrigger;
+}
+
+/** The resolved settings an account's sync runs with. */
+export interface SyncLimits {
+  batchMessages: number;
+  batchBytes: number;
+  maxMessageBytes: number;
+  leaseMs: number;
+  intervalMs: number;
+}

@@ -1,0 +1,104 @@
+/**
+ * `npm run sync`: one sync pass over every due mailbox (or `--account <id>`, repeatable, even if not due), or
+ * `--watch <seconds>` to run a pass every so often. Exits non-zero when an account failed (one pass) so a
+ * crontab or CI notices.
+ */
+import { parseArgs } from 'node:util';
+import { productSyncDeps } from '@/lib/channels/microsoft365/sync-deps';
+import { closeDatabase, getDb } from '@/lib/db';
+import { runSync } from '@/lib/sync/run';
+import type { AccountSyncReport, SyncProgress, SyncReport } from '@/lib/sync/types';
+
+const ACCOUNT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const USAGE = 'Usage: npm run sync -- [--account <id>]... [--watch <seconds>] [--budget <seconds>]';
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      account: { type: 'string', multiple: true },
+      watch: { type: 'string' },
+      budget: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const watchSeconds = values.watch === undefined ? undefined : positive(values.watch, '--watch');
+  const budgetSeconds = values.budget === undefined ? undefined : positive(values.budget, '--budget');
+  const invalid = values.account?.find((id) => !ACCOUNT_ID.test(id));
+  if (invalid !== undefined) throw new Error(`--account needs a mailbox id (a UUID from its page in the console), got "${invalid}". ${USAGE}`);
+  const db = await getDb();
+  const deps = productSyncDeps(db, {
+    budgetMs: budgetSeconds === undefined ? undefined : budgetSeconds * 1000,
+    onProgress: progressPrinter(),
+  });
+  const options = { trigger: 'cli' as const, accountIds: values.account };
+
+  if (watchSeconds === undefined) {
+    const report = await runSync(deps, options);
+    printSummary(report);
+    return report.accounts.some((account) => account.outcome === 'failed') ? 1 : 0;
+  }
+  let stopping = false;
+  const stop = () => (stopping = true);
+  process.once('SIGINT', stop).once('SIGTERM', stop);
+  while (!stopping) {
+    printSummary(await runSync(deps, options));
+    for (let waited = 0; waited < watchSeconds * 10 && !stopping; waited += 1) await sleep(100);
+  }
+  return 0;
+}
+
+function progressPrinter(): (event: SyncProgress) => void {
+  const tty = process.stdout.isTTY;
+  return (event) => {
+    if (event.type === 'batch-stored' && tty) {
+      const line = `${event.address}: ${event.fetched} of ~${event.pending} in ${event.folder}, ${megabytes(event.bytes)}`;
+      process.stdout.write(`\r\x1b[K${line}`);
+    } else if (event.type === 'account-finished') {
+      if (tty) process.stdout.write('\r\x1b[K');
+      console.log(describe(event.report));
+    }
+  };
+}
+
+function describe(report: AccountSyncReport): string {
+  const seconds = (report.durationMs / 1000).toFixed(1);
+  const base = `${report.address}: ${report.outcome}, ${report.fetched} messages, ${megabytes(report.bytes)} in ${seconds} s`;
+  return report.error ? `${base} — ${report.error.code}: ${report.error.message}` : base;
+}
+
+function printSummary(report: SyncReport): void {
+  const failed = report.accounts.filter((account) => account.outcome === 'failed').length;
+  const fetched = report.accounts.reduce((sum, account) => sum + account.fetched, 0);
+  console.log(
+    `${new Date().toISOString()} pass done: ${report.accounts.length} accounts, ${fetched} messages, ${failed} failed, ${(report.durationMs / 1000).toFixed(1)} s`,
+  );
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function positive(value: string, name: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new Error(`${name} needs a positive number of seconds. ${USAGE}`);
+  return number;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+main()
+  .then(async (code) => {
+    await closeDatabase();
+    process.exit(code);
+  })
+  .catch(async (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    await closeDatabase().catch(() => {});
+    process.exit(1);
+  });
