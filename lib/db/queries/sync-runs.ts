@@ -1,7 +1,7 @@
 import 'server-only';
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '@/lib/db';
-import { syncRuns } from '@/lib/db/schema';
+import { mailAccounts, syncRuns } from '@/lib/db/schema';
 
 export type SyncRun = typeof syncRuns.$inferSelect;
 export type SyncRunOutcome = SyncRun['outcome'];
@@ -39,4 +39,19 @@ export async function listSyncRuns(db: Db, accountId: string, options: { before?
     .where(and(eq(syncRuns.accountId, accountId), options.before ? lt(syncRuns.id, options.before) : undefined))
     .orderBy(desc(syncRuns.id))
     .limit(limit);
+}
+
+export type SyncRunWithAccount = SyncRun & { address: string | null };
+
+/** Every account's runs, newest first, keyset-paged by id. */
+export async function listRecentSyncRuns(db: Db, options: { before?: number; limit?: number } = {}): Promise<SyncRunWithAccount[]> {
+  const limit = Math.min(options.limit ?? 50, 200);
+  const rows = await db
+    .select({ run: syncRuns, address: mailAccounts.emailAddress })
+    .from(syncRuns)
+    .leftJoin(mailAccounts, eq(mailAccounts.id, syncRuns.accountId))
+    .where(options.before ? lt(syncRuns.id, options.before) : undefined)
+    .orderBy(desc(syncRuns.id))
+    .limit(limit);
+  return rows.map((r) => ({ ...r.run, address: r.address }));
 }
