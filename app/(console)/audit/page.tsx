@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { DataTable } from '@/app/_components/data-table';
 import { EmptyState } from '@/app/_components/empty-state';
 import { PageHeader } from '@/app/_components/page-header';
 import { requireAdmin } from '@/lib/auth/require-admin';
@@ -22,28 +23,16 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       {events.length === 0 ? (
         <EmptyState title={cursor ? 'No older events' : 'No events yet'}>Changes made in the console are recorded here.</EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="min-w-full divide-y divide-slate-200 text-sm">
-            <thead className="bg-slate-50 text-left text-xs font-semibold text-slate-600 uppercase">
-              <tr>
-                <th scope="col" className="px-4 py-2">When</th>
-                <th scope="col" className="px-4 py-2">Who</th>
-                <th scope="col" className="px-4 py-2">What</th>
-                <th scope="col" className="px-4 py-2">Target</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {events.map((event) => (
-                <tr key={event.id}>
-                  <td className="px-4 py-2 whitespace-nowrap text-slate-600">{formatDateTime(event.at)}</td>
-                  <td className="px-4 py-2">{event.adminEmail ?? 'system'}</td>
-                  <td className="px-4 py-2 font-mono text-xs">{event.action}</td>
-                  <td className="px-4 py-2 text-slate-600">{event.target ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Audit events" columns={[{ label: 'When' }, { label: 'Who' }, { label: 'What' }, { label: 'Target' }]}>
+          {events.map((event) => (
+            <tr key={event.id}>
+              <td className="px-4 py-2 whitespace-nowrap text-slate-600">{formatDateTime(event.at)}</td>
+              <td className="px-4 py-2">{event.adminEmail ?? 'system'}</td>
+              <td className="px-4 py-2 font-mono text-xs">{event.action}</td>
+              <td className="px-4 py-2 text-slate-600">{event.target ?? '—'}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {events.length === PAGE_SIZE && last ? (
         <p className="mt-4 text-sm">

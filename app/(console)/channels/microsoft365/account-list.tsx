@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { DataTable } from '@/app/_components/data-table';
 import { EmptyState } from '@/app/_components/empty-state';
 import { StatusBadge } from '@/app/_components/status-badge';
 import type { AccountSummary } from '@/lib/db/queries/mail-accounts';
@@ -15,18 +16,7 @@ export function AccountList({ accounts, appConfigured }: { accounts: AccountSumm
     );
   }
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-      <table className="min-w-full divide-y divide-slate-200 text-sm">
-        <caption className="sr-only">Connected mailboxes</caption>
-        <thead className="bg-slate-50 text-left text-xs font-semibold text-slate-600 uppercase">
-          <tr>
-            <th scope="col" className="px-4 py-2">Mailbox</th>
-            <th scope="col" className="px-4 py-2">Status</th>
-            <th scope="col" className="px-4 py-2">Last sync</th>
-            <th scope="col" className="px-4 py-2 text-right">Messages</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
+    <DataTable caption="Connected mailboxes" columns={[{ label: 'Mailbox' }, { label: 'Status' }, { label: 'Last sync' }, { label: 'Messages', align: 'right' }]}>
           {accounts.map((account) => (
             <tr key={account.id} className="align-top">
               <td className="px-4 py-3">
@@ -49,8 +39,6 @@ export function AccountList({ accounts, appConfigured }: { accounts: AccountSumm
               <td className="px-4 py-3 text-right tabular-nums">{account.messageCount.toLocaleString('en')}</td>
             </tr>
           ))}
-        </tbody>
-      </table>
-    </div>
+    </DataTable>
   );
 }
