@@ -6,7 +6,7 @@ import { callbackUrl, endpointsFor } from '@/lib/channels/microsoft365/endpoints
 import { secrets } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db';
 import { findAccount } from '@/lib/db/queries/mail-accounts';
-import { insertOAuthFlow } from '@/lib/db/queries/oauth-flows';
+import { deleteOAuthFlowsExpiredBefore, insertOAuthFlow } from '@/lib/db/queries/oauth-flows';
 import { AppError } from '@/lib/errors';
 import { adminConsentUrl, mailScopes } from '@/lib/microsoft/clouds';
 import { createMsalClient } from '@/lib/microsoft/msal-client';
@@ -36,6 +36,8 @@ export async function startConnect(db: Db, admin: { id: string }, intent: Connec
     loginHint = account.signInAddress;
   }
 
+  // Finished flows are kept a day for their result page; starting a new one tidies the old ones away.
+  await deleteOAuthFlowsExpiredBefore(db, new Date(Date.now() - 24 * 60 * 60 * 1000));
   const { verifier, challenge } = await new CryptoProvider().generatePkceCodes();
   const state = randomToken(32);
   const nonce = randomToken(16);
