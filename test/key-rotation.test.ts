@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startChannelFixture, type ChannelFixture } from '@/test/support/channel';
+
+let f: ChannelFixture | undefined;
+afterAll(async () => f?.stop());
+
+/** The product reads its keys once per process; a rotation is a restart with new variables. */
+function restartWithKeys(current: string, previous?: string) {
+  process.env.APP_ENCRYPTION_KEY = current;
+  process.env.APP_ENCRYPTION_KEY_PREVIOUS = previous ?? '';
+  const cache = globalThis as unknown as { __mailgateEnv?: unknown; __mailgateSealer?: unknown };
+  cache.__mailgateEnv = undefined;
+  cache.__mailgateSealer = undefined;
+}
+
+describe('encryption key rotation', () => {
+  it('re-seals every secret with the new key, after which the old key is no longer needed', async () => {
+    f = await startChannelFixture();
+    const connected = await f.complete(await f.signIn({ kind: 'connect' }, 'alice@contoso.test'));
+    if (connected.kind !== 'finished' || !connected.outcome.ok) throw new Error('connect failed');
+    const accountId = connected.outcome.accountId;
+    const oldKey = process.env.APP_ENCRYPTION_KEY ?? '';
+    const newKey = randomBytes(32).toString('base64');
+
+    restartWithKeys(newKey, oldKey);
+    const { resealAll } = await import('@/lib/crypto/reseal');
+    const { resealed } = await resealAll(f.db);
+    expect(resealed).toBeGreaterThanOrEqual(2);
+    expect((await resealAll(f.db)).resealed).toBe(0);
+
+    restartWithKeys(newKey);
+    const { acquireMailAccess } = await import('@/lib/channels/microsoft365/tokens');
+    await expect(acquireMailAccess(f.db, accountId)).resolves.toMatchObject({ imapUser: 'alice@contoso.test' });
+  });
+});
