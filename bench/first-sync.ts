@@ -1,0 +1,109 @@
+/**
+ * Part 1–3 and 5 of the bench on one mailbox: mbsync (default and `FSync no`) and the product's first sync,
+ * alternating, each from empty; then the raw IMAP ceiling, the incremental and idle runs, and the peak RSS of a
+ * sync process on a mailbox of 25 MB attachments.
+ */
+import postgres from 'postgres';
+import type { Harness } from '@/test/harness/fixture';
+import { productEnv } from './environment';
+import { seedBenchMailbox, type BenchMailbox } from './mailbox';
+import { runMbsync } from './mbsync';
+import { runSyncChild } from './processes';
+import { createProductDatabase, type ProductDatabase } from './product-database';
+import { rawFetch } from './raw-fetch';
+import { summarize, type Summary } from './stats';
+
+export interface FirstSyncResult {
+  mailbox: BenchMailbox;
+  mbsync: Summary;
+  mbsyncNoFsync: Summary;
+  product: Summary & { processWallMs: number[]; peakRssMb: number[] };
+  raw: Summary;
+  exact: { rows: number; sources: number; expected: number; ok: boolean };
+  incremental: { added: number; ms: number; accountMs: number; fetched: number };
+  idle: { ms: number; accountMs: number };
+  bigAttachments?: { messages: number; attachmentMb: number; bytes: number; ms: number; peakRssMb: number };
+}
+
+const ADDRESS = 'bench@contoso.test';
+
+export async function benchFirstSync(harness: Harness, count: number, runs: number, log: (line: string) => void, options: { memory: boolean; bigMessages: number } = { memory: true, bigMessages: 12 }): Promise<FirstSyncResult> {
+  await harness.control.addUser({ address: ADDRESS });
+  const mailbox = await seedBenchMailbox(harness, ADDRESS, { count, seed: 2025 });
+  log(`seeded ${mailbox.count} messages, ${mailbox.bytes} bytes (${JSON.stringify(mailbox.shapes)})`);
+  // Dovecot indexes the new maildir on the first SELECT: do that once before anything is timed.
+  const { access_token: token } = await harness.control.issueTokens({ address: ADDRESS });
+  await rawFetch(harness.imapPort, ADDRESS, token);
+
+  const mbsync: number[] = [];
+  const mbsyncNoFsync: number[] = [];
+  const product: number[] = [];
+  const wall: number[] = [];
+  const rss: number[] = [];
+  let kept: { db: ProductDatabase; accountId: string } | undefined;
+  for (let i = 0; i < runs; i += 1) {
+    mbsync.push((await runMbsync(harness.imapPort, ADDRESS, { fsync: true })).ms);
+    log(`mbsync run ${i + 1}: ${ms(mbsync.at(-1))}`);
+    mbsyncNoFsync.push((await runMbsync(harness.imapPort, ADDRESS, { fsync: false })).ms);
+    log(`mbsync FSync no run ${i + 1}: ${ms(mbsyncNoFsync.at(-1))}`);
+    const db = await createProductDatabase(harness);
+    const [accountId] = await db.connect([ADDRESS]);
+    const report = await runSyncChild(productEnv(db.url), [accountId as string]);
+    const fetched = report.accounts[0]?.fetched ?? 0;
+    if (fetched !== count) throw new Error(`bench: product synced ${fetched} of ${count}`);
+    product.push(report.ms);
+    wall.push(report.wallMs);
+    rss.push(report.peakRssMb ?? NaN);
+    log(`product run ${i + 1}: ${ms(report.ms)} in runSync, ${ms(report.wallMs)} process, peak RSS ${report.peakRssMb?.toFixed(0)} MB`);
+    if (kept) await kept.db.drop();
+    kept = { db, accountId: accountId as string };
+  }
+  const raws: number[] = [];
+  for (let i = 0; i < runs; i += 1) raws.push((await rawFetch(harness.imapPort, ADDRESS, token)).ms);
+  if (!kept) throw new Error('bench: no runs');
+
+  const exact = await countStored(kept.db.url, kept.accountId, count);
+  await seedBenchMailbox(harness, ADDRESS, { count: 100, seed: 2025, offset: count });
+  const incremental = await runSyncChild(productEnv(kept.db.url), [kept.accountId]);
+  const idle = await runSyncChild(productEnv(kept.db.url), [kept.accountId]);
+  log(`incremental +100: ${ms(incremental.ms)}, idle: ${ms(idle.ms)}`);
+  const big = options.memory ? await bigAttachmentRun(harness, kept.db, options.bigMessages) : undefined;
+  await kept.db.drop();
+  return {
+    mailbox,
+    mbsync: summarize(mbsync, count, mailbox.bytes),
+    mbsyncNoFsync: summarize(mbsyncNoFsync, count, mailbox.bytes),
+    product: { ...summarize(product, count, mailbox.bytes), processWallMs: wall, peakRssMb: rss },
+    raw: summarize(raws, count, mailbox.bytes),
+    exact,
+    incremental: { added: 100, ms: incremental.ms, accountMs: incremental.accounts[0]?.durationMs ?? NaN, fetched: incremental.accounts[0]?.fetched ?? 0 },
+    idle: { ms: idle.ms, accountMs: idle.accounts[0]?.durationMs ?? NaN },
+    bigAttachments: big,
+  };
+}
+
+async function bigAttachmentRun(harness: Harness, db: ProductDatabase, count: number): Promise<NonNullable<FirstSyncResult['bigAttachments']>> {
+  const address = 'big@contoso.test';
+  const [accountId] = await db.connect([address]);
+  const attachmentMb = 25;
+  const seeded = await seedBenchMailbox(harness, address, { count, seed: 7, attachmentBytes: attachmentMb * 1024 * 1024 });
+  const report = await runSyncChild(productEnv(db.url), [accountId as string]);
+  return { messages: seeded.count, attachmentMb, bytes: seeded.bytes, ms: report.ms, peakRssMb: report.peakRssMb ?? NaN };
+}
+
+async function countStored(url: string, accountId: string, expected: number): Promise<FirstSyncResult['exact']> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql<{ rows: number; uids: number; sources: number }[]>`
+      select count(*)::int as rows, count(distinct m.uid)::int as uids, count(s.message_id)::int as sources
+      from messages m left join message_sources s on s.message_id = m.id where m.account_id = ${accountId}`;
+    const { rows = 0, uids = 0, sources = 0 } = row ?? {};
+    return { rows, sources, expected, ok: rows === expected && uids === expected && sources === expected };
+  } finally {
+    await sql.end();
+  }
+}
+
+function ms(value: number | undefined): string {
+  return `${(value ?? NaN).toFixed(0)} ms`;
+}

@@ -1,0 +1,69 @@
+/**
+ * Child processes the bench starts and always stops by PID: timed, with their peak RSS from `/usr/bin/time -v`
+ * (getrusage of the waited-for child; `node` is run directly, so there is no tsx wrapper process in between).
+ */
+import { spawn } from 'node:child_process';
+
+export interface ProcessResult {
+  ms: number;
+  stdout: string;
+  stderr: string;
+  /** Peak RSS in MB, when measured. */
+  peakRssMb?: number;
+}
+
+const started = new Set<number>();
+process.once('exit', () => {
+  for (const pid of started) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+export function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; measureRss?: boolean } = {}): Promise<ProcessResult> {
+  const [file, argv] = options.measureRss ? ['/usr/bin/time', ['-v', command, ...args]] : [command, args];
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(file, argv, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (child.pid) started.add(child.pid);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = options.timeoutMs ? setTimeout(() => child.pid && process.kill(child.pid, 'SIGKILL'), options.timeoutMs) : undefined;
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (timer) clearTimeout(timer);
+      if (child.pid) started.delete(child.pid);
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+      const result: ProcessResult = { ms, stdout, stderr, peakRssMb: rss ? Number(rss[1]) / 1024 : undefined };
+      if (code !== 0) reject(Object.assign(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`), { result }));
+      else resolve(result);
+    });
+  });
+}
+
+/** `node --conditions=react-server --import tsx <script>`: what `npm run sync` runs, minus the tsx wrapper process. */
+export function runTs(script: string, args: string[], env: NodeJS.ProcessEnv, measureRss = false): Promise<ProcessResult> {
+  // BENCH_CPU_PROF=<dir> profiles every child (node --cpu-prof) for Part 2's analysis.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  return run(process.execPath, [...profile, '--conditions=react-server', '--import', 'tsx', script, ...args], { env, measureRss });
+}
+
+export interface SyncChildReport {
+  ms: number;
+  accounts: { id: string; outcome: string; fetched: number; bytes: number; durationMs: number; error?: string }[];
+}
+
+export async function runSyncChild(env: NodeJS.ProcessEnv, accountIds: string[] = [], measureRss = true): Promise<SyncChildReport & { wallMs: number; peakRssMb?: number }> {
+  const result = await runTs('bench/sync-child.ts', accountIds, env, measureRss);
+  const line = result.stdout.trim().split('\n').pop() ?? '';
+  const report = JSON.parse(line) as SyncChildReport;
+  const failed = report.accounts.filter((a) => a.outcome !== 'success');
+  if (failed.length > 0) throw new Error(`bench: sync failed for ${failed.length} accounts: ${JSON.stringify(failed.slice(0, 3))}`);
+  return { ...report, wallMs: result.ms, peakRssMb: result.peakRssMb };
+}

@@ -1,0 +1,58 @@
+/**
+ * `npm run bench [-- --messages N] [--quick]`: the DESIGN.md §7 targets measured side by side on this machine —
+ * first sync vs mbsync, the raw IMAP ceiling, incremental and idle runs, many accounts with several processes,
+ * peak memory, and console pages on a big database. Table on stdout, figures in bench/results/latest.json.
+ */
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { startBenchHarness } from '@/bench/environment';
+import { benchFirstSync } from '@/bench/first-sync';
+import { benchManyAccounts } from '@/bench/many-accounts';
+import { benchPages } from '@/bench/pages';
+import { writeReport, type BenchResult } from '@/bench/report';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      messages: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string', multiple: true },
+      runs: { type: 'string' },
+    },
+  });
+  const quick = values.quick ?? false;
+  const options = {
+    quick,
+    messages: Number(values.messages ?? (quick ? 2_000 : 10_000)),
+    accounts: quick ? 20 : 200,
+    rows: quick ? 100_000 : 1_000_000,
+    runs: Number(values.runs ?? 3),
+  };
+  const parts = new Set(values.only ?? ['first-sync', 'memory', 'accounts', 'pages']);
+  const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+  const result: BenchResult = { startedAt: new Date().toISOString(), options, machine: { cpus: cpus().length, node: process.version, loadAverageAtStart: loadavg() }, errors: {} };
+  const harness = await startBenchHarness();
+  try {
+    if (parts.has('first-sync')) result.firstSync = await benchFirstSync(harness, options.messages, options.runs, log, { memory: parts.has('memory'), bigMessages: quick ? 4 : 12 }).catch((e: unknown) => fail(result, 'first-sync', e));
+    if (parts.has('accounts')) result.manyAccounts = await benchManyAccounts(harness, options.accounts, 50, 4, log).catch((e: unknown) => fail(result, 'accounts', e));
+    if (parts.has('pages')) result.pages = await benchPages(1_000, options.rows, log).catch((e: unknown) => fail(result, 'pages', e));
+  } finally {
+    await harness.stop();
+  }
+  result.machine.loadAverageAtEnd = loadavg();
+  await writeReport(result);
+}
+
+function fail(result: BenchResult, part: string, error: unknown): undefined {
+  result.errors[part] = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`bench ${part} failed: ${result.errors[part]}\n`);
+  return undefined;
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);
