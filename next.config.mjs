@@ -7,6 +7,11 @@ const securityHeaders = [
   { key: 'Content-Security-Policy', value: "frame-ancestors 'none'; base-uri 'self'; object-src 'none'" },
 ];
 
+// A message's HTML body is framed by the message page: its route sends its own strict CSP (frame-ancestors
+// 'self') and X-Frame-Options SAMEORIGIN, so the two framing headers above must not reach it.
+const MESSAGE_BODY = 'api/v1/messages/[^/]+/body';
+const messageBodyHeaders = securityHeaders.filter((header) => header.key !== 'X-Frame-Options' && header.key !== 'Content-Security-Policy');
+
 const nextConfig = {
   poweredByHeader: false,
   // Native, wasm or stream-heavy server libraries run from node_modules instead of being bundled
@@ -23,7 +28,10 @@ const nextConfig = {
   // Migrations are read at run time (embedded mode migrates on start), so deployments must ship them.
   outputFileTracingIncludes: { '/**': ['./drizzle/**/*'] },
   async headers() {
-    return [{ source: '/:path*', headers: securityHeaders }];
+    return [
+      { source: `/:path((?!${MESSAGE_BODY}$).*)`, headers: securityHeaders },
+      { source: `/:path(${MESSAGE_BODY})`, headers: messageBodyHeaders },
+    ];
   },
 };
 

@@ -208,6 +208,10 @@ export const messages = pgTable(
     // Full-text search over subject, sender and the first 100k characters of text ('simple': no stemming, so
     // every language matches as typed; the cap keeps each tsvector under Postgres's 1 MB limit).
     index('messages_search').using('gin', messageSearchVector(t)),
+    // The "parse error" and "skipped" filters select a sliver of rows: a partial index keeps them fast at 1M rows.
+    index('messages_problems_newest')
+      .on(t.internalDate.desc(), t.id.desc())
+      .where(sql`${t.parseError} is not null or ${t.skippedReason} is not null`),
   ],
 );
 

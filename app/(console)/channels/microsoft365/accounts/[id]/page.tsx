@@ -17,6 +17,7 @@ import { reauthenticateAction } from '../../actions';
 import { setAccountEnabledAction } from './actions';
 import { FolderSettings } from './folder-settings';
 import { MailFlow } from './mail-flow';
+import { MessagesChart } from './messages-chart';
 import { RemoveForm } from './remove-form';
 import { SyncHistory } from './sync-history';
 import { SyncNow } from './sync-now';
@@ -85,6 +86,13 @@ export default async function AccountPage({ params, searchParams }: { params: Pr
           <div><dt className="text-slate-500">Signs in as</dt><dd>{account.signInAddress}</dd></div>
           <div><dt className="text-slate-500">Connected</dt><dd>{formatDateTime(account.createdAt)}</dd></div>
         </dl>
+
+        <section aria-labelledby="received" className="rounded-lg border border-slate-200 bg-white p-6">
+          <h2 id="received" className="mb-4 text-lg font-semibold text-slate-900">Messages received, last 30 days</h2>
+          <Suspense fallback={<p className="text-sm text-slate-500">Loading…</p>}>
+            <MessagesChart accountId={id} />
+          </Suspense>
+        </section>
 
         <section aria-labelledby="settings" className="rounded-lg border border-slate-200 bg-white p-6">
           <h2 id="settings" className="mb-4 text-lg font-semibold text-slate-900">Settings</h2>

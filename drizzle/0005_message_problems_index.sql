@@ -1,0 +1,1 @@
+CREATE INDEX "messages_problems_newest" ON "messages" USING btree ("internal_date" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE "messages"."parse_error" is not null or "messages"."skipped_reason" is not null;

@@ -1,0 +1,32 @@
+import 'server-only';
+import type { Db } from '@/lib/db';
+import { findMessageHtml, listAttachments } from '@/lib/db/queries/messages';
+import { bodyContentSecurityPolicy, bodyDocument } from '@/lib/messages/body-document';
+import { isInlineSafeImage } from '@/lib/messages/download-headers';
+import { signInlineImage } from '@/lib/messages/inline-image-token';
+import { notFound } from '@/lib/messages/route-auth';
+import { sanitizeMessageHtml } from '@/lib/messages/sanitize-html';
+import { attachmentUrl } from '@/lib/messages/urls';
+
+/** The sanitized HTML body as a document for the sandboxed frame; 404 when the message has no HTML part. */
+export async function messageBodyResponse(db: Db, messageId: number, options: { remoteImages: boolean }): Promise<Response> {
+  const html = await findMessageHtml(db, messageId);
+  if (!html) return notFound('message body');
+  const inlineImages = new Map<string, string>();
+  for (const part of await listAttachments(db, messageId)) {
+    // Only raster types are served inline; any other cid: target simply does not show.
+    if (!part.contentId || !isInlineSafeImage(part.contentType)) continue;
+    inlineImages.set(part.contentId, attachmentUrl(messageId, part.id, { inline: true, token: signInlineImage(messageId, part.id) }));
+  }
+  return new Response(bodyDocument(sanitizeMessageHtml(html, inlineImages)), {
+    headers: {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': bodyContentSecurityPolicy(options),
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'SAMEORIGIN',
+      // Remote images, once allowed, learn nothing about the console's URLs.
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'private, no-store',
+    },
+  });
+}

@@ -1,0 +1,52 @@
+import 'server-only';
+import type { Db } from '@/lib/db';
+import { findAttachment, findMessageSource } from '@/lib/db/queries/messages';
+import { contentDisposition, downloadContentType, downloadFilename, isInlineSafeImage } from '@/lib/messages/download-headers';
+import { notFound } from '@/lib/messages/route-auth';
+
+// Mail stays out of shared caches and off disk; the sandbox CSP covers a browser that renders it anyway.
+const DOWNLOAD_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'private, no-store', 'Content-Security-Policy': "default-src 'none'; sandbox" };
+
+function bytes(buffer: Buffer): Uint8Array<ArrayBuffer> {
+  // A view over the same memory, typed as Response accepts it (a Buffer may sit on a SharedArrayBuffer type-wise).
+  return new Uint8Array(buffer.buffer as ArrayBuffer, buffer.byteOffset, buffer.byteLength);
+}
+
+/**
+ * An attachment's bytes. `inline` is honoured only for plain raster images (the body frame's cid: pictures);
+ * everything else is a download under its sanitized name. `onlyInlineImage` (a request on an inline-image token
+ * rather than a session) serves nothing else.
+ */
+export async function attachmentResponse(
+  db: Db,
+  messageId: number,
+  attachmentId: number,
+  options: { inline: boolean; onlyInlineImage?: boolean },
+): Promise<Response> {
+  const attachment = await findAttachment(db, messageId, attachmentId);
+  if (!attachment || (options.onlyInlineImage && !isInlineSafeImage(attachment.contentType))) return notFound('attachment');
+  const filename = downloadFilename(attachment, `attachment-${attachment.id}`);
+  const disposition = options.inline && isInlineSafeImage(attachment.contentType) ? 'inline' : 'attachment';
+  return new Response(bytes(attachment.content), {
+    headers: {
+      ...DOWNLOAD_HEADERS,
+      'Content-Type': downloadContentType(attachment.contentType),
+      'Content-Disposition': contentDisposition(disposition, filename),
+      'Content-Length': String(attachment.content.byteLength),
+    },
+  });
+}
+
+/** The raw source exactly as fetched from IMAP, as an .eml download. */
+export async function messageSourceResponse(db: Db, messageId: number): Promise<Response> {
+  const source = await findMessageSource(db, messageId);
+  if (!source) return notFound('message source');
+  return new Response(bytes(source), {
+    headers: {
+      ...DOWNLOAD_HEADERS,
+      'Content-Type': 'message/rfc822',
+      'Content-Disposition': contentDisposition('attachment', `message-${messageId}.eml`),
+      'Content-Length': String(source.byteLength),
+    },
+  });
+}

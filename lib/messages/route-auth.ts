@@ -1,0 +1,26 @@
+import 'server-only';
+import { currentAdmin } from '@/lib/auth/require-admin';
+import { parseRecordId } from '@/lib/messages/record-id';
+
+/**
+ * Null when an admin is signed in, else the answer to send: a browser navigating (a download link, the body
+ * frame) goes to sign-in, any other caller gets a 401 it can read. Relative Location: right behind any proxy.
+ */
+export async function refusalWithoutAdmin(request: Request): Promise<Response | null> {
+  if (await currentAdmin()) return null;
+  if (request.headers.get('sec-fetch-mode') === 'navigate') {
+    return new Response(null, { status: 303, headers: { Location: '/sign-in', 'Cache-Control': 'no-store' } });
+  }
+  return Response.json({ error: 'Sign in first.' }, { status: 401, headers: { 'Cache-Control': 'no-store' } });
+}
+
+export function notFound(what: string): Response {
+  return Response.json({ error: `No such ${what}.` }, { status: 404, headers: { 'Cache-Control': 'no-store' } });
+}
+
+/** For routes under /api/v1/messages/[id]: the message id of a signed-in admin's request, or the answer to send. */
+export async function messageIdOrRefusal(request: Request, params: Promise<{ id: string }>): Promise<number | Response> {
+  const refusal = await refusalWithoutAdmin(request);
+  if (refusal) return refusal;
+  return parseRecordId((await params).id) ?? notFound('message');
+}
