@@ -6,6 +6,7 @@
  */
 import { createCipheriv, createHash } from 'node:crypto';
 import type { Harness } from '@/test/harness/fixture';
+import { between, prng } from '@/test/harness/random';
 
 export interface BenchMailboxOptions {
   count: number;
@@ -88,20 +89,4 @@ function paragraphs(rand: () => number, size: number): string {
 function words(rand: () => number, count: number): string {
   const picked = Array.from({ length: count }, () => WORDS[Math.floor(rand() * WORDS.length)]).join(' ');
   return picked.charAt(0).toUpperCase() + picked.slice(1);
-}
-
-function between(rand: () => number, min: number, max: number): number {
-  return Math.floor(min + rand() * (max - min));
-}
-
-/** mulberry32, as in the harness's generator. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }

@@ -3,6 +3,8 @@
  * (text/plain, multipart/alternative, multipart/mixed with attachments, a few large ones) in the size mix of
  * ../shared/HARNESS.md when `profile: 'realistic'`, or small ones for quick tests.
  */
+import { between, prng } from './random';
+
 export type MessageShape = 'plain' | 'alternative' | 'attachment' | 'large';
 
 export interface GeneratedMessage {
@@ -91,20 +93,4 @@ function words(rand: () => number, count: number): string {
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-function between(rand: () => number, min: number, max: number): number {
-  return Math.floor(min + rand() * (max - min));
-}
-
-/** mulberry32: tiny, fast and good enough for test data. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
