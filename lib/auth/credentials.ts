@@ -2,9 +2,9 @@ import 'server-only';
 import { z } from 'zod';
 import { getDb } from '@/lib/db';
 import { findAdminByEmail, recordSignIn } from '@/lib/db/queries/admins';
-import { recordSignInAttempt } from '@/lib/db/queries/sign-in-attempts';
+import { forgetAttemptsBefore, recordSignInAttempt } from '@/lib/db/queries/sign-in-attempts';
 import { decoyHash, verifyPassword } from '@/lib/auth/password';
-import { clientIp, signInBlocked } from '@/lib/auth/rate-limit';
+import { clientIp, SIGN_IN_WINDOW_MS, signInBlocked } from '@/lib/auth/rate-limit';
 
 export const signInSchema = z.object({
   email: z.email('Enter the e-mail address you set up the console with.').transform((v) => v.toLowerCase()),
@@ -25,6 +25,8 @@ export async function checkCredentials(input: unknown, headers: Headers): Promis
   const admin = await findAdminByEmail(db, email);
   const valid = await verifyPassword(password, admin?.passwordHash ?? (await decoyHash()));
   await recordSignInAttempt(db, { email, ip, succeeded: Boolean(admin && valid) });
+  // Only the last window counts; older attempts would only grow the table.
+  await forgetAttemptsBefore(db, new Date(Date.now() - SIGN_IN_WINDOW_MS));
   if (!admin || !valid) return { ok: false, reason: 'invalid' };
   await recordSignIn(db, admin.id);
   return { ok: true, admin: { id: admin.id, email: admin.email, name: admin.name } };

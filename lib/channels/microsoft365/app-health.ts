@@ -20,7 +20,3 @@ export function appLevelProblem(accounts: { lastError: AccountError | null }[]) 
   }
   return null;
 }
-
-export function isAppLevelError(code: string | undefined): boolean {
-  return code !== undefined && code in APP_LEVEL_CODES;
-}
