@@ -4,6 +4,8 @@ import type { z } from 'zod';
 export interface FormState {
   ok: boolean;
   message?: string;
+  /** What to do next, shown under the message (e.g. the exact PowerShell fix). */
+  hint?: string;
   fieldErrors?: Record<string, string[] | undefined>;
   values?: Record<string, string>;
 }

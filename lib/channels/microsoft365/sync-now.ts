@@ -3,7 +3,7 @@ import { after } from 'next/server';
 import { productSyncDeps } from '@/lib/channels/microsoft365/sync-deps';
 import type { Db } from '@/lib/db';
 import { recordAuditEvent } from '@/lib/db/queries/audit-events';
-import { findAccount, listAccounts } from '@/lib/db/queries/mail-accounts';
+import { findAccount, listSyncableAccountIds } from '@/lib/db/queries/mail-accounts';
 import { logger } from '@/lib/logger';
 import { runSync } from '@/lib/sync/run';
 
@@ -22,7 +22,7 @@ export async function startSyncNow(db: Db, admin: { id: string; email: string },
     if (account.status === 'disabled') return { ok: false, message: 'Enable the mailbox first.' };
     ids = [account.id];
   } else {
-    ids = (await listAccounts(db)).filter((a) => a.status === 'active' || a.status === 'error').map((a) => a.id);
+    ids = await listSyncableAccountIds(db);
     if (ids.length === 0) return { ok: false, message: 'No mailbox can be synced right now.' };
   }
   await recordAuditEvent(db, { adminId: admin.id, adminEmail: admin.email, action: 'sync.requested', accountId: accountId ?? null, target: accountId ? undefined : `${ids.length} mailboxes` });

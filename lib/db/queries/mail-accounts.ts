@@ -25,6 +25,15 @@ export async function listAccounts(db: Db): Promise<AccountSummary[]> {
   return rows.map((r) => ({ ...r.account, messageCount: Number(r.messageCount) }));
 }
 
+/** Accounts a sync may take now: connected (not removed) and active or failing. */
+export async function listSyncableAccountIds(db: Db): Promise<string[]> {
+  const rows = await db
+    .select({ id: mailAccounts.id })
+    .from(mailAccounts)
+    .where(and(isNull(mailAccounts.removedAt), inArray(mailAccounts.status, ['active', 'error'])));
+  return rows.map((row) => row.id);
+}
+
 export async function findAccount(db: Db | Tx, id: string): Promise<MailAccount | undefined> {
   const [row] = await db.select().from(mailAccounts).where(eq(mailAccounts.id, id));
   return row;

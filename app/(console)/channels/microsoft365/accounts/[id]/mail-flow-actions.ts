@@ -9,7 +9,7 @@ import { echoValues, fieldErrorsOf, type FormState } from '@/lib/form-state';
 
 const accountId = z.uuid();
 
-export async function sendTestMessageAction(_: FormState, form: FormData): Promise<FormState & { hint?: string }> {
+export async function sendTestMessageAction(_: FormState, form: FormData): Promise<FormState> {
   const admin = await requireAdmin();
   const id = accountId.safeParse(form.get('accountId'));
   if (!id.success) return { ok: false, message: 'That mailbox no longer exists.' };

@@ -30,7 +30,7 @@ export function MailFlow({ accountId, address }: { accountId: string; address: s
         {sendState.message ? (
           <FormMessage tone={sendState.ok ? 'success' : 'error'}>
             {sendState.message}
-            {'hint' in sendState && sendState.hint ? <span className="mt-1 block whitespace-pre-line">{String(sendState.hint)}</span> : null}
+            {sendState.hint ? <span className="mt-1 block whitespace-pre-line">{sendState.hint}</span> : null}
           </FormMessage>
         ) : null}
         <FormField label="To" name="to" type="email" required defaultValue={sendState.values?.to} errors={sendState.fieldErrors?.to} />
