@@ -20,7 +20,8 @@ function run(command: string, args: string[]): number {
   return result.status ?? 1;
 }
 
-let failed = run('npx', ['vitest', 'run', 'test/reliability']) !== 0;
+// The soak restarts the machine's Postgres and runs for minutes: its files go one at a time.
+let failed = run('npx', ['vitest', 'run', 'test/reliability', ...(values.soak ? ['--no-file-parallelism', '--test-timeout=1800000'] : [])]) !== 0;
 if (!values['skip-e2e']) {
   if (values.build || !existsSync('.next/BUILD_ID')) failed = run('npx', ['next', 'build']) !== 0 || failed;
   failed = run('npx', ['playwright', 'test', '--grep', '@reliability']) !== 0 || failed;
