@@ -22,14 +22,23 @@ export function findHeaderEnd(source: Buffer): { headerEnd: number; bodyStart: n
 }
 
 /**
- * The header block, cut at a line boundary when it is longer than `maxBytes`: a message without an empty line
- * is all "header", and mailparser refuses a header block over 1 MB outright.
+ * The header block, cut at a line boundary when it is longer than `maxBytes` or `maxLines`: a message without an
+ * empty line is all "header", and mailparser refuses a header block that costs over 1 MB, counting every line
+ * as at least 64 bytes (so 150,000 short folded lines fail even at a few hundred KB).
  */
-export function headerBlock(source: Buffer, maxBytes: number): Buffer {
+export function headerBlock(source: Buffer, maxBytes: number, maxLines = Number.POSITIVE_INFINITY): Buffer {
   const { headerEnd } = findHeaderEnd(source);
-  if (headerEnd <= maxBytes) return source.subarray(0, headerEnd);
-  const lastNewline = source.lastIndexOf(LF, maxBytes - 1);
-  return source.subarray(0, lastNewline > 0 ? lastNewline + 1 : maxBytes);
+  let end = Math.min(headerEnd, maxBytes);
+  if (end < headerEnd) {
+    const lastNewline = source.lastIndexOf(LF, maxBytes - 1);
+    end = lastNewline > 0 ? lastNewline + 1 : maxBytes;
+  }
+  let lines = 0;
+  for (let newline = source.indexOf(LF); newline !== -1 && newline < end; newline = source.indexOf(LF, newline + 1)) {
+    lines += 1;
+    if (lines >= maxLines) return source.subarray(0, newline + 1);
+  }
+  return source.subarray(0, end);
 }
 
 /**

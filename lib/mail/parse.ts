@@ -67,6 +67,8 @@ export const DEFAULT_MAX_HTML_BYTES = 5 * 1024 * 1024;
 /** Deeper than any real mail (forwards of forwards reach a few dozen); mailparser recurses per level. */
 export const MAX_NESTING_DEPTH = 100;
 const MAX_HEADER_BLOCK_BYTES = 512 * 1024;
+// With the bytes bound, keeps mailparser's header cost (at least 64 per line) under its 1 MB limit.
+const MAX_HEADER_BLOCK_LINES = 7_000;
 
 const PARSER_OPTIONS: SimpleParserOptions = {
   maxChildNodes: 10_000, // the default 1,000 rejects real messages (big digests, many attachments)
@@ -104,7 +106,7 @@ export async function parseMessage(source: Buffer, options: ParseOptions = {}): 
 export async function headersOnly(source: Buffer): Promise<ParsedMessage> {
   if (!Buffer.isBuffer(source)) return emptyMessage('The message source is not a Buffer.');
   try {
-    const block = headerBlock(source, MAX_HEADER_BLOCK_BYTES);
+    const block = headerBlock(source, MAX_HEADER_BLOCK_BYTES, MAX_HEADER_BLOCK_LINES);
     const mail = await simpleParser(Buffer.concat([block, Buffer.from('\r\n\r\n')]), PARSER_OPTIONS);
     const limits = { maxTextBytes: DEFAULT_MAX_TEXT_BYTES, maxHtmlBytes: DEFAULT_MAX_HTML_BYTES };
     return { ...toParsedMessage(mail, null, limits), text: null, html: null, bodyTruncated: false, snippet: '' };
