@@ -22,6 +22,15 @@ export function findHeaderEnd(source: Buffer): { headerEnd: number; bodyStart: n
 }
 
 /**
+ * Old Mac mailers ended lines with a bare CR. Parsers split lines on LF only and read such a message as one
+ * endless header line; a CRLF copy reads normally (the stored source stays byte-exact).
+ */
+export function withLineFeeds(source: Buffer): Buffer {
+  if (source.includes(LF) || !source.includes(CR)) return source;
+  return Buffer.from(source.toString('latin1').replace(/\r/g, '\r\n'), 'latin1');
+}
+
+/**
  * The header block, cut at a line boundary when it is longer than `maxBytes` or `maxLines`: a message without an
  * empty line is all "header", and mailparser refuses a header block that costs over 1 MB, counting every line
  * as at least 64 bytes (so 150,000 short folded lines fail even at a few hundred KB).
