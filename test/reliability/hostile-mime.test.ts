@@ -132,7 +132,7 @@ async function recordFamily(name: HostileFamily, note: string) {
   const messages = family(name);
   const counts = exactnessOf(messages.map(uidOf));
   const failed = messages.filter((message) => rowOf(message).parse_error !== null).length;
-  await recordScenario({ group: GROUP, scenario: `${name} (${messages.length} messages)`, ...counts, note: `parse_error ${failed}/${messages.length}; ${note}` });
+  await recordScenario({ group: GROUP, scenario: `${name} (${messages.length} message${messages.length === 1 ? '' : 's'})`, ...counts, note: `parse_error ${failed}/${messages.length}; ${note}` });
 }
 
 // A stored or served file name: one path segment, no control, bidi or zero-width characters, no leading dot.
@@ -221,13 +221,15 @@ describe('hostile input', () => {
     expect(rowOf(messages.find((m) => m.name === 'nul bytes/in-headers')!).subject).toBe('NUL\ufffd in the subject');
     // Encoded NULs do reach the parser: Postgres would refuse them in text (22021) and fail the batch.
     expect(rowOf(messages.find((m) => m.name === 'nul bytes/encoded')!)).toMatchObject({ subject: 'encodednul', text: 'encodednultext' });
-    await recordFamily('nul bytes', 'Dovecot serves NUL as 0x80; rows hold no U+0000');
+    await recordFamily('nul bytes', 'raw NUL served as 0x80 by Dovecot; encoded NULs stripped, batch not failed');
   });
 
   it('stores bare LF, bare CR, mixed endings and a message without a body', async () => {
     const messages = family('line endings');
     checkFamilyRows(messages);
     expect(rowOf(messages.find((m) => m.name === 'line endings/bare-lf')!)).toMatchObject({ subject: 'Bare LF throughout', text: 'line one\nline two' });
+    // Lines ended by CR alone (old Mac mailers) are still lines: headers and text are read, not one long header.
+    expect(rowOf(messages.find((m) => m.name === 'line endings/bare-cr')!)).toMatchObject({ subject: 'Bare CR throughout', from_address: 'Mallory <mallory@adversary.test>', text: 'old Mac line one\nline two\n' });
     await recordFamily('line endings', 'source compared after Dovecot’s LF→CRLF');
   });
 
