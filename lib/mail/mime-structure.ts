@@ -22,14 +22,32 @@ export function findHeaderEnd(source: Buffer): { headerEnd: number; bodyStart: n
 }
 
 /**
- * The header block, cut at a line boundary when it is longer than `maxBytes`: a message without an empty line
- * is all "header", and mailparser refuses a header block over 1 MB outright.
+ * Old Mac mailers ended lines with a bare CR. Parsers split lines on LF only and read such a message as one
+ * endless header line; a CRLF copy reads normally (the stored source stays byte-exact).
  */
-export function headerBlock(source: Buffer, maxBytes: number): Buffer {
+export function withLineFeeds(source: Buffer): Buffer {
+  if (source.includes(LF) || !source.includes(CR)) return source;
+  return Buffer.from(source.toString('latin1').replace(/\r/g, '\r\n'), 'latin1');
+}
+
+/**
+ * The header block, cut at a line boundary when it is longer than `maxBytes` or `maxLines`: a message without an
+ * empty line is all "header", and mailparser refuses a header block that costs over 1 MB, counting every line
+ * as at least 64 bytes (so 150,000 short folded lines fail even at a few hundred KB).
+ */
+export function headerBlock(source: Buffer, maxBytes: number, maxLines = Number.POSITIVE_INFINITY): Buffer {
   const { headerEnd } = findHeaderEnd(source);
-  if (headerEnd <= maxBytes) return source.subarray(0, headerEnd);
-  const lastNewline = source.lastIndexOf(LF, maxBytes - 1);
-  return source.subarray(0, lastNewline > 0 ? lastNewline + 1 : maxBytes);
+  let end = Math.min(headerEnd, maxBytes);
+  if (end < headerEnd) {
+    const lastNewline = source.lastIndexOf(LF, maxBytes - 1);
+    end = lastNewline > 0 ? lastNewline + 1 : maxBytes;
+  }
+  let lines = 0;
+  for (let newline = source.indexOf(LF); newline !== -1 && newline < end; newline = source.indexOf(LF, newline + 1)) {
+    lines += 1;
+    if (lines >= maxLines) return source.subarray(0, newline + 1);
+  }
+  return source.subarray(0, end);
 }
 
 /**

@@ -46,13 +46,17 @@ export async function fetchBatch(client: ImapConnection, batch: PlannedBatch, ma
       const meta = metaByUid.get(message.uid);
       if (!meta) continue;
       const header = message.headers ?? Buffer.alloc(0);
-      const limitMb = (maxMessageBytes / 1024 / 1024).toFixed(0);
-      const skippedReason = `too_large: ${meta.size} bytes, over the ${limitMb} MB limit; only the headers were stored`;
+      const skippedReason = `too_large: ${meta.size} bytes, over the ${describeLimit(maxMessageBytes)} limit; only the headers were stored`;
       results.push(headersOnly(header).then((parsed) => ({ meta, source: null, sha256: null, parsed, skippedReason })));
     }
   }
   const fetched = await Promise.all(results);
   return fetched.sort((a, b) => a.meta.uid - b.meta.uid);
+}
+
+/** "50 MB", "1.5 MB", "256 KB": a limit under 1 MB must not read as "0 MB". */
+function describeLimit(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Number((bytes / 1024 / 1024).toFixed(1))} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
 
 /** UID, size, flags and INTERNALDATE of the given UIDs, without bodies. */
