@@ -20,7 +20,10 @@ export function recordBody(url: string, contentType: string, body: Buffer | stri
   writeFileSync(path.join(RESPONSES_DIR, `${name}.url`), url);
 }
 
-/** Records the context's responses from now on; the returned function waits for the bodies still being read. */
+/**
+ * Records the context's responses from now on. The returned function waits a little for bodies still being read;
+ * a response that streams on (a long server action, a poll) must not hold up the test's teardown.
+ */
 export function recordResponses(context: BrowserContext): () => Promise<void> {
   const pending = new Set<Promise<void>>();
   const onResponse = (response: Response) => {
@@ -37,7 +40,7 @@ export function recordResponses(context: BrowserContext): () => Promise<void> {
   context.on('response', onResponse);
   return async () => {
     context.off('response', onResponse);
-    await Promise.allSettled([...pending]);
+    await Promise.race([Promise.allSettled([...pending]), new Promise((resolve) => setTimeout(resolve, 2_000))]);
   };
 }
 
