@@ -4,10 +4,11 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startHarness } from '../../test/harness/fixture';
 import { createTestDatabase } from '../../test/support/database';
+import { RESPONSES_DIR, SECRETS_FILE, SERVER_LOG, type E2eSecrets } from './run-files';
 import { E2E_APP, E2E_USERS, type E2eWorld } from './world';
 
 const port = process.env.E2E_PORT ?? '3107';
@@ -34,8 +35,16 @@ async function main() {
   mkdirSync(path.join(process.cwd(), 'test-results'), { recursive: true });
   writeFileSync(path.join(process.cwd(), 'test-results', 'e2e-world.json'), JSON.stringify(world));
   rmSync(path.join(process.cwd(), 'test-results', 'server-actions.jsonl'), { force: true });
+  // The secret scan (99-secrets-scan.spec.ts) looks for these in the database, the responses and the server log.
+  const secrets: E2eSecrets = { authSecret: env.AUTH_SECRET ?? '', encryptionKey: env.APP_ENCRYPTION_KEY ?? '', cronSecret: world.cronSecret };
+  writeFileSync(SECRETS_FILE, JSON.stringify(secrets), { mode: 0o600 });
+  rmSync(RESPONSES_DIR, { recursive: true, force: true });
 
-  const server = spawn(process.execPath, [require.resolve('next/dist/bin/next'), 'start', '-p', port, '-H', '127.0.0.1'], { env, stdio: 'inherit' });
+  const server = spawn(process.execPath, [require.resolve('next/dist/bin/next'), 'start', '-p', port, '-H', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Shown as before, and kept whole in a file for the scan.
+  const log = createWriteStream(SERVER_LOG);
+  server.stdout.on('data', (chunk: Buffer) => (process.stdout.write(chunk), log.write(chunk)));
+  server.stderr.on('data', (chunk: Buffer) => (process.stderr.write(chunk), log.write(chunk)));
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;

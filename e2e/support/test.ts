@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { test as base } from '@playwright/test';
+import { recordResponses } from './response-log';
 
 export const CAPTURED_ACTIONS = path.join(process.cwd(), 'test-results', 'server-actions.jsonl');
 
@@ -13,7 +14,8 @@ export interface CapturedAction {
 
 /**
  * Every spec's page records the server-action requests the admin's clicks send, so a later spec can replay each
- * one without a session and prove it is refused (see 95-actions-need-admin.spec.ts).
+ * one without a session and prove it is refused (see 95-actions-need-admin.spec.ts), and the bodies it receives,
+ * for the secret scan that runs last (99-secrets-scan.spec.ts).
  */
 export const test = base.extend({
   page: async ({ page }, use) => {
@@ -24,7 +26,9 @@ export const test = base.extend({
       const captured: CapturedAction = { id, url: request.url(), headers: request.headers(), body: (request.postDataBuffer() ?? Buffer.alloc(0)).toString('base64') };
       appendFileSync(CAPTURED_ACTIONS, `${JSON.stringify(captured)}\n`);
     });
+    const stopRecording = recordResponses(page.context());
     await use(page);
+    await stopRecording();
   },
 });
 

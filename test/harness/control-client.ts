@@ -16,6 +16,7 @@ import type {
   UserInput,
   UserPatch,
 } from './emulator/model';
+import type { IssuedValues } from './emulator/grants';
 
 export class HarnessControlError extends Error {
   constructor(
@@ -106,6 +107,11 @@ export class ControlClient {
   /** Tokens for a user without the browser flow, e.g. for IMAP and SMTP tests. */
   issueTokens(input: IssueTokensInput): Promise<IssuedTokens> {
     return this.call('POST', '/tokens', input);
+  }
+
+  /** Every authorization code, refresh token and access token ever issued, resets included (for secret scans). */
+  issuedValues(): Promise<IssuedValues> {
+    return this.call('GET', '/tokens/issued');
   }
 
   /** Every non-control request the emulator served, oldest first. */

@@ -8,7 +8,18 @@ type Admin = { id: string; email: string };
 
 export const accountSettingsSchema = z
   .object({
-    folders: z.array(z.string().trim().min(1).max(1000)).min(1, 'Choose at least one folder.').max(50, 'Choose at most 50 folders.'),
+    folders: z
+      .array(
+        z
+          .string('Choose the folders from the list.')
+          .trim()
+          .min(1, 'A folder name cannot be empty.')
+          .max(1000, 'A folder name is at most 1,000 characters.')
+          // No IMAP server has such a folder, and Postgres refuses NUL in text.
+          .refine((name) => !/[\u0000-\u001f\u007f]/.test(name), 'A folder name cannot contain control characters.'),
+      )
+      .min(1, 'Choose at least one folder.')
+      .max(50, 'Choose at most 50 folders.'),
     afterFetch: z.enum(['keep', 'mark_seen', 'delete'], { message: 'Choose what happens in the mailbox after a message is stored.' }),
     confirmDelete: z.string().optional(),
   })

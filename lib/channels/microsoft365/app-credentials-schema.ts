@@ -14,18 +14,20 @@ export const CLOUDS = [
   { value: 'china', label: 'China, operated by 21Vianet (partner.microsoftonline.cn)' },
 ] as const;
 
+const CLIENT_ID_MESSAGE = 'Enter the Application (client) ID: a GUID like 1b2c3d4e-0000-4000-8000-123456789abc, from the app’s Overview page.';
+
 export const appCredentialsSchema = z.object({
   clientId: z
-    .string()
+    .string(CLIENT_ID_MESSAGE)
     .trim()
-    .regex(GUID, 'Enter the Application (client) ID: a GUID like 1b2c3d4e-0000-4000-8000-123456789abc, from the app’s Overview page.')
+    .regex(GUID, CLIENT_ID_MESSAGE)
     .transform((v) => v.toLowerCase()),
   // Empty keeps the saved secret; the use case insists on one when there is none yet.
   clientSecret: z.string().trim().max(1024, 'A client secret is at most 1,024 characters.').optional().default(''),
   tenant: z
     .string()
     .trim()
-    .max(253)
+    .max(253, 'A tenant ID or domain is at most 253 characters.')
     .optional()
     .default('')
     .transform((v) => (v === '' ? 'common' : v.toLowerCase()))

@@ -5,7 +5,12 @@ export const callbackParamsSchema = z.object({
   state: z.string().regex(/^[A-Za-z0-9_-]{20,128}$/),
   code: z.string().min(1).max(8192).optional(),
   error: z.string().regex(/^[a-z_]{1,64}$/).optional(),
-  error_description: z.string().max(4096).optional(),
+  // Kept for the failure page, so stored: Postgres refuses NUL in jsonb text (Microsoft's own CR LF stay).
+  error_description: z
+    .string()
+    .max(4096)
+    .transform((v) => v.replaceAll('\u0000', ''))
+    .optional(),
   admin_consent: z.string().max(16).optional(),
   tenant: z.string().max(253).optional(),
 });

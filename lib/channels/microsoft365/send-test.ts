@@ -8,8 +8,8 @@ import { createSmtpTransport } from '@/lib/mail/smtp';
 import { explainSmtpError, type ExplainedError } from '@/lib/microsoft/errors';
 
 export const testMessageSchema = z.object({
-  to: z.email('Enter the recipient’s e-mail address.').max(254),
-  subject: z.string().trim().min(1, 'Enter a subject.').max(200, 'Keep the subject under 200 characters.'),
+  to: z.email('Enter the recipient’s e-mail address.').max(254, 'Use an e-mail address of at most 254 characters.'),
+  subject: z.string('Enter a subject.').trim().min(1, 'Enter a subject.').max(200, 'Keep the subject under 200 characters.'),
   body: z.string().max(10_000, 'Keep the text under 10,000 characters.').default(''),
 });
 

@@ -73,6 +73,7 @@ export function controlRoutes(state: EmulatorState): Route[] {
     route('POST', '/access-tokens/expire', (ctx) => state.grants.expireAccessTokens(addressBody.parse(ctx.json).address, state.now())),
     route('POST', '/clock', (ctx) => state.advanceClock(clockBody.parse(ctx.json).advanceMs)),
     route('POST', '/tokens', (ctx) => issueForTest(state, ctx.json)),
+    route('GET', '/tokens/issued', () => state.grants.issuedValues()),
     route('GET', '/requests', () => state.requests),
     route('DELETE', '/requests', () => {
       state.requests.length = 0;

@@ -35,12 +35,20 @@ export interface AccessTokenGrant {
   revoked: boolean;
 }
 
+export interface IssuedValues {
+  codes: string[];
+  refreshTokens: string[];
+  accessTokens: string[];
+}
+
 export class Grants {
   private readonly codes = new Map<string, AuthCodeGrant>();
   private readonly refreshTokens = new Map<string, RefreshTokenGrant>();
   private readonly accessTokens = new Map<string, AccessTokenGrant>();
   private readonly adminConsents = new Set<string>();
   private readonly userConsents = new Set<string>();
+  /** Kept across resets: a run's secret scan must know every value that ever left the emulator. */
+  private readonly issued: IssuedValues = { codes: [], refreshTokens: [], accessTokens: [] };
 
   reset(): void {
     this.codes.clear();
@@ -52,6 +60,7 @@ export class Grants {
 
   issueCode(grant: Omit<AuthCodeGrant, 'expiresAt' | 'redeemed'>, now: number): string {
     const code = `1.${opaque(48)}`;
+    this.issued.codes.push(code);
     this.codes.set(code, { ...grant, expiresAt: now + CODE_LIFETIME_MS, redeemed: false });
     return code;
   }
@@ -62,6 +71,7 @@ export class Grants {
 
   issueRefreshToken(grant: Omit<RefreshTokenGrant, 'status'>): string {
     const token = `1.${opaque(96)}`;
+    this.issued.refreshTokens.push(token);
     this.refreshTokens.set(token, { ...grant, status: 'live' });
     return token;
   }
@@ -73,12 +83,18 @@ export class Grants {
   issueAccessToken(grant: Omit<AccessTokenGrant, 'revoked'>): string {
     // Real Outlook access tokens are JWTs the client must treat as opaque; opaque here keeps the product honest.
     const token = `EwA${opaque(96)}`;
+    this.issued.accessTokens.push(token);
     this.accessTokens.set(token, { ...grant, revoked: false });
     return token;
   }
 
   findAccessToken(token: string): AccessTokenGrant | undefined {
     return this.accessTokens.get(token);
+  }
+
+  /** Every value ever handed out (resets included), whatever became of it: what a secret scan must never find. */
+  issuedValues(): IssuedValues {
+    return { codes: [...this.issued.codes], refreshTokens: [...this.issued.refreshTokens], accessTokens: [...this.issued.accessTokens] };
   }
 
   /** Like "Revoke sessions" in Entra plus Exchange's continuous access evaluation: both kinds stop working. */

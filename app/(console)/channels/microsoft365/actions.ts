@@ -32,7 +32,10 @@ export async function saveAppCredentialsAction(_: FormState, form: FormData): Pr
 
 const uuid = z.uuid();
 const mailboxSchema = z.object({
-  mailbox: z.email('Enter the shared mailbox’s e-mail address, e.g. support@contoso.com.').max(254).transform((v) => v.toLowerCase()),
+  mailbox: z
+    .email('Enter the shared mailbox’s e-mail address, e.g. support@contoso.com.')
+    .max(254, 'Use an e-mail address of at most 254 characters.')
+    .transform((v) => v.toLowerCase()),
 });
 
 /** Every connect variant ends the same way: a flow row, then the browser goes to Microsoft. */
