@@ -1,10 +1,9 @@
-import { randomInt, randomUUID } from 'node:crypto';
 import type postgres from 'postgres';
 import type { APIRequestContext, Page, PlaywrightWorkerArgs } from '@playwright/test';
 import { recordScenario } from '../test/reliability/support/scenarios';
 import { consoleReplays, redirectOf, replayAction } from './support/action-replay';
 import { ADMIN, ensureSignedIn } from './support/admin';
-import { appEntries, fillPattern, type AppEntry } from './support/app-routes';
+import { appEntries, fillPattern, worldSegmentValues, type AppEntry } from './support/app-routes';
 import { changedTables, openWorldDb, settledSnapshot, snapshotDb } from './support/db-snapshot';
 import { forgedSessionCookie, SESSION_COOKIE } from './support/sessions';
 import { expect, test, type CapturedAction } from './support/test';
@@ -30,28 +29,6 @@ test.beforeEach(async ({ page }) => {
 interface Caller {
   name: string;
   headers: Record<string, string>;
-}
-
-/** Real ids from the e2e world where it has them, else valid-looking ones: refused either way, never a 404 first. */
-async function segmentValues(): Promise<(segment: string, pattern: string, method: string) => string | undefined> {
-  const [account] = await sql<{ id: string }[]>`select id from mail_accounts order by created_at limit 1`;
-  const [flow] = await sql<{ id: string }[]>`select id from oauth_flows where outcome is not null order by created_at limit 1`;
-  const [part] = await sql<{ id: string; messageId: string }[]>`select id, message_id as "messageId" from attachments order by id limit 1`;
-  const [message] = await sql<{ id: string }[]>`select id from messages order by id limit 1`;
-  const ids = {
-    account: account?.id ?? randomUUID(),
-    flow: flow?.id ?? randomUUID(),
-    message: String(part?.messageId ?? message?.id ?? randomInt(1e6, 1e9)),
-    attachment: String(part?.id ?? randomInt(1e6, 1e9)),
-  };
-  return (segment, pattern, method) => {
-    if (segment === 'nextauth') return method === 'GET' ? 'session' : 'callback/credentials';
-    if (segment === 'flowId') return ids.flow;
-    if (segment === 'attachmentId') return ids.attachment;
-    if (segment === 'id' && /^\/(channels\/microsoft365\/accounts|api\/v1\/accounts)\//.test(pattern)) return ids.account;
-    if (segment === 'id' && /^\/(messages|api\/v1\/messages)\//.test(pattern)) return ids.message;
-    return undefined;
-  };
 }
 
 function isSignIn(location: string, baseURL: string): boolean {
@@ -187,7 +164,7 @@ test('@reliability every page and route handler refuses an anonymous caller and 
     // Expired an hour ago: far past Auth.js's 15 s clock tolerance.
     { name: 'expired session', headers: { cookie: await forgedSessionCookie(sql, -3600) } },
   ];
-  const valueOf = await segmentValues();
+  const valueOf = await worldSegmentValues(sql);
   const before = await settledSnapshot(sql);
   let tried = 0;
   for (const caller of callers) {

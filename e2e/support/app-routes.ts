@@ -1,5 +1,7 @@
+import { randomInt, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type postgres from 'postgres';
 
 const APP_DIR = path.join(process.cwd(), 'app');
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -56,4 +58,31 @@ export function fillPattern(pattern: string, valueOf: (segment: string, pattern:
     if (value === undefined) throw new Error(`no value for the dynamic segment [${name}] of ${pattern}: add one to the test`);
     return value;
   });
+}
+
+export type SegmentValues = (segment: string, pattern: string, method: string) => string | undefined;
+
+/**
+ * Values for the app's dynamic segments: real ids from the e2e world where it has them (a message with parts,
+ * a finished flow), else valid-looking random ones, so a refusal is never just a 404 for a malformed id.
+ */
+export async function worldSegmentValues(sql: postgres.Sql): Promise<SegmentValues> {
+  const [account] = await sql<{ id: string }[]>`select id from mail_accounts order by created_at limit 1`;
+  const [flow] = await sql<{ id: string }[]>`select id from oauth_flows where outcome is not null order by created_at limit 1`;
+  const [part] = await sql<{ id: string; messageId: string }[]>`select id, message_id as "messageId" from attachments order by id limit 1`;
+  const [message] = await sql<{ id: string }[]>`select id from messages where html is not null order by id limit 1`;
+  const ids = {
+    account: account?.id ?? randomUUID(),
+    flow: flow?.id ?? randomUUID(),
+    message: String(part?.messageId ?? message?.id ?? randomInt(1e6, 1e9)),
+    attachment: String(part?.id ?? randomInt(1e6, 1e9)),
+  };
+  return (segment, pattern, method) => {
+    if (segment === 'nextauth') return method === 'GET' ? 'session' : 'callback/credentials';
+    if (segment === 'flowId') return ids.flow;
+    if (segment === 'attachmentId') return ids.attachment;
+    if (segment === 'id' && /^\/(channels\/microsoft365\/accounts|api\/v1\/accounts)\//.test(pattern)) return ids.account;
+    if (segment === 'id' && /^\/(messages|api\/v1\/messages)\//.test(pattern)) return ids.message;
+    return undefined;
+  };
 }
