@@ -21,19 +21,41 @@ test.afterAll(async () => {
   await sql?.end();
 });
 
+/** Each Content-Security-Policy header sent (a response may carry several; the browser enforces all). */
+function policies(response: APIResponse): string[][] {
+  return response
+    .headersArray()
+    .filter((header) => header.name.toLowerCase() === 'content-security-policy')
+    .map((header) => header.value.split(';').map((d) => d.trim()).filter(Boolean));
+}
+
 /**
  * Every other answer, whatever its status: never framed, never MIME-sniffed, no URL leaking to other sites, no
  * <base> or plugin. (The message body route's refusals send an even stricter set of their own.)
  */
 function expectConsoleHeaders(response: APIResponse, what: string) {
   const headers = response.headers();
-  const directives = (headers['content-security-policy'] ?? '').split(';').map((d) => d.trim());
+  const directives = policies(response).flat();
   expect(directives, `${what}: CSP`).toContain("frame-ancestors 'none'");
-  expect(directives.filter((d) => d === "base-uri 'self'" || d === "base-uri 'none'"), `${what}: CSP base-uri`).toHaveLength(1);
+  expect(directives.filter((d) => d === "base-uri 'self'" || d === "base-uri 'none'"), `${what}: CSP base-uri`).not.toHaveLength(0);
   expect(directives.filter((d) => d === "object-src 'none'" || d === "default-src 'none'"), `${what}: CSP object-src`).not.toHaveLength(0);
   expect(headers['x-frame-options'], `${what}: X-Frame-Options`).toBe('DENY');
   expect(['same-origin', 'no-referrer'], `${what}: Referrer-Policy`).toContain(headers['referrer-policy']);
   expect(headers['x-content-type-options'], `${what}: nosniff`).toBe('nosniff');
+}
+
+/** An HTML page runs only the scripts Next rendered into it: each carries this response's nonce. */
+async function expectScriptNonces(response: APIResponse, what: string) {
+  const scriptSrc = policies(response).flat().filter((d) => d.startsWith('script-src '));
+  expect(scriptSrc, `${what}: one script-src`).toHaveLength(1);
+  const sources = (scriptSrc[0] ?? '').split(/\s+/).slice(1);
+  expect(sources, `${what}: script-src`).toContain("'strict-dynamic'");
+  expect(sources.filter((source) => source.startsWith("'unsafe-")), `${what}: script-src`).toEqual([]);
+  const nonce = sources.find((source) => source.startsWith("'nonce-"))?.slice(7, -1) ?? '';
+  expect(nonce.length, `${what}: a nonce`).toBeGreaterThanOrEqual(16);
+  const scripts = [...(await response.text()).matchAll(/<script\b[^>]*>/g)].map((match) => match[0]);
+  expect(scripts.length, `${what}: scripts`).toBeGreaterThan(0);
+  expect(scripts.filter((tag) => !tag.includes(`nonce="${nonce}"`)), `${what}: scripts without the nonce`).toEqual([]);
 }
 
 /** The message body is mail from anyone: framed only by the console, nothing runs, nothing leaks. */
@@ -83,6 +105,7 @@ test('@reliability every page and route answers with the framing, sniffing and r
     const api = await playwright.request.newContext({ baseURL: origin, extraHTTPHeaders: { cookie } });
     let checked = 0;
     let bodiesServed = 0;
+    let pages = 0;
     try {
       const targets = appEntries().flatMap((entry) =>
         entry.methods.map((method) => ({ entry, method, url: fillPattern(entry.pattern, (segment, pattern) => valueOf(segment, pattern, method)) })),
@@ -98,19 +121,28 @@ test('@reliability every page and route answers with the framing, sniffing and r
       for (const { entry, method, url } of [...targets, ...extras]) {
         for (const who of ['anonymous', 'signed in']) {
           const context = who === 'anonymous' ? await playwright.request.newContext({ baseURL: origin }) : api;
-          const response = await context.fetch(url, { method, maxRedirects: 0 });
-          if (context !== api) await context.dispose();
-          const what = `${who} ${method} ${url} → ${response.status()} (${entry.file})`;
-          if (entry.pattern === BODY_ROUTE && response.status() === 200) {
-            expectMessageBodyHeaders(response, what);
-            bodiesServed++;
-          } else {
-            expectConsoleHeaders(response, what);
+          try {
+            const response = await context.fetch(url, { method, maxRedirects: 0 });
+            const what = `${who} ${method} ${url} → ${response.status()} (${entry.file})`;
+            if (entry.pattern === BODY_ROUTE && response.status() === 200) {
+              expectMessageBodyHeaders(response, what);
+              bodiesServed++;
+            } else {
+              expectConsoleHeaders(response, what);
+              if (response.headers()['content-type']?.startsWith('text/html')) {
+                await expectScriptNonces(response, what);
+                pages++;
+              }
+            }
+            checked++;
+          } finally {
+            if (context !== api) await context.dispose();
           }
-          checked++;
         }
       }
       expect(bodiesServed, 'the body route served a real message body once').toBe(1);
+      // Every console page signed in, sign-in anonymously, the 404 page both ways.
+      expect(pages).toBeGreaterThanOrEqual(10);
     } finally {
       await api.dispose();
     }
@@ -121,11 +153,43 @@ test('@reliability every page and route answers with the framing, sniffing and r
       stored: 0,
       lost: 0,
       duplicated: 0,
-      note: "frame-ancestors 'none' + DENY, same-origin referrer, nosniff; the message body: default-src 'none', frame-ancestors 'self', no-referrer",
+      note: "frame-ancestors 'none' + DENY, same-origin referrer, nosniff, nonce script-src on HTML; the message body: default-src 'none', frame-ancestors 'self', no-referrer",
     });
   } finally {
     await cleanUp?.();
   }
+});
+
+test('@reliability a script injected into a console page does not run, while Next’s own scripts do', async ({ page }) => {
+  await ensureSignedIn(page);
+  await page.addInitScript(() => {
+    const probe = window as unknown as { violations: string[] };
+    probe.violations = [];
+    document.addEventListener('securitypolicyviolation', (event) => probe.violations.push(event.violatedDirective));
+  });
+  // As if stored text had escaped React's escaping: an inline script and an inline handler in the served page.
+  await page.route('**/audit', async (route) => {
+    if (route.request().resourceType() !== 'document') return route.continue();
+    const response = await route.fetch();
+    const html = (await response.text()).replace('</body>', '<script>window.injected = 1</script><img src="/x.png" onerror="window.injected = 2"></body>');
+    return route.fulfill({ response, body: html });
+  });
+  await page.goto('/audit');
+  await expect(page.getByRole('heading', { level: 1, name: 'Audit log' })).toBeVisible();
+  // The App Router sets window.next once its scripts ran and hydrated the page.
+  await expect.poll(() => page.evaluate(() => (window as unknown as { next?: { appDir?: boolean } }).next?.appDir)).toBe(true);
+  await expect.poll(() => page.evaluate(() => (window as unknown as { violations: string[] }).violations.length)).toBe(2);
+  expect(await page.evaluate(() => (window as unknown as { injected?: number }).injected)).toBeUndefined();
+  expect(await page.evaluate(() => (window as unknown as { violations: string[] }).violations.sort())).toEqual(['script-src-attr', 'script-src-elem']);
+  await recordScenario({
+    group: 'authorization',
+    scenario: 'inline script and inline handler injected into a console page',
+    expected: 2,
+    stored: 0,
+    lost: 0,
+    duplicated: 0,
+    note: 'both blocked by the nonce script-src (2 CSP violations); Next hydrated the page',
+  });
 });
 
 interface CookieSeen {
