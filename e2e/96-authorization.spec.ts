@@ -5,7 +5,7 @@ import { consoleReplays, redirectOf, replayAction } from './support/action-repla
 import { ADMIN, ensureSignedIn } from './support/admin';
 import { appEntries, fillPattern, worldSegmentValues, type AppEntry } from './support/app-routes';
 import { changedTables, openWorldDb, settledSnapshot, snapshotDb } from './support/db-snapshot';
-import { forgedSessionCookie, SESSION_COOKIE } from './support/sessions';
+import { forgedSessionCookie, SESSION_COOKIE, sessionCookieOf } from './support/sessions';
 import { expect, test, type CapturedAction } from './support/test';
 import { E2E_APP, world } from './support/world';
 
@@ -221,12 +221,6 @@ async function submitAppForm(page: Page, intercept: boolean): Promise<CapturedAc
   await expect.poll(() => captured !== undefined).toBe(true);
   await page.unrouteAll({ behavior: 'wait' });
   return captured;
-}
-
-async function sessionCookieOf(page: Page): Promise<string> {
-  const cookie = (await page.context().cookies()).find((c) => c.name === SESSION_COOKIE);
-  if (!cookie) throw new Error('the signed-in page has no session cookie');
-  return `${cookie.name}=${cookie.value}`;
 }
 
 test('@reliability a server action with a valid session but a foreign Origin or forwarded host is refused, and changes nothing', async ({ page, playwright, baseURL }) => {

@@ -1,10 +1,10 @@
 import type postgres from 'postgres';
-import type { APIResponse, Page } from '@playwright/test';
+import type { APIResponse } from '@playwright/test';
 import { recordScenario } from '../test/reliability/support/scenarios';
 import { ADMIN, ensureSignedIn } from './support/admin';
 import { appEntries, fillPattern, worldSegmentValues } from './support/app-routes';
 import { openWorldDb } from './support/db-snapshot';
-import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from './support/sessions';
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE, sessionCookieOf } from './support/sessions';
 import { expect, test } from './support/test';
 
 test.describe.configure({ mode: 'serial' });
@@ -71,12 +71,6 @@ function expectMessageBodyHeaders(response: APIResponse, what: string) {
   expect(headers['referrer-policy'], `${what}: Referrer-Policy`).toBe('no-referrer');
   expect(headers['x-content-type-options'], `${what}: nosniff`).toBe('nosniff');
   expect(headers['cache-control'], `${what}: Cache-Control`).toBe('private, no-store');
-}
-
-async function sessionCookieOf(page: Page): Promise<string> {
-  const cookie = (await page.context().cookies()).find((c) => c.name === SESSION_COOKIE);
-  if (!cookie) throw new Error('the signed-in page has no session cookie');
-  return `${cookie.name}=${cookie.value}`;
 }
 
 /** A message with an HTML body, so the body route's own policy is seen on a real answer; null when one exists. */

@@ -1,4 +1,5 @@
 import { encode } from 'next-auth/jwt';
+import type { Page } from '@playwright/test';
 import type postgres from 'postgres';
 import { ADMIN } from './admin';
 import { world } from './world';
@@ -26,4 +27,11 @@ export async function forgedSessionCookie(sql: postgres.Sql, expiresInSeconds: n
     maxAge: expiresInSeconds,
   });
   return `${SESSION_COOKIE}=${token}`;
+}
+
+/** The `Cookie` header value of the session a signed-in browser page holds. */
+export async function sessionCookieOf(page: Page): Promise<string> {
+  const cookie = (await page.context().cookies()).find((c) => c.name === SESSION_COOKIE);
+  if (!cookie) throw new Error('the signed-in page has no session cookie');
+  return `${cookie.name}=${cookie.value}`;
 }
