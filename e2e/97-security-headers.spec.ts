@@ -202,24 +202,18 @@ function parseSetCookie(header: string): CookieSeen {
   };
 }
 
-/** Signs in through the form in a fresh browser context and returns every cookie the console set on the way. */
+/** Signs in through the form in a fresh browser context and returns the cookies the sign-in action's answer set. */
 async function cookiesSetBySignIn(browser: import('@playwright/test').Browser, baseURL: string, extraHTTPHeaders: Record<string, string>): Promise<CookieSeen[]> {
   const context = await browser.newContext({ baseURL, extraHTTPHeaders });
   try {
     const page = await context.newPage();
-    const seen: CookieSeen[] = [];
-    page.on('response', (response) => {
-      if (!response.url().startsWith(baseURL)) return;
-      void response.headersArray().then((headers) => {
-        for (const header of headers) if (header.name.toLowerCase() === 'set-cookie') seen.push(...header.value.split('\n').map(parseSetCookie));
-      });
-    });
     await page.goto('/sign-in');
     await page.getByLabel('E-mail').fill(ADMIN.email);
     await page.getByLabel('Password').fill(ADMIN.password);
+    const answer = page.waitForResponse((response) => response.request().method() === 'POST' && Boolean(response.request().headers()['next-action']));
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => seen.some((cookie) => cookie.name.endsWith(SESSION_COOKIE)), { timeout: 30_000 }).toBe(true);
-    return seen;
+    const headers = await (await answer).headersArray();
+    return headers.filter((header) => header.name.toLowerCase() === 'set-cookie').flatMap((header) => header.value.split('\n').map(parseSetCookie));
   } finally {
     await context.close();
   }
