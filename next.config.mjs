@@ -8,9 +8,11 @@ const securityHeaders = [
 ];
 
 // A message's HTML body is framed by the message page: its route sends its own strict CSP (frame-ancestors
-// 'self') and X-Frame-Options SAMEORIGIN, so the two framing headers above must not reach it.
+// 'self'), X-Frame-Options SAMEORIGIN and Referrer-Policy no-referrer. Headers set here win over a route's own,
+// so those three must not reach it (its refusals set their own, see lib/messages/route-auth.ts).
 const MESSAGE_BODY = 'api/v1/messages/[^/]+/body';
-const messageBodyHeaders = securityHeaders.filter((header) => header.key !== 'X-Frame-Options' && header.key !== 'Content-Security-Policy');
+const OWN_BODY_HEADERS = new Set(['X-Frame-Options', 'Content-Security-Policy', 'Referrer-Policy']);
+const messageBodyHeaders = securityHeaders.filter((header) => !OWN_BODY_HEADERS.has(header.key));
 
 const nextConfig = {
   poweredByHeader: false,

@@ -1,52 +1,37 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import postgres from 'postgres';
 import { expect, test } from '@playwright/test';
-import { CAPTURED_ACTIONS, type CapturedAction } from './support/test';
-import { world } from './support/world';
+import { consoleActions, consoleReplays, redirectOf, replayAction } from './support/action-replay';
+import { changedTables, openWorldDb, settledSnapshot, snapshotDb } from './support/db-snapshot';
+import { forgedSessionCookie } from './support/sessions';
 
-// Public by design: signing in, and the first-run set-up (which closes itself once an admin exists).
-const PUBLIC_ACTIONS = new Set(['signInWithPassword', 'createFirstAdmin']);
+test.describe.configure({ mode: 'serial' });
 
-interface ManifestEntry {
-  filename: string;
-  exportedName: string;
-}
-
-function consoleActions(): Map<string, ManifestEntry> {
-  const manifest = JSON.parse(readFileSync(path.join(process.cwd(), '.next', 'server', 'server-reference-manifest.json'), 'utf8')) as { node: Record<string, ManifestEntry> };
-  return new Map(Object.entries(manifest.node).filter(([, entry]) => entry.filename.startsWith('app/') && !PUBLIC_ACTIONS.has(entry.exportedName)));
-}
-
-async function snapshot(sql: postgres.Sql) {
-  const [counts] = await sql`select
-    (select count(*) from audit_events)::int as audit, (select count(*) from oauth_flows)::int as flows,
-    (select count(*) from microsoft365_apps)::int as apps,
-    (select coalesce(string_agg(id::text || status::text || after_fetch::text || coalesce(removed_at::text, ''), ',' order by id), '') from mail_accounts) as accounts`;
-  return counts;
-}
-
-test('every console server action refuses a caller without a session and changes nothing', async ({ request }) => {
-  const captured = readFileSync(CAPTURED_ACTIONS, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as CapturedAction);
+/** Replays every console action the earlier specs sent, with `cookie` (none: anonymous), and checks it is refused. */
+async function expectEveryActionRefused(request: import('@playwright/test').APIRequestContext, cookie: (sql: ReturnType<typeof openWorldDb>) => Promise<string | undefined>) {
   const actions = consoleActions();
-  const replays = new Map<string, CapturedAction>();
-  for (const call of captured) if (actions.has(call.id) && !replays.has(call.id)) replays.set(call.id, call);
-
+  const replays = consoleReplays();
   // Discovered from the build: a new action that no spec exercises fails here until one does.
   const missing = [...actions].filter(([id]) => !replays.has(id)).map(([, e]) => `${e.filename}#${e.exportedName}`);
   expect(missing).toEqual([]);
 
-  const sql = postgres(world().databaseUrl, { max: 1, onnotice: () => {} });
+  const sql = openWorldDb();
   try {
-    const before = await snapshot(sql);
+    const value = await cookie(sql);
+    const before = await settledSnapshot(sql);
     for (const [id, call] of replays) {
-      const { cookie: _cookie, ...headers } = call.headers;
-      const response = await request.post(call.url, { headers, data: Buffer.from(call.body, 'base64'), maxRedirects: 0 });
-      const redirect = response.headers()['x-action-redirect'] ?? response.headers().location ?? '';
-      expect(redirect, `${actions.get(id)?.exportedName} must send the anonymous caller to sign-in`).toMatch(/^(https?:\/\/[^/]+)?\/(sign-in|setup)/);
+      const response = await replayAction(request, call, value ? { cookie: value } : {});
+      expect(redirectOf(response), `${actions.get(id)?.exportedName} must send the caller to sign-in`).toMatch(/^(https?:\/\/[^/]+)?\/(sign-in|setup)/);
     }
-    expect(await snapshot(sql)).toEqual(before);
+    expect(changedTables(before, await snapshotDb(sql))).toEqual([]);
   } finally {
     await sql.end();
   }
+}
+
+test('every console server action refuses a caller without a session and changes nothing', async ({ request }) => {
+  await expectEveryActionRefused(request, async () => undefined);
+});
+
+test('every console server action refuses an expired session and changes nothing', async ({ request }) => {
+  // Sealed with the server's own secret for the real admin, but expired an hour ago.
+  await expectEveryActionRefused(request, (sql) => forgedSessionCookie(sql, -3600));
 });

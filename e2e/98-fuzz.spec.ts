@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIRequestContext, Page } from '@playwright/test';
 import { recordScenario } from '../test/reliability/support/scenarios';
 import { ensureSignedIn } from './support/admin';
-import { changedTables, snapshotDatabase, withE2eDatabase, type DatabaseSnapshot } from './support/db-snapshot';
+import { changedTables, snapshotDb, withE2eDatabase, type DbSnapshot } from './support/db-snapshot';
 import { HOSTILE_IDS, hostileStrings, pick } from './support/hostile-input';
 import { libraryTextIn, libraryTextInHtml } from './support/library-text';
 import { rawRequest, type RawResponse } from './support/raw-http';
@@ -201,7 +201,7 @@ test('@reliability every console form answers hostile input with a plain form er
   const accountId = await liveAccountId(page);
   const ids = serverActionIds();
   const anonymous = await playwright.request.newContext({ baseURL });
-  const before = await withE2eDatabase(snapshotDatabase);
+  const before = await withE2eDatabase(snapshotDb);
   const results: Array<{ scenario: string; tried: number; problems: string[] }> = [];
   try {
     for (const [index, form] of formCases(accountId).entries()) {
@@ -231,7 +231,7 @@ test('@reliability every console form answers hostile input with a plain form er
   } finally {
     await anonymous.dispose();
   }
-  const changed = changedTables(before, await withE2eDatabase(snapshotDatabase));
+  const changed = changedTables(before, await withE2eDatabase(snapshotDb));
   for (const result of results) {
     await recordScenario({
       group: GROUP,
@@ -274,7 +274,7 @@ test('@reliability the OAuth callback refuses any hostile query with a readable 
   const queries = hostileCallbackQueries(160);
   const problems: string[] = [];
   const reasons = new Set<string>();
-  const before = await withE2eDatabase(snapshotDatabase);
+  const before = await withE2eDatabase(snapshotDb);
   for (const [i, query] of queries.entries()) {
     const signedIn = i % 8 !== 0;
     const response = await rawRequest(baseURL ?? '', { target: `${CALLBACK}?${query}`, headers: signedIn ? [['Cookie', cookie]] : [] });
@@ -296,7 +296,7 @@ test('@reliability the OAuth callback refuses any hostile query with a readable 
     await expect(page.getByTestId('connect-error-title')).toHaveText(reason === 'invalid' ? 'This sign-in answer is not one the console can read.' : 'This sign-in was not started from this console.');
     expect(libraryTextIn(await page.locator('main').innerText())).toEqual([]);
   }
-  const changed = changedTables(before, await withE2eDatabase(snapshotDatabase));
+  const changed = changedTables(before, await withE2eDatabase(snapshotDb));
   await recordScenario({ group: GROUP, scenario: 'OAuth callback: hostile query strings (up to 16 KB, NUL, CRLF, RTL, repeats)', expected: queries.length, stored: problems.length + changed.length, lost: 0, duplicated: 0, note: problems[0]?.slice(0, 120) ?? `refused page for all, reasons: ${[...reasons].join(', ')}` });
   expect(problems).toEqual([]);
   expect(reasons.size).toBeGreaterThan(0);
@@ -310,7 +310,7 @@ test('@reliability a live sign-in answered with a hostile error or code ends on 
   const cookie = await cookieHeader(page);
   const hostile = hostileStrings(SEED + 200, 12);
   const problems: string[] = [];
-  const before = await withE2eDatabase(snapshotDatabase);
+  const before = await withE2eDatabase(snapshotDb);
   for (const [i, value] of hostile.entries()) {
     const started = await callServerAction(page.request, '/channels/microsoft365', addAccount, []);
     const state = started.redirect ? new URL(started.redirect.split(';')[0] ?? '').searchParams.get('state') : null;
@@ -331,7 +331,7 @@ test('@reliability a live sign-in answered with a hostile error or code ends on 
     if (!words.trim() || libraryTextIn(words).length > 0) problems.push(`${what} → title "${words}"`);
   }
   // Each sign-in above was started and ended here: its own flow row (and audit lines) may change, nothing else.
-  const changed = changedTables(before, await withE2eDatabase(snapshotDatabase)).filter((table) => table !== 'oauth_flows' && table !== 'audit_events');
+  const changed = changedTables(before, await withE2eDatabase(snapshotDb)).filter((table) => table !== 'oauth_flows' && table !== 'audit_events');
   await recordScenario({ group: GROUP, scenario: 'OAuth callback: live sign-in answered with hostile error_description / code', expected: hostile.length, stored: problems.length + changed.length, lost: 0, duplicated: 0, note: problems[0]?.slice(0, 120) ?? 'readable failure page for all, no 5xx' });
   expect(problems).toEqual([]);
   expect(changed).toEqual([]);
@@ -382,7 +382,7 @@ test('@reliability the cron route answers every wrong Authorization with 401 and
   const variants = cronAuthorizations(secret);
   const problems: string[] = [];
   const statuses = new Map<number, number>();
-  const before = await withE2eDatabase(snapshotDatabase);
+  const before = await withE2eDatabase(snapshotDb);
   let tried = 0;
   for (const method of ['GET', 'POST']) {
     for (const [i, headers] of variants.entries()) {
@@ -397,7 +397,7 @@ test('@reliability the cron route answers every wrong Authorization with 401 and
       } else if (![400, 431].includes(response.status)) problems.push(`${what} → ${response.status}`);
     }
   }
-  const changed = changedTables(before, await withE2eDatabase(snapshotDatabase));
+  const changed = changedTables(before, await withE2eDatabase(snapshotDb));
   const summary = [...statuses].map(([status, n]) => `${n}×${status}`).join(', ');
   await recordScenario({ group: GROUP, scenario: 'cron route: hostile Authorization headers (GET and POST)', expected: tried, stored: problems.length + changed.length, lost: 0, duplicated: 0, note: problems[0]?.slice(0, 120) ?? summary });
   expect(problems).toEqual([]);
@@ -436,7 +436,7 @@ test('@reliability hostile message, attachment and record ids in URLs are a plai
   ];
   const problems: string[] = [];
   const statuses = new Map<number, number>();
-  const before = await withE2eDatabase(snapshotDatabase);
+  const before = await withE2eDatabase(snapshotDb);
   for (const target of [...targets, ...traversal]) {
     const response = await rawRequest(baseURL ?? '', { target, headers: [['Cookie', cookie]] });
     const text = checkAnswer(target, response, problems);
@@ -449,7 +449,7 @@ test('@reliability hostile message, attachment and record ids in URLs are a plai
       }
     } else if (response.status !== 404 && response.status !== 400) problems.push(`${target} → ${response.status}`);
   }
-  const changed = changedTables(before, await withE2eDatabase(snapshotDatabase));
+  const changed = changedTables(before, await withE2eDatabase(snapshotDb));
   const tried = targets.length + traversal.length;
   const summary = [...statuses].map(([status, n]) => `${n}×${status}`).join(', ');
   await recordScenario({ group: GROUP, scenario: 'ids in URLs: non-numeric, negative, > 2^63, floats, unicode, traversal', expected: tried, stored: problems.length + changed.length, lost: 0, duplicated: 0, note: problems[0]?.slice(0, 120) ?? summary });
@@ -464,7 +464,7 @@ test('@reliability the message list ignores hostile filters in its query with a 
   const values = hostileStrings(SEED + 400, 80);
   const names = ['q', 'folder', 'account', 'before', 'after', 'attachments', 'errors', 'skipped', 'q'];
   const problems: string[] = [];
-  const before = await withE2eDatabase(snapshotDatabase);
+  const before = await withE2eDatabase(snapshotDb);
   const cursors = ['-99999999999999999-1', '99999999999999999-9999999999999999', '0-0', '1-99999999999999999999', '-1--1', `${'9'.repeat(40)}-1`];
   for (const [i, value] of values.entries()) {
     const params = Array.from({ length: 1 + Math.floor(rand() * 3) }, () => {
@@ -476,7 +476,7 @@ test('@reliability the message list ignores hostile filters in its query with a 
     checkAnswer(`message list #${i} ${target.slice(0, 100)}`, response, problems);
     if (response.status !== 200 && response.status !== 431 && response.status !== 400) problems.push(`message list #${i} ${target.slice(0, 100)} → ${response.status}`);
   }
-  const changed = changedTables(before, await withE2eDatabase(snapshotDatabase));
+  const changed = changedTables(before, await withE2eDatabase(snapshotDb));
   await recordScenario({ group: GROUP, scenario: 'message list: hostile search, folder, account and cursor parameters', expected: values.length, stored: problems.length + changed.length, lost: 0, duplicated: 0, note: problems[0]?.slice(0, 120) ?? 'list page or notice for all, no 5xx' });
   expect(problems).toEqual([]);
   expect(changed).toEqual([]);
@@ -489,7 +489,7 @@ test('@reliability a hostile value typed into the app form comes back as text, w
     dialogs += 1;
     void dialog.dismiss();
   });
-  const before: DatabaseSnapshot = await withE2eDatabase(snapshotDatabase);
+  const before: DbSnapshot = await withE2eDatabase(snapshotDb);
   await page.goto('/channels/microsoft365');
   const hostile = '"><img src=x onerror=alert(1)><script>alert(2)</script>';
   await page.getByLabel('Application (client) ID').fill(hostile);
@@ -499,7 +499,7 @@ test('@reliability a hostile value typed into the app form comes back as text, w
   await expect(page.getByLabel('Application (client) ID')).toHaveValue(hostile);
   expect(libraryTextIn(await page.locator('main').innerText())).toEqual([]);
   expect(dialogs).toBe(0);
-  const changed = changedTables(before, await withE2eDatabase(snapshotDatabase));
+  const changed = changedTables(before, await withE2eDatabase(snapshotDb));
   await recordScenario({ group: GROUP, scenario: 'app form in the browser: markup and bidi text typed in', expected: 1, stored: changed.length + dialogs, lost: 0, duplicated: 0, note: 'field error shown, value echoed as text, no script ran' });
   expect(changed).toEqual([]);
 });

@@ -31,7 +31,7 @@ async function main() {
     NODE_ENV: 'production',
   };
   // Specs read these to reach the same database, stand-in and routes as the server.
-  const world: E2eWorld = { databaseUrl: database.url, cronSecret: env.CRON_SECRET ?? '', harnessUrl: harness.emulator.url, mailRoot: path.join(harness.workDir, 'mail') };
+  const world: E2eWorld = { databaseUrl: database.url, cronSecret: env.CRON_SECRET ?? '', authSecret: env.AUTH_SECRET ?? '', harnessUrl: harness.emulator.url, mailRoot: path.join(harness.workDir, 'mail') };
   mkdirSync(path.join(process.cwd(), 'test-results'), { recursive: true });
   writeFileSync(path.join(process.cwd(), 'test-results', 'e2e-world.json'), JSON.stringify(world));
   rmSync(path.join(process.cwd(), 'test-results', 'server-actions.jsonl'), { force: true });

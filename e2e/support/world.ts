@@ -14,6 +14,8 @@ export const E2E_USERS = [
 export interface E2eWorld {
   databaseUrl: string;
   cronSecret: string;
+  /** The server's Auth.js secret, so a spec can forge sessions (expired ones, to prove they are refused). */
+  authSecret: string;
   harnessUrl: string;
   mailRoot: string;
 }

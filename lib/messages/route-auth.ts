@@ -2,6 +2,15 @@ import 'server-only';
 import { currentAdmin } from '@/lib/auth/require-admin';
 import { parseRecordId } from '@/lib/messages/record-id';
 
+// The message body route gets no framing or referrer headers from next.config.mjs (it sets its own on a body),
+// so its refusals carry theirs; on the other routes the config's identical-purpose headers win.
+const REFUSAL_HEADERS = {
+  'Cache-Control': 'no-store',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+};
+
 /**
  * Null when an admin is signed in, else the answer to send: a browser navigating (a download link, the body
  * frame) goes to sign-in, any other caller gets a 401 it can read. Relative Location: right behind any proxy.
@@ -9,13 +18,13 @@ import { parseRecordId } from '@/lib/messages/record-id';
 export async function refusalWithoutAdmin(request: Request): Promise<Response | null> {
   if (await currentAdmin()) return null;
   if (request.headers.get('sec-fetch-mode') === 'navigate') {
-    return new Response(null, { status: 303, headers: { Location: '/sign-in', 'Cache-Control': 'no-store' } });
+    return new Response(null, { status: 303, headers: { ...REFUSAL_HEADERS, Location: '/sign-in' } });
   }
-  return Response.json({ error: 'Sign in first.' }, { status: 401, headers: { 'Cache-Control': 'no-store' } });
+  return Response.json({ error: 'Sign in first.' }, { status: 401, headers: REFUSAL_HEADERS });
 }
 
 export function notFound(what: string): Response {
-  return Response.json({ error: `No such ${what}.` }, { status: 404, headers: { 'Cache-Control': 'no-store' } });
+  return Response.json({ error: `No such ${what}.` }, { status: 404, headers: REFUSAL_HEADERS });
 }
 
 /** For routes under /api/v1/messages/[id]: the message id of a signed-in admin's request, or the answer to send. */
