@@ -43,7 +43,7 @@ export async function copyRows(tx: Tx, table: string, columns: { name: string; t
   const done = new Promise<void>((resolve, reject) => {
     stream.once('finish', resolve);
     stream.once('error', reject);
-    stream.once('close', () => reject(new Error('The COPY stream closed before it finished.')));
+    stream.once('close', () => reject(Object.assign(new Error('The COPY stream closed before it finished.'), { code: 'CONNECTION_CLOSED' })));
   });
   done.catch(() => {}); // awaited by every write and at the end
   const write = async (chunk: Buffer) => {
