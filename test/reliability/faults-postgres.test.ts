@@ -249,6 +249,6 @@ describe.runIf(process.env.RELIABILITY_SOAK === '1')('Postgres server restart (s
     const coverage = await watermarkCoverage(bed.db, bed.harness, id, address);
     expect(coverage).toMatchObject({ storedAbove: 0, missingBelow: 0 });
     const exact = await expectFollowUpCompletes(id, address, count);
-    await recordFault('Postgres server restarted mid-sync (soak)', exact, `run failed (sync.store_failed) with ${coverage.stored} stored; lease free; next run exact`);
+    await recordFault('Postgres server restarted mid-sync (soak)', exact, `first run failed (${outcome instanceof Error ? 'sync.lease_failed' : 'sync.store_failed'}) with ${coverage.stored} stored; lease free; next run exact`);
   });
 });
