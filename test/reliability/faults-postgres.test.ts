@@ -134,32 +134,38 @@ describe('connection pool exhausted', () => {
     // Twelve accounts at once, more than the pool's ten connections, and the test holds all ten to begin with.
     const addresses = Array.from({ length: 12 }, (_, i) => `pool${i}@contoso.test`);
     const ids = await Promise.all(addresses.map((address, i) => addSeededAccount(address, 25 + i, 960 + i)));
+    // A product pool of its own (ten connections, as in production), untouched by the earlier tests' faults.
+    const pool: Database = await openPostgresDatabase(bed.database.url, { migrate: false });
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let holding = 0;
     const held = Array.from({ length: 10 }, () =>
-      bed.db.transaction(async (tx) => {
-        await tx.execute(sql`select 1`);
-        holding += 1;
-        await gate;
-      }),
+      pool.db
+        .transaction(async (tx) => {
+          await tx.execute(sql`select 1`);
+          holding += 1;
+          await gate;
+        })
+        .then(() => undefined, (error: unknown) => error),
     );
-    await waitFor('ten held connections', async () => holding === 10);
-    let settled = false;
-    const running = sync(ids, { concurrency: 12, batch: { messages: 5, bytes: 16 * 1024 * 1024 } }).finally(() => (settled = true));
-    // Nothing can be leased while the pool is taken: the run waits rather than failing or writing.
-    const onTheSide = await openPostgresDatabase(bed.database.url, { migrate: false });
+    let report: SyncReport;
     try {
+      await waitFor('ten held connections', async () => holding === 10);
+      let settled = false;
+      const running = sync(ids, { db: pool.db, concurrency: 12, batch: { messages: 5, bytes: 16 * 1024 * 1024 } }).finally(() => (settled = true));
+      running.catch(() => {}); // awaited below
+      // Nothing can be leased while the pool is taken: the run waits rather than failing or writing.
       await sleep(1_500);
       expect(settled).toBe(false);
-      const leased = await onTheSide.db.execute(sql`select count(*)::int as n from mail_accounts where lease_owner is not null`);
+      const leased = await bed.db.execute(sql`select count(*)::int as n from mail_accounts where lease_owner is not null`);
       expect((leased as unknown as Array<{ n: number }>)[0]?.n).toBe(0);
+      release();
+      expect(await Promise.all(held)).toEqual(Array.from({ length: 10 }, () => undefined));
+      report = await running;
     } finally {
-      await onTheSide.close();
+      release();
+      await pool.close();
     }
-    release();
-    await Promise.all(held);
-    const report = await running;
     expect(report.accounts).toHaveLength(12);
     expect(report.accounts.filter((r) => r.outcome !== 'success')).toEqual([]);
 
