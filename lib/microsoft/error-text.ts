@@ -22,6 +22,8 @@ export interface ErrorFields {
   throttleReset?: number;
   retryAfter?: string;
   causeCode?: string;
+  /** imapflow's text of the server's untagged BYE, on the "Connection not available" error that follows it. */
+  byeReason?: string;
 }
 
 export function readErrorFields(error: unknown): ErrorFields {
@@ -57,6 +59,7 @@ export function readErrorFields(error: unknown): ErrorFields {
     throttleReset: num('throttleReset'),
     retryAfter: retryAfterHeader(record.responseHeaders ?? record.headers),
     causeCode: typeof causeRecord?.code === 'string' ? causeRecord.code : undefined,
+    byeReason: text('reason'),
   };
 }
 

@@ -93,7 +93,7 @@ export function explainMsalError(error: unknown, context: ErrorContext = {}): Ex
 /** imapflow errors, including Exchange's throttling and "authenticated but not connected" answers. */
 export function explainImapError(error: unknown, context: ErrorContext = {}): ExplainedError {
   const fields = readErrorFields(error);
-  const text = [fields.response, fields.responseText, fields.message].filter(Boolean).join(' | ');
+  const text = [fields.response, fields.responseText, fields.message, fields.byeReason].filter(Boolean).join(' | ');
   if (fields.code === 'ETHROTTLE' || /Request is throttled/i.test(text)) {
     return fromMail('throttled', context, text, fields.throttleReset ?? suggestedWaitMs(text));
   }
@@ -105,6 +105,8 @@ export function explainImapError(error: unknown, context: ErrorContext = {}): Ex
   }
   if (fields.mailboxMissing || fields.serverResponseCode === 'NONEXISTENT') return fromMail('imap.folder_missing', context, text);
   if (isTlsFailure(fields)) return fromMail('tls', context, text);
+  // A BYE ends the session before the socket closes: the server said why, which beats "connection not available".
+  if (fields.byeReason) return fromMail('imap.bye', context, text);
   if (isNetworkFailure(fields)) return fromMail('network', context, `${fields.code ?? fields.causeCode ?? ''} ${text}`.trim());
   if (/\bBYE\b/.test(text)) return fromMail('imap.bye', context, text);
   return fromMail('imap.unknown', context, text);

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Db, Tx } from '@/lib/db';
 import { renewLease } from '@/lib/db/queries/sync-leases';
+import { transaction } from '@/lib/db/transaction';
 import { logger } from '@/lib/logger';
 
 export class LeaseLostError extends Error {
@@ -81,7 +82,7 @@ export class LeaseKeeper {
 export async function inLeasedTransaction<T>(db: Db, lease: LeaseKeeper, work: (tx: Tx) => Promise<T>): Promise<T> {
   lease.assertHeld();
   try {
-    return await db.transaction(async (tx) => {
+    return await transaction(db, async (tx) => {
       if (!(await renewLease(tx, lease.accountId, lease.owner, lease.leaseMs))) throw new LeaseLostError(lease.accountId);
       return work(tx);
     });

@@ -1,5 +1,7 @@
 import 'server-only';
 import { leaseDueAccounts } from '@/lib/db/queries/sync-leases';
+import { AppError } from '@/lib/errors';
+import { logger } from '@/lib/logger';
 import { defaultLeaseOwner } from '@/lib/sync/lease';
 import { syncLeasedAccount } from '@/lib/sync/sync-account';
 import type { AccountSyncReport, SyncDeps, SyncLimits, SyncOptions, SyncReport } from '@/lib/sync/types';
@@ -62,6 +64,20 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = { trigger: 
       reports.push(await syncLeasedAccount({ deps, account, owner, trigger: options.trigger, limits, deadline, now }));
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, deps.concurrency ?? SYNC_DEFAULTS.concurrency) }, worker));
+  // A worker whose lease query fails stops; the others finish the accounts they hold before the pass fails, so
+  // no sync goes on (holding its lease, its connections) behind a pass that already returned.
+  const workers = await Promise.allSettled(Array.from({ length: Math.max(1, deps.concurrency ?? SYNC_DEFAULTS.concurrency) }, worker));
+  const failed = workers.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) {
+    logger('sync').error({ err: failed.reason }, 'leasing the next due account failed');
+    throw new AppError('sync.lease_failed', `Could not take the next due mailbox from the database: ${rootMessage(failed.reason)}`);
+  }
   return { startedAt, durationMs: Date.now() - startedAt.getTime(), accounts: reports };
+}
+
+/** The driver's own words (drizzle wraps them in "Failed query: <the whole SQL>"). */
+function rootMessage(error: unknown): string {
+  let current = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message : String(current);
 }

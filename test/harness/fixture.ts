@@ -16,7 +16,7 @@ import { Maildirs } from './maildir';
 import { signalTree } from './process-tree';
 import { Seeder } from './seed';
 import { startSmtp, type SmtpStandIn } from './smtp';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy';
+import { startTcpProxy, type TcpProxy, type TcpProxyOptions } from './tcp-proxy';
 
 export interface HarnessOptions {
   /** Fixed emulator port (e.g. for `npm run harness --port`); default a free one. */
@@ -43,7 +43,7 @@ export interface Harness {
   env: Record<string, string>;
   workDir: string;
   /** A byte-counting proxy in front of Dovecot; closed by stop(). */
-  imapProxy(options?: { dropAfterBytes?: number }): Promise<TcpProxy>;
+  imapProxy(options?: Omit<TcpProxyOptions, 'targetPort'>): Promise<TcpProxy>;
   stop(): Promise<void>;
 }
 

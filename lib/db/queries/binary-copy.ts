@@ -39,12 +39,16 @@ export async function copyRows(tx: Tx, table: string, columns: { name: string; t
   const client = copyClient(tx);
   if (!client) throw new Error('COPY needs the postgres.js driver');
   const stream = await client.unsafe(`copy ${table} (${columns.map((c) => c.name).join(', ')}) from stdin (format binary)`).writable();
+  // A connection lost mid-COPY destroys the stream: no 'drain' ever comes, so every wait also ends on `done`.
   const done = new Promise<void>((resolve, reject) => {
     stream.once('finish', resolve);
     stream.once('error', reject);
+    stream.once('close', () => reject(Object.assign(new Error('The COPY stream closed before it finished.'), { code: 'CONNECTION_CLOSED' })));
   });
+  done.catch(() => {}); // awaited by every write and at the end
   const write = async (chunk: Buffer) => {
-    if (!stream.write(chunk)) await new Promise((resolve) => stream.once('drain', resolve));
+    if (stream.destroyed) await done;
+    if (!stream.write(chunk)) await Promise.race([new Promise((resolve) => stream.once('drain', resolve)), done]);
   };
   const header = Buffer.alloc(SIGNATURE.length + 8);
   SIGNATURE.copy(header);

@@ -6,7 +6,21 @@ import { mailAccounts, syncRuns } from '@/lib/db/schema';
 export type SyncRun = typeof syncRuns.$inferSelect;
 export type SyncRunOutcome = SyncRun['outcome'];
 
+/**
+ * Opens a run row. The caller holds the account's lease, so a run of the account still marked running belongs to a
+ * process that died (killed, crashed, timed out) before recording its end: it is closed as interrupted rather
+ * than shown running forever.
+ */
 export async function startSyncRun(db: Db, accountId: string, trigger: string): Promise<number> {
+  await db
+    .update(syncRuns)
+    .set({
+      finishedAt: sql`now()`,
+      outcome: 'failed',
+      errorCode: 'sync.interrupted',
+      errorMessage: 'The sync stopped before it finished (its process ended); the next run continued from the last stored batch.',
+    })
+    .where(and(eq(syncRuns.accountId, accountId), eq(syncRuns.outcome, 'running')));
   const [row] = await db.insert(syncRuns).values({ accountId, trigger }).returning({ id: syncRuns.id });
   if (!row) throw new Error('sync_runs insert returned no row');
   return row.id;
