@@ -107,11 +107,6 @@ export async function requireReauthForAllAccounts(db: Db | Tx, error: AccountErr
     .where(and(isNull(mailAccounts.removedAt), inArray(mailAccounts.status, ['active', 'error'])));
 }
 
-export async function loadSealedTokenCache(db: Db, id: string): Promise<string | null> {
-  const [row] = await db.select({ cache: mailAccounts.tokenCacheSealed }).from(mailAccounts).where(eq(mailAccounts.id, id));
-  return row?.cache ?? null;
-}
-
 export async function saveSealedTokenCache(db: Db, id: string, sealed: string): Promise<void> {
   await db.update(mailAccounts).set({ tokenCacheSealed: sealed, updatedAt: new Date() }).where(eq(mailAccounts.id, id));
 }
