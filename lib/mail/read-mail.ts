@@ -4,6 +4,7 @@ import { MailParser, type Attachment, type AttachmentStream, type MailParserOpti
 export type ReadAttachment = Omit<Attachment, 'content'> & { content: Buffer | null };
 export type ReadMail = Omit<ParsedMail, 'attachments'> & { attachments: ReadAttachment[] };
 
+const FEED_SLICE_BYTES = 256 * 1024;
 const HEADER_FIELDS = ['subject', 'references', 'date', 'to', 'from', 'cc', 'bcc', 'message-id', 'in-reply-to', 'reply-to'];
 
 /**
@@ -64,6 +65,25 @@ export function readMail(source: Buffer, options: MailParserOptions, keep?: (che
       }
       settle(null, mail);
     });
-    parser.end(source);
+    void feed(parser, source, () => settled);
   });
+}
+
+/**
+ * Writes the source in slices, waiting whenever the parser is behind: written at once, a 35 MB source is split
+ * into lines and queued through every stage of mailparser before the first part is consumed.
+ */
+async function feed(parser: MailParser, source: Buffer, stopped: () => boolean): Promise<void> {
+  for (let at = 0; at < source.length && !stopped(); at += FEED_SLICE_BYTES) {
+    if (!parser.write(source.subarray(at, at + FEED_SLICE_BYTES))) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          parser.off('drain', done).off('error', done).off('close', done);
+          resolve();
+        };
+        parser.once('drain', done).once('error', done).once('close', done);
+      });
+    }
+  }
+  if (!stopped()) parser.end();
 }
