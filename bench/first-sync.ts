@@ -20,6 +20,8 @@ export interface FirstSyncResult {
   product: Summary & { processWallMs: number[]; peakRssMb: number[] };
   raw: Summary;
   exact: { rows: number; sources: number; expected: number; ok: boolean };
+  /** On-disk size of the tables after the first sync (TOAST included): bytes written, countable on a busy machine. */
+  storedMb: Record<string, number>;
   incremental: { added: number; ms: number; accountMs: number; fetched: number };
   idle: { ms: number; accountMs: number };
   bigAttachments?: { messages: number; attachmentMb: number; bytes: number; ms: number; peakRssMb: number };
@@ -63,6 +65,8 @@ export async function benchFirstSync(harness: Harness, count: number, runs: numb
   if (!kept) throw new Error('bench: no runs');
 
   const exact = await countStored(kept.db.url, kept.accountId, count);
+  const storedMb = await tableSizes(kept.db.url);
+  log(`stored: ${JSON.stringify(storedMb)} MB`);
   await seedBenchMailbox(harness, ADDRESS, { count: 100, seed: 2025, offset: count });
   const incremental = await runSyncChild(productEnv(kept.db.url), [kept.accountId]);
   const idle = await runSyncChild(productEnv(kept.db.url), [kept.accountId]);
@@ -76,6 +80,7 @@ export async function benchFirstSync(harness: Harness, count: number, runs: numb
     product: { ...summarize(product, count, mailbox.bytes), processWallMs: wall, peakRssMb: rss },
     raw: summarize(raws, count, mailbox.bytes),
     exact,
+    storedMb,
     incremental: { added: 100, ms: incremental.ms, accountMs: incremental.accounts[0]?.durationMs ?? NaN, fetched: incremental.accounts[0]?.fetched ?? 0 },
     idle: { ms: idle.ms, accountMs: idle.accounts[0]?.durationMs ?? NaN },
     bigAttachments: big,
@@ -99,6 +104,18 @@ async function countStored(url: string, accountId: string, expected: number): Pr
       from messages m left join message_sources s on s.message_id = m.id where m.account_id = ${accountId}`;
     const { rows = 0, uids = 0, sources = 0 } = row ?? {};
     return { rows, sources, expected, ok: rows === expected && uids === expected && sources === expected };
+  } finally {
+    await sql.end();
+  }
+}
+
+async function tableSizes(url: string): Promise<Record<string, number>> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const rows = await sql<{ name: string; bytes: string }[]>`
+      select relname as name, pg_total_relation_size(oid)::text as bytes from pg_class
+      where relname in ('messages', 'message_sources', 'attachments') and relkind = 'r'`;
+    return Object.fromEntries(rows.map((row) => [row.name, Math.round(Number(row.bytes) / 1024 / 102.4) / 10]));
   } finally {
     await sql.end();
   }

@@ -32,6 +32,7 @@ export async function writeReport(result: BenchResult): Promise<void> {
     line('raw imapflow FETCH 1:*', f.raw);
     rows.push(['  product / raw ceiling', (f.raw.medianMs / f.product.medianMs).toFixed(2), '']);
     rows.push(['  exactly once', f.exact.ok ? 'ok' : 'MISMATCH', `${f.exact.rows} rows, ${f.exact.sources} sources, expected ${f.exact.expected}`]);
+    rows.push(['  stored', `${Object.values(f.storedMb ?? {}).reduce((a, b) => a + b, 0).toFixed(1)} MB`, Object.entries(f.storedMb ?? {}).map(([k, v]) => `${k} ${v} MB`).join(', ')]);
     rows.push(['incremental +100', `${f.incremental.ms.toFixed(0)} ms runSync`, `account ${f.incremental.accountMs} ms, fetched ${f.incremental.fetched} (target < 1 s)`]);
     rows.push(['idle (nothing new)', `${f.idle.ms.toFixed(0)} ms runSync`, `account ${f.idle.accountMs} ms (target < 150 ms)`]);
     const big = f.bigAttachments;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { mimeNestingDepth } from '@/lib/mail/mime-structure';
-import { headersOnly, MAX_NESTING_DEPTH, parseMessage } from '@/lib/mail/parse';
+import { extractAttachment, headersOnly, MAX_NESTING_DEPTH, parseMessage } from '@/lib/mail/parse';
 import { sanitizeFilename } from '@/lib/mail/parse-fields';
 
 // Fixtures are built here rather than stored, so each test shows the bytes it is about.
@@ -71,13 +71,15 @@ describe('parseMessage', () => {
       part(['Content-Type: text/plain'], 'See attached.'),
       part(['Content-Type: application/pdf; name="report.pdf"', 'Content-Disposition: attachment; filename="report.pdf"', 'Content-Transfer-Encoding: base64'], pdf.toString('base64')),
     ]);
-    const parsed = await parseMessage(withBody(body));
+    const source = withBody(body);
+    const parsed = await parseMessage(source);
     expect(parsed.hasAttachments).toBe(true);
     expect(parsed.attachments).toHaveLength(1);
     const [attachment] = parsed.attachments;
     expect(attachment).toMatchObject({ filename: 'report.pdf', originalFilename: 'report.pdf', contentType: 'application/pdf', size: pdf.length, inline: false, contentId: null });
-    expect(attachment?.content.equals(pdf)).toBe(true); // bytes untouched, NUL included
     expect(attachment?.checksum).toBe(sha256(pdf));
+    expect((await extractAttachment(source, sha256(pdf)))?.equals(pdf)).toBe(true); // bytes untouched, NUL included
+    expect(await extractAttachment(source, sha256(Buffer.from('other')))).toBeNull();
   });
 
   it('counts a Content-ID image shown in the body as inline, not as an attachment', async () => {
@@ -143,13 +145,14 @@ describe('parseMessage', () => {
       part(['Content-Type: application/octet-stream', 'Content-Disposition: attachment; filename="a\u0000b.bin"', 'Content-Transfer-Encoding: base64'], binary.toString('base64')),
     ]);
     const headers = ['From: "Ev\u0000e" <eve@example.com>', 'To: bob@example.com', 'Subject: nul\u0000here', 'Message-ID: <n\u0000ul@x>', 'X-Priority: 1\u0000', 'MIME-Version: 1.0'];
-    const parsed = await parseMessage(withBody(body, headers));
-    const strings = JSON.stringify({ ...parsed, attachments: parsed.attachments.map(({ content: _content, ...rest }) => rest) });
+    const source = withBody(body, headers);
+    const parsed = await parseMessage(source);
+    const strings = JSON.stringify(parsed);
     expect(strings).not.toContain('\\u0000');
     expect(parsed.subject).toBe('nulhere');
     expect(parsed.text?.trim()).toBe('bodytext');
     expect(parsed.attachments[0]?.filename).toBe('ab.bin');
-    expect(parsed.attachments[0]?.content.equals(binary)).toBe(true);
+    expect((await extractAttachment(source, parsed.attachments[0]?.checksum ?? ''))?.equals(binary)).toBe(true);
   });
 
   it.each(['not a date', 'foo 2', 'Tue, 32 Jan 2024 10:00:00 +0000', 'Mon, 1 Jan 99999 10:00:00 +0000'])('keeps an unreadable Date header (%s) raw with date null', async (value) => {

@@ -1,3 +1,4 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Db } from '@/lib/db';
 import { contentDisposition, downloadContentType, downloadFilename } from '@/lib/messages/download-headers';
@@ -78,7 +79,7 @@ describe('download headers', () => {
   });
 });
 
-describe('attachment and source responses', () => {
+describe('attachment and source responses (rows stored with their bytes, before migration 0006)', () => {
   it('serves an HTML attachment as an octet-stream download, never inline', async () => {
     const response = await downloads.attachmentResponse(db, messageId, parts.html!, { inline: true });
     expect(response.status).toBe(200);
@@ -114,6 +115,78 @@ describe('attachment and source responses', () => {
     expect(response.headers.get('content-disposition')).toMatch(new RegExp(`^attachment; filename="message-${messageId}\\.eml"`));
     expect(Buffer.from(await response.arrayBuffer()).equals(SOURCE)).toBe(true);
     expect((await downloads.messageSourceResponse(db, messageId + 1000)).status).toBe(404);
+  });
+});
+
+describe('attachments stored without their bytes', () => {
+  // Every byte value, base64 and quoted-printable bodies, a truncated last part: what the sync stores since 0006.
+  const binary = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7919 + (i >> 8)) % 256));
+  const text = Buffer.from('Zeile mit Umlaut ä, trailing space \r\nand a very long line '.repeat(50), 'utf8');
+  const png = Buffer.from('89504e470d0a1a0a0000000d4948445200', 'hex');
+  const tail = Buffer.from('cut off without its closing boundary');
+  const qp = (bytes: Buffer) => {
+    const tokens = [...bytes].map((b) => (b === 0x3d || b > 0x7e || b < 0x20 ? `=${b.toString(16).toUpperCase().padStart(2, '0')}` : String.fromCharCode(b)));
+    if (tokens.at(-1) === ' ') tokens[tokens.length - 1] = '=20'; // decoders drop trailing white space
+    const lines = [''];
+    for (const token of tokens) {
+      if (lines.at(-1)!.length + token.length > 72) lines.push('');
+      lines[lines.length - 1] += token;
+    }
+    return lines.join('=\r\n'); // soft line breaks, never inside an =XX escape
+  };
+  const base64 = (bytes: Buffer) => bytes.toString('base64').replace(/(.{76})/g, '$1\r\n');
+  const SOURCE_WITH_FILES = Buffer.from(
+    [
+      'From: a@fabrikam.test', 'To: alice@contoso.test', 'Subject: files', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b1"', '',
+      '--b1', 'Content-Type: multipart/related; boundary="b2"', '',
+      '--b2', 'Content-Type: text/html', '', '<p><img src="cid:logo@x"></p>',
+      '--b2', 'Content-Type: image/png', 'Content-ID: <logo@x>', 'Content-Disposition: inline', 'Content-Transfer-Encoding: base64', '', base64(png),
+      '--b2--',
+      '--b1', 'Content-Type: application/octet-stream; name="data.bin"', 'Content-Disposition: attachment; filename="data.bin"', 'Content-Transfer-Encoding: base64', '', base64(binary),
+      '--b1', 'Content-Type: text/plain; charset=utf-8; name="notes.txt"', 'Content-Disposition: attachment; filename="notes.txt"', 'Content-Transfer-Encoding: quoted-printable', '', qp(text),
+      '--b1', 'Content-Type: application/octet-stream; name="again.bin"', 'Content-Disposition: attachment; filename="again.bin"', 'Content-Transfer-Encoding: base64', '', base64(binary),
+      '--b1', 'Content-Type: application/octet-stream; name="tail.bin"', 'Content-Disposition: attachment; filename="tail.bin"', '', tail.toString(),
+    ].join('\r\n'),
+  );
+  const stored: { filename: string | null; id: number }[] = [];
+  let filesMessageId: number;
+
+  beforeAll(async () => {
+    const { parseMessage } = await import('@/lib/mail/parse');
+    const { insertMessageBatch } = await import('@/lib/db/queries/message-batches');
+    const [account] = await db.select().from(schema.mailAccounts);
+    const parsed = await parseMessage(SOURCE_WITH_FILES);
+    expect(parsed.parseError).toBeNull();
+    const created = await db.transaction((tx) =>
+      insertMessageBatch(tx, [
+        {
+          message: { accountId: account!.id, folder: 'INBOX', uidValidity: 1, uid: 2, size: SOURCE_WITH_FILES.length, internalDate: new Date(), hasAttachments: true },
+          source: { bytes: SOURCE_WITH_FILES, sha256: 'x' },
+          attachments: parsed.attachments,
+        },
+      ]),
+    );
+    filesMessageId = created.get(2)!;
+    const rows = await db.select().from(schema.attachments).where(eq(schema.attachments.messageId, filesMessageId)).orderBy(schema.attachments.id);
+    expect(rows.map((row) => row.content)).toEqual([null, null, null, null, null]);
+    stored.push(...rows.map((row) => ({ filename: row.filename, id: row.id })));
+  });
+
+  it('decodes each one from the stored source byte for byte', async () => {
+    const expected: Record<string, Buffer> = { 'logo.png': png, 'data.bin': binary, 'notes.txt': text, 'again.bin': binary, 'tail.bin': tail };
+    expect(stored.map((row) => row.filename)).toEqual([null, 'data.bin', 'notes.txt', 'again.bin', 'tail.bin']);
+    for (const [index, row] of stored.entries()) {
+      const response = await downloads.attachmentResponse(db, filesMessageId, row.id, { inline: false });
+      expect(response.status).toBe(200);
+      const body = Buffer.from(await response.arrayBuffer());
+      expect(body.equals(expected[row.filename ?? 'logo.png']!), `attachment ${index}`).toBe(true);
+      expect(response.headers.get('content-length')).toBe(String(body.length));
+    }
+  });
+
+  it('answers 404 when the source no longer yields the stored checksum', async () => {
+    await db.update(schema.attachments).set({ checksum: 'f'.repeat(64) }).where(eq(schema.attachments.id, stored[1]!.id));
+    expect((await downloads.attachmentResponse(db, filesMessageId, stored[1]!.id, { inline: false })).status).toBe(404);
   });
 });
 

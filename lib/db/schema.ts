@@ -237,7 +237,8 @@ export const attachments = pgTable(
     contentId: text('content_id'),
     inline: boolean('inline').notNull().default(false),
     checksum: text('checksum').notNull(),
-    content: bytea('content').notNull(),
+    // Null since attachments are decoded from message_sources on download; rows stored before that keep theirs.
+    content: bytea('content'),
   },
   (t) => [index('attachments_message').on(t.messageId)],
 );

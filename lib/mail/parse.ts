@@ -1,4 +1,4 @@
-import { simpleParser, type Attachment, type ParsedMail, type SimpleParserOptions } from 'mailparser';
+import { type SimpleParserOptions } from 'mailparser';
 import { findHeaderEnd, headerBlock, mimeNestingDepth, withLineFeeds } from '@/lib/mail/mime-structure';
 import {
   cleanHeaderValue,
@@ -9,6 +9,7 @@ import {
   stripNul,
   truncateUtf8,
 } from '@/lib/mail/parse-fields';
+import { readMail, type ReadAttachment, type ReadMail } from '@/lib/mail/read-mail';
 
 /**
  * One raw RFC 5322 message turned into the row we store. Never throws: the caller keeps the raw source
@@ -26,8 +27,7 @@ export interface ParsedAttachment {
   contentId: string | null;
   /** Shown inside the body (an embedded image), not offered as a separate file. */
   inline: boolean;
-  content: Buffer;
-  /** sha256, hex. */
+  /** sha256 of the decoded bytes, hex: the bytes themselves are decoded again from the source when downloaded. */
   checksum: string;
 }
 
@@ -93,7 +93,7 @@ export async function parseMessage(raw: Buffer, options: ParseOptions = {}): Pro
     return withError(await headersOnly(source), `MIME parts are nested more than ${MAX_NESTING_DEPTH} levels deep; only the headers were read.`);
   }
   try {
-    const mail = await simpleParser(source, PARSER_OPTIONS);
+    const mail = await readMail(source, PARSER_OPTIONS);
     return toParsedMessage(mail, source, {
       maxTextBytes: options.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES,
       maxHtmlBytes: options.maxHtmlBytes ?? DEFAULT_MAX_HTML_BYTES,
@@ -103,12 +103,30 @@ export async function parseMessage(raw: Buffer, options: ParseOptions = {}): Pro
   }
 }
 
+/**
+ * The decoded bytes of the attachment stored with this sha256, read again from the message's source (the one
+ * stored copy), or null when the source no longer yields it. Equal checksums mean equal bytes, so the first wins.
+ */
+export async function extractAttachment(raw: Buffer, checksum: string): Promise<Buffer | null> {
+  // Read exactly as parseMessage read it when the checksum was taken.
+  const source = withLineFeeds(raw);
+  if (mimeNestingDepth(source, MAX_NESTING_DEPTH) > MAX_NESTING_DEPTH) return null;
+  let kept = false;
+  const keep = (candidate: string) => !kept && candidate === checksum && (kept = true);
+  try {
+    const mail = await readMail(source, PARSER_OPTIONS, keep);
+    return mail.attachments.find((attachment) => attachment.content !== null)?.content ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** For oversize messages: only the header block (everything before the first empty line) is read. */
 export async function headersOnly(source: Buffer): Promise<ParsedMessage> {
   if (!Buffer.isBuffer(source)) return emptyMessage('The message source is not a Buffer.');
   try {
     const block = headerBlock(withLineFeeds(source), MAX_HEADER_BLOCK_BYTES, MAX_HEADER_BLOCK_LINES);
-    const mail = await simpleParser(Buffer.concat([block, Buffer.from('\r\n\r\n')]), PARSER_OPTIONS);
+    const mail = await readMail(Buffer.concat([block, Buffer.from('\r\n\r\n')]), PARSER_OPTIONS);
     const limits = { maxTextBytes: DEFAULT_MAX_TEXT_BYTES, maxHtmlBytes: DEFAULT_MAX_HTML_BYTES };
     return { ...toParsedMessage(mail, null, limits), text: null, html: null, bodyTruncated: false, snippet: '' };
   } catch (error) {
@@ -116,7 +134,7 @@ export async function headersOnly(source: Buffer): Promise<ParsedMessage> {
   }
 }
 
-function toParsedMessage(mail: ParsedMail, source: Buffer | null, limits: Required<ParseOptions>): ParsedMessage {
+function toParsedMessage(mail: ReadMail, source: Buffer | null, limits: Required<ParseOptions>): ParsedMessage {
   const text = truncateUtf8(stripNul(mail.text ?? ''), limits.maxTextBytes);
   const html = truncateUtf8(stripNul(typeof mail.html === 'string' ? mail.html : ''), limits.maxHtmlBytes);
   const attachments = mail.attachments.map(toParsedAttachment);
@@ -154,32 +172,31 @@ function toParsedMessage(mail: ParsedMail, source: Buffer | null, limits: Requir
   return parsed;
 }
 
-function toParsedAttachment(attachment: Attachment): ParsedAttachment {
+function toParsedAttachment(attachment: ReadAttachment): ParsedAttachment {
   const disposition = attachment.contentDisposition?.toLowerCase();
   const contentId = cleanHeaderValue(attachment.cid, 998);
   return {
     filename: sanitizeFilename(attachment.filename),
     originalFilename: cleanHeaderValue(attachment.filename, 1000),
     contentType: cleanHeaderValue(attachment.contentType, 255)?.toLowerCase() ?? 'application/octet-stream',
-    size: attachment.size ?? attachment.content.length,
+    size: attachment.size,
     contentId,
     // An explicit "attachment" wins; otherwise a part with a Content-ID that is inline or inside
     // multipart/related is an embedded image. An inline part without Content-ID (Apple Mail's PDFs) is a file.
     inline: contentId !== null && disposition !== 'attachment' && (disposition === 'inline' || attachment.related === true),
-    content: attachment.content,
     checksum: attachment.checksum,
   };
 }
 
 /** The unfolded raw value of the first `name` header, decoded as UTF-8 like mailparser does. */
-function rawHeader(mail: ParsedMail, name: string): string | undefined {
+function rawHeader(mail: ReadMail, name: string): string | undefined {
   const line = mail.headerLines.find((header) => header.key === name)?.line;
   if (line === undefined) return undefined;
   const value = line.slice(line.indexOf(':') + 1).replace(/\r?\n(?=[ \t])/g, '');
   return Buffer.from(value, 'latin1').toString('utf8');
 }
 
-function keptHeaders(mail: ParsedMail): Record<string, string> {
+function keptHeaders(mail: ReadMail): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const name of KEPT_HEADERS) {
     const value = cleanHeaderValue(rawHeader(mail, name), 2000);
@@ -188,7 +205,7 @@ function keptHeaders(mail: ParsedMail): Record<string, string> {
   return kept;
 }
 
-function isMultipart(mail: ParsedMail): boolean {
+function isMultipart(mail: ReadMail): boolean {
   return /^\s*multipart\//i.test(rawHeader(mail, 'content-type') ?? '');
 }
 

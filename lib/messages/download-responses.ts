@@ -1,6 +1,8 @@
 import 'server-only';
 import type { Db } from '@/lib/db';
 import { findAttachment, findMessageSource } from '@/lib/db/queries/messages';
+import { logger } from '@/lib/logger';
+import { extractAttachment } from '@/lib/mail/parse';
 import { contentDisposition, downloadContentType, downloadFilename, isInlineSafeImage } from '@/lib/messages/download-headers';
 import { notFound } from '@/lib/messages/route-auth';
 
@@ -25,16 +27,27 @@ export async function attachmentResponse(
 ): Promise<Response> {
   const attachment = await findAttachment(db, messageId, attachmentId);
   if (!attachment || (options.onlyInlineImage && !isInlineSafeImage(attachment.contentType))) return notFound('attachment');
+  const content = attachment.content ?? (await decodeFromSource(db, messageId, attachment.checksum));
+  if (!content) {
+    logger('downloads').error({ messageId, attachmentId }, 'the stored source no longer yields this attachment');
+    return notFound('attachment');
+  }
   const filename = downloadFilename(attachment, `attachment-${attachment.id}`);
   const disposition = options.inline && isInlineSafeImage(attachment.contentType) ? 'inline' : 'attachment';
-  return new Response(bytes(attachment.content), {
+  return new Response(bytes(content), {
     headers: {
       ...DOWNLOAD_HEADERS,
       'Content-Type': downloadContentType(attachment.contentType),
       'Content-Disposition': contentDisposition(disposition, filename),
-      'Content-Length': String(attachment.content.byteLength),
+      'Content-Length': String(content.byteLength),
     },
   });
+}
+
+/** Attachments stored without their bytes (all since migration 0006) are decoded again from the raw source. */
+async function decodeFromSource(db: Db, messageId: number, checksum: string): Promise<Buffer | null> {
+  const source = await findMessageSource(db, messageId);
+  return source ? extractAttachment(source, checksum) : null;
 }
 
 /** The raw source exactly as fetched from IMAP, as an .eml download. */

@@ -11,14 +11,19 @@ export interface SealedCacheStore {
 
 /**
  * msal keeps its cache (refresh token included) in memory; this plugin loads it from the account's sealed
- * column before every msal call and writes it back, sealed, before msal hands out a token. A rotated refresh
- * token is therefore saved before the access token is used (losing it means AADSTS700082 later).
+ * column on the client's first msal call and writes it back, sealed, before msal hands out a token. A rotated
+ * refresh token is therefore saved before the access token is used (losing it means AADSTS700082 later).
+ * Loaded once: a client serves one acquisition for one account, which is leased (sync) or interactive (send), so
+ * nothing else changes the stored cache in between and msal's memory already holds what a reload would read.
  */
 export function sealedCachePlugin(store: SealedCacheStore): ICachePlugin {
+  let loaded = false;
   return {
     async beforeCacheAccess(context: TokenCacheContext) {
+      if (loaded) return;
       const sealed = await store.load();
       if (sealed) context.tokenCache.deserialize(secrets().open(sealed, TOKEN_CACHE_CONTEXT));
+      loaded = true;
     },
     async afterCacheAccess(context: TokenCacheContext) {
       if (context.cacheHasChanged) await store.save(secrets().seal(context.tokenCache.serialize(), TOKEN_CACHE_CONTEXT));

@@ -95,7 +95,6 @@ function toRow(fetched: FetchedMessage, key: { accountId: string; folder: string
           contentId: attachment.contentId,
           inline: attachment.inline,
           checksum: attachment.checksum,
-          content: attachment.content,
         })),
   };
 }

@@ -38,21 +38,29 @@ const METADATA_WINDOW = 2_000;
  */
 export async function syncFolder(job: FolderJob): Promise<FolderResult> {
   const { db, client, account, folder, limits } = job;
+  const result: FolderResult = { stored: 0, bytes: 0, complete: true };
+  const openGeneration = (view: FolderView) => inLeasedTransaction(db, job.lease, (tx) => openFolderGeneration(tx, { accountId: account.id, folder, ...view }));
+  // Most runs find nothing new: STATUS tells that in one round trip, where SELECT costs three (imapflow LISTs
+  // the folder first). Only the delete mode always selects, to finish deletes a crash left pending.
+  const status = account.afterFetch === 'delete' ? undefined : await folderStatus(client, folder);
+  let opened = status ? await openGeneration(status) : undefined;
+  if (status && opened && !opened.newGeneration && nothingNew(status, opened.lastUid)) return result;
+
   // Read-only unless the after-fetch mode must change flags; EXAMINE can never alter the mailbox by accident.
   const mailbox = await client.mailboxOpen(folder, { readOnly: account.afterFetch === 'keep' });
-  const uidValidity = Number(mailbox.uidValidity);
-  const { lastUid, newGeneration } = await inLeasedTransaction(db, job.lease, (tx) => openFolderGeneration(tx, {
-    accountId: account.id,
-    folder,
-    uidValidity,
+  const selected: FolderView = {
+    uidValidity: Number(mailbox.uidValidity),
     uidNext: mailbox.uidNext || null,
     messagesOnServer: mailbox.exists,
     highestModseq: mailbox.highestModseq?.toString() ?? null,
-  }));
-  const result: FolderResult = { stored: 0, bytes: 0, complete: true };
+  };
+  // The generation opened on STATUS stands unless UIDVALIDITY changed in between.
+  if (!opened || status?.uidValidity !== selected.uidValidity) opened = await openGeneration(selected);
+  const { lastUid, newGeneration } = opened;
+  const { uidValidity } = selected;
   const key = { accountId: account.id, folder, uidValidity };
   if (account.afterFetch === 'delete' && !newGeneration) await finishPendingDeletes(db, client, key, lastUid);
-  if (mailbox.exists === 0 || (mailbox.uidNext > 0 && mailbox.uidNext <= lastUid + 1)) return result;
+  if (nothingNew(selected, lastUid)) return result;
 
   // `n:*` always includes the highest UID even when it is below n, hence the filter.
   const found = await client.search({ uid: `${lastUid + 1}:*` }, { uid: true });
@@ -92,4 +100,27 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
     throw error;
   }
   return result;
+}
+
+interface FolderView {
+  uidValidity: number;
+  uidNext: number | null;
+  messagesOnServer: number;
+  highestModseq: string | null;
+}
+
+function nothingNew(view: FolderView, lastUid: number): boolean {
+  return view.messagesOnServer === 0 || (view.uidNext !== null && view.uidNext > 0 && view.uidNext <= lastUid + 1);
+}
+
+/** The folder's counters without selecting it; undefined when the server answers without them (then SELECT). */
+async function folderStatus(client: ImapConnection, folder: string): Promise<FolderView | undefined> {
+  const status = await client.status(folder, { messages: true, uidNext: true, uidValidity: true, highestModseq: true });
+  if (!status || status.uidValidity === undefined || status.uidNext === undefined || status.messages === undefined) return undefined;
+  return {
+    uidValidity: Number(status.uidValidity),
+    uidNext: status.uidNext || null,
+    messagesOnServer: status.messages,
+    highestModseq: status.highestModseq?.toString() ?? null,
+  };
 }

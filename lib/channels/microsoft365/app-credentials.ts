@@ -94,7 +94,9 @@ function requireSecret(fields: { clientSecretSealed?: string; clientSecretHint?:
 }
 
 /** The app with its secret opened, for msal; server code only. */
-export async function loadAppWithSecret(db: Db): Promise<(Microsoft365App & { clientSecret: string }) | null> {
+export type AppWithSecret = Microsoft365App & { clientSecret: string };
+
+export async function loadAppWithSecret(db: Db): Promise<AppWithSecret | null> {
   const app = await findActiveApp(db);
   return app ? { ...app, clientSecret: secrets().open(app.clientSecretSealed, CLIENT_SECRET_CONTEXT) } : null;
 }

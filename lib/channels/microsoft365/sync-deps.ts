@@ -1,9 +1,9 @@
 import 'server-only';
 import { endpointsFor } from '@/lib/channels/microsoft365/endpoints';
+import { loadAppWithSecret, type AppWithSecret } from '@/lib/channels/microsoft365/app-credentials';
 import { acquireMailAccessToken } from '@/lib/channels/microsoft365/tokens';
 import { getEnv } from '@/lib/config/env';
 import type { Db } from '@/lib/db';
-import { findActiveApp } from '@/lib/db/queries/microsoft365-apps';
 import type { SyncDeps } from '@/lib/sync/types';
 
 /**
@@ -11,11 +11,19 @@ import type { SyncDeps } from '@/lib/sync/types';
  * app's cloud (or the deployment's custom endpoints). Every entry point (cron route, CLI, "Sync now") uses this.
  */
 export function productSyncDeps(db: Db, options: Omit<SyncDeps, 'db' | 'getAccessToken' | 'imapEndpoint'> = {}): SyncDeps {
+  // Read once per pass (deps live for one runSync), not twice per account: a pass is minutes at most, and an
+  // app saved meanwhile is used from the next pass on. A failed read is not kept.
+  let app: Promise<AppWithSecret | null> | undefined;
+  const loadApp = () => {
+    app ??= loadAppWithSecret(db);
+    app.catch(() => (app = undefined));
+    return app;
+  };
   return {
     concurrency: getEnv().SYNC_CONCURRENCY,
     ...options,
     db,
-    getAccessToken: (account, tokenOptions) => acquireMailAccessToken(db, account.id, tokenOptions),
-    imapEndpoint: async () => endpointsFor((await findActiveApp(db))?.cloud ?? 'global').imap,
+    getAccessToken: (account, tokenOptions) => acquireMailAccessToken(db, account.id, { ...tokenOptions, app: loadApp }),
+    imapEndpoint: async () => endpointsFor((await loadApp())?.cloud ?? 'global').imap,
   };
 }

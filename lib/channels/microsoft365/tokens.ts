@@ -1,8 +1,8 @@
 import 'server-only';
-import { loadAppWithSecret } from '@/lib/channels/microsoft365/app-credentials';
+import { loadAppWithSecret, type AppWithSecret } from '@/lib/channels/microsoft365/app-credentials';
 import { endpointsFor } from '@/lib/channels/microsoft365/endpoints';
 import type { Db } from '@/lib/db';
-import { findAccount, loadSealedTokenCache, saveSealedTokenCache } from '@/lib/db/queries/mail-accounts';
+import { findAccount, saveSealedTokenCache } from '@/lib/db/queries/mail-accounts';
 import { AppError } from '@/lib/errors';
 import { mailScopes, type CloudEndpoints } from '@/lib/microsoft/clouds';
 import { explainMsalError, type ExplainedError } from '@/lib/microsoft/errors';
@@ -29,8 +29,12 @@ export interface MailAccess {
  * token is sealed and saved by the cache plugin before this returns. The account must be leased (sync) or the
  * call be interactive (send): two refreshes of one account at once could lose a rotation.
  */
-export async function acquireMailAccess(db: Db, accountId: string, options: { forceRefresh?: boolean } = {}): Promise<MailAccess> {
-  const [app, account] = await Promise.all([loadAppWithSecret(db), findAccount(db, accountId)]);
+export async function acquireMailAccess(
+  db: Db,
+  accountId: string,
+  options: { forceRefresh?: boolean; app?: () => Promise<AppWithSecret | null> } = {},
+): Promise<MailAccess> {
+  const [app, account] = await Promise.all([(options.app ?? (() => loadAppWithSecret(db)))(), findAccount(db, accountId)]);
   if (!app) throw new TokenError(appMissing());
   if (!account || !account.tokenCacheSealed) throw new TokenError(signInMissing());
   const endpoints = endpointsFor(app.cloud);
@@ -40,7 +44,8 @@ export async function acquireMailAccess(db: Db, accountId: string, options: { fo
     tenant: app.tenant,
     endpoints,
     cachePlugin: sealedCachePlugin({
-      load: () => loadSealedTokenCache(db, accountId),
+      // The row was just read: its cache is what a second query would return.
+      load: async () => account.tokenCacheSealed,
       save: (sealed) => saveSealedTokenCache(db, accountId, sealed),
     }),
   });
@@ -60,7 +65,7 @@ export async function acquireMailAccess(db: Db, accountId: string, options: { fo
  * `forceRefresh` skips msal's cached access token: Exchange can reject a token before its expiry (revoked
  * sessions, continuous access evaluation), and only a refresh tells a dead sign-in from a stale token.
  */
-export async function acquireMailAccessToken(db: Db, accountId: string, options: { forceRefresh?: boolean } = {}): Promise<string> {
+export async function acquireMailAccessToken(db: Db, accountId: string, options: Parameters<typeof acquireMailAccess>[2] = {}): Promise<string> {
   return (await acquireMailAccess(db, accountId, options)).accessToken;
 }
 

@@ -14,6 +14,7 @@ interface CopyClient {
   unsafe(query: string): { writable(): Promise<Writable> };
 }
 
+const COPY_SLICE_BYTES = 1024 * 1024;
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const NULL_FIELD = (() => {
   const buffer = Buffer.alloc(4);
@@ -54,14 +55,15 @@ export async function copyRows(tx: Tx, table: string, columns: { name: string; t
   SIGNATURE.copy(header);
   await write(header);
   for (const row of rows) {
-    // Small fields are joined; a bytea value is written as its own chunk, never copied.
+    // Small fields are joined; a bytea value is written as its own chunks, never joined.
     let small: Buffer[] = [int16(columns.length)];
     for (const [i, column] of columns.entries()) {
       const [length, data] = encodeField(column.type, row[i] ?? null);
       small.push(length);
       if (data && column.type === 'bytea') {
         await write(Buffer.concat(small));
-        await write(data);
+        // postgres.js copies each write into one CopyData message: slices keep that copy small for a 50 MB source.
+        for (let at = 0; at < data.length; at += COPY_SLICE_BYTES) await write(data.subarray(at, at + COPY_SLICE_BYTES));
         small = [];
       } else if (data) {
         small.push(data);

@@ -20,10 +20,8 @@ export interface FolderSnapshot {
  * with the new UIDVALIDITY. Rows of the old generation stay.
  */
 export async function openFolderGeneration(db: Db | Tx, snapshot: FolderSnapshot): Promise<{ lastUid: number; newGeneration: boolean }> {
-  const [previous] = await db
-    .select({ uidValidity: mailFolderState.uidValidity })
-    .from(mailFolderState)
-    .where(and(eq(mailFolderState.accountId, snapshot.accountId), eq(mailFolderState.folder, snapshot.folder)));
+  // One round trip: a subquery in RETURNING reads the statement's snapshot, i.e. the row as it was before.
+  const previousUidValidity = sql<string | null>`(select p.uidvalidity from ${mailFolderState} p where p.account_id = ${snapshot.accountId} and p.folder = ${snapshot.folder})`;
   const [row] = await db
     .insert(mailFolderState)
     .values({ ...snapshot, lastUid: 0 })
@@ -38,8 +36,9 @@ export async function openFolderGeneration(db: Db | Tx, snapshot: FolderSnapshot
         updatedAt: sql`now()`,
       },
     })
-    .returning({ lastUid: mailFolderState.lastUid });
-  return { lastUid: row?.lastUid ?? 0, newGeneration: previous !== undefined && previous.uidValidity !== snapshot.uidValidity };
+    .returning({ lastUid: mailFolderState.lastUid, previousUidValidity });
+  const previous = row?.previousUidValidity ?? null;
+  return { lastUid: row?.lastUid ?? 0, newGeneration: previous !== null && Number(previous) !== snapshot.uidValidity };
 }
 
 /** Moves the watermark forward (never back) inside the batch's transaction. */

@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, asc, count, eq, getTableColumns, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from '@/lib/db';
 import { mailAccounts, messages, type AccountError } from '@/lib/db/schema';
 
@@ -9,20 +9,40 @@ export type AccountSummary = Omit<MailAccount, 'tokenCacheSealed'> & { messageCo
 
 const { tokenCacheSealed: _omitCache, ...summaryColumns } = getTableColumns(mailAccounts);
 
-/** Every account the channel shows (not removed), without its token cache, with its stored message count. */
-export async function listAccounts(db: Db): Promise<AccountSummary[]> {
-  const counts = db
-    .select({ accountId: messages.accountId, n: count().as('n') })
-    .from(messages)
-    .groupBy(messages.accountId)
-    .as('counts');
-  const rows = await db
-    .select({ account: summaryColumns, messageCount: sql<number>`coalesce(${counts.n}, 0)::int` })
+export const ACCOUNTS_PAGE_SIZE = 50;
+
+/**
+ * One page (from 1) of the accounts the channel shows (not removed), by address, without token caches, each with
+ * its stored message count; and how many accounts there are. Messages are counted for the page's accounts only
+ * (on messages_account_newest): counting every row of a million-message table is what made the page slow.
+ */
+export async function listAccounts(db: Db, options: { page?: number; pageSize?: number } = {}): Promise<{ accounts: AccountSummary[]; total: number }> {
+  const pageSize = options.pageSize ?? ACCOUNTS_PAGE_SIZE;
+  const page = Math.max(1, Math.floor(options.page ?? 1));
+  const [rows, [total]] = await Promise.all([
+    db
+      .select(summaryColumns)
+      .from(mailAccounts)
+      .where(isNull(mailAccounts.removedAt))
+      .orderBy(asc(mailAccounts.emailAddress), asc(mailAccounts.id))
+      .limit(pageSize)
+      .offset((page - 1) * pageSize),
+    db.select({ n: count() }).from(mailAccounts).where(isNull(mailAccounts.removedAt)),
+  ]);
+  const ids = rows.map((row) => row.id);
+  const counts = ids.length === 0
+    ? []
+    : await db.select({ accountId: messages.accountId, n: count() }).from(messages).where(inArray(messages.accountId, ids)).groupBy(messages.accountId);
+  const byAccount = new Map(counts.map((row) => [row.accountId, Number(row.n)]));
+  return { accounts: rows.map((row) => ({ ...row, messageCount: byAccount.get(row.id) ?? 0 })), total: Number(total?.n ?? 0) };
+}
+
+/** The errors of every shown account, for the one app-level problem above the list (whatever page is shown). */
+export async function listAccountErrors(db: Db): Promise<{ lastError: AccountError | null }[]> {
+  return db
+    .select({ lastError: mailAccounts.lastError })
     .from(mailAccounts)
-    .leftJoin(counts, eq(counts.accountId, mailAccounts.id))
-    .where(isNull(mailAccounts.removedAt))
-    .orderBy(asc(mailAccounts.emailAddress), asc(mailAccounts.id));
-  return rows.map((r) => ({ ...r.account, messageCount: Number(r.messageCount) }));
+    .where(and(isNull(mailAccounts.removedAt), isNotNull(mailAccounts.lastError)));
 }
 
 /** Accounts a sync may take now: connected (not removed) and active or failing. */
@@ -105,11 +125,6 @@ export async function requireReauthForAllAccounts(db: Db | Tx, error: AccountErr
     .update(mailAccounts)
     .set({ status: 'needs_reauth', lastError: error, updatedAt: new Date() })
     .where(and(isNull(mailAccounts.removedAt), inArray(mailAccounts.status, ['active', 'error'])));
-}
-
-export async function loadSealedTokenCache(db: Db, id: string): Promise<string | null> {
-  const [row] = await db.select({ cache: mailAccounts.tokenCacheSealed }).from(mailAccounts).where(eq(mailAccounts.id, id));
-  return row?.cache ?? null;
 }
 
 export async function saveSealedTokenCache(db: Db, id: string, sealed: string): Promise<void> {

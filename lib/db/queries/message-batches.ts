@@ -5,7 +5,7 @@ import { canCopy, copyRows, type CopyType } from '@/lib/db/queries/binary-copy';
 import { attachments, messages, messageSources } from '@/lib/db/schema';
 
 export type NewMessage = Omit<typeof messages.$inferInsert, 'id' | 'fetchedAt'>;
-export type NewAttachment = Omit<typeof attachments.$inferInsert, 'id' | 'messageId'>;
+export type NewAttachment = Omit<typeof attachments.$inferInsert, 'id' | 'messageId' | 'content'>;
 
 export interface MessageToStore {
   message: NewMessage;
@@ -28,18 +28,18 @@ const ATTACHMENT_COLUMNS = [
   { name: 'content_id', type: 'text' },
   { name: 'inline', type: 'bool' },
   { name: 'checksum', type: 'text' },
-  { name: 'content', type: 'bytea' },
 ] satisfies { name: string; type: CopyType }[];
 
-// Without COPY (PGlite): Postgres allows 65,535 parameters per statement; attachments have 9 columns.
+// Without COPY (PGlite): Postgres allows 65,535 parameters per statement; attachments have 8 columns.
 const ATTACHMENT_ROWS_PER_INSERT = 2_000;
 // Keeps one INSERT of sources to a few tens of MB of parameters (postgres.js sends bytea as hex text).
 const SOURCE_BYTES_PER_INSERT = 24 * 1024 * 1024;
 
 /**
  * Inserts one batch with a few statements: one multi-row INSERT of messages, then sources and attachments by
- * binary COPY (postgres.js) or multi-row INSERTs (PGlite). A (account, folder, uidvalidity, uid) that is already stored
- * is left alone (ON CONFLICT DO NOTHING), with its source and attachments: a batch can be replayed safely.
+ * binary COPY (postgres.js) or multi-row INSERTs (PGlite). Attachment rows carry no bytes: the source is the one copy.
+ * A (account, folder, uidvalidity, uid) that is already stored is left alone (ON CONFLICT DO NOTHING), with its
+ * source and attachments: a batch can be replayed safely.
  * Returns the ids of the rows this call created, keyed by uid.
  */
 export async function insertMessageBatch(tx: Tx, batch: MessageToStore[]): Promise<Map<number, number>> {
@@ -66,7 +66,7 @@ export async function insertMessageBatch(tx: Tx, batch: MessageToStore[]): Promi
       tx,
       'attachments',
       ATTACHMENT_COLUMNS,
-      files.map((f) => [f.messageId, f.filename ?? null, f.originalFilename ?? null, f.contentType, f.size, f.contentId ?? null, f.inline ?? false, f.checksum, f.content]),
+      files.map((f) => [f.messageId, f.filename ?? null, f.originalFilename ?? null, f.contentType, f.size, f.contentId ?? null, f.inline ?? false, f.checksum]),
     );
   } else {
     for (const group of bySize(sources, (s) => s.source.length, SOURCE_BYTES_PER_INSERT)) await tx.insert(messageSources).values(group);

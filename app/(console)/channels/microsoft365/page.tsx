@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { headers } from 'next/headers';
+import { redirect } from 'next/navigation';
 import { ActionButton } from '@/app/_components/action-button';
 import { FormMessage } from '@/app/_components/form-message';
 import { PageHeader } from '@/app/_components/page-header';
@@ -9,8 +10,9 @@ import { appLevelProblem } from '@/lib/channels/microsoft365/app-health';
 import { callbackUrl } from '@/lib/channels/microsoft365/endpoints';
 import { publicBaseUrl } from '@/lib/config/base-url';
 import { getDb } from '@/lib/db';
-import { listAccounts } from '@/lib/db/queries/mail-accounts';
+import { ACCOUNTS_PAGE_SIZE, listAccountErrors, listAccounts } from '@/lib/db/queries/mail-accounts';
 import { AccountList } from './account-list';
+import { AccountPager } from './account-pager';
 import { requestAdminConsentAction, syncAllNowAction } from './actions';
 import { AppForm } from './app-form';
 import { AzureChecklist } from './azure-checklist';
@@ -23,12 +25,15 @@ const FLASH: Record<string, string> = {
   granted: 'Admin consent was granted. Mailboxes of that tenant can now be connected.',
 };
 
-export default async function Microsoft365Page({ searchParams }: { searchParams: Promise<{ consent?: string; removed?: string }> }) {
+export default async function Microsoft365Page({ searchParams }: { searchParams: Promise<{ consent?: string; removed?: string; page?: string }> }) {
   await requireAdmin();
   const db = await getDb();
-  const [app, accounts, params] = await Promise.all([getAppView(db), listAccounts(db), searchParams]);
+  const params = await searchParams;
+  const page = Math.max(1, Number.parseInt(params.page ?? '1', 10) || 1);
+  const [app, { accounts, total }, errors] = await Promise.all([getAppView(db), listAccounts(db, { page }), listAccountErrors(db)]);
   const callback = callbackUrl(publicBaseUrl(await headers()));
-  const appProblem = appLevelProblem(accounts);
+  if (accounts.length === 0 && page > 1) redirect('/channels/microsoft365'); // past the last page
+  const appProblem = appLevelProblem(errors);
 
   return (
     <>
@@ -38,7 +43,7 @@ export default async function Microsoft365Page({ searchParams }: { searchParams:
         actions={
           app ? (
             <>
-              {accounts.length > 0 ? (
+              {total > 0 ? (
                 <ActionButton action={syncAllNowAction} pendingLabel="Starting…" variant="secondary">
                   Sync all now
                 </ActionButton>
@@ -66,6 +71,7 @@ export default async function Microsoft365Page({ searchParams }: { searchParams:
         <section aria-labelledby="mailboxes" className="space-y-3">
           <h2 id="mailboxes" className="text-lg font-semibold text-slate-900">Mailboxes</h2>
           <AccountList accounts={accounts} appConfigured={Boolean(app)} />
+          <AccountPager page={page} pageSize={ACCOUNTS_PAGE_SIZE} total={total} />
           {app ? <AddSharedMailbox /> : null}
         </section>
 
@@ -89,7 +95,7 @@ export default async function Microsoft365Page({ searchParams }: { searchParams:
                 cloud: app?.cloud ?? 'global',
                 secretExpiresOn: app?.secretExpiresOn ?? '',
                 secretHint: app?.secretHint ?? null,
-                connectedAccounts: accounts.length,
+                connectedAccounts: total,
               }}
             />
             {app ? (
