@@ -27,7 +27,7 @@ export function timedNetworkClient(timeoutMs = TOKEN_REQUEST_TIMEOUT_MS): INetwo
     const headers: Record<string, string> = {};
     response.headers.forEach((value, key) => (headers[key] = value));
     try {
-      return { headers, body: (await response.json()) as T, status: response.status };
+      return { headers, body: keepRetryAfter((await response.json()) as T, response), status: response.status };
     } catch {
       // As msal's own client does; the status goes with it for the explainer (a gateway's HTML error page).
       throw Object.assign(new AuthError('token_parsing_error', '', `The token endpoint answered HTTP ${response.status} without JSON.`), { status: response.status });
@@ -43,4 +43,18 @@ function networkReason(error: unknown): string {
   const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
   if (typeof cause?.code === 'string') return cause.code;
   return error instanceof Error ? error.message : 'unknown';
+}
+
+/**
+ * msal builds its error from the body alone and drops the headers, so a throttled token request (429 or 503 with
+ * Retry-After) would lose the wait Microsoft asked for: the header is appended to the error's description, where
+ * the explainer reads it, and the HTTP status is kept on the body as msal's ServerError expects.
+ */
+function keepRetryAfter<T>(body: T, response: Response): T {
+  if (response.ok || typeof body !== 'object' || body === null) return body;
+  const record = body as Record<string, unknown>;
+  record.status ??= response.status;
+  const retryAfter = response.headers.get('retry-after');
+  if (retryAfter && typeof record.error_description === 'string') record.error_description = `${record.error_description}\r\nRetry-After: ${retryAfter}\r\n`;
+  return body;
 }
