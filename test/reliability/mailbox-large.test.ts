@@ -6,9 +6,8 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordScenario } from '@/test/reliability/support/scenarios';
 import { seedSoakMessages } from '@/test/reliability/support/soak-mail';
-import { startTokenFixture, type TokenFixture } from '@/test/reliability/support/token-fixture';
+import { recordExactness, startTokenFixture, type TokenFixture } from '@/test/reliability/support/token-fixture';
 
 const SOAK = process.env.RELIABILITY_SOAK === '1';
 const COUNT = SOAK ? 100_000 : 3_000;
@@ -64,14 +63,11 @@ describe('a large mailbox over time-budgeted runs', () => {
 
     const exact = await t.exactness(ADDRESS);
     expect(exact).toEqual({ expected: COUNT, stored: COUNT, lost: 0, duplicated: 0, altered: 0 });
-    await recordScenario({
-      group: SOAK ? 'soak' : 'faults',
-      scenario: `large mailbox (${COUNT.toLocaleString('en')}) over time-budgeted runs`,
-      expected: exact.expected,
-      stored: exact.stored,
-      lost: exact.lost,
-      duplicated: exact.duplicated,
-      note: `${partial} partial runs of ${BUDGET_MS / 1000} s, then complete; each resumed from the watermark`,
-    });
+    await recordExactness(
+      `large mailbox (${COUNT.toLocaleString('en')}) over time-budgeted runs`,
+      exact,
+      `${partial} partial runs of ${BUDGET_MS / 1000} s, then complete; each resumed from the watermark`,
+      SOAK ? 'soak' : 'faults',
+    );
   }, SOAK ? 3_600_000 : 600_000);
 });

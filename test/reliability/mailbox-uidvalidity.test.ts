@@ -5,8 +5,7 @@
  */
 import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordScenario } from '@/test/reliability/support/scenarios';
-import { startTokenFixture, type TokenFixture } from '@/test/reliability/support/token-fixture';
+import { recordExactness, startTokenFixture, type TokenFixture } from '@/test/reliability/support/token-fixture';
 
 const ADDRESS = 'alice@contoso.test';
 let t: TokenFixture;
@@ -55,14 +54,10 @@ describe('a UIDVALIDITY reset with the same messages', () => {
     expect((await t.pass({ laterMs: 7_200_000 })).accounts[0]).toMatchObject({ outcome: 'success', fetched: 5 });
     const after = await t.exactness(ADDRESS);
     expect(after).toEqual({ expected: 140, stored: 140, lost: 0, duplicated: 0, altered: 0 });
-    await recordScenario({
-      group: 'faults',
-      scenario: 'UIDVALIDITY reset re-listing the same messages (+15 new)',
-      expected: after.expected,
-      stored: after.stored,
-      lost: after.lost,
-      duplicated: after.duplicated,
-      note: `new generation ${validity}: 120 linked to stored copies (no bytes stored again), 15 + 5 new stored`,
-    });
+    await recordExactness(
+      'UIDVALIDITY reset re-listing the same messages (+15 new)',
+      after,
+      `new generation ${validity}: 120 linked to stored copies (no bytes stored again), 15 + 5 new stored`,
+    );
   }, 120_000);
 });

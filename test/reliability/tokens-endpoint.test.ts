@@ -5,8 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordScenario } from '@/test/reliability/support/scenarios';
-import { reloadProductEnv, startTokenFixture, type TokenFixture } from '@/test/reliability/support/token-fixture';
+import { recordExactness, reloadProductEnv, startTokenFixture, type TokenFixture } from '@/test/reliability/support/token-fixture';
 import { startTokenGate, type TokenGate } from '@/test/reliability/support/token-gate';
 
 const TARGET = 'alice@contoso.test';
@@ -79,15 +78,11 @@ async function faultThenRecover(name: string, fault: { arm(): Promise<void>; dis
 
   const totals = await t.totals(ALL);
   expect(totals).toMatchObject({ lost: 0, duplicated: 0, altered: 0, expected: seeded * ALL.length });
-  await recordScenario({
-    group: 'faults',
-    scenario: `token endpoint ${name}`,
-    expected: totals.expected,
-    stored: totals.stored,
-    lost: totals.lost,
-    duplicated: totals.duplicated,
-    note: `${row.lastError?.code}: transient, backoff, not needs_reauth; 2 others synced; lease released; recovered`,
-  });
+  await recordExactness(
+    `token endpoint ${name}`,
+    totals,
+    `${row.lastError?.code}: transient, backoff, not needs_reauth; 2 others synced; lease released; recovered`,
+  );
 }
 
 describe('the token endpoint in trouble while one mailbox must refresh', () => {

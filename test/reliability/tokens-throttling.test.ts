@@ -5,8 +5,7 @@
  * storm every message is stored exactly once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordScenario } from '@/test/reliability/support/scenarios';
-import { startTokenFixture, type TokenFixture } from '@/test/reliability/support/token-fixture';
+import { recordExactness, startTokenFixture, type TokenFixture } from '@/test/reliability/support/token-fixture';
 
 const ALL = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'].map((name) => `${name}@contoso.test`);
 const RETRY_AFTER_S = 120;
@@ -69,14 +68,10 @@ describe('a throttling storm at the token endpoint', () => {
 
     const totals = await t.totals(ALL);
     expect(totals).toMatchObject({ expected: 180, stored: 180, lost: 0, duplicated: 0, altered: 0 });
-    await recordScenario({
-      group: 'faults',
-      scenario: 'throttling storm: token endpoint 429 + Retry-After, 6 mailboxes, 2 rounds',
-      expected: totals.expected,
-      stored: totals.stored,
-      lost: totals.lost,
-      duplicated: totals.duplicated,
-      note: `${ALL.length * 3} token requests in all (1 per mailbox per due pass); none before Retry-After; none needs_reauth`,
-    });
+    await recordExactness(
+      'throttling storm: token endpoint 429 + Retry-After, 6 mailboxes, 2 rounds',
+      totals,
+      `${ALL.length * 3} token requests in all (1 per mailbox per due pass); none before Retry-After; none needs_reauth`,
+    );
   }, 180_000);
 });
