@@ -112,7 +112,7 @@ export function missingFoldersFailure(folders: string[]): SyncFailure {
       folders.length === 1
         ? `The folder ${names} no longer exists in the mailbox (deleted or renamed), so it was not synced.`
         : `The folders ${names} no longer exist in the mailbox (deleted or renamed), so they were not synced.`,
-    hint: `${advice.action} Mail already stored from it stays.`,
+    hint: `${advice.action} Mail already stored stays.`,
     scope: 'config',
   };
 }
