@@ -6,6 +6,7 @@ import {
   cloudDiscoveryMetadata,
   type CloudEndpoints,
 } from '@/lib/microsoft/clouds';
+import { timedNetworkClient } from '@/lib/microsoft/network-client';
 
 export interface MsalClientOptions {
   clientId: string;
@@ -34,6 +35,7 @@ export function createMsalClient(options: MsalClientOptions): ConfidentialClient
     },
     cache: options.cachePlugin ? { cachePlugin: options.cachePlugin } : {},
     system: {
+      networkClient: timedNetworkClient(),
       // msal logs URLs with codes and tokens at verbose levels; warnings are enough and carry no PII.
       loggerOptions: { logLevel: LogLevel.Warning, piiLoggingEnabled: false, loggerCallback: () => {} },
     },

@@ -80,8 +80,7 @@ export function classifyFailure(error: unknown, stage: SyncStage, account: SyncA
  */
 export function updateAfterFailure(account: SyncAccount, failure: SyncFailure, now: Date, random?: () => number): AccountSyncUpdate {
   const failures = account.consecutiveFailures + 1;
-  const lastError: AccountError = { code: failure.code, message: failure.message, at: now.toISOString() };
-  if (failure.hint) lastError.hint = failure.hint;
+  const lastError = accountErrorOf(failure, now);
   const nextAttemptAt = new Date(now.getTime() + backoffDelayMs(failures, failure.retryAfterMs, random));
   const status =
     failure.scope === 'account'
@@ -90,6 +89,32 @@ export function updateAfterFailure(account: SyncAccount, failure: SyncFailure, n
         ? 'error'
         : account.status;
   return { status, lastError, consecutiveFailures: failures, nextAttemptAt, lastSyncOutcome: 'failed' };
+}
+
+export function accountErrorOf(failure: SyncFailure, now: Date): AccountError {
+  const error: AccountError = { code: failure.code, message: failure.message, at: now.toISOString() };
+  if (failure.hint) error.hint = failure.hint;
+  return error;
+}
+
+/** SELECT of a folder that was deleted or renamed on the server (NONEXISTENT). */
+export function isMissingFolder(error: unknown): boolean {
+  return explainImapError(error).code === 'imap.folder_missing';
+}
+
+/** Names the folders, which the catalog's generic advice cannot. */
+export function missingFoldersFailure(folders: string[]): SyncFailure {
+  const names = folders.map((folder) => `“${folder}”`).join(', ');
+  const advice = explainImapError({ mailboxMissing: true, message: '' });
+  return {
+    code: advice.code,
+    message:
+      folders.length === 1
+        ? `The folder ${names} no longer exists in the mailbox (deleted or renamed), so it was not synced.`
+        : `The folders ${names} no longer exist in the mailbox (deleted or renamed), so they were not synced.`,
+    hint: `${advice.action} Mail already stored stays.`,
+    scope: 'config',
+  };
 }
 
 /** A run that stopped on its time budget is due again at once: the next run continues from the watermark. */

@@ -3,7 +3,16 @@ import { finishAccountSync } from '@/lib/db/queries/sync-leases';
 import { finishSyncRun, startSyncRun } from '@/lib/db/queries/sync-runs';
 import { closeImapConnection, imapFailure, openImapConnection, type ImapConnection } from '@/lib/mail/imap';
 import { logger } from '@/lib/logger';
-import { classifyFailure, updateAfterFailure, updateAfterSuccess, type SyncFailure, type SyncStage } from '@/lib/sync/failures';
+import {
+  accountErrorOf,
+  classifyFailure,
+  isMissingFolder,
+  missingFoldersFailure,
+  updateAfterFailure,
+  updateAfterSuccess,
+  type SyncFailure,
+  type SyncStage,
+} from '@/lib/sync/failures';
 import { LeaseKeeper } from '@/lib/sync/lease';
 import { syncFolder } from '@/lib/sync/sync-folder';
 import type { AccountSyncReport, SyncAccount, SyncDeps, SyncLimits, SyncTrigger } from '@/lib/sync/types';
@@ -35,6 +44,7 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
   let client: ImapConnection | undefined;
   let complete = true;
   let failure: SyncFailure | undefined;
+  const missingFolders: string[] = [];
   deps.onProgress?.({ type: 'account-started', accountId: account.id, address: account.emailAddress });
   const runId = await startSyncRun(deps.db, account.id, job.trigger).catch(() => undefined);
   const closeOnLoss = () => client?.close();
@@ -68,8 +78,13 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
           totals.bytes += batch.bytes;
           deps.onProgress?.({ type: 'batch-stored', accountId: account.id, address: account.emailAddress, folder, ...totals, pending });
         },
+      }).catch((error: unknown) => {
+        // A folder deleted or renamed on the server must not keep the others from syncing.
+        if (!isMissingFolder(error)) throw error;
+        missingFolders.push(folder);
+        return undefined;
       });
-      if (!result.complete) {
+      if (result && !result.complete) {
         complete = false;
         break;
       }
@@ -84,9 +99,14 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
     await lease.stop();
   }
 
+  // Every folder gone is a failure (backoff); some gone is a warning: the others keep their schedule.
+  const folderProblem = missingFolders.length > 0 ? missingFoldersFailure(missingFolders) : undefined;
+  if (!failure && folderProblem && missingFolders.length === account.folders.length) failure = folderProblem;
+  const warning = failure ? undefined : folderProblem;
   const now = job.now();
   const outcome = failure ? 'failed' : complete ? 'success' : 'partial';
   const update = failure ? updateAfterFailure(account, failure, now) : updateAfterSuccess(complete ? 'success' : 'partial', now, job.limits.intervalMs);
+  if (warning) update.lastError = accountErrorOf(warning, now);
   // A lost lease means another worker owns the account now: its row is theirs to update.
   const recorded = lease.lost ? false : await finishAccountSync(deps.db, account.id, job.owner, update).catch((error: unknown) => {
     logger('sync').error({ err: error, accountId: account.id }, 'recording the sync outcome failed');
@@ -97,8 +117,8 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
       messages: totals.fetched,
       bytes: totals.bytes,
       outcome,
-      errorCode: failure?.code,
-      errorMessage: failure?.message,
+      errorCode: (failure ?? warning)?.code,
+      errorMessage: (failure ?? warning)?.message,
     }).catch((error: unknown) => logger('sync').error({ err: error, runId }, 'recording the sync run failed'));
   }
   const report: AccountSyncReport = {
@@ -111,7 +131,8 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
     // needs_reauth and error wait for people; a lost lease leaves the schedule to the new owner.
     nextAttemptAt: recorded && update.status !== 'needs_reauth' && update.status !== 'error' ? (update.nextAttemptAt ?? null) : null,
   };
-  if (failure) report.error = { code: failure.code, message: failure.message, ...(failure.hint ? { hint: failure.hint } : {}) };
+  const problem = failure ?? warning;
+  if (problem) report.error = { code: problem.code, message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) };
   deps.onProgress?.({ type: 'account-finished', report });
   return report;
 }
