@@ -22,7 +22,7 @@ export function isConnectionLoss(error: unknown): boolean {
  * already rejects the transaction itself when its connection closes, and the server has rolled it back, so the
  * work is left unsettled instead: nothing more is sent on that connection.
  */
-export function transaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+export function transaction<T>(db: Db, work: (tx: Tx) => Promise<T>, config?: Parameters<Db['transaction']>[1]): Promise<T> {
   return db.transaction(async (tx) => {
     try {
       return await work(tx);
@@ -30,5 +30,5 @@ export function transaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T>
       if (isConnectionLoss(error)) return new Promise<never>(() => {});
       throw error;
     }
-  });
+  }, config);
 }

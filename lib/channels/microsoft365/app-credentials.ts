@@ -6,6 +6,7 @@ import { requireReauthForAllAccounts } from '@/lib/db/queries/mail-accounts';
 import { findActiveApp, insertActiveApp, updateApp, type Microsoft365App } from '@/lib/db/queries/microsoft365-apps';
 import type { AppCredentialsInput } from '@/lib/channels/microsoft365/app-credentials-schema';
 import type { CloudName } from '@/lib/microsoft/clouds';
+import { transaction } from '@/lib/db/transaction';
 
 export const CLIENT_SECRET_CONTEXT = 'microsoft365_apps.client_secret';
 const EXPIRY_WARNING_DAYS = 30;
@@ -61,7 +62,7 @@ export async function saveAppCredentials(db: Db, input: AppCredentialsInput, adm
     : {};
   const values = { clientId: input.clientId, tenant: input.tenant, cloud: input.cloud, secretExpiresOn: input.secretExpiresOn, ...secretFields };
 
-  const result = await db.transaction(async (tx) => {
+  const result = await transaction(db, async (tx) => {
     if (!existing) {
       return { app: await insertActiveApp(tx, { ...values, ...requireSecret(secretFields) }), orphaned: false };
     }

@@ -2,6 +2,7 @@ import 'server-only';
 import { count, eq, sql } from 'drizzle-orm';
 import type { Db } from '@/lib/db';
 import { admins } from '@/lib/db/schema';
+import { transaction } from '@/lib/db/transaction';
 
 export type Admin = typeof admins.$inferSelect;
 
@@ -28,7 +29,7 @@ export async function createFirstAdmin(
   db: Db,
   input: { email: string; name: string | null; passwordHash: string },
 ): Promise<Admin | undefined> {
-  return db.transaction(async (tx) => {
+  return transaction(db, async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(7365002)`);
     const [existing] = await tx.select({ n: count() }).from(admins);
     if ((existing?.n ?? 0) > 0) return undefined;

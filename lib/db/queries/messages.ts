@@ -2,6 +2,7 @@ import 'server-only';
 import { and, asc, eq, getTableColumns, inArray, isNotNull, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Db, Tx } from '@/lib/db';
 import { attachments, mailAccounts, messageSearchVector, messages, messageSources } from '@/lib/db/schema';
+import { transaction } from '@/lib/db/transaction';
 
 /** A position in the newest-first order: internal_date in microseconds since the epoch (exact), then id. */
 export interface MessageCursor {
@@ -124,7 +125,8 @@ async function findPageRows(db: Db, filters: MessageFilters, page: MessagePageRe
   if (recent.length > page.limit) return recent;
   // Plain index scans off for this one statement: only bitmap scans remain, so the GIN index finds the matches
   // and they are sorted, instead of a walk of the newest-first index that tests every row.
-  return db.transaction(
+  return transaction(
+    db,
     async (tx) => {
       await tx.execute(sql`set local enable_indexscan = off`);
       return messagePageQuery(tx, filters, page, 'search-index');
