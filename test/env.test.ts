@@ -12,6 +12,7 @@ describe('environment', () => {
     const env = parseEnv(postgresEnv);
     expect(env.databaseKind).toBe('postgres');
     expect(env.SYNC_CONCURRENCY).toBe(4);
+    expect(env.SYNC_MAX_MESSAGE_MB).toBe(50);
   });
 
   it('names the variable and what it should look like in one line', () => {
@@ -21,6 +22,9 @@ describe('environment', () => {
     expect(() => parseEnv({ ...postgresEnv, DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL must be a postgres:\/\/ URL/);
     expect(() => parseEnv({ ...postgresEnv, APP_BASE_URL: 'not a url' })).toThrow(/APP_BASE_URL must be/);
     expect(() => parseEnv({ ...postgresEnv, MICROSOFT_IMAP_PORT: '99999' })).toThrow(/MICROSOFT_IMAP_PORT must be a port number/);
+    expect(() => parseEnv({ ...postgresEnv, SYNC_MAX_MESSAGE_MB: '500' })).toThrow(/SYNC_MAX_MESSAGE_MB must be a number of megabytes between 1 and 150/);
+    expect(() => parseEnv({ ...postgresEnv, SYNC_MAX_MESSAGE_MB: 'lots' })).toThrow(/SYNC_MAX_MESSAGE_MB must be a number of megabytes/);
+    expect(parseEnv({ ...postgresEnv, SYNC_MAX_MESSAGE_MB: '10' }).SYNC_MAX_MESSAGE_MB).toBe(10);
   });
 
   it('requires the keys when a Postgres database is configured', () => {

@@ -40,6 +40,13 @@ const schema = z.object({
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  // Exchange Online itself accepts messages up to 150 MB; a bigger one is stored with its headers only.
+  SYNC_MAX_MESSAGE_MB: z.coerce
+    .number({ message: 'must be a number of megabytes between 1 and 150' })
+    .int('must be a whole number of megabytes between 1 and 150')
+    .min(1, 'must be a number of megabytes between 1 and 150')
+    .max(150, 'must be a number of megabytes between 1 and 150 (Exchange Online’s own limit)')
+    .default(50),
   MICROSOFT_LOGIN_URL: optionalUrl('an http(s) URL of a Microsoft identity endpoint stand-in, e.g. http://127.0.0.1:4010'),
   MICROSOFT_IMAP_HOST: z.string().trim().min(1).optional(),
   MICROSOFT_IMAP_PORT: port.optional(),

@@ -21,6 +21,7 @@ export function productSyncDeps(db: Db, options: Omit<SyncDeps, 'db' | 'getAcces
   };
   return {
     concurrency: getEnv().SYNC_CONCURRENCY,
+    maxMessageBytes: getEnv().SYNC_MAX_MESSAGE_MB * 1024 * 1024,
     ...options,
     db,
     getAccessToken: (account, tokenOptions) => acquireMailAccessToken(db, account.id, { ...tokenOptions, app: loadApp }),
