@@ -215,6 +215,8 @@ describe('explainImapError', () => {
 
   it('reports a missing folder and TLS trouble as settings to fix', () => {
     expect(explainImapError({ message: 'Mailbox does not exist', mailboxMissing: true }).scope).toBe('config');
+    // STATUS of a missing folder: imapflow's NotFound, thrown after its LIST found nothing.
+    expect(explainImapError(Object.assign(new Error("Mailbox doesn't exist: Projects"), { code: 'NotFound' })).code).toBe('imap.folder_missing');
     expect(explainImapError({ message: 'self signed certificate in certificate chain', code: 'SELF_SIGNED_CERT_IN_CHAIN' }).code).toBe('tls');
   });
 

@@ -103,7 +103,8 @@ export function explainImapError(error: unknown, context: ErrorContext = {}): Ex
   if (fields.authenticationFailed || fields.serverResponseCode === 'AUTHENTICATIONFAILED' || /AUTHENTICATE failed/i.test(text)) {
     return fromMail('imap.authenticate_failed', context, text);
   }
-  if (fields.mailboxMissing || fields.serverResponseCode === 'NONEXISTENT') return fromMail('imap.folder_missing', context, text);
+  // SELECT of a missing folder sets mailboxMissing; STATUS of one throws imapflow's NotFound (after a LIST).
+  if (fields.mailboxMissing || fields.serverResponseCode === 'NONEXISTENT' || fields.code === 'NotFound') return fromMail('imap.folder_missing', context, text);
   if (isTlsFailure(fields)) return fromMail('tls', context, text);
   // A BYE ends the session before the socket closes: the server said why, which beats "connection not available".
   if (fields.byeReason) return fromMail('imap.bye', context, text);
