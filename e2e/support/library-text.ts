@@ -5,7 +5,9 @@
 const LIBRARY_TEXT: ReadonlyArray<readonly [string, RegExp]> = [
   ['an error class name', /\b(Type|Reference|Syntax|Range|Zod|Postgres|Drizzle|Seal|Config|Auth|Database|Sql)Error\b/],
   ['"Error:"', /\bError:/],
-  ['a stack frame', /\bat [\w.$<>[\] ]*\(?(?:\/|file:|node:|webpack|async )/],
+  // A frame always ends in :line:column; without that, "a soft break at the very end</p>" in a mail's snippet
+  // would read as one.
+  ['a stack frame', /\bat [\w.$<>[\] ]*\(?(?:\/|file:|node:|webpack|async )[^\s()]*:\d+:\d+/],
   ['node_modules', /node_modules/],
   ['postgres', /postgres/i],
   ['drizzle', /drizzle/i],
