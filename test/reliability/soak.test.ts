@@ -1,9 +1,9 @@
 /**
  * Soak: two cron route invocations at a time (the route handler, in-process, with the bearer secret) and two
  * `npm run sync -- --watch 2` worker processes, over five mailboxes connected through the real flow, while mail
- * arrives steadily into the maildirs. 40 s by default, 10 minutes with RELIABILITY_SOAK=1. At the end: arrivals
- * stop, a final pass runs, every mailbox is exact (0 lost, 0 duplicated), the passes together fetched each message
- * exactly once, and no lease is held.
+ * arrives steadily into the maildirs. 40 s by default, 10 minutes with RELIABILITY_SOAK=1, any number of seconds
+ * with RELIABILITY_SOAK_SECONDS. At the end: arrivals stop, a final pass runs, every mailbox is exact (0 lost,
+ * 0 duplicated), the passes together fetched each message exactly once, and no lease is held.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { and, eq, gt, isNotNull, sql } from 'drizzle-orm';
@@ -14,7 +14,7 @@ import { failedLines, fetchedByAddress, startSyncWorker, type SyncWorker } from 
 import { startTokenFixture, type TokenFixture } from '@/test/reliability/support/token-fixture';
 
 const SOAK = process.env.RELIABILITY_SOAK === '1';
-const DURATION_MS = SOAK ? 10 * 60_000 : 40_000;
+const DURATION_MS = Number(process.env.RELIABILITY_SOAK_SECONDS ?? (SOAK ? 600 : 40)) * 1000;
 /** One message every 200 ms across the mailboxes: 5 a second, bounded. */
 const ARRIVAL_EVERY_MS = 200;
 const INITIAL = 40;
