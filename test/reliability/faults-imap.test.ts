@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMessages } from '@/test/harness/messages';
 import { between, prng } from '@/test/harness/random';
-import { accountRow, exactness, leaseIsFree, recordFault, watermarkCoverage } from '@/test/reliability/support/fault-checks';
+import { accountRow, exactness, leaseIsFree, watermarkCoverage } from '@/test/reliability/support/fault-checks';
+import { recordExactness } from '@/test/reliability/support/scenarios';
 import { startSyncTestbed, type SyncTestbed } from '@/test/support/sync-harness';
 import type { AccountSyncReport, SyncDeps, SyncReport } from '@/lib/sync/types';
 
@@ -77,7 +78,7 @@ describe('Dovecot crash', () => {
     const failed = await expectCleanFailure(id, address, report, /^(network|imap\.)/);
     expect(failed.stored).toBeGreaterThan(0);
     const exact = await expectFollowUpCompletes(id, address);
-    await recordFault('Dovecot SIGKILLed mid-batch, then restarted', exact, `run failed (${failed.code}) with ${failed.stored} stored; lease released; next run exact`);
+    await recordExactness('Dovecot SIGKILLed mid-batch, then restarted', exact, `run failed (${failed.code}) with ${failed.stored} stored; lease released; next run exact`);
   });
 });
 
@@ -95,7 +96,7 @@ describe('connection cut after N bytes', () => {
     expect(proxy.dropped).toBe(1);
     const failed = await expectCleanFailure(id, address, report, /^(network|imap\.)/);
     const exact = await expectFollowUpCompletes(id, address);
-    await recordFault(`Connection cut after ${cut} of ~${MAILBOX_BYTES} bytes`, exact, `run failed (${failed.code}) with ${failed.stored} stored; lease released; next run exact`);
+    await recordExactness(`Connection cut after ${cut} of ~${MAILBOX_BYTES} bytes`, exact, `run failed (${failed.code}) with ${failed.stored} stored; lease released; next run exact`);
   });
 });
 
@@ -115,6 +116,6 @@ describe('server BYE mid-fetch', () => {
     const failed = await expectCleanFailure(id, address, report, new RegExp(`^${code.replace('.', '\\.')}$`));
     expect(failed.stored).toBeGreaterThan(0);
     const exact = await expectFollowUpCompletes(id, address);
-    await recordFault(`IMAP "* BYE ${text}" mid-fetch`, exact, `run failed (${failed.code}) with ${failed.stored} stored; lease released; next run exact`);
+    await recordExactness(`IMAP "* BYE ${text}" mid-fetch`, exact, `run failed (${failed.code}) with ${failed.stored} stored; lease released; next run exact`);
   });
 });

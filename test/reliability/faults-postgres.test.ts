@@ -11,7 +11,8 @@ import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountRow, exactness, leaseIsFree, recordFault, watermarkCoverage } from '@/test/reliability/support/fault-checks';
+import { accountRow, exactness, leaseIsFree, watermarkCoverage } from '@/test/reliability/support/fault-checks';
+import { recordExactness } from '@/test/reliability/support/scenarios';
 import { startSyncTestbed, type SyncTestbed } from '@/test/support/sync-harness';
 import type { Database } from '@/lib/db';
 import type { SyncDeps, SyncReport } from '@/lib/sync/types';
@@ -125,7 +126,7 @@ describe('Postgres connections terminated', () => {
 
     const exact = await expectFollowUpCompletes(id, address, count);
     await flushStaleErrors();
-    await recordFault('Postgres backends terminated inside a batch transaction', exact, `run failed (sync.store_failed) with ${coverage.stored} stored, watermark = last stored UID; lease released; next run exact`);
+    await recordExactness('Postgres backends terminated inside a batch transaction', exact, `run failed (sync.store_failed) with ${coverage.stored} stored, watermark = last stored UID; lease released; next run exact`);
   });
 });
 
@@ -176,7 +177,7 @@ describe('connection pool exhausted', () => {
       for (const key of Object.keys(totals) as Array<keyof typeof totals>) totals[key] += exact[key];
       expect(await leaseIsFree(bed.db, id)).toBe(true);
     }
-    await recordFault('Connection pool taken (10 of 10) while 12 accounts sync', totals, 'the run waited (nothing leased), then all 12 succeeded; leases released');
+    await recordExactness('Connection pool taken (10 of 10) while 12 accounts sync', totals, 'the run waited (nothing leased), then all 12 succeeded; leases released');
   });
 
   it('fails cleanly, after finishing what it started, when the database refuses every new connection; later runs are exact', { timeout: 240_000 }, async () => {
@@ -225,7 +226,7 @@ describe('connection pool exhausted', () => {
       for (const key of Object.keys(totals) as Array<keyof typeof totals>) totals[key] += exact[key];
     }
     const summary = outcome instanceof Error ? `the pass failed (${outcome.message.replace(/"[^"]*"/g, '<db>')}) after ${inFlight.finished} account(s)` : outcome.accounts.map((r) => `${r.outcome}${r.error ? ` (${r.error.code})` : ''}`).join(', ');
-    await recordFault('Database refuses new connections (pool stuck at 1 of 10), 4 accounts', totals, `first run: ${summary}; leases free; next runs exact`);
+    await recordExactness('Database refuses new connections (pool stuck at 1 of 10), 4 accounts', totals, `first run: ${summary}; leases free; next runs exact`);
   });
 });
 
@@ -255,6 +256,6 @@ describe.runIf(process.env.RELIABILITY_SOAK === '1')('Postgres server restart (s
     const coverage = await watermarkCoverage(bed.db, bed.harness, id, address);
     expect(coverage).toMatchObject({ storedAbove: 0, missingBelow: 0 });
     const exact = await expectFollowUpCompletes(id, address, count);
-    await recordFault('Postgres server restarted mid-sync (soak)', exact, `first run failed (${outcome instanceof Error ? 'sync.lease_failed' : 'sync.store_failed'}) with ${coverage.stored} stored; lease free; next run exact`);
+    await recordExactness('Postgres server restarted mid-sync (soak)', exact, `first run failed (${outcome instanceof Error ? 'sync.lease_failed' : 'sync.store_failed'}) with ${coverage.stored} stored; lease free; next run exact`);
   });
 });

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mailAccounts, messages, syncRuns } from '@/lib/db/schema';
 import { isAlive, signalTree } from '@/test/harness/process-tree';
 import { between, prng } from '@/test/harness/random';
-import { accountRow, exactness, recordFault, watermarkCoverage } from '@/test/reliability/support/fault-checks';
+import { accountRow, exactness, watermarkCoverage } from '@/test/reliability/support/fault-checks';
+import { recordExactness } from '@/test/reliability/support/scenarios';
 import { startChannelFixture, type ChannelFixture } from '@/test/support/channel';
 
 const ADDRESS = 'alice@contoso.test';
@@ -140,7 +141,7 @@ describe('the sync CLI killed at random points', () => {
 
     const progress = kills.map((kill) => `${kill.point}:${kill.stored}`).join(' ');
     const held = kills.filter((kill) => kill.leaseLeft).length;
-    await recordFault(
+    await recordExactness(
       `Sync CLI SIGKILLed in ${KILLS} runs (random points after the lease)`,
       exact,
       `${held}/${KILLS} kills left a lease (expiry simulated); stored after each: ${progress}; final run exact`,

@@ -7,7 +7,8 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedSoakMessages } from '@/test/reliability/support/soak-mail';
-import { recordExactness, startTokenFixture, type TokenFixture } from '@/test/reliability/support/token-fixture';
+import { startTokenFixture, type TokenFixture } from '@/test/reliability/support/token-fixture';
+import { recordExactness } from '@/test/reliability/support/scenarios';
 
 const SOAK = process.env.RELIABILITY_SOAK === '1';
 const COUNT = SOAK ? 100_000 : 3_000;

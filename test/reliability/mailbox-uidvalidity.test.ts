@@ -5,7 +5,8 @@
  */
 import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordExactness, startTokenFixture, type TokenFixture } from '@/test/reliability/support/token-fixture';
+import { startTokenFixture, type TokenFixture } from '@/test/reliability/support/token-fixture';
+import { recordExactness } from '@/test/reliability/support/scenarios';
 
 const ADDRESS = 'alice@contoso.test';
 let t: TokenFixture;

@@ -5,7 +5,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordExactness, reloadProductEnv, startTokenFixture, type TokenFixture } from '@/test/reliability/support/token-fixture';
+import { reloadProductEnv, startTokenFixture, type TokenFixture } from '@/test/reliability/support/token-fixture';
+import { recordExactness } from '@/test/reliability/support/scenarios';
 import { startTokenGate, type TokenGate } from '@/test/reliability/support/token-gate';
 
 const TARGET = 'alice@contoso.test';

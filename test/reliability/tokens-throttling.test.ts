@@ -5,7 +5,8 @@
  * storm every message is stored exactly once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordExactness, startTokenFixture, type TokenFixture } from '@/test/reliability/support/token-fixture';
+import { startTokenFixture, type TokenFixture } from '@/test/reliability/support/token-fixture';
+import { recordExactness } from '@/test/reliability/support/scenarios';
 
 const ALL = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'].map((name) => `${name}@contoso.test`);
 const RETRY_AFTER_S = 120;

@@ -8,7 +8,6 @@ import type { Db } from '@/lib/db';
 import { mailAccounts, mailFolderState, messages } from '@/lib/db/schema';
 import type { Harness } from '@/test/harness/fixture';
 import { compareWithServer, type Exactness } from '@/test/reliability/support/exactness';
-import { recordScenario } from '@/test/reliability/support/scenarios';
 import { serverSources, serverUids } from '@/test/support/sync-harness';
 
 async function ownerToken(harness: Harness, address: string): Promise<string> {
@@ -62,7 +61,3 @@ export async function watermarkCoverage(db: Db, harness: Harness, accountId: str
   };
 }
 
-/** One row of the report's "faults" group, after the test's own assertions passed. */
-export function recordFault(scenario: string, result: Exactness, note: string): Promise<void> {
-  return recordScenario({ group: 'faults', scenario, expected: result.expected, stored: result.stored, lost: result.lost, duplicated: result.duplicated, note });
-}

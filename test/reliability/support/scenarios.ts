@@ -4,6 +4,7 @@
  * Recording never replaces an assertion; it only makes the result visible.
  */
 import { appendFile } from 'node:fs/promises';
+import type { Exactness } from '@/test/reliability/support/exactness';
 
 export interface ScenarioRow {
   /** Group shown in the table: faults, hostile input, authorization, secrets, soak. */
@@ -23,4 +24,9 @@ export async function recordScenario(row: ScenarioRow): Promise<void> {
   const file = process.env.RELIABILITY_REPORT;
   if (!file) return;
   await appendFile(file, `${JSON.stringify(row)}\n`);
+}
+
+/** A mail scenario's row, straight from its exactness result. */
+export function recordExactness(scenario: string, exact: Exactness, note: string, group = 'faults'): Promise<void> {
+  return recordScenario({ group, scenario, expected: exact.expected, stored: exact.stored, lost: exact.lost, duplicated: exact.duplicated, note });
 }

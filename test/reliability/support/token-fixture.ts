@@ -7,7 +7,6 @@ import { eq } from 'drizzle-orm';
 import { startChannelFixture, type ChannelFixture } from '@/test/support/channel';
 import { serverSources } from '@/test/support/sync-harness';
 import { compareWithServer, type Exactness } from '@/test/reliability/support/exactness';
-import { recordScenario } from '@/test/reliability/support/scenarios';
 import type { HarnessOptions } from '@/test/harness/fixture';
 import type { SyncDeps, SyncReport } from '@/lib/sync/types';
 
@@ -83,7 +82,3 @@ export function reloadProductEnv(changes: Record<string, string>): void {
   (globalThis as unknown as { __mailgateEnv?: unknown }).__mailgateEnv = undefined;
 }
 
-/** The scenario's row from an exactness result. */
-export function recordExactness(scenario: string, exact: Exactness, note: string, group = 'faults'): Promise<void> {
-  return recordScenario({ group, scenario, expected: exact.expected, stored: exact.stored, lost: exact.lost, duplicated: exact.duplicated, note });
-}
