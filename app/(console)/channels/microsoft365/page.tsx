@@ -10,6 +10,7 @@ import { appLevelProblem } from '@/lib/channels/microsoft365/app-health';
 import { callbackUrl } from '@/lib/channels/microsoft365/endpoints';
 import { publicBaseUrl } from '@/lib/config/base-url';
 import { getDb } from '@/lib/db';
+import { parseRecordId } from '@/lib/messages/record-id';
 import { ACCOUNTS_PAGE_SIZE, listAccountErrors, listAccounts } from '@/lib/db/queries/mail-accounts';
 import { AccountList } from './account-list';
 import { AccountPager } from './account-pager';
@@ -29,7 +30,8 @@ export default async function Microsoft365Page({ searchParams }: { searchParams:
   await requireAdmin();
   const db = await getDb();
   const params = await searchParams;
-  const page = Math.max(1, Number.parseInt(params.page ?? '1', 10) || 1);
+  // parseInt took '99999999999999999999' as 1e20, an OFFSET Postgres refuses ("5e+21"): a 500.
+  const page = parseRecordId(params.page) ?? 1;
   const [app, { accounts, total }, errors] = await Promise.all([getAppView(db), listAccounts(db, { page }), listAccountErrors(db)]);
   const callback = callbackUrl(publicBaseUrl(await headers()));
   if (accounts.length === 0 && page > 1) redirect('/channels/microsoft365'); // past the last page
