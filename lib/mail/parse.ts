@@ -9,7 +9,7 @@ import {
   stripNul,
   truncateUtf8,
 } from '@/lib/mail/parse-fields';
-import { readMail, type ReadAttachment, type ReadMail } from '@/lib/mail/read-mail';
+import { readMail, readMailSkippingAttachments, type ReadAttachment, type ReadMail } from '@/lib/mail/read-mail';
 
 /**
  * One raw RFC 5322 message turned into the row we store. Never throws: the caller keeps the raw source
@@ -93,7 +93,7 @@ export async function parseMessage(raw: Buffer, options: ParseOptions = {}): Pro
     return withError(await headersOnly(source), `MIME parts are nested more than ${MAX_NESTING_DEPTH} levels deep; only the headers were read.`);
   }
   try {
-    const mail = await readMail(source, PARSER_OPTIONS);
+    const mail = await readMailSkippingAttachments(source, PARSER_OPTIONS);
     return toParsedMessage(mail, source, {
       maxTextBytes: options.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES,
       maxHtmlBytes: options.maxHtmlBytes ?? DEFAULT_MAX_HTML_BYTES,

@@ -1,4 +1,6 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { MailParser, type Attachment, type AttachmentStream, type MailParserOptions, type MessageText, type ParsedMail } from 'mailparser';
+import { findOpaqueBodies, type OpaqueBody } from '@/lib/mail/opaque-parts';
 
 /** An attachment whose decoded bytes were dropped once its size and checksum were known, unless asked for. */
 export type ReadAttachment = Omit<Attachment, 'content'> & { content: Buffer | null };
@@ -67,6 +69,49 @@ export function readMail(source: Buffer, options: MailParserOptions, keep?: (che
     });
     void feed(parser, source, () => settled);
   });
+}
+
+/**
+ * readMail with the body of each base64 attachment swapped for a short marker before mailparser sees it: the
+ * attachment's size and checksum are taken from the body directly (opaque-parts.ts). The result is used only
+ * when each marker came back as exactly one whole attachment and nowhere in the text; otherwise the message is
+ * read in full, as readMail would.
+ */
+export async function readMailSkippingAttachments(source: Buffer, options: MailParserOptions): Promise<ReadMail> {
+  const bodies = findOpaqueBodies(source);
+  return (bodies.length > 0 ? await readWithMarkers(source, bodies, options) : null) ?? readMail(source, options);
+}
+
+/** The read with `bodies` swapped for markers, or null when mailparser did not see them as whole attachments. */
+export async function readWithMarkers(source: Buffer, bodies: OpaqueBody[], options: MailParserOptions): Promise<ReadMail | null> {
+  const nonce = randomBytes(12).toString('hex');
+  const markers = bodies.map((_, i) => Buffer.from(`mailgate skipped attachment ${nonce} ${i}`));
+  const pieces: Buffer[] = [];
+  let at = 0;
+  bodies.forEach((body, i) => {
+    pieces.push(source.subarray(at, body.start), Buffer.from(`${(markers[i] as Buffer).toString('base64')}\r\n`, 'latin1'));
+    at = body.end;
+  });
+  pieces.push(source.subarray(at));
+  let mail: ReadMail;
+  try {
+    mail = await readMail(Buffer.concat(pieces), options);
+  } catch {
+    return null;
+  }
+  const markerIndex = new Map(markers.map((marker, i) => [createHash('sha256').update(marker).digest('hex'), i]));
+  const matched = new Set<number>();
+  for (const attachment of mail.attachments) {
+    const i = markerIndex.get(attachment.checksum);
+    const body = i === undefined ? undefined : bodies[i];
+    if (i === undefined || !body) continue;
+    if (matched.has(i)) return null;
+    matched.add(i);
+    attachment.size = body.size;
+    attachment.checksum = body.checksum;
+  }
+  const leaked = [mail.text, mail.html].some((value) => typeof value === 'string' && value.includes(nonce));
+  return matched.size === bodies.length && !leaked ? mail : null;
 }
 
 /**
