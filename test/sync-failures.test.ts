@@ -126,6 +126,34 @@ describe('server trouble', () => {
     expect(await account(id)).toMatchObject({ consecutiveFailures: 0, lastError: null, lastSyncOutcome: 'success' });
   });
 
+  it('commits batches in UID order: when one fails at commit, the next one (already written) rolls back too', async () => {
+    const address = 'ordered@contoso.test';
+    const id = await bed.addAccount(address);
+    await bed.harness.seed.messages(address, { count: 60, seed: 19 });
+    // The third batch (UIDs 21-30) fails at its commit, late enough for the fourth to have written its rows.
+    await bed.db.execute(sql.raw(`
+      create function fail_third_batch() returns trigger language plpgsql as $$
+      begin perform pg_sleep(0.5); raise exception 'injected commit failure'; end $$;
+      create constraint trigger fail_third_batch after insert on messages deferrable initially deferred
+      for each row when (new.uid = 25 and new.account_id = '${id}') execute function fail_third_batch();`));
+    try {
+      const failed = await runSync(bed.deps({ batch: { messages: 10, bytes: 16 * 1024 * 1024 } }), { trigger: 'manual', accountIds: [id] });
+      expect(failed.accounts[0]).toMatchObject({ outcome: 'failed', error: { code: 'sync.store_failed' } });
+    } finally {
+      await bed.db.execute(sql.raw('drop trigger fail_third_batch on messages; drop function fail_third_batch();'));
+    }
+    const partial = await uidCounts(id);
+    expect(partial.map((c) => c.uid)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    const [state] = await bed.db.select().from(schema.mailFolderState).where(eq(schema.mailFolderState.accountId, id));
+    expect(state?.lastUid).toBe(20);
+
+    const rerun = await runSync(bed.deps(), { trigger: 'manual', accountIds: [id] });
+    expect(rerun.accounts[0]).toMatchObject({ outcome: 'success', fetched: 40 });
+    const counts = await uidCounts(id);
+    expect(counts.every((c, i) => c.uid === i + 1 && c.n === 1)).toBe(true);
+    expect(counts).toHaveLength(60);
+  });
+
   it('stops at the time budget with a partial outcome; the next run resumes from the watermark', async () => {
     const address = 'budget@contoso.test';
     const id = await bed.addAccount(address);

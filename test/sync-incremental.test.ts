@@ -162,9 +162,9 @@ describe('after-fetch modes', () => {
     const accountId = await bed.addAccount(address, { afterFetch: 'delete' });
     await bed.harness.seed.messages(address, { count: 40, seed: 31 });
     const all = await serverUids(bed.harness, address, await bed.tokenFor(address));
-    // Batches of 10; the proxy cuts the session about two thirds through the mailbox.
+    // Batches of 10; the proxy cuts the session in the last batch, after the deletes of the first batches.
     const total = [...generateMessages({ count: 40, seed: 31, to: address })].reduce((sum, m) => sum + m.raw.length, 0);
-    const proxy = await bed.harness.imapProxy({ dropAfterBytes: Math.floor(total * 0.65) });
+    const proxy = await bed.harness.imapProxy({ dropAfterBytes: Math.floor(total * 0.9) });
     const cut = await runSync(
       bed.deps({ batch: { messages: 10, bytes: 16 * 1024 * 1024 }, imapEndpoint: () => ({ host: '127.0.0.1', port: proxy.port, tls: false }) }),
       { trigger: 'manual', accountIds: [accountId] },

@@ -76,15 +76,17 @@ export class LeaseKeeper {
 }
 
 /**
- * Runs `work` in a transaction that first re-checks and extends the lease: a worker whose lease expired (and was
- * taken over) cannot write, whatever it still believes.
+ * Runs `work` in a transaction that then re-checks and extends the lease: a worker whose lease expired (and was
+ * taken over) cannot commit, whatever it still believes. The check comes last, so the lease row is locked only
+ * from then to the commit: taken first, it would serialize every transaction of the account behind the open one.
  */
 export async function inLeasedTransaction<T>(db: Db, lease: LeaseKeeper, work: (tx: Tx) => Promise<T>): Promise<T> {
   lease.assertHeld();
   try {
     return await transaction(db, async (tx) => {
+      const result = await work(tx);
       if (!(await renewLease(tx, lease.accountId, lease.owner, lease.leaseMs))) throw new LeaseLostError(lease.accountId);
-      return work(tx);
+      return result;
     });
   } catch (error) {
     if (error instanceof LeaseLostError) lease.markLost();

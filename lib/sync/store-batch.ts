@@ -27,11 +27,13 @@ export interface StoredBatch {
 }
 
 /**
- * Writes a batch and moves the watermark to its last UID in one transaction, which first re-checks (and extends)
- * this worker's lease: a worker that lost its lease cannot write. Only after the commit does the after-fetch
- * mode touch the server, and only for messages whose full source is now stored.
+ * Writes a batch and moves the watermark to its last UID in one transaction, which also re-checks (and extends)
+ * this worker's lease: a worker that lost its lease cannot commit. The rows are written while `previous` (the
+ * batch before, on another connection) may still be writing; the watermark moves only once that one committed,
+ * so watermarks advance in UID order and a failed batch takes every later one down with it. Only after the
+ * commit does the after-fetch mode touch the server, and only for messages whose full source is now stored.
  */
-export async function storeBatch(target: BatchTarget, batch: PlannedBatch, fetched: FetchedMessage[]): Promise<StoredBatch> {
+export async function storeBatch(target: BatchTarget, batch: PlannedBatch, fetched: FetchedMessage[], previous: Promise<unknown> = Promise.resolve()): Promise<StoredBatch> {
   const { db, lease, account, folder, uidValidity } = target;
   const key = { accountId: account.id, folder, uidValidity };
   let rows: MessageToStore[];
@@ -41,11 +43,14 @@ export async function storeBatch(target: BatchTarget, batch: PlannedBatch, fetch
     rows = fetched.map((message) => toRow(message, key, earlier));
     created = await inLeasedTransaction(db, lease, async (tx) => {
       const ids = await insertMessageBatch(tx, rows);
+      await previous.catch(() => {
+        throw new EarlierBatchFailed();
+      });
       if (!(await advanceWatermark(tx, key, batch.lastUid))) throw new Error(`No folder state for ${folder} at UIDVALIDITY ${uidValidity}`);
       return ids;
     });
   } catch (error) {
-    throw error instanceof LeaseLostError ? error : new StoreError(error);
+    throw error instanceof LeaseLostError || error instanceof EarlierBatchFailed ? error : new StoreError(error);
   }
   // Headers-only rows do not hold the mail: it stays on the server untouched.
   const done = rows.filter((row) => row.message.skippedReason === null).map((row) => row.message.uid);
@@ -53,6 +58,14 @@ export async function storeBatch(target: BatchTarget, batch: PlannedBatch, fetch
   let bytes = 0;
   for (const row of rows) if (created.has(row.message.uid)) bytes += row.source?.bytes.length ?? 0;
   return { stored: created.size, bytes };
+}
+
+/** This batch rolled back because the one before it failed; that one's error is the one to report. */
+export class EarlierBatchFailed extends Error {
+  override name = 'EarlierBatchFailed';
+  constructor() {
+    super('The batch before this one was not stored.');
+  }
 }
 
 function toRow(fetched: FetchedMessage, key: { accountId: string; folder: string; uidValidity: number }, earlier: Map<string, number>): MessageToStore {

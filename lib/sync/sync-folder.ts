@@ -30,11 +30,13 @@ export interface FolderResult {
 
 // Sizes and flags are asked for this many UIDs at a time: bounded memory for any mailbox size.
 const METADATA_WINDOW = 2_000;
+// Two batches write at once: Postgres turns a batch's bytes into TOAST rows in one backend, on one core.
+const STORES_IN_FLIGHT = 2;
 
 /**
  * One folder: SELECT, new generation on a UIDVALIDITY change, then the UIDs above the watermark in batches. The
- * next batch downloads (and parses) while the previous one is written, so IMAP and Postgres work at once; at
- * most two batches are in memory.
+ * next batch downloads (and parses) while the previous two are written, so IMAP and Postgres work at once; at
+ * most three batches are in memory, one when a message is bigger than a batch.
  */
 export async function syncFolder(job: FolderJob): Promise<FolderResult> {
   const { db, client, account, folder, limits } = job;
@@ -69,34 +71,38 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
   const linkEarlierCopies = newGeneration || (await hasEarlierGenerations(db, account.id, folder, uidValidity));
   const target = { db, client, lease: job.lease, account, folder, uidValidity, linkEarlierCopies };
 
-  let storing: Promise<unknown> = Promise.resolve();
+  // Batches being written, oldest first, each on its own connection; each commits after the one before it.
+  const storing: Promise<void>[] = [];
+  const settle = async (keep: number) => {
+    while (storing.length > keep) await storing.shift();
+  };
   try {
     for (const window of chunk(uids, METADATA_WINDOW)) {
       const metas = await fetchMetadata(client, window);
       for (const batch of planBatches(metas, limits)) {
         if (job.deadline !== null && Date.now() >= job.deadline) {
           result.complete = false;
-          await storing;
+          await settle(0);
           return result;
         }
         job.lease.assertHeld();
-        // A message bigger than a whole batch is not downloaded while another batch is still held for storing.
-        if (batch.bytes > limits.batchBytes) await storing;
+        // A message bigger than a whole batch is not downloaded while other batches are still held for storing.
+        if (batch.bytes > limits.batchBytes) await settle(0);
         const fetched = await fetchBatch(client, batch, limits.maxMessageBytes);
-        await storing;
-        const next = storeBatch(target, batch, fetched).then((stored) => {
+        await settle(STORES_IN_FLIGHT - 1);
+        const next = storeBatch(target, batch, fetched, storing.at(-1)).then((stored) => {
           result.stored += stored.stored;
           result.bytes += stored.bytes;
           job.onBatchStored(stored, uids.length);
         });
-        next.catch(() => {}); // observed when awaited above or below
-        storing = next;
+        next.catch(() => {}); // observed when settled above or below
+        storing.push(next);
       }
     }
-    await storing;
+    await settle(0);
   } catch (error) {
-    // Let an insert in flight finish (it may commit) before the caller reports and releases the lease.
-    await storing.catch(() => {});
+    // Let inserts in flight finish (they may commit) before the caller reports and releases the lease.
+    await Promise.allSettled(storing);
     throw error;
   }
   return result;
