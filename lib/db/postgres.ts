@@ -4,6 +4,7 @@ import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import type { Database, Db } from '@/lib/db';
 import { MIGRATIONS_FOLDER } from '@/lib/db/migrations';
+import { noDelaySocketOption } from '@/lib/db/postgres-socket';
 import * as schema from '@/lib/db/schema';
 
 // Any fixed number: it only has to be the same for every instance that may migrate at once.
@@ -11,7 +12,7 @@ const MIGRATION_LOCK = 7_365_001;
 
 export async function openPostgresDatabase(url: string, options: { migrate?: boolean } = {}): Promise<Database> {
   if (options.migrate !== false) await migratePostgres(url);
-  const client = postgres(url, { max: 10, onnotice: () => {} });
+  const client = postgres(url, { max: 10, onnotice: () => {}, ...noDelaySocketOption(url) });
   return {
     db: drizzle({ client, schema }) as unknown as Db,
     kind: 'postgres',

@@ -6,6 +6,7 @@
 const LF = 0x0a;
 const CR = 0x0d;
 const DASH = 0x2d;
+const LF_DASH_DASH = Buffer.from('\n--', 'latin1');
 
 /** Where the header block ends: the offset of the empty line and the offset of the body after it. */
 export function findHeaderEnd(source: Buffer): { headerEnd: number; bodyStart: number } {
@@ -83,6 +84,13 @@ export function mimeNestingDepth(source: Buffer, stopAbove: number): number {
   };
   let lineStart = 0;
   while (lineStart < source.length) {
+    if (!inHeader && !(source[lineStart] === DASH && source[lineStart + 1] === DASH)) {
+      // Inside a body only delimiter lines matter: jump to the next line that starts with "--".
+      const delimiter = source.indexOf(LF_DASH_DASH, lineStart);
+      if (delimiter === -1) break;
+      lineStart = delimiter + 1;
+      continue;
+    }
     const newline = source.indexOf(LF, lineStart);
     const lineEnd = newline === -1 ? source.length : newline;
     const next = newline === -1 ? source.length : newline + 1;
