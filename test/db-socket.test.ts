@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openPostgresDatabase } from '@/lib/db/postgres';
 import { noDelaySocketOption } from '@/lib/db/postgres-socket';
@@ -17,8 +18,8 @@ describe('Postgres sockets', () => {
     const connect = vi.spyOn(net, 'connect');
     const opened = await openPostgresDatabase(database.url, { migrate: false });
     try {
-      const rows = await opened.db.execute('select 1 as one');
-      expect([...rows]).toEqual([{ one: 1 }]);
+      const rows = await opened.db.execute(sql`select 1 as one`);
+      expect(rows).toMatchObject([{ one: 1 }]);
     } finally {
       await opened.close();
     }
