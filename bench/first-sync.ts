@@ -8,7 +8,7 @@ import type { Harness } from '@/test/harness/fixture';
 import { productEnv } from './environment';
 import { seedBenchMailbox, type BenchMailbox } from './mailbox';
 import { runMbsync } from './mbsync';
-import { runSyncChild } from './processes';
+import { runSyncChild, runWarmSyncChild } from './processes';
 import { createProductDatabase, type ProductDatabase } from './product-database';
 import { rawFetch } from './raw-fetch';
 import { summarize, type Summary } from './stats';
@@ -23,6 +23,8 @@ export interface FirstSyncResult {
   /** On-disk size of the tables after the first sync (TOAST included): bytes written, countable on a busy machine. */
   storedMb: Record<string, number>;
   incremental: { added: number; ms: number; accountMs: number; fetched: number };
+  /** The same in a process that has synced before: a cron route of a running server, a `--watch` worker. */
+  incrementalWarm: { added: number; ms: number; accountMs: number; fetched: number };
   idle: { ms: number; accountMs: number };
   bigAttachments?: { messages: number; attachmentMb: number; bytes: number; ms: number; peakRssMb: number };
 }
@@ -71,6 +73,10 @@ export async function benchFirstSync(harness: Harness, count: number, runs: numb
   const incremental = await runSyncChild(productEnv(kept.db.url), [kept.accountId]);
   const idle = await runSyncChild(productEnv(kept.db.url), [kept.accountId]);
   log(`incremental +100: ${ms(incremental.ms)}, idle: ${ms(idle.ms)}`);
+  // The warm process first syncs 100 more messages itself, then 100 are added and timed.
+  await seedBenchMailbox(harness, ADDRESS, { count: 100, seed: 2025, offset: count + 100 });
+  const warm = await runWarmSyncChild(productEnv(kept.db.url), [kept.accountId], () => seedBenchMailbox(harness, ADDRESS, { count: 100, seed: 2025, offset: count + 200 }).then(() => undefined));
+  log(`incremental +100 in a warm process: ${ms(warm.ms)}`);
   const big = options.memory ? await bigAttachmentRun(harness, kept.db, options.bigMessages) : undefined;
   await kept.db.drop();
   return {
@@ -83,6 +89,7 @@ export async function benchFirstSync(harness: Harness, count: number, runs: numb
     storedMb,
     incremental: { added: 100, ms: incremental.ms, accountMs: incremental.accounts[0]?.durationMs ?? NaN, fetched: incremental.accounts[0]?.fetched ?? 0 },
     idle: { ms: idle.ms, accountMs: idle.accounts[0]?.durationMs ?? NaN },
+    incrementalWarm: { added: 100, ms: warm.ms, accountMs: warm.accounts[0]?.durationMs ?? NaN, fetched: warm.accounts[0]?.fetched ?? 0 },
     bigAttachments: big,
   };
 }

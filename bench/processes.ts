@@ -48,6 +48,37 @@ export function run(command: string, args: string[], options: { env?: NodeJS.Pro
 }
 
 /** `node --conditions=react-server --import tsx <script>`: what `npm run sync` runs, minus the tsx wrapper process. */
+/**
+ * A sync child in `--warm` mode: it syncs once, then `between` runs (the bench adds mail), then the timed run.
+ */
+export async function runWarmSyncChild(env: NodeJS.ProcessEnv, accountIds: string[], between: () => Promise<void>): Promise<SyncChildReport> {
+  const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'bench/sync-child.ts', '--warm', ...accountIds], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  if (child.pid) started.add(child.pid);
+  let stdout = '';
+  let stderr = '';
+  let ready: () => void = () => {};
+  const readyLine = new Promise<void>((resolve) => (ready = resolve));
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (stdout.startsWith('ready\n')) ready();
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+  try {
+    await Promise.race([readyLine, exited.then(() => Promise.reject(new Error(`warm sync child exited early: ${stderr.slice(-2000)}`)))]);
+    await between();
+    child.stdin.end('go\n');
+    const code = await exited;
+    if (code !== 0) throw new Error(`warm sync child exited ${code}: ${stderr.slice(-2000)}`);
+  } finally {
+    if (child.pid) started.delete(child.pid);
+    if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
+  }
+  const report = JSON.parse(stdout.trim().split('\n').pop() ?? '') as SyncChildReport;
+  if (report.accounts.some((a) => a.outcome !== 'success')) throw new Error(`bench: warm sync failed: ${JSON.stringify(report.accounts)}`);
+  return report;
+}
+
 export function runTs(script: string, args: string[], env: NodeJS.ProcessEnv, measureRss = false): Promise<ProcessResult> {
   // BENCH_CPU_PROF=<dir> profiles every child (node --cpu-prof) for Part 2's analysis.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];

@@ -18,6 +18,14 @@ describe('planBatches', () => {
     expect(batch?.items.map((i) => [i.meta.uid, i.headersOnly])).toEqual([[1, false], [2, true], [3, false]]);
     expect(batch?.bytes).toBe(200);
   });
+  it('ramps batch sizes up from rampBytes and back down towards the end of a window', () => {
+    const metas = Array.from({ length: 64 }, (_, i) => meta(i + 1, 100)); // 6,400 bytes
+    const ramped = planBatches(metas, { batchMessages: 1_000, batchBytes: 1_600, maxMessageBytes: 5_000, rampBytes: 200 });
+    expect(ramped.map((b) => b.bytes)).toEqual([200, 400, 800, 1_600, 1_600, 900, 400, 200, 200, 100]);
+    expect(ramped.flatMap((b) => b.items.map((i) => i.meta.uid))).toEqual(metas.map((m) => m.uid));
+    const flat = planBatches(metas, { batchMessages: 1_000, batchBytes: 1_600, maxMessageBytes: 5_000 });
+    expect(flat.map((b) => b.bytes)).toEqual([1_600, 1_600, 1_600, 1_600]);
+  });
 });
 
 describe('uidSet', () => {

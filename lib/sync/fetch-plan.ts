@@ -19,6 +19,12 @@ export interface BatchLimits {
   batchMessages: number;
   batchBytes: number;
   maxMessageBytes: number;
+  /**
+   * When set, the first batch holds at most this many bytes and each next one twice as many, up to batchBytes;
+   * towards the end each holds at most half of what is left. Writing starts sooner and the last write, which
+   * nothing overlaps, is short.
+   */
+  rampBytes?: number;
 }
 
 /**
@@ -28,24 +34,33 @@ export interface BatchLimits {
  */
 export function planBatches(metas: MessageMeta[], limits: BatchLimits): PlannedBatch[] {
   const batches: PlannedBatch[] = [];
+  const bodyBytes = (meta: MessageMeta) => (meta.size > limits.maxMessageBytes ? 0 : meta.size);
+  let remaining = metas.reduce((sum, meta) => sum + bodyBytes(meta), 0);
   let current: PlannedBatch | undefined;
+  let limit = limits.batchBytes;
   for (const meta of metas) {
-    const headersOnly = meta.size > limits.maxMessageBytes;
-    const bytes = headersOnly ? 0 : meta.size;
-    if (
-      current &&
-      (current.items.length >= limits.batchMessages || (current.bytes > 0 && current.bytes + bytes > limits.batchBytes))
-    ) {
+    const bytes = bodyBytes(meta);
+    if (current && (current.items.length >= limits.batchMessages || (current.bytes > 0 && current.bytes + bytes > limit))) {
       batches.push(current);
       current = undefined;
     }
-    current ??= { items: [], lastUid: 0, bytes: 0 };
-    current.items.push({ meta, headersOnly });
+    if (!current) {
+      current = { items: [], lastUid: 0, bytes: 0 };
+      limit = batchLimit(limits, batches.length, remaining);
+    }
+    current.items.push({ meta, headersOnly: meta.size > limits.maxMessageBytes });
     current.bytes += bytes;
     current.lastUid = meta.uid;
+    remaining -= bytes;
   }
   if (current) batches.push(current);
   return batches;
+}
+
+function batchLimit(limits: BatchLimits, index: number, remaining: number): number {
+  const ramp = limits.rampBytes;
+  if (ramp === undefined) return limits.batchBytes;
+  return Math.max(ramp, Math.min(limits.batchBytes, ramp * 2 ** index, Math.ceil(remaining / 2)));
 }
 
 /** `1:3,5,7:8` for [1, 2, 3, 5, 7, 8]; expects ascending UIDs. */

@@ -32,6 +32,7 @@ export interface FolderResult {
 const METADATA_WINDOW = 2_000;
 // Two batches write at once: Postgres turns a batch's bytes into TOAST rows in one backend, on one core.
 const STORES_IN_FLIGHT = 2;
+const RAMP_BYTES = 2 * 1024 * 1024;
 
 /**
  * One folder: SELECT, new generation on a UIDVALIDITY change, then the UIDs above the watermark in batches. The
@@ -79,7 +80,7 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
   try {
     for (const window of chunk(uids, METADATA_WINDOW)) {
       const metas = await fetchMetadata(client, window);
-      for (const batch of planBatches(metas, limits)) {
+      for (const batch of planBatches(metas, { ...limits, rampBytes: RAMP_BYTES })) {
         if (job.deadline !== null && Date.now() >= job.deadline) {
           result.complete = false;
           await settle(0);
