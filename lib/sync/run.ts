@@ -9,7 +9,7 @@ import type { AccountSyncReport, SyncDeps, SyncLimits, SyncOptions, SyncReport }
 export const SYNC_DEFAULTS = {
   concurrency: 4,
   batchMessages: 200,
-  batchBytes: 16 * 1024 * 1024,
+  batchBytes: 12 * 1024 * 1024,
   maxMessageBytes: 50 * 1024 * 1024,
   leaseMs: 2 * 60_000,
   // Short enough that new mail shows within a couple of minutes of a per-minute cron; the incremental run that

@@ -22,7 +22,10 @@ export interface SyncDeps {
   budgetMs?: number;
   /** Accounts synced at once by this call. Default 4. */
   concurrency?: number;
-  /** A batch (one transaction) holds at most this many messages or bytes. Default 200 / 16 MB. */
+  /**
+   * A batch (one transaction) holds at most this many messages or bytes. Default 200 / 12 MB: with one batch
+   * downloading and two writing, at most about 36 MB of mail is in memory at once.
+   */
   batch?: { messages: number; bytes: number };
   /** Larger messages are recorded with their headers only. Default 50 MB. */
   maxMessageBytes?: number;
