@@ -29,9 +29,10 @@ export interface StoredBatch {
 /**
  * Writes a batch and moves the watermark to its last UID in one transaction, which also re-checks (and extends)
  * this worker's lease: a worker that lost its lease cannot commit. The rows are written while `previous` (the
- * batch before, on another connection) may still be writing; the watermark moves only once that one committed,
- * so watermarks advance in UID order and a failed batch takes every later one down with it. Only after the
- * commit does the after-fetch mode touch the server, and only for messages whose full source is now stored.
+ * batch before, on another connection) may still be writing; the watermark moves only once that one is done
+ * (committed, and its after-fetch mode applied), so watermarks advance in UID order and a failed batch takes
+ * every later one down with it. Only after the commit does the after-fetch mode touch the server, and only for
+ * messages whose full source is now stored.
  */
 export async function storeBatch(target: BatchTarget, batch: PlannedBatch, fetched: FetchedMessage[], previous: Promise<unknown> = Promise.resolve()): Promise<StoredBatch> {
   const { db, lease, account, folder, uidValidity } = target;
