@@ -75,7 +75,7 @@ export async function benchFirstSync(harness: Harness, count: number, runs: numb
   log(`incremental +100: ${ms(incremental.ms)}, idle: ${ms(idle.ms)}`);
   // The warm process first syncs 100 more messages itself, then 100 are added and timed.
   await seedBenchMailbox(harness, ADDRESS, { count: 100, seed: 2025, offset: count + 100 });
-  const warm = await runWarmSyncChild(productEnv(kept.db.url), [kept.accountId], () => seedBenchMailbox(harness, ADDRESS, { count: 100, seed: 2025, offset: count + 200 }).then(() => undefined));
+  const warm = await runWarmSyncChild(productEnv(kept.db.url), [kept.accountId], () => seedBenchMailbox(harness, ADDRESS, { count: 100, seed: 2025, offset: count + 200 }));
   log(`incremental +100 in a warm process: ${ms(warm.ms)}`);
   const big = options.memory ? await bigAttachmentRun(harness, kept.db, options.bigMessages) : undefined;
   await kept.db.drop();

@@ -48,11 +48,31 @@ export function run(command: string, args: string[], options: { env?: NodeJS.Pro
 }
 
 /** `node --conditions=react-server --import tsx <script>`: what `npm run sync` runs, minus the tsx wrapper process. */
+export function runTs(script: string, args: string[], env: NodeJS.ProcessEnv, measureRss = false): Promise<ProcessResult> {
+  return run(process.execPath, tsArgs(script, args), { env, measureRss });
+}
+
+function tsArgs(script: string, args: string[]): string[] {
+  // BENCH_CPU_PROF=<dir> profiles every child (node --cpu-prof) for Part 2's analysis.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  return [...profile, '--conditions=react-server', '--import', 'tsx', script, ...args];
+}
+
+export interface SyncChildReport {
+  ms: number;
+  accounts: { id: string; outcome: string; fetched: number; bytes: number; durationMs: number; error?: string }[];
+}
+
+export async function runSyncChild(env: NodeJS.ProcessEnv, accountIds: string[] = [], measureRss = true): Promise<SyncChildReport & { wallMs: number; peakRssMb?: number }> {
+  const result = await runTs('bench/sync-child.ts', accountIds, env, measureRss);
+  return { ...syncReport(result.stdout), wallMs: result.ms, peakRssMb: result.peakRssMb };
+}
+
 /**
  * A sync child in `--warm` mode: it syncs once, then `between` runs (the bench adds mail), then the timed run.
  */
-export async function runWarmSyncChild(env: NodeJS.ProcessEnv, accountIds: string[], between: () => Promise<void>): Promise<SyncChildReport> {
-  const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'bench/sync-child.ts', '--warm', ...accountIds], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+export async function runWarmSyncChild(env: NodeJS.ProcessEnv, accountIds: string[], between: () => Promise<unknown>): Promise<SyncChildReport> {
+  const child = spawn(process.execPath, tsArgs('bench/sync-child.ts', ['--warm', ...accountIds]), { env, stdio: ['pipe', 'pipe', 'pipe'] });
   if (child.pid) started.add(child.pid);
   let stdout = '';
   let stderr = '';
@@ -74,27 +94,13 @@ export async function runWarmSyncChild(env: NodeJS.ProcessEnv, accountIds: strin
     if (child.pid) started.delete(child.pid);
     if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
   }
+  return syncReport(stdout);
+}
+
+/** The JSON line a sync child ends with; throws when an account did not sync. */
+function syncReport(stdout: string): SyncChildReport {
   const report = JSON.parse(stdout.trim().split('\n').pop() ?? '') as SyncChildReport;
-  if (report.accounts.some((a) => a.outcome !== 'success')) throw new Error(`bench: warm sync failed: ${JSON.stringify(report.accounts)}`);
-  return report;
-}
-
-export function runTs(script: string, args: string[], env: NodeJS.ProcessEnv, measureRss = false): Promise<ProcessResult> {
-  // BENCH_CPU_PROF=<dir> profiles every child (node --cpu-prof) for Part 2's analysis.
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  return run(process.execPath, [...profile, '--conditions=react-server', '--import', 'tsx', script, ...args], { env, measureRss });
-}
-
-export interface SyncChildReport {
-  ms: number;
-  accounts: { id: string; outcome: string; fetched: number; bytes: number; durationMs: number; error?: string }[];
-}
-
-export async function runSyncChild(env: NodeJS.ProcessEnv, accountIds: string[] = [], measureRss = true): Promise<SyncChildReport & { wallMs: number; peakRssMb?: number }> {
-  const result = await runTs('bench/sync-child.ts', accountIds, env, measureRss);
-  const line = result.stdout.trim().split('\n').pop() ?? '';
-  const report = JSON.parse(line) as SyncChildReport;
   const failed = report.accounts.filter((a) => a.outcome !== 'success');
   if (failed.length > 0) throw new Error(`bench: sync failed for ${failed.length} accounts: ${JSON.stringify(failed.slice(0, 3))}`);
-  return { ...report, wallMs: result.ms, peakRssMb: result.peakRssMb };
+  return report;
 }
