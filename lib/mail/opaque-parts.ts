@@ -154,7 +154,7 @@ export function measureBase64(body: Buffer): { size: number; checksum: string } 
       const newline = sliceEnd >= body.length ? -1 : body.indexOf(LF, sliceEnd);
       sliceEnd = newline === -1 ? body.length : newline + 1;
       text = body.toString('ascii', sliceStart, sliceEnd); // a plain copy, where 'latin1' converts each byte
-      characters = withoutLineBreaks(text);
+      characters = lengthWithoutLineBreaks(text);
       if (sliceEnd === body.length || characters % 4 === 0) break;
       sliceEnd += 1; // take the next line too
     }
@@ -180,7 +180,7 @@ function paddingLength(body: Buffer, padding: number): number | null {
   return equals <= 2 ? equals : null;
 }
 
-function withoutLineBreaks(text: string): number {
+function lengthWithoutLineBreaks(text: string): number {
   let breaks = 0;
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) breaks += 1;
   for (let i = text.indexOf('\r'); i !== -1; i = text.indexOf('\r', i + 1)) breaks += 1;
