@@ -17,7 +17,10 @@ export function proxy(request: NextRequest) {
   try {
     decodeURIComponent(path);
   } catch {
-    return new NextResponse('This address is not valid: it contains a broken %-escape.', { status: 400, headers: PLAIN_TEXT });
+    return new NextResponse('This address is not valid: it contains a broken %-escape.', {
+      status: 400,
+      headers: PLAIN_TEXT,
+    });
   }
   if (path.startsWith('/api/') || path === '/favicon.ico' || isPrefetch(request)) return NextResponse.next();
 

@@ -19,13 +19,15 @@ export async function startBenchHarness(): Promise<Harness> {
     benchPassword: BENCH_PASSWORD,
     // Long-lived tokens: a 10,000-message run must not depend on refresh timing.
     accessTokenLifetimeSeconds: 3 * 60 * 60,
-    apps: [{
-      clientId: APP.clientId,
-      clientSecret: APP.clientSecret,
-      redirectUris: [`${BASE_URL}/api/v1/external_credentials/microsoft365/callback`],
-      audience: 'single',
-      tenant: APP.tenant,
-    }],
+    apps: [
+      {
+        clientId: APP.clientId,
+        clientSecret: APP.clientSecret,
+        redirectUris: [`${BASE_URL}/api/v1/external_credentials/microsoft365/callback`],
+        audience: 'single',
+        tenant: APP.tenant,
+      },
+    ],
   });
   Object.assign(process.env, harness.env, {
     APP_ENCRYPTION_KEY: process.env.BENCH_ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),

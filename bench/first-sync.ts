@@ -31,7 +31,13 @@ export interface FirstSyncResult {
 
 const ADDRESS = 'bench@contoso.test';
 
-export async function benchFirstSync(harness: Harness, count: number, runs: number, log: (line: string) => void, options: { memory: boolean; bigMessages: number } = { memory: true, bigMessages: 12 }): Promise<FirstSyncResult> {
+export async function benchFirstSync(
+  harness: Harness,
+  count: number,
+  runs: number,
+  log: (line: string) => void,
+  options: { memory: boolean; bigMessages: number } = { memory: true, bigMessages: 12 },
+): Promise<FirstSyncResult> {
   await harness.control.addUser({ address: ADDRESS });
   const mailbox = await seedBenchMailbox(harness, ADDRESS, { count, seed: 2025 });
   log(`seeded ${mailbox.count} messages, ${mailbox.bytes} bytes (${JSON.stringify(mailbox.shapes)})`);
@@ -58,7 +64,9 @@ export async function benchFirstSync(harness: Harness, count: number, runs: numb
     product.push(report.ms);
     wall.push(report.wallMs);
     rss.push(report.peakRssMb ?? NaN);
-    log(`product run ${i + 1}: ${ms(report.ms)} in runSync, ${ms(report.wallMs)} process, peak RSS ${report.peakRssMb?.toFixed(0)} MB`);
+    log(
+      `product run ${i + 1}: ${ms(report.ms)} in runSync, ${ms(report.wallMs)} process, peak RSS ${report.peakRssMb?.toFixed(0)} MB`,
+    );
     if (kept) await kept.db.drop();
     kept = { db, accountId: accountId as string };
   }
@@ -75,7 +83,9 @@ export async function benchFirstSync(harness: Harness, count: number, runs: numb
   log(`incremental +100: ${ms(incremental.ms)}, idle: ${ms(idle.ms)}`);
   // The warm process first syncs 100 more messages itself, then 100 are added and timed.
   await seedBenchMailbox(harness, ADDRESS, { count: 100, seed: 2025, offset: count + 100 });
-  const warm = await runWarmSyncChild(productEnv(kept.db.url), [kept.accountId], () => seedBenchMailbox(harness, ADDRESS, { count: 100, seed: 2025, offset: count + 200 }));
+  const warm = await runWarmSyncChild(productEnv(kept.db.url), [kept.accountId], () =>
+    seedBenchMailbox(harness, ADDRESS, { count: 100, seed: 2025, offset: count + 200 }),
+  );
   log(`incremental +100 in a warm process: ${ms(warm.ms)}`);
   const big = options.memory ? await bigAttachmentRun(harness, kept.db, options.bigMessages) : undefined;
   await kept.db.drop();
@@ -87,20 +97,44 @@ export async function benchFirstSync(harness: Harness, count: number, runs: numb
     raw: summarize(raws, count, mailbox.bytes),
     exact,
     storedMb,
-    incremental: { added: 100, ms: incremental.ms, accountMs: incremental.accounts[0]?.durationMs ?? NaN, fetched: incremental.accounts[0]?.fetched ?? 0 },
+    incremental: {
+      added: 100,
+      ms: incremental.ms,
+      accountMs: incremental.accounts[0]?.durationMs ?? NaN,
+      fetched: incremental.accounts[0]?.fetched ?? 0,
+    },
     idle: { ms: idle.ms, accountMs: idle.accounts[0]?.durationMs ?? NaN },
-    incrementalWarm: { added: 100, ms: warm.ms, accountMs: warm.accounts[0]?.durationMs ?? NaN, fetched: warm.accounts[0]?.fetched ?? 0 },
+    incrementalWarm: {
+      added: 100,
+      ms: warm.ms,
+      accountMs: warm.accounts[0]?.durationMs ?? NaN,
+      fetched: warm.accounts[0]?.fetched ?? 0,
+    },
     bigAttachments: big,
   };
 }
 
-async function bigAttachmentRun(harness: Harness, db: ProductDatabase, count: number): Promise<NonNullable<FirstSyncResult['bigAttachments']>> {
+async function bigAttachmentRun(
+  harness: Harness,
+  db: ProductDatabase,
+  count: number,
+): Promise<NonNullable<FirstSyncResult['bigAttachments']>> {
   const address = 'big@contoso.test';
   const [accountId] = await db.connect([address]);
   const attachmentMb = 25;
-  const seeded = await seedBenchMailbox(harness, address, { count, seed: 7, attachmentBytes: attachmentMb * 1024 * 1024 });
+  const seeded = await seedBenchMailbox(harness, address, {
+    count,
+    seed: 7,
+    attachmentBytes: attachmentMb * 1024 * 1024,
+  });
   const report = await runSyncChild(productEnv(db.url), [accountId as string]);
-  return { messages: seeded.count, attachmentMb, bytes: seeded.bytes, ms: report.ms, peakRssMb: report.peakRssMb ?? NaN };
+  return {
+    messages: seeded.count,
+    attachmentMb,
+    bytes: seeded.bytes,
+    ms: report.ms,
+    peakRssMb: report.peakRssMb ?? NaN,
+  };
 }
 
 async function countStored(url: string, accountId: string, expected: number): Promise<FirstSyncResult['exact']> {

@@ -23,9 +23,16 @@ export interface BenchMailbox {
   shapes: Record<string, number>;
 }
 
-const WORDS = 'invoice meeting quarterly report shipment ticket customer update agenda review budget contract delivery schedule support request follow-up approval draft summary attached please thanks regards team project deadline'.split(' ');
+const WORDS =
+  'invoice meeting quarterly report shipment ticket customer update agenda review budget contract delivery schedule support request follow-up approval draft summary attached please thanks regards team project deadline'.split(
+    ' ',
+  );
 
-export async function seedBenchMailbox(harness: Harness, address: string, options: BenchMailboxOptions): Promise<BenchMailbox> {
+export async function seedBenchMailbox(
+  harness: Harness,
+  address: string,
+  options: BenchMailboxOptions,
+): Promise<BenchMailbox> {
   const result: BenchMailbox = { count: 0, bytes: 0, shapes: {} };
   function* messages() {
     const offset = options.offset ?? 0;
@@ -41,10 +48,24 @@ export async function seedBenchMailbox(harness: Harness, address: string, option
   return result;
 }
 
-export function benchMessage(to: string, seed: number, index: number, attachmentBytes?: number): { raw: Buffer; shape: string } {
+export function benchMessage(
+  to: string,
+  seed: number,
+  index: number,
+  attachmentBytes?: number,
+): { raw: Buffer; shape: string } {
   const rand = prng(seed * 1_000_003 + index);
   const roll = rand();
-  const shape = attachmentBytes !== undefined ? 'attachment' : roll < 0.05 ? 'large' : roll < 0.3 ? 'attachment' : roll < 0.65 ? 'html' : 'plain';
+  const shape =
+    attachmentBytes !== undefined
+      ? 'attachment'
+      : roll < 0.05
+        ? 'large'
+        : roll < 0.3
+          ? 'attachment'
+          : roll < 0.65
+            ? 'html'
+            : 'plain';
   const date = new Date(Date.UTC(2025, 0, 6) + index * 60_000);
   const headers = [
     `From: Bench Sender ${index % 97} <sender${index % 97}@fabrikam.test>`,
@@ -55,14 +76,21 @@ export function benchMessage(to: string, seed: number, index: number, attachment
     'MIME-Version: 1.0',
   ].join('\r\n');
   const text = paragraphs(rand, between(rand, 2_000, 20_000) / (shape === 'html' ? 2.2 : 1));
-  const html = `<html><body>${text.split('\r\n\r\n').map((p) => `<p>${p}</p>`).join('\r\n')}</body></html>`;
+  const html = `<html><body>${text
+    .split('\r\n\r\n')
+    .map((p) => `<p>${p}</p>`)
+    .join('\r\n')}</body></html>`;
   const alternative = `Content-Type: multipart/alternative; boundary="alt-${index}"\r\n\r\n--alt-${index}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${text}\r\n--alt-${index}\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${html}\r\n--alt-${index}--\r\n`;
   let body: string;
-  if (shape === 'plain') body = `Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${text}\r\n`;
+  if (shape === 'plain')
+    body = `Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${text}\r\n`;
   else if (shape === 'html') body = alternative;
   else {
-    const size = attachmentBytes ?? (shape === 'large' ? between(rand, 1_000_000, 5_000_000) : between(rand, 50_000, 300_000));
-    const encoded = randomBytesFor(seed, index, Math.floor(size * 0.75)).toString('base64').replace(/.{76}/g, '$&\r\n');
+    const size =
+      attachmentBytes ?? (shape === 'large' ? between(rand, 1_000_000, 5_000_000) : between(rand, 50_000, 300_000));
+    const encoded = randomBytesFor(seed, index, Math.floor(size * 0.75))
+      .toString('base64')
+      .replace(/.{76}/g, '$&\r\n');
     body = `Content-Type: multipart/mixed; boundary="mix-${index}"\r\n\r\n--mix-${index}\r\n${alternative}\r\n--mix-${index}\r\nContent-Type: application/pdf; name="report-${index}.pdf"\r\nContent-Disposition: attachment; filename="report-${index}.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n${encoded}\r\n--mix-${index}--\r\n`;
   }
   return { raw: Buffer.from(`${headers}\r\n${body}`, 'utf8'), shape };

@@ -16,10 +16,23 @@ export interface ManyAccountsResult {
   connectMs: number;
   wallMs: number;
   perProcess: { accounts: number; fetched: number; ms: number; peakRssMb?: number }[];
-  exact: { expected: number; rows: number; sources: number; reportedFetched: number; accountsWrong: number; ok: boolean };
+  exact: {
+    expected: number;
+    rows: number;
+    sources: number;
+    reportedFetched: number;
+    accountsWrong: number;
+    ok: boolean;
+  };
 }
 
-export async function benchManyAccounts(harness: Harness, accounts: number, perAccount: number, processes: number, log: (line: string) => void): Promise<ManyAccountsResult> {
+export async function benchManyAccounts(
+  harness: Harness,
+  accounts: number,
+  perAccount: number,
+  processes: number,
+  log: (line: string) => void,
+): Promise<ManyAccountsResult> {
   const db = await createProductDatabase(harness);
   try {
     const addresses = Array.from({ length: accounts }, (_, i) => `many${String(i).padStart(4, '0')}@contoso.test`);
@@ -27,7 +40,11 @@ export async function benchManyAccounts(harness: Harness, accounts: number, perA
     const ids = await db.connect(addresses);
     const connectMs = Date.now() - t0;
     log(`connected ${ids.length} accounts through the connect flow in ${connectMs} ms`);
-    await Promise.all(addresses.map((address, i) => harness.seed.messages(address, { count: perAccount, seed: 100 + i, profile: 'light' })));
+    await Promise.all(
+      addresses.map((address, i) =>
+        harness.seed.messages(address, { count: perAccount, seed: 100 + i, profile: 'light' }),
+      ),
+    );
 
     const started = process.hrtime.bigint();
     const reports = await Promise.all(Array.from({ length: processes }, () => runSyncChild(productEnv(db.url))));
@@ -40,7 +57,9 @@ export async function benchManyAccounts(harness: Harness, accounts: number, perA
         select a.id as account_id, count(m.id)::int as rows, count(distinct m.uid)::int as uids, count(s.message_id)::int as sources
         from mail_accounts a left join messages m on m.account_id = a.id left join message_sources s on s.message_id = m.id
         group by a.id`;
-      const wrong = rows.filter((r) => r.rows !== perAccount || r.uids !== perAccount || r.sources !== perAccount).length;
+      const wrong = rows.filter(
+        (r) => r.rows !== perAccount || r.uids !== perAccount || r.sources !== perAccount,
+      ).length;
       const total = rows.reduce((sum, r) => sum + r.rows, 0);
       const sources = rows.reduce((sum, r) => sum + r.sources, 0);
       const expected = accounts * perAccount;
@@ -50,8 +69,25 @@ export async function benchManyAccounts(harness: Harness, accounts: number, perA
         processes,
         connectMs,
         wallMs,
-        perProcess: reports.map((r) => ({ accounts: r.accounts.length, fetched: r.accounts.reduce((s, a) => s + a.fetched, 0), ms: r.ms, peakRssMb: r.peakRssMb })),
-        exact: { expected, rows: total, sources, reportedFetched, accountsWrong: wrong + (accounts - rows.length), ok: wrong === 0 && rows.length === accounts && total === expected && sources === expected && reportedFetched === expected },
+        perProcess: reports.map((r) => ({
+          accounts: r.accounts.length,
+          fetched: r.accounts.reduce((s, a) => s + a.fetched, 0),
+          ms: r.ms,
+          peakRssMb: r.peakRssMb,
+        })),
+        exact: {
+          expected,
+          rows: total,
+          sources,
+          reportedFetched,
+          accountsWrong: wrong + (accounts - rows.length),
+          ok:
+            wrong === 0 &&
+            rows.length === accounts &&
+            total === expected &&
+            sources === expected &&
+            reportedFetched === expected,
+        },
       };
     } finally {
       await sql.end();

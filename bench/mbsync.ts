@@ -19,32 +19,35 @@ export async function runMbsync(port: number, user: string, options: { fsync: bo
     const maildir = join(dir, 'mail');
     await mkdir(maildir);
     const rc = join(dir, 'mbsyncrc');
-    await writeFile(rc, [
-      ...(options.fsync ? [] : ['FSync no', '']),
-      'IMAPAccount bench',
-      'Host 127.0.0.1',
-      `Port ${port}`,
-      `User ${user}`,
-      `Pass ${BENCH_PASSWORD}`,
-      'SSLType None',
-      'AuthMechs LOGIN',
-      '',
-      'IMAPStore remote',
-      'Account bench',
-      '',
-      'MaildirStore local',
-      `Path ${maildir}/`,
-      `Inbox ${maildir}/INBOX`,
-      '',
-      'Channel bench',
-      'Far :remote:',
-      'Near :local:',
-      'Patterns INBOX',
-      'Sync Pull',
-      'Create Near',
-      `SyncState ${dir}/state/`,
-      '',
-    ].join('\n'));
+    await writeFile(
+      rc,
+      [
+        ...(options.fsync ? [] : ['FSync no', '']),
+        'IMAPAccount bench',
+        'Host 127.0.0.1',
+        `Port ${port}`,
+        `User ${user}`,
+        `Pass ${BENCH_PASSWORD}`,
+        'SSLType None',
+        'AuthMechs LOGIN',
+        '',
+        'IMAPStore remote',
+        'Account bench',
+        '',
+        'MaildirStore local',
+        `Path ${maildir}/`,
+        `Inbox ${maildir}/INBOX`,
+        '',
+        'Channel bench',
+        'Far :remote:',
+        'Near :local:',
+        'Patterns INBOX',
+        'Sync Pull',
+        'Create Near',
+        `SyncState ${dir}/state/`,
+        '',
+      ].join('\n'),
+    );
     await mkdir(join(dir, 'state'));
     const result = await run('mbsync', ['-c', rc, '-q', 'bench'], { measureRss: true, timeoutMs: 30 * 60_000 });
     return { ms: result.ms, peakRssMb: result.peakRssMb };

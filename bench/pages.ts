@@ -53,10 +53,19 @@ export async function benchPages(accounts: number, rows: number, log: (line: str
       built = true;
     }
     const port = await freePort();
-    server = spawn('npx', ['next', 'start', '-H', '127.0.0.1', '-p', String(port)], { env: productEnv(test.url), stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+    server = spawn('npx', ['next', 'start', '-H', '127.0.0.1', '-p', String(port)], {
+      env: productEnv(test.url),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: false,
+    });
     await waitForHttp(`http://127.0.0.1:${port}/sign-in`, 60_000);
     const secret = process.env.AUTH_SECRET as string;
-    const token = await encode({ token: { sub: admin.id, email: admin.email, name: admin.name }, secret, salt: COOKIE, maxAge: 8 * 60 * 60 });
+    const token = await encode({
+      token: { sub: admin.id, email: admin.email, name: admin.name },
+      secret,
+      salt: COOKIE,
+      maxAge: 8 * 60 * 60,
+    });
     const base = `http://127.0.0.1:${port}`;
     const pages: PageTiming[] = [];
     for (const path of [

@@ -23,17 +23,27 @@ process.once('exit', () => {
   }
 });
 
-export function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; measureRss?: boolean } = {}): Promise<ProcessResult> {
+export function run(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; measureRss?: boolean } = {},
+): Promise<ProcessResult> {
   const [file, argv] = options.measureRss ? ['/usr/bin/time', ['-v', command, ...args]] : [command, args];
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(file, argv, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, argv, {
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     if (child.pid) started.add(child.pid);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = options.timeoutMs ? setTimeout(() => child.pid && process.kill(child.pid, 'SIGKILL'), options.timeoutMs) : undefined;
+    const timer = options.timeoutMs
+      ? setTimeout(() => child.pid && process.kill(child.pid, 'SIGKILL'), options.timeoutMs)
+      : undefined;
     child.once('error', reject);
     child.once('close', (code) => {
       if (timer) clearTimeout(timer);
@@ -41,14 +51,22 @@ export function run(command: string, args: string[], options: { env?: NodeJS.Pro
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
       const result: ProcessResult = { ms, stdout, stderr, peakRssMb: rss ? Number(rss[1]) / 1024 : undefined };
-      if (code !== 0) reject(Object.assign(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`), { result }));
+      if (code !== 0)
+        reject(
+          Object.assign(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`), { result }),
+        );
       else resolve(result);
     });
   });
 }
 
 /** `node --conditions=react-server --import tsx <script>`: what `npm run sync` runs, minus the tsx wrapper process. */
-export function runTs(script: string, args: string[], env: NodeJS.ProcessEnv, measureRss = false): Promise<ProcessResult> {
+export function runTs(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  measureRss = false,
+): Promise<ProcessResult> {
   return run(process.execPath, tsArgs(script, args), { env, measureRss });
 }
 
@@ -63,7 +81,11 @@ export interface SyncChildReport {
   accounts: { id: string; outcome: string; fetched: number; bytes: number; durationMs: number; error?: string }[];
 }
 
-export async function runSyncChild(env: NodeJS.ProcessEnv, accountIds: string[] = [], measureRss = true): Promise<SyncChildReport & { wallMs: number; peakRssMb?: number }> {
+export async function runSyncChild(
+  env: NodeJS.ProcessEnv,
+  accountIds: string[] = [],
+  measureRss = true,
+): Promise<SyncChildReport & { wallMs: number; peakRssMb?: number }> {
   const result = await runTs('bench/sync-child.ts', accountIds, env, measureRss);
   return { ...syncReport(result.stdout), wallMs: result.ms, peakRssMb: result.peakRssMb };
 }
@@ -71,8 +93,15 @@ export async function runSyncChild(env: NodeJS.ProcessEnv, accountIds: string[] 
 /**
  * A sync child in `--warm` mode: it syncs once, then `between` runs (the bench adds mail), then the timed run.
  */
-export async function runWarmSyncChild(env: NodeJS.ProcessEnv, accountIds: string[], between: () => Promise<unknown>): Promise<SyncChildReport> {
-  const child = spawn(process.execPath, tsArgs('bench/sync-child.ts', ['--warm', ...accountIds]), { env, stdio: ['pipe', 'pipe', 'pipe'] });
+export async function runWarmSyncChild(
+  env: NodeJS.ProcessEnv,
+  accountIds: string[],
+  between: () => Promise<unknown>,
+): Promise<SyncChildReport> {
+  const child = spawn(process.execPath, tsArgs('bench/sync-child.ts', ['--warm', ...accountIds]), {
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   if (child.pid) started.add(child.pid);
   let stdout = '';
   let stderr = '';
@@ -85,7 +114,10 @@ export async function runWarmSyncChild(env: NodeJS.ProcessEnv, accountIds: strin
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
   try {
-    await Promise.race([readyLine, exited.then(() => Promise.reject(new Error(`warm sync child exited early: ${stderr.slice(-2000)}`)))]);
+    await Promise.race([
+      readyLine,
+      exited.then(() => Promise.reject(new Error(`warm sync child exited early: ${stderr.slice(-2000)}`))),
+    ]);
     await between();
     child.stdin.end('go\n');
     const code = await exited;
@@ -101,6 +133,7 @@ export async function runWarmSyncChild(env: NodeJS.ProcessEnv, accountIds: strin
 function syncReport(stdout: string): SyncChildReport {
   const report = JSON.parse(stdout.trim().split('\n').pop() ?? '') as SyncChildReport;
   const failed = report.accounts.filter((a) => a.outcome !== 'success');
-  if (failed.length > 0) throw new Error(`bench: sync failed for ${failed.length} accounts: ${JSON.stringify(failed.slice(0, 3))}`);
+  if (failed.length > 0)
+    throw new Error(`bench: sync failed for ${failed.length} accounts: ${JSON.stringify(failed.slice(0, 3))}`);
   return report;
 }

@@ -30,7 +30,17 @@ export async function createProductDatabase(harness: Harness): Promise<ProductDa
   const { completeConnect } = await import('@/lib/channels/microsoft365/complete-connect');
   const admin = await setUpFirstAdmin(database.db, ADMIN);
   if (!admin) throw new Error('bench: no admin created');
-  await saveAppCredentials(database.db, { clientId: APP.clientId, clientSecret: APP.clientSecret, tenant: APP.tenant, cloud: 'global', secretExpiresOn: null }, admin);
+  await saveAppCredentials(
+    database.db,
+    {
+      clientId: APP.clientId,
+      clientSecret: APP.clientSecret,
+      tenant: APP.tenant,
+      cloud: 'global',
+      secretExpiresOn: null,
+    },
+    admin,
+  );
 
   const connectOne = async (address: string): Promise<string> => {
     await harness.control.addUser({ address }).catch(() => undefined); // already registered by an earlier run
@@ -39,7 +49,8 @@ export async function createProductDatabase(harness: Harness): Promise<ProductDa
     const { redirect } = await new SignInDriver().signIn(url, address);
     const params = Object.fromEntries(redirect.searchParams) as { state: string; code?: string };
     const result = await completeConnect(database.db, admin, params, BASE_URL);
-    if (result.kind !== 'finished' || !result.outcome.ok) throw new Error(`bench: connecting ${address} failed: ${JSON.stringify(result)}`);
+    if (result.kind !== 'finished' || !result.outcome.ok)
+      throw new Error(`bench: connecting ${address} failed: ${JSON.stringify(result)}`);
     return result.outcome.accountId;
   };
 
@@ -50,12 +61,14 @@ export async function createProductDatabase(harness: Harness): Promise<ProductDa
     async connect(addresses, concurrency = 8) {
       const ids: string[] = new Array(addresses.length);
       let next = 0;
-      await Promise.all(Array.from({ length: concurrency }, async () => {
-        while (next < addresses.length) {
-          const i = next++;
-          ids[i] = await connectOne(addresses[i] as string);
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < addresses.length) {
+            const i = next++;
+            ids[i] = await connectOne(addresses[i] as string);
+          }
+        }),
+      );
       return ids;
     },
     async drop() {

@@ -1,8 +1,19 @@
 /** The IMAP ceiling: one bare `UID FETCH 1:* (BODY.PEEK[])` with imapflow, every byte discarded. */
 import { ImapFlow } from 'imapflow';
 
-export async function rawFetch(port: number, user: string, accessToken: string): Promise<{ ms: number; messages: number; bytes: number }> {
-  const client = new ImapFlow({ host: '127.0.0.1', port, secure: false, doSTARTTLS: false, auth: { user, accessToken }, logger: false });
+export async function rawFetch(
+  port: number,
+  user: string,
+  accessToken: string,
+): Promise<{ ms: number; messages: number; bytes: number }> {
+  const client = new ImapFlow({
+    host: '127.0.0.1',
+    port,
+    secure: false,
+    doSTARTTLS: false,
+    auth: { user, accessToken },
+    logger: false,
+  });
   await client.connect();
   try {
     await client.mailboxOpen('INBOX', { readOnly: true });

@@ -21,36 +21,108 @@ export async function writeReport(result: BenchResult): Promise<void> {
   const f = result.firstSync;
   const rows: [string, string, string][] = [];
   const line = (name: string, s: Summary) =>
-    rows.push([name, `min ${sec(s.minMs)} / median ${sec(s.medianMs)}`, `${s.msgPerSec.toFixed(0)} msg/s, ${s.mbPerSec.toFixed(1)} MB/s`]);
+    rows.push([
+      name,
+      `min ${sec(s.minMs)} / median ${sec(s.medianMs)}`,
+      `${s.msgPerSec.toFixed(0)} msg/s, ${s.mbPerSec.toFixed(1)} MB/s`,
+    ]);
   if (f) {
-    rows.push(['mailbox', `${f.mailbox.count} messages`, `${f.mailbox.bytes} bytes (${mb(f.mailbox.bytes)}) ${JSON.stringify(f.mailbox.shapes)}`]);
+    rows.push([
+      'mailbox',
+      `${f.mailbox.count} messages`,
+      `${f.mailbox.bytes} bytes (${mb(f.mailbox.bytes)}) ${JSON.stringify(f.mailbox.shapes)}`,
+    ]);
     line('mbsync (default, fsync)', f.mbsync);
     line('mbsync (FSync no)', f.mbsyncNoFsync);
     line('product first sync', f.product);
-    rows.push(['  product process wall', f.product.processWallMs.map(sec).join(', '), `peak RSS ${f.product.peakRssMb.map((v) => v.toFixed(0)).join(', ')} MB`]);
-    rows.push(['  ratio product/mbsync', `default ${ratio(f.mbsync, f.product)}`, `FSync no ${ratio(f.mbsyncNoFsync, f.product)}`]);
+    rows.push([
+      '  product process wall',
+      f.product.processWallMs.map(sec).join(', '),
+      `peak RSS ${f.product.peakRssMb.map((v) => v.toFixed(0)).join(', ')} MB`,
+    ]);
+    rows.push([
+      '  ratio product/mbsync',
+      `default ${ratio(f.mbsync, f.product)}`,
+      `FSync no ${ratio(f.mbsyncNoFsync, f.product)}`,
+    ]);
     line('raw imapflow FETCH 1:*', f.raw);
     rows.push(['  product / raw ceiling', (f.raw.medianMs / f.product.medianMs).toFixed(2), '']);
-    rows.push(['  exactly once', f.exact.ok ? 'ok' : 'MISMATCH', `${f.exact.rows} rows, ${f.exact.sources} sources, expected ${f.exact.expected}`]);
-    rows.push(['  stored', `${Object.values(f.storedMb ?? {}).reduce((a, b) => a + b, 0).toFixed(1)} MB`, Object.entries(f.storedMb ?? {}).map(([k, v]) => `${k} ${v} MB`).join(', ')]);
-    rows.push(['incremental +100', `${f.incremental.ms.toFixed(0)} ms runSync`, `account ${f.incremental.accountMs} ms, fetched ${f.incremental.fetched} (target < 1 s), fresh process`]);
-    if (f.incrementalWarm) rows.push(['  in a warm process', `${f.incrementalWarm.ms.toFixed(0)} ms runSync`, `account ${f.incrementalWarm.accountMs} ms, fetched ${f.incrementalWarm.fetched} (cron route, --watch worker)`]);
-    rows.push(['idle (nothing new)', `${f.idle.ms.toFixed(0)} ms runSync`, `account ${f.idle.accountMs} ms (target < 150 ms)`]);
+    rows.push([
+      '  exactly once',
+      f.exact.ok ? 'ok' : 'MISMATCH',
+      `${f.exact.rows} rows, ${f.exact.sources} sources, expected ${f.exact.expected}`,
+    ]);
+    rows.push([
+      '  stored',
+      `${Object.values(f.storedMb ?? {})
+        .reduce((a, b) => a + b, 0)
+        .toFixed(1)} MB`,
+      Object.entries(f.storedMb ?? {})
+        .map(([k, v]) => `${k} ${v} MB`)
+        .join(', '),
+    ]);
+    rows.push([
+      'incremental +100',
+      `${f.incremental.ms.toFixed(0)} ms runSync`,
+      `account ${f.incremental.accountMs} ms, fetched ${f.incremental.fetched} (target < 1 s), fresh process`,
+    ]);
+    if (f.incrementalWarm)
+      rows.push([
+        '  in a warm process',
+        `${f.incrementalWarm.ms.toFixed(0)} ms runSync`,
+        `account ${f.incrementalWarm.accountMs} ms, fetched ${f.incrementalWarm.fetched} (cron route, --watch worker)`,
+      ]);
+    rows.push([
+      'idle (nothing new)',
+      `${f.idle.ms.toFixed(0)} ms runSync`,
+      `account ${f.idle.accountMs} ms (target < 150 ms)`,
+    ]);
     const big = f.bigAttachments;
-    if (big) rows.push([`${big.attachmentMb} MB attachments`, `${big.messages} msgs, ${mb(big.bytes)} in ${sec(big.ms)}`, `peak RSS ${big.peakRssMb.toFixed(0)} MB (target < 300)`]);
+    if (big)
+      rows.push([
+        `${big.attachmentMb} MB attachments`,
+        `${big.messages} msgs, ${mb(big.bytes)} in ${sec(big.ms)}`,
+        `peak RSS ${big.peakRssMb.toFixed(0)} MB (target < 300)`,
+      ]);
   }
   const m = result.manyAccounts;
   if (m) {
-    rows.push([`${m.accounts} accounts × ${m.messagesPerAccount}`, `${m.processes} processes, wall ${sec(m.wallMs)}`, `${((m.accounts * m.messagesPerAccount) / (m.wallMs / 1000)).toFixed(0)} msg/s; connect ${sec(m.connectMs)}`]);
-    rows.push(['  exactly once', m.exact.ok ? 'ok' : 'MISMATCH', `${m.exact.rows}/${m.exact.expected} rows, ${m.exact.sources} sources, reported ${m.exact.reportedFetched}, ${m.exact.accountsWrong} accounts wrong`]);
-    rows.push(['  per process', m.perProcess.map((p) => `${p.accounts} acc/${p.fetched}`).join(' '), `peak RSS ${m.perProcess.map((p) => p.peakRssMb?.toFixed(0)).join(', ')} MB`]);
+    rows.push([
+      `${m.accounts} accounts × ${m.messagesPerAccount}`,
+      `${m.processes} processes, wall ${sec(m.wallMs)}`,
+      `${((m.accounts * m.messagesPerAccount) / (m.wallMs / 1000)).toFixed(0)} msg/s; connect ${sec(m.connectMs)}`,
+    ]);
+    rows.push([
+      '  exactly once',
+      m.exact.ok ? 'ok' : 'MISMATCH',
+      `${m.exact.rows}/${m.exact.expected} rows, ${m.exact.sources} sources, reported ${m.exact.reportedFetched}, ${m.exact.accountsWrong} accounts wrong`,
+    ]);
+    rows.push([
+      '  per process',
+      m.perProcess.map((p) => `${p.accounts} acc/${p.fetched}`).join(' '),
+      `peak RSS ${m.perProcess.map((p) => p.peakRssMb?.toFixed(0)).join(', ')} MB`,
+    ]);
   }
   const p = result.pages;
   if (p) {
-    rows.push([`pages (${p.accounts} accounts, ${p.messages} rows)`, `seeded in ${sec(p.seedMs)}`, 'median of 3 warm GETs (target < 300 ms)']);
-    for (const page of p.pages) rows.push([`  ${page.path.slice(0, 60)}`, `${page.medianMs.toFixed(0)} ms`, `HTTP ${page.status}, ${page.bytes} bytes`]);
+    rows.push([
+      `pages (${p.accounts} accounts, ${p.messages} rows)`,
+      `seeded in ${sec(p.seedMs)}`,
+      'median of 3 warm GETs (target < 300 ms)',
+    ]);
+    for (const page of p.pages)
+      rows.push([
+        `  ${page.path.slice(0, 60)}`,
+        `${page.medianMs.toFixed(0)} ms`,
+        `HTTP ${page.status}, ${page.bytes} bytes`,
+      ]);
   }
-  rows.push(['load average start/end', result.machine.loadAverageAtStart.map((v) => v.toFixed(1)).join(' '), (result.machine.loadAverageAtEnd ?? []).map((v) => v.toFixed(1)).join(' ') + ` (${result.machine.cpus} CPUs; other work on the machine skews every figure)`]);
+  rows.push([
+    'load average start/end',
+    result.machine.loadAverageAtStart.map((v) => v.toFixed(1)).join(' '),
+    (result.machine.loadAverageAtEnd ?? []).map((v) => v.toFixed(1)).join(' ') +
+      ` (${result.machine.cpus} CPUs; other work on the machine skews every figure)`,
+  ]);
   for (const [part, error] of Object.entries(result.errors)) rows.push([`ERROR ${part}`, error.slice(0, 200), '']);
   const widths = [0, 1].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
   for (const r of rows) console.log(`${r[0].padEnd(widths[0] ?? 0)}  ${r[1].padEnd(widths[1] ?? 0)}  ${r[2]}`);
@@ -59,7 +131,8 @@ export async function writeReport(result: BenchResult): Promise<void> {
 
 export function summaryLine(result: BenchResult): string {
   const f = result.firstSync;
-  if (!f) return 'first-sync ratio vs mbsync: n/a (product n/a msg/s, mbsync n/a msg/s); incremental 100: n/a ms; peak RSS: n/a MB';
+  if (!f)
+    return 'first-sync ratio vs mbsync: n/a (product n/a msg/s, mbsync n/a msg/s); incremental 100: n/a ms; peak RSS: n/a MB';
   const peak = Math.max(...f.product.peakRssMb, f.bigAttachments?.peakRssMb ?? 0);
   return `first-sync ratio vs mbsync: ${ratio(f.mbsync, f.product)} (product ${f.product.msgPerSec.toFixed(0)} msg/s, mbsync ${f.mbsync.msgPerSec.toFixed(0)} msg/s); incremental 100: ${f.incremental.ms.toFixed(0)} ms; peak RSS: ${peak.toFixed(0)} MB`;
 }

@@ -12,7 +12,10 @@ export interface Summary {
 export function summarize(runsMs: number[], messages: number, bytes: number): Summary {
   const sorted = [...runsMs].sort((a, b) => a - b);
   const minMs = sorted[0] ?? NaN;
-  const medianMs = sorted.length % 2 ? (sorted[(sorted.length - 1) / 2] ?? NaN) : ((sorted[sorted.length / 2 - 1] ?? NaN) + (sorted[sorted.length / 2] ?? NaN)) / 2;
+  const medianMs =
+    sorted.length % 2
+      ? (sorted[(sorted.length - 1) / 2] ?? NaN)
+      : ((sorted[sorted.length / 2 - 1] ?? NaN) + (sorted[sorted.length / 2] ?? NaN)) / 2;
   return {
     runsMs,
     minMs,

@@ -22,12 +22,24 @@ async function main(): Promise<void> {
     await new Promise((resolve) => process.stdin.once('data', resolve));
   }
   const started = process.hrtime.bigint();
-  const report = await runSync(productSyncDeps(db), { trigger: 'cli', accountIds: accountIds.length > 0 ? accountIds : undefined });
+  const report = await runSync(productSyncDeps(db), {
+    trigger: 'cli',
+    accountIds: accountIds.length > 0 ? accountIds : undefined,
+  });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  process.stdout.write(`${JSON.stringify({
-    ms,
-    accounts: report.accounts.map((a) => ({ id: a.accountId, outcome: a.outcome, fetched: a.fetched, bytes: a.bytes, durationMs: a.durationMs, error: a.error?.code })),
-  })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      ms,
+      accounts: report.accounts.map((a) => ({
+        id: a.accountId,
+        outcome: a.outcome,
+        fetched: a.fetched,
+        bytes: a.bytes,
+        durationMs: a.durationMs,
+        error: a.error?.code,
+      })),
+    })}\n`,
+  );
 }
 
 main()

@@ -3,7 +3,10 @@ import { ADMIN, fillSetup, signIn, signOut } from './support/admin';
 
 test.describe.configure({ mode: 'serial' });
 
-test('a new console sends every page to set-up, creates the first admin once, then signs in and out', async ({ page, browser }) => {
+test('a new console sends every page to set-up, creates the first admin once, then signs in and out', async ({
+  page,
+  browser,
+}) => {
   for (const path of ['/', '/messages', '/sign-in', '/channels/microsoft365']) {
     await page.goto(path);
     await expect(page).toHaveURL(/\/setup$/);
@@ -47,7 +50,9 @@ test('a new console sends every page to set-up, creates the first admin once, th
   await expect(page).toHaveURL(/\/sign-in$/);
 });
 
-test('sign-in refuses a wrong password with a clear message and lets the admin in with the right one', async ({ page }) => {
+test('sign-in refuses a wrong password with a clear message and lets the admin in with the right one', async ({
+  page,
+}) => {
   await page.goto('/sign-in');
   await page.getByLabel('E-mail').fill(ADMIN.email);
   await page.getByLabel('Password').fill('not the password');

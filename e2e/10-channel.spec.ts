@@ -68,7 +68,9 @@ test('re-authenticate the same mailbox in place', async ({ page }) => {
   await page.getByRole('link', { name: 'alice@contoso.test' }).click();
   await page.getByRole('button', { name: 'Re-authenticate' }).click();
   await page.getByRole('button', { name: 'Sign in as Alice Example (alice@contoso.test)' }).click();
-  await expect(page.getByText('Re-authenticated. The mailbox signed in and its IMAP access was verified.')).toBeVisible();
+  await expect(
+    page.getByText('Re-authenticated. The mailbox signed in and its IMAP access was verified.'),
+  ).toBeVisible();
   await visit(page, '/channels/microsoft365');
   await expect(page.getByRole('link', { name: 'alice@contoso.test' })).toHaveCount(1);
 });
@@ -95,7 +97,10 @@ test('consent required (AADSTS65001) explains itself and leads to admin consent'
   seen.push(await page.content());
   await page.getByRole('button', { name: 'Request admin consent' }).click();
   await expect(page.getByRole('heading', { name: 'Permissions requested' })).toBeVisible();
-  await page.getByRole('button', { name: /Accept as/ }).first().click();
+  await page
+    .getByRole('button', { name: /Accept as/ })
+    .first()
+    .click();
   await expect(page.getByText('Admin consent was granted.')).toBeVisible();
 
   await page.getByRole('button', { name: 'Add account' }).click();
@@ -107,7 +112,9 @@ test('a callback that was not started here changes nothing and says why', async 
   await visit(page, `${CALLBACK_PATH}?state=${'a'.repeat(43)}&code=forged`);
   await expect(page.getByTestId('connect-error-title')).toHaveText('This sign-in was not started from this console.');
   await visit(page, `${CALLBACK_PATH}?state=<script>&code=x`);
-  await expect(page.getByTestId('connect-error-title')).toHaveText('This sign-in answer is not one the console can read.');
+  await expect(page.getByTestId('connect-error-title')).toHaveText(
+    'This sign-in answer is not one the console can read.',
+  );
 });
 
 test('no page ever contained the client secret or a token', async () => {

@@ -24,7 +24,9 @@ test('account settings, disable and enable, and removal keeping the mail', async
   // Deleting from the mailbox needs an explicit confirmation.
   await page.getByRole('radio', { name: /Delete from the mailbox/ }).check();
   await page.getByRole('button', { name: 'Save settings' }).click();
-  await expect(page.getByText('Confirm that messages are deleted from the mailbox once they are stored here.')).toBeVisible();
+  await expect(
+    page.getByText('Confirm that messages are deleted from the mailbox once they are stored here.'),
+  ).toBeVisible();
   await page.getByRole('radio', { name: /Mark as read/ }).check();
   await page.getByRole('button', { name: 'Save settings' }).click();
   await expect(page.getByText('Settings saved. They apply from the next sync.')).toBeVisible();
@@ -51,7 +53,9 @@ test('account settings, disable and enable, and removal keeping the mail', async
   }
 });
 
-test('sync now shows progress, a test message goes out, and the verify round trip reports both legs', async ({ page }) => {
+test('sync now shows progress, a test message goes out, and the verify round trip reports both legs', async ({
+  page,
+}) => {
   await page.goto('/channels/microsoft365');
   await page.getByRole('button', { name: 'Sync all now' }).click();
   await expect(page.getByText(/Sync started for \d+ mailbox/)).toBeVisible();

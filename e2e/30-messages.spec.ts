@@ -12,7 +12,10 @@ test.describe.configure({ mode: 'serial' });
 const token = randomBytes(4).toString('hex');
 const SUBJECT = `Hostile newsletter zq${token}`;
 const BODY_WORD = `flamingo${token}`;
-const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+const PIXEL = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
 const REMOTE_IMAGES = 'https://images.remote.test/**';
 const HOSTILE_HTML = `<p>Hello <b>Alice</b>, welcome.</p>
 <script>window.parent.__pwned = 1</script>
@@ -23,14 +26,20 @@ const HOSTILE_HTML = `<p>Hello <b>Alice</b>, welcome.</p>
 <img id="inline" src="cid:logo@e2e.test" alt="inline logo">
 <img id="remote" src="https://images.remote.test/pixel.png" alt="remote pixel">`;
 // Bare LF, CRLF and bytes that are not UTF-8: the download must be these exact bytes.
-const SOURCE = Buffer.concat([Buffer.from(`From: news@fabrikam.test\nSubject: ${SUBJECT}\r\n\r\n`), Buffer.from([0xff, 0x00, 0xfe]), Buffer.from(`\n${BODY_WORD}\r\n`)]);
+const SOURCE = Buffer.concat([
+  Buffer.from(`From: news@fabrikam.test\nSubject: ${SUBJECT}\r\n\r\n`),
+  Buffer.from([0xff, 0x00, 0xfe]),
+  Buffer.from(`\n${BODY_WORD}\r\n`),
+]);
 
 let messageId = 0;
 
 test.beforeAll(async () => {
   const sql = postgres(world().databaseUrl, { max: 1, onnotice: () => {} });
   try {
-    const [account] = await sql<{ id: string }[]>`select id from mail_accounts where email_address = 'alice@contoso.test' and kind = 'user'`;
+    const [account] = await sql<
+      { id: string }[]
+    >`select id from mail_accounts where email_address = 'alice@contoso.test' and kind = 'user'`;
     if (!account) throw new Error('alice@contoso.test is not connected: run the channel specs first');
     const [message] = await sql<{ id: string }[]>`insert into messages
       (account_id, folder, uidvalidity, uid, subject, from_address, to_addresses, internal_date, size, snippet, text, html, has_attachments)
@@ -54,7 +63,10 @@ test.beforeEach(async ({ page }) => {
 });
 
 const bodyFrame = (page: Page) => page.frameLocator('iframe[title="Message body"]');
-const naturalWidth = (page: Page, id: string) => bodyFrame(page).locator(`#${id}`).evaluate((img: HTMLImageElement) => img.naturalWidth);
+const naturalWidth = (page: Page, id: string) =>
+  bodyFrame(page)
+    .locator(`#${id}`)
+    .evaluate((img: HTMLImageElement) => img.naturalWidth);
 const probe = (page: Page) => page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned);
 
 async function search(page: Page, words: string) {
@@ -87,14 +99,19 @@ test('the list shows the message, and search finds it by subject and by a word o
   await expect(page.getByText('Ignored an unusable value for: Account, Page position.')).toBeVisible();
 });
 
-test('the hostile HTML body is inert: no script, handler, javascript: link, form or refresh works', async ({ page }) => {
+test('the hostile HTML body is inert: no script, handler, javascript: link, form or refresh works', async ({
+  page,
+}) => {
   await page.goto('/messages');
   await page.getByRole('link', { name: SUBJECT }).click();
   await expect(page.getByRole('heading', { level: 1, name: SUBJECT })).toBeVisible();
   const messageUrl = page.url();
   const frame = bodyFrame(page);
   await expect(frame.getByText('Hello Alice, welcome.')).toBeVisible();
-  await expect(page.locator('iframe[title="Message body"]')).toHaveAttribute('sandbox', 'allow-popups allow-popups-to-escape-sandbox');
+  await expect(page.locator('iframe[title="Message body"]')).toHaveAttribute(
+    'sandbox',
+    'allow-popups allow-popups-to-escape-sandbox',
+  );
   // The inline cid: image loads through the attachment route, so the frame did load its images.
   await expect.poll(() => naturalWidth(page, 'inline')).toBe(1);
 
@@ -144,15 +161,23 @@ test('an attachment downloads as an attachment, and the original .eml byte for b
   const attachments = page.getByRole('region', { name: 'Attachments' });
   await expect(attachments.getByText('logo.png')).toHaveCount(0); // inline parts belong to the body
 
-  const [file] = await Promise.all([page.waitForEvent('download'), attachments.getByRole('link', { name: 'report.html' }).click()]);
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    attachments.getByRole('link', { name: 'report.html' }).click(),
+  ]);
   expect(file.suggestedFilename()).toBe('report.html');
   const href = await attachments.getByRole('link', { name: 'report.html' }).getAttribute('href');
   const response = await page.request.get(href!);
-  expect(response.headers()['content-disposition']).toMatch(/^attachment; filename="report\.html"; filename\*=UTF-8''report\.html$/);
+  expect(response.headers()['content-disposition']).toMatch(
+    /^attachment; filename="report\.html"; filename\*=UTF-8''report\.html$/,
+  );
   expect(response.headers()['content-type']).toBe('application/octet-stream');
   expect(response.headers()['x-content-type-options']).toBe('nosniff');
 
-  const [eml] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download original (.eml)' }).click()]);
+  const [eml] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download original (.eml)' }).click(),
+  ]);
   expect(eml.suggestedFilename()).toBe(`message-${messageId}.eml`);
   expect((await readFile((await eml.path())!)).equals(SOURCE)).toBe(true);
 });
@@ -169,7 +194,11 @@ test('an unknown or malformed message id is a 404', async ({ page }) => {
 test('without a session the body, attachment and source routes refuse', async ({ playwright, baseURL }) => {
   const anonymous = await playwright.request.newContext({ baseURL });
   try {
-    for (const path of [`/api/v1/messages/${messageId}/body`, `/api/v1/messages/${messageId}/source`, `/api/v1/messages/${messageId}/attachments/1`]) {
+    for (const path of [
+      `/api/v1/messages/${messageId}/body`,
+      `/api/v1/messages/${messageId}/source`,
+      `/api/v1/messages/${messageId}/attachments/1`,
+    ]) {
       const response = await anonymous.get(path, { maxRedirects: 0 });
       expect(response.status(), path).toBe(401);
       const navigating = await anonymous.get(path, { maxRedirects: 0, headers: { 'sec-fetch-mode': 'navigate' } });

@@ -1,7 +1,15 @@
 import postgres from 'postgres';
 import type { Frame, Page } from '@playwright/test';
 import { Maildirs } from '../test/harness/maildir';
-import { hostileCorpus, ordinaryMessages, payload, PAYLOAD_HOST, PAYLOAD_MARK, type HostileFamily, type HostileMessage } from '../test/reliability/support/hostile-corpus';
+import {
+  hostileCorpus,
+  ordinaryMessages,
+  payload,
+  PAYLOAD_HOST,
+  PAYLOAD_MARK,
+  type HostileFamily,
+  type HostileMessage,
+} from '../test/reliability/support/hostile-corpus';
 import { recordScenario } from '../test/reliability/support/scenarios';
 import { ensureSignedIn } from './support/admin';
 import { expect, test } from './support/test';
@@ -18,7 +26,8 @@ const corpus = hostileCorpus({ to: MAILBOX.address });
 const GROUP = 'hostile input';
 // One path segment, no control, bidi or zero-width characters, no leading dot.
 const UNSAFE_NAME = /[/\\\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]|^\.|^$/;
-const BODY_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'; form-action 'none'; base-uri 'none'";
+const BODY_CSP =
+  "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'; form-action 'none'; base-uri 'none'";
 
 /** Message row id by corpus position (UID order = seeding order in a fresh mailbox). */
 const ids = new Map<HostileMessage, number>();
@@ -52,15 +61,19 @@ async function guard(page: Page, baseURL: string): Promise<Traces> {
   });
   page.on('requestfailed', (request) => {
     if (!traces.announced.has(request.url())) return;
-    if (!/^(csp|net::ERR_BLOCKED_BY_CSP)$/.test(request.failure()?.errorText ?? '')) return traces.events.push(`request failed: ${request.url()} ${request.failure()?.errorText}`);
+    if (!/^(csp|net::ERR_BLOCKED_BY_CSP)$/.test(request.failure()?.errorText ?? ''))
+      return traces.events.push(`request failed: ${request.url()} ${request.failure()?.errorText}`);
     traces.announced.delete(request.url());
     traces.blockedByPolicy += 1;
   });
   // Nothing may leave the machine; anything not served by the console is refused and remembered.
-  await page.context().route((url) => url.origin !== new URL(baseURL).origin, (route) => {
-    traces.events.push(`outside request: ${route.request().url()}`);
-    return route.abort();
-  });
+  await page.context().route(
+    (url) => url.origin !== new URL(baseURL).origin,
+    (route) => {
+      traces.events.push(`outside request: ${route.request().url()}`);
+      return route.abort();
+    },
+  );
   return traces;
 }
 
@@ -73,7 +86,9 @@ async function openInertly(page: Page, traces: Traces, message: HostileMessage) 
   const id = ids.get(message);
   expect(id, message.name).toBeDefined();
   const url = `/messages/${id}`;
-  const bodyResponse = page.waitForResponse((response) => response.url().includes(`/api/v1/messages/${id}/body`), { timeout: 15_000 }).catch(() => null);
+  const bodyResponse = page
+    .waitForResponse((response) => response.url().includes(`/api/v1/messages/${id}/body`), { timeout: 15_000 })
+    .catch(() => null);
   const response = await page.goto(url);
   expect(response?.status(), message.name).toBe(200);
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
@@ -91,13 +106,17 @@ async function openInertly(page: Page, traces: Traces, message: HostileMessage) 
       for (const link of await frame.locator('a:not([href])').all()) await link.click();
       const hover = frame.getByText('hover', { exact: true });
       if ((await hover.count()) > 0) await hover.hover();
-      await expect(frame.locator('script, iframe, object, embed, form, input, button, meta[http-equiv], base, link')).toHaveCount(0);
+      await expect(
+        frame.locator('script, iframe, object, embed, form, input, button, meta[http-equiv], base, link'),
+      ).toHaveCount(0);
     }
     // A meta refresh (0 or 1 s) or a late handler would have fired by now.
     await page.waitForTimeout(1_500);
   }
   expect(traces.events, message.name).toEqual([]);
-  await expect.poll(() => [...traces.announced], { message: `${message.name}: payload requests not refused by the CSP` }).toEqual([]);
+  await expect
+    .poll(() => [...traces.announced], { message: `${message.name}: payload requests not refused by the CSP` })
+    .toEqual([]);
   expect(new URL(page.url()).pathname, message.name).toBe(url);
   // The console page and, when there is HTML, its one body frame: no frame a payload opened.
   const frames = page.frames();
@@ -135,7 +154,11 @@ test.beforeEach(async ({ page }) => {
 test('@reliability a mailbox full of hostile MIME connects and syncs every message in one pass', async ({ page }) => {
   test.setTimeout(300_000);
   await harnessControl().addUser(MAILBOX);
-  await new Maildirs(world().mailRoot).write(MAILBOX.address, 'INBOX', [...corpus.map((m) => m.raw), ...ordinaryMessages(MAILBOX.address, ORDINARY)].map((raw) => ({ raw })));
+  await new Maildirs(world().mailRoot).write(
+    MAILBOX.address,
+    'INBOX',
+    [...corpus.map((m) => m.raw), ...ordinaryMessages(MAILBOX.address, ORDINARY)].map((raw) => ({ raw })),
+  );
 
   const db = sql();
   try {
@@ -153,32 +176,64 @@ test('@reliability a mailbox full of hostile MIME connects and syncs every messa
     await page.getByRole('button', { name: `Sign in as ${MAILBOX.displayName} (${MAILBOX.address})` }).click();
     await expect(page.getByRole('heading', { level: 1, name: MAILBOX.address })).toBeVisible();
 
-    const [account] = await db<{ id: string }[]>`select id from mail_accounts where email_address = ${MAILBOX.address} and removed_at is null`;
+    const [account] = await db<
+      { id: string }[]
+    >`select id from mail_accounts where email_address = ${MAILBOX.address} and removed_at is null`;
     expect(account).toBeDefined();
     const expected = corpus.length + ORDINARY;
-    const stored = async () => (await db<{ n: number }[]>`select count(*)::int as n from messages where account_id = ${account!.id}`)[0]?.n ?? 0;
-    const sync = await page.request.get('/api/cron/sync', { headers: { Authorization: `Bearer ${world().cronSecret}` }, timeout: 240_000 });
+    const stored = async () =>
+      (await db<{ n: number }[]>`select count(*)::int as n from messages where account_id = ${account!.id}`)[0]?.n ?? 0;
+    const sync = await page.request.get('/api/cron/sync', {
+      headers: { Authorization: `Bearer ${world().cronSecret}` },
+      timeout: 240_000,
+    });
     expect(sync.status()).toBe(200);
     const report = (await sync.json()) as { accounts: { accountId: string; outcome: string; fetched: number }[] };
-    expect(report.accounts.find((a) => a.accountId === account!.id)).toMatchObject({ outcome: 'success', fetched: expected });
+    expect(report.accounts.find((a) => a.accountId === account!.id)).toMatchObject({
+      outcome: 'success',
+      fetched: expected,
+    });
     expect(await stored()).toBe(expected);
 
-    const rows = await db<{ id: string; uid: string; subject: string | null }[]>`select id, uid, subject from messages where account_id = ${account!.id} order by uid`;
+    const rows = await db<
+      { id: string; uid: string; subject: string | null }[]
+    >`select id, uid, subject from messages where account_id = ${account!.id} order by uid`;
     corpus.forEach((message, index) => ids.set(message, Number(rows[index]?.id)));
-    expect(rows.slice(corpus.length).map((row) => row.subject)).toEqual(Array.from({ length: ORDINARY }, (_, i) => `Ordinary message ${i + 1}`));
-    await recordScenario({ group: GROUP, scenario: 'e2e: corpus synced through the console (cron route)', expected, stored: rows.length, lost: expected - rows.length, duplicated: 0, note: `${corpus.length} hostile + ${ORDINARY} ordinary, one cron pass` });
+    expect(rows.slice(corpus.length).map((row) => row.subject)).toEqual(
+      Array.from({ length: ORDINARY }, (_, i) => `Ordinary message ${i + 1}`),
+    );
+    await recordScenario({
+      group: GROUP,
+      scenario: 'e2e: corpus synced through the console (cron route)',
+      expected,
+      stored: rows.length,
+      lost: expected - rows.length,
+      duplicated: 0,
+      note: `${corpus.length} hostile + ${ORDINARY} ordinary, one cron pass`,
+    });
   } finally {
     await db.end();
   }
 });
 
-test('@reliability the guard sees a payload that does run (control, outside the console)', async ({ page, baseURL }) => {
+test('@reliability the guard sees a payload that does run (control, outside the console)', async ({
+  page,
+  baseURL,
+}) => {
   const traces = await guard(page, baseURL!);
   await page.goto('/api/health');
   // The same payload, allowed to run in the page and in a script-enabled child frame.
-  await page.setContent(`<script>${payload('control')}</script><iframe sandbox="allow-scripts" srcdoc="<script>window.__pwned='child'</script>"></iframe>`);
-  await expect.poll(() => traces.events.some((event) => event.startsWith('outside request: https://pwned.payload.test/js/control'))).toBe(true);
-  expect(traces.events).toEqual(expect.arrayContaining([`dialog: ${PAYLOAD_MARK} control`, `console: ${PAYLOAD_MARK} control`]));
+  await page.setContent(
+    `<script>${payload('control')}</script><iframe sandbox="allow-scripts" srcdoc="<script>window.__pwned='child'</script>"></iframe>`,
+  );
+  await expect
+    .poll(() =>
+      traces.events.some((event) => event.startsWith('outside request: https://pwned.payload.test/js/control')),
+    )
+    .toBe(true);
+  expect(traces.events).toEqual(
+    expect.arrayContaining([`dialog: ${PAYLOAD_MARK} control`, `console: ${PAYLOAD_MARK} control`]),
+  );
   expect(await pwnedMarker(page.mainFrame())).toBe('control');
   await expect.poll(() => Promise.all(page.frames().map(pwnedMarker))).toEqual(['control', 'child']);
 });
@@ -192,11 +247,26 @@ test('@reliability the message list of the hostile mailbox runs nothing', async 
   for (const frame of page.frames()) expect(await pwnedMarker(frame)).toBeUndefined();
 });
 
-const FAMILIES: HostileFamily[] = ['html', 'attachment names', 'rfc2231', 'rfc2047', 'charsets', 'multipart', 'nesting', 'huge headers', 'recipients', 'nul bytes', 'line endings'];
+const FAMILIES: HostileFamily[] = [
+  'html',
+  'attachment names',
+  'rfc2231',
+  'rfc2047',
+  'charsets',
+  'multipart',
+  'nesting',
+  'huge headers',
+  'recipients',
+  'nul bytes',
+  'line endings',
+];
 
 for (const family of FAMILIES) {
   const messages = corpus.filter((message) => message.family === family);
-  test(`@reliability ${family}: every message opens inert${messages.some((m) => m.attachmentNames) ? ' and downloads under a safe name' : ''}`, async ({ page, baseURL }) => {
+  test(`@reliability ${family}: every message opens inert${messages.some((m) => m.attachmentNames) ? ' and downloads under a safe name' : ''}`, async ({
+    page,
+    baseURL,
+  }) => {
     test.setTimeout(60_000 + messages.length * 20_000);
     const traces = await guard(page, baseURL!);
     let downloads = 0;

@@ -17,8 +17,18 @@ test.afterAll(async () => {
 
 test('the production server starts on the embedded database with no configuration', async ({ page }) => {
   const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'mg-embedded-')), 'data');
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-  server = spawn(process.execPath, [require.resolve('next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'], { env, stdio: 'inherit' });
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+  };
+  server = spawn(
+    process.execPath,
+    [require.resolve('next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'],
+    { env, stdio: 'inherit' },
+  );
 
   const base = `http://127.0.0.1:${port}`;
   await expect

@@ -6,7 +6,10 @@ import { forgedSessionCookie } from './support/sessions';
 test.describe.configure({ mode: 'serial' });
 
 /** Replays every console action the earlier specs sent, with `cookie` (none: anonymous), and checks it is refused. */
-async function expectEveryActionRefused(request: import('@playwright/test').APIRequestContext, cookie: (sql: ReturnType<typeof openWorldDb>) => Promise<string | undefined>) {
+async function expectEveryActionRefused(
+  request: import('@playwright/test').APIRequestContext,
+  cookie: (sql: ReturnType<typeof openWorldDb>) => Promise<string | undefined>,
+) {
   const actions = consoleActions();
   const replays = consoleReplays();
   // Discovered from the build: a new action that no spec exercises fails here until one does.
@@ -19,7 +22,9 @@ async function expectEveryActionRefused(request: import('@playwright/test').APIR
     const before = await settledSnapshot(sql);
     for (const [id, call] of replays) {
       const response = await replayAction(request, call, value ? { cookie: value } : {});
-      expect(redirectOf(response), `${actions.get(id)?.exportedName} must send the caller to sign-in`).toMatch(/^(https?:\/\/[^/]+)?\/(sign-in|setup)/);
+      expect(redirectOf(response), `${actions.get(id)?.exportedName} must send the caller to sign-in`).toMatch(
+        /^(https?:\/\/[^/]+)?\/(sign-in|setup)/,
+      );
     }
     expect(changedTables(before, await snapshotDb(sql))).toEqual([]);
   } finally {

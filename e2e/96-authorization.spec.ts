@@ -37,7 +37,13 @@ function isSignIn(location: string, baseURL: string): boolean {
 }
 
 /** Follows redirects by hand (at most three) and requires every answer to be one, ending at /sign-in. */
-async function expectSentToSignIn(api: APIRequestContext, method: string, url: string, headers: Record<string, string>, baseURL: string) {
+async function expectSentToSignIn(
+  api: APIRequestContext,
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  baseURL: string,
+) {
   let target = url;
   for (let hop = 0; hop < 3; hop++) {
     const response = await api.fetch(target, { method, headers, maxRedirects: 0 });
@@ -50,14 +56,26 @@ async function expectSentToSignIn(api: APIRequestContext, method: string, url: s
   throw new Error(`${url} never reached /sign-in`);
 }
 
-async function expectRouteRefuses(api: APIRequestContext, method: string, url: string, headers: Record<string, string>, baseURL: string) {
+async function expectRouteRefuses(
+  api: APIRequestContext,
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  baseURL: string,
+) {
   // An API caller reads a status; a browser navigating is sent to sign-in (or gets the same status).
   const plain = await api.fetch(url, { method, headers, maxRedirects: 0 });
   expect([401, 403], `${method} ${url}`).toContain(plain.status());
-  const navigating = await api.fetch(url, { method, headers: { ...headers, 'sec-fetch-mode': 'navigate' }, maxRedirects: 0 });
+  const navigating = await api.fetch(url, {
+    method,
+    headers: { ...headers, 'sec-fetch-mode': 'navigate' },
+    maxRedirects: 0,
+  });
   if ([401, 403].includes(navigating.status())) return;
   expect([302, 303, 307], `${method} ${url} navigating`).toContain(navigating.status());
-  expect(isSignIn(navigating.headers().location ?? '', baseURL), `${method} ${url} navigating goes to sign-in`).toBe(true);
+  expect(isSignIn(navigating.headers().location ?? '', baseURL), `${method} ${url} navigating goes to sign-in`).toBe(
+    true,
+  );
 }
 
 type Check = (api: APIRequestContext, method: string, url: string, caller: Caller, baseURL: string) => Promise<number>;
@@ -94,17 +112,30 @@ const PUBLIC: Record<string, Check> = {
       expect((await response.json()) as unknown).toBeNull();
       return 1;
     }
-    const response = await api.fetch(url, { method, headers: caller.headers, form: { email: ADMIN.email, password: ADMIN.password }, maxRedirects: 0 });
+    const response = await api.fetch(url, {
+      method,
+      headers: caller.headers,
+      form: { email: ADMIN.email, password: ADMIN.password },
+      maxRedirects: 0,
+    });
     expect(response.status()).toBe(302);
     expect(response.headers().location).toContain('error=MissingCSRF');
-    const cookies = response.headersArray().filter((h) => h.name.toLowerCase() === 'set-cookie' && h.value.startsWith(`${SESSION_COOKIE}=`));
-    expect(cookies.every((cookie) => /^authjs\.session-token=;/.test(cookie.value)), 'no session was issued').toBe(true);
+    const cookies = response
+      .headersArray()
+      .filter((h) => h.name.toLowerCase() === 'set-cookie' && h.value.startsWith(`${SESSION_COOKIE}=`));
+    expect(
+      cookies.every((cookie) => /^authjs\.session-token=;/.test(cookie.value)),
+      'no session was issued',
+    ).toBe(true);
     return 1;
   },
   // The scheduler's route demands its bearer secret, session or not.
   '/api/cron/sync': async (api, method, url, caller) => {
     for (const authorization of [undefined, 'Bearer wrong-secret', 'Basic Zm9vOmJhcg==']) {
-      const response = await api.fetch(url, { method, headers: { ...caller.headers, ...(authorization ? { authorization } : {}) } });
+      const response = await api.fetch(url, {
+        method,
+        headers: { ...caller.headers, ...(authorization ? { authorization } : {}) },
+      });
       expect(response.status(), `${method} cron with ${authorization ?? 'no authorization'}`).toBe(401);
       expect(response.headers()['www-authenticate']).toBe('Bearer');
     }
@@ -113,12 +144,25 @@ const PUBLIC: Record<string, Check> = {
   // Microsoft's browser redirect lands here: without a session it goes to sign-in and the flow stays unused.
   [CALLBACK_PATH]: async (api, method, url, caller, baseURL) => {
     await expectSentToSignIn(api, method, `${url}?state=${'s'.repeat(43)}&code=forged`, caller.headers, baseURL);
-    await expectSentToSignIn(api, method, `${url}?error=access_denied&state=${'s'.repeat(43)}`, caller.headers, baseURL);
+    await expectSentToSignIn(
+      api,
+      method,
+      `${url}?error=access_denied&state=${'s'.repeat(43)}`,
+      caller.headers,
+      baseURL,
+    );
     return 2;
   },
 };
 
-async function expectRefused(entry: AppEntry, method: string, url: string, api: APIRequestContext, caller: Caller, baseURL: string): Promise<number> {
+async function expectRefused(
+  entry: AppEntry,
+  method: string,
+  url: string,
+  api: APIRequestContext,
+  caller: Caller,
+  baseURL: string,
+): Promise<number> {
   const check = PUBLIC[entry.pattern];
   if (check) return check(api, method, url, caller, baseURL);
   if (entry.kind === 'page') {
@@ -138,14 +182,20 @@ async function newApi(playwright: PlaywrightWorkerArgs['playwright'], baseURL: s
   return playwright.request.newContext({ baseURL });
 }
 
-test('@reliability every page and route handler refuses an anonymous caller and an expired session, and changes nothing', async ({ playwright, baseURL }) => {
+test('@reliability every page and route handler refuses an anonymous caller and an expired session, and changes nothing', async ({
+  playwright,
+  baseURL,
+}) => {
   const origin = baseURL ?? '';
   const entries = appEntries();
   // Found on disk, not listed here: this only guards against the walk finding nothing.
   expect(entries.filter((e) => e.kind === 'page').length).toBeGreaterThanOrEqual(10);
   expect(entries.filter((e) => e.kind === 'route').length).toBeGreaterThanOrEqual(7);
   const patterns = new Set(entries.map((e) => e.pattern));
-  expect(Object.keys(PUBLIC).filter((pattern) => !patterns.has(pattern)), 'allow-list entries that no longer exist').toEqual([]);
+  expect(
+    Object.keys(PUBLIC).filter((pattern) => !patterns.has(pattern)),
+    'allow-list entries that no longer exist',
+  ).toEqual([]);
 
   // Control: a forged session that is not expired is accepted, so the expired one below fails for its age alone.
   const api = await newApi(playwright, origin);
@@ -154,7 +204,10 @@ test('@reliability every page and route handler refuses an anonymous caller and 
     const console = await api.get('/channels/microsoft365', { headers: valid, maxRedirects: 0 });
     expect(console.status()).toBe(200);
     expect(await console.text()).toContain('Sign out');
-    expect(((await (await api.get('/api/auth/session', { headers: valid })).json()) as { user?: { email?: string } }).user?.email).toBe(ADMIN.email);
+    expect(
+      ((await (await api.get('/api/auth/session', { headers: valid })).json()) as { user?: { email?: string } }).user
+        ?.email,
+    ).toBe(ADMIN.email);
   } finally {
     await api.dispose();
   }
@@ -206,7 +259,12 @@ async function submitAppForm(page: Page, intercept: boolean): Promise<CapturedAc
       const request = route.request();
       const id = request.headers()['next-action'];
       if (request.method() !== 'POST' || !id) return route.continue();
-      captured = { id, url: request.url(), headers: await request.allHeaders(), body: (request.postDataBuffer() ?? Buffer.alloc(0)).toString('base64') };
+      captured = {
+        id,
+        url: request.url(),
+        headers: await request.allHeaders(),
+        body: (request.postDataBuffer() ?? Buffer.alloc(0)).toString('base64'),
+      };
       return route.abort();
     });
   }
@@ -223,7 +281,11 @@ async function submitAppForm(page: Page, intercept: boolean): Promise<CapturedAc
   return captured;
 }
 
-test('@reliability a server action with a valid session but a foreign Origin or forwarded host is refused, and changes nothing', async ({ page, playwright, baseURL }) => {
+test('@reliability a server action with a valid session but a foreign Origin or forwarded host is refused, and changes nothing', async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
   const origin = baseURL ?? '';
   const host = new URL(origin).host;
   const call = await submitAppForm(page, true);
@@ -302,7 +364,11 @@ async function captureCallback(page: Page): Promise<string> {
   return callback ?? '';
 }
 
-test('@reliability another admin cannot complete an admin’s Microsoft sign-in through the callback', async ({ page, playwright, baseURL }) => {
+test('@reliability another admin cannot complete an admin’s Microsoft sign-in through the callback', async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
   const origin = baseURL ?? '';
   await page.goto('/channels/microsoft365');
   if (!(await page.getByRole('button', { name: 'Add account' }).isVisible())) await submitAppForm(page, false);
@@ -313,10 +379,14 @@ test('@reliability another admin cannot complete an admin’s Microsoft sign-in 
   const api = await newApi(playwright, origin);
   try {
     const before = await settledSnapshot(sql);
-    const intruder = await api.get(callback, { headers: { cookie: await forgedSessionCookie(sql, 600, INTRUDER) }, maxRedirects: 0 });
-    expect(new URL(intruder.headers().location ?? '', origin).pathname + new URL(intruder.headers().location ?? '', origin).search).toBe(
-      '/channels/microsoft365/connect/rejected?reason=foreign',
-    );
+    const intruder = await api.get(callback, {
+      headers: { cookie: await forgedSessionCookie(sql, 600, INTRUDER) },
+      maxRedirects: 0,
+    });
+    expect(
+      new URL(intruder.headers().location ?? '', origin).pathname +
+        new URL(intruder.headers().location ?? '', origin).search,
+    ).toBe('/channels/microsoft365/connect/rejected?reason=foreign');
     const strangers: Record<string, string>[] = [{}, { cookie: await forgedSessionCookie(sql, -3600) }];
     for (const headers of strangers) {
       const refused = await api.get(callback, { headers, maxRedirects: 0 });

@@ -26,7 +26,12 @@ function policies(response: APIResponse): string[][] {
   return response
     .headersArray()
     .filter((header) => header.name.toLowerCase() === 'content-security-policy')
-    .map((header) => header.value.split(';').map((d) => d.trim()).filter(Boolean));
+    .map((header) =>
+      header.value
+        .split(';')
+        .map((d) => d.trim())
+        .filter(Boolean),
+    );
 }
 
 /**
@@ -37,8 +42,14 @@ function expectConsoleHeaders(response: APIResponse, what: string) {
   const headers = response.headers();
   const directives = policies(response).flat();
   expect(directives, `${what}: CSP`).toContain("frame-ancestors 'none'");
-  expect(directives.filter((d) => d === "base-uri 'self'" || d === "base-uri 'none'"), `${what}: CSP base-uri`).not.toHaveLength(0);
-  expect(directives.filter((d) => d === "object-src 'none'" || d === "default-src 'none'"), `${what}: CSP object-src`).not.toHaveLength(0);
+  expect(
+    directives.filter((d) => d === "base-uri 'self'" || d === "base-uri 'none'"),
+    `${what}: CSP base-uri`,
+  ).not.toHaveLength(0);
+  expect(
+    directives.filter((d) => d === "object-src 'none'" || d === "default-src 'none'"),
+    `${what}: CSP object-src`,
+  ).not.toHaveLength(0);
   expect(headers['x-frame-options'], `${what}: X-Frame-Options`).toBe('DENY');
   expect(['same-origin', 'no-referrer'], `${what}: Referrer-Policy`).toContain(headers['referrer-policy']);
   expect(headers['x-content-type-options'], `${what}: nosniff`).toBe('nosniff');
@@ -46,16 +57,24 @@ function expectConsoleHeaders(response: APIResponse, what: string) {
 
 /** An HTML page runs only the scripts Next rendered into it: each carries this response's nonce. */
 async function expectScriptNonces(response: APIResponse, what: string) {
-  const scriptSrc = policies(response).flat().filter((d) => d.startsWith('script-src '));
+  const scriptSrc = policies(response)
+    .flat()
+    .filter((d) => d.startsWith('script-src '));
   expect(scriptSrc, `${what}: one script-src`).toHaveLength(1);
   const sources = (scriptSrc[0] ?? '').split(/\s+/).slice(1);
   expect(sources, `${what}: script-src`).toContain("'strict-dynamic'");
-  expect(sources.filter((source) => source.startsWith("'unsafe-")), `${what}: script-src`).toEqual([]);
+  expect(
+    sources.filter((source) => source.startsWith("'unsafe-")),
+    `${what}: script-src`,
+  ).toEqual([]);
   const nonce = sources.find((source) => source.startsWith("'nonce-"))?.slice(7, -1) ?? '';
   expect(nonce.length, `${what}: a nonce`).toBeGreaterThanOrEqual(16);
   const scripts = [...(await response.text()).matchAll(/<script\b[^>]*>/g)].map((match) => match[0]);
   expect(scripts.length, `${what}: scripts`).toBeGreaterThan(0);
-  expect(scripts.filter((tag) => !tag.includes(`nonce="${nonce}"`)), `${what}: scripts without the nonce`).toEqual([]);
+  expect(
+    scripts.filter((tag) => !tag.includes(`nonce="${nonce}"`)),
+    `${what}: scripts without the nonce`,
+  ).toEqual([]);
 }
 
 /** The message body is mail from anyone: framed only by the console, nothing runs, nothing leaks. */
@@ -66,7 +85,10 @@ function expectMessageBodyHeaders(response: APIResponse, what: string) {
     expect(directives, `${what}: CSP`).toContain(directive);
   }
   // default-src 'none' then covers scripts, frames, fonts and connections: nothing may widen them.
-  expect(directives.filter((d) => /^(script|connect|frame|child|object|font)-src/.test(d)), `${what}: CSP`).toEqual([]);
+  expect(
+    directives.filter((d) => /^(script|connect|frame|child|object|font)-src/.test(d)),
+    `${what}: CSP`,
+  ).toEqual([]);
   expect(headers['x-frame-options'], `${what}: X-Frame-Options`).toBe('SAMEORIGIN');
   expect(headers['referrer-policy'], `${what}: Referrer-Policy`).toBe('no-referrer');
   expect(headers['x-content-type-options'], `${what}: nosniff`).toBe('nosniff');
@@ -77,7 +99,9 @@ function expectMessageBodyHeaders(response: APIResponse, what: string) {
 async function ensureHtmlMessage(): Promise<(() => Promise<void>) | null> {
   const [existing] = await sql`select id from messages where html is not null limit 1`;
   if (existing) return null;
-  const [account] = await sql<{ id: string }[]>`insert into mail_accounts (email_address, home_account_id, tenant_id, sign_in_address, imap_user, status)
+  const [account] = await sql<
+    { id: string }[]
+  >`insert into mail_accounts (email_address, home_account_id, tenant_id, sign_in_address, imap_user, status)
     values ('headers@contoso.test', 'e2e-headers', 'e2e-headers', 'headers@contoso.test', 'headers@contoso.test', 'disabled') returning id`;
   await sql`insert into messages (account_id, folder, uidvalidity, uid, subject, internal_date, size, html)
     values (${account!.id}, 'INBOX', 1, 1, 'Headers', now(), 10, '<p>Hello</p>')`;
@@ -87,7 +111,11 @@ async function ensureHtmlMessage(): Promise<(() => Promise<void>) | null> {
   };
 }
 
-test('@reliability every page and route answers with the framing, sniffing and referrer headers, signed in or not', async ({ page, playwright, baseURL }) => {
+test('@reliability every page and route answers with the framing, sniffing and referrer headers, signed in or not', async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
   const origin = baseURL ?? '';
   await ensureSignedIn(page);
   const cookie = await sessionCookieOf(page);
@@ -102,7 +130,11 @@ test('@reliability every page and route answers with the framing, sniffing and r
     let pages = 0;
     try {
       const targets = appEntries().flatMap((entry) =>
-        entry.methods.map((method) => ({ entry, method, url: fillPattern(entry.pattern, (segment, pattern) => valueOf(segment, pattern, method)) })),
+        entry.methods.map((method) => ({
+          entry,
+          method,
+          url: fillPattern(entry.pattern, (segment, pattern) => valueOf(segment, pattern, method)),
+        })),
       );
       // Not in app/ but served all the same: a 404 page and the build's own script files.
       const anonymous = await playwright.request.newContext({ baseURL: origin });
@@ -110,7 +142,11 @@ test('@reliability every page and route answers with the framing, sniffing and r
       await anonymous.dispose();
       const script = /src="(\/_next\/static\/[^"]+\.js)"/.exec(signInHtml)?.[1];
       expect(script, 'the sign-in page loads a script from /_next/static').toBeTruthy();
-      const extras = ['/no-such-page', script ?? ''].map((url) => ({ entry: { pattern: url, file: '(none)' }, method: 'GET', url }));
+      const extras = ['/no-such-page', script ?? ''].map((url) => ({
+        entry: { pattern: url, file: '(none)' },
+        method: 'GET',
+        url,
+      }));
 
       for (const { entry, method, url } of [...targets, ...extras]) {
         for (const who of ['anonymous', 'signed in']) {
@@ -154,7 +190,9 @@ test('@reliability every page and route answers with the framing, sniffing and r
   }
 });
 
-test('@reliability a script injected into a console page does not run, while Next’s own scripts do', async ({ page }) => {
+test('@reliability a script injected into a console page does not run, while Next’s own scripts do', async ({
+  page,
+}) => {
   await ensureSignedIn(page);
   await page.addInitScript(() => {
     const probe = window as unknown as { violations: string[] };
@@ -165,16 +203,26 @@ test('@reliability a script injected into a console page does not run, while Nex
   await page.route('**/audit', async (route) => {
     if (route.request().resourceType() !== 'document') return route.continue();
     const response = await route.fetch();
-    const html = (await response.text()).replace('</body>', '<script>window.injected = 1</script><img src="/x.png" onerror="window.injected = 2"></body>');
+    const html = (await response.text()).replace(
+      '</body>',
+      '<script>window.injected = 1</script><img src="/x.png" onerror="window.injected = 2"></body>',
+    );
     return route.fulfill({ response, body: html });
   });
   await page.goto('/audit');
   await expect(page.getByRole('heading', { level: 1, name: 'Audit log' })).toBeVisible();
   // The App Router sets window.next once its scripts ran and hydrated the page.
-  await expect.poll(() => page.evaluate(() => (window as unknown as { next?: { appDir?: boolean } }).next?.appDir)).toBe(true);
-  await expect.poll(() => page.evaluate(() => (window as unknown as { violations: string[] }).violations.length)).toBe(2);
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { next?: { appDir?: boolean } }).next?.appDir))
+    .toBe(true);
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { violations: string[] }).violations.length))
+    .toBe(2);
   expect(await page.evaluate(() => (window as unknown as { injected?: number }).injected)).toBeUndefined();
-  expect(await page.evaluate(() => (window as unknown as { violations: string[] }).violations.sort())).toEqual(['script-src-attr', 'script-src-elem']);
+  expect(await page.evaluate(() => (window as unknown as { violations: string[] }).violations.sort())).toEqual([
+    'script-src-attr',
+    'script-src-elem',
+  ]);
   await recordScenario({
     group: 'authorization',
     scenario: 'inline script and inline handler injected into a console page',
@@ -195,25 +243,35 @@ function parseSetCookie(header: string): CookieSeen {
   const [pair = '', ...attributes] = header.split(';').map((part) => part.trim());
   return {
     name: pair.slice(0, pair.indexOf('=')),
-    attributes: new Map(attributes.map((attribute) => {
-      const [key = '', ...value] = attribute.split('=');
-      return [key.toLowerCase(), value.join('=')];
-    })),
+    attributes: new Map(
+      attributes.map((attribute) => {
+        const [key = '', ...value] = attribute.split('=');
+        return [key.toLowerCase(), value.join('=')];
+      }),
+    ),
   };
 }
 
 /** Signs in through the form in a fresh browser context and returns the cookies the sign-in action's answer set. */
-async function cookiesSetBySignIn(browser: import('@playwright/test').Browser, baseURL: string, extraHTTPHeaders: Record<string, string>): Promise<CookieSeen[]> {
+async function cookiesSetBySignIn(
+  browser: import('@playwright/test').Browser,
+  baseURL: string,
+  extraHTTPHeaders: Record<string, string>,
+): Promise<CookieSeen[]> {
   const context = await browser.newContext({ baseURL, extraHTTPHeaders });
   try {
     const page = await context.newPage();
     await page.goto('/sign-in');
     await page.getByLabel('E-mail').fill(ADMIN.email);
     await page.getByLabel('Password').fill(ADMIN.password);
-    const answer = page.waitForResponse((response) => response.request().method() === 'POST' && Boolean(response.request().headers()['next-action']));
+    const answer = page.waitForResponse(
+      (response) => response.request().method() === 'POST' && Boolean(response.request().headers()['next-action']),
+    );
     await page.getByRole('button', { name: 'Sign in' }).click();
     const headers = await (await answer).headersArray();
-    return headers.filter((header) => header.name.toLowerCase() === 'set-cookie').flatMap((header) => header.value.split('\n').map(parseSetCookie));
+    return headers
+      .filter((header) => header.name.toLowerCase() === 'set-cookie')
+      .flatMap((header) => header.value.split('\n').map(parseSetCookie));
   } finally {
     await context.close();
   }
@@ -224,12 +282,21 @@ async function cookiesSetBySignIn(browser: import('@playwright/test').Browser, b
  * X-Forwarded-Proto, which `next start` fills from the socket unless a proxy already did. Over plain http on
  * loopback it is left off (a browser would drop it there); behind a TLS proxy that says https, it is on.
  */
-test('@reliability the session cookie is HttpOnly, SameSite=Lax, Path=/, 8 hours, and Secure exactly when served over https', async ({ page, browser, baseURL }) => {
+test('@reliability the session cookie is HttpOnly, SameSite=Lax, Path=/, 8 hours, and Secure exactly when served over https', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
   const origin = baseURL ?? '';
   await ensureSignedIn(page);
   const cases: { via: string; headers: Record<string, string>; name: string; secure: boolean }[] = [
     { via: 'plain http', headers: {}, name: SESSION_COOKIE, secure: false },
-    { via: 'a TLS proxy (X-Forwarded-Proto: https)', headers: { 'x-forwarded-proto': 'https' }, name: SECURE_SESSION_COOKIE, secure: true },
+    {
+      via: 'a TLS proxy (X-Forwarded-Proto: https)',
+      headers: { 'x-forwarded-proto': 'https' },
+      name: SECURE_SESSION_COOKIE,
+      secure: true,
+    },
   ];
   let checked = 0;
   for (const { via, headers, name, secure } of cases) {
@@ -238,7 +305,9 @@ test('@reliability the session cookie is HttpOnly, SameSite=Lax, Path=/, 8 hours
     expect(session, `${via}: ${name} issued`).toBeTruthy();
     if (!session) continue;
     const expires = Date.parse(session.attributes.get('expires') ?? '');
-    expect(Math.abs(expires - (Date.now() + SESSION_SECONDS * 1000)), `${via}: expires in 8 hours`).toBeLessThan(10 * 60 * 1000);
+    expect(Math.abs(expires - (Date.now() + SESSION_SECONDS * 1000)), `${via}: expires in 8 hours`).toBeLessThan(
+      10 * 60 * 1000,
+    );
     for (const cookie of cookies) {
       const what = `${via}: ${cookie.name}`;
       expect(cookie.attributes.has('httponly'), `${what} HttpOnly`).toBe(true);

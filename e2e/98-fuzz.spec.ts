@@ -25,7 +25,13 @@ test.beforeEach(async ({ page }) => {
 
 /** Percent-encodes the UTF-8 bytes, so NUL, CR LF, lone surrogates (as U+FFFD) and 16 KB values all travel. */
 function percentEncode(value: string): string {
-  return [...Buffer.from(value, 'utf8')].map((byte) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  return [...Buffer.from(value, 'utf8')]
+    .map((byte) =>
+      /[A-Za-z0-9_.~-]/.test(String.fromCharCode(byte))
+        ? String.fromCharCode(byte)
+        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
+    .join('');
 }
 
 async function cookieHeader(page: Page): Promise<string> {
@@ -34,7 +40,15 @@ async function cookieHeader(page: Page): Promise<string> {
 
 /** A live mailbox to aim the account forms at: connects Alice (and saves the app) when the run has none yet. */
 async function liveAccountId(page: Page): Promise<string> {
-  const find = () => withE2eDatabase(async (sql) => (await sql<{ id: string }[]>`select id from mail_accounts where removed_at is null and status = 'active' order by created_at limit 1`)[0]?.id);
+  const find = () =>
+    withE2eDatabase(
+      async (sql) =>
+        (
+          await sql<
+            { id: string }[]
+          >`select id from mail_accounts where removed_at is null and status = 'active' order by created_at limit 1`
+        )[0]?.id,
+    );
   const existing = await find();
   if (existing) return existing;
   await page.goto('/channels/microsoft365');
@@ -58,7 +72,9 @@ function checkAnswer(what: string, response: RawResponse, problems: string[]): s
   const text = response.body.toString('utf8');
   recordBody(what, response.headers['content-type'] ?? '', response.body);
   if (response.status >= 500 || !response.status) problems.push(`${what} → ${response.status}`);
-  const found = /text\/html/.test(response.headers['content-type'] ?? '') ? libraryTextInHtml(text) : libraryTextIn(text);
+  const found = /text\/html/.test(response.headers['content-type'] ?? '')
+    ? libraryTextInHtml(text)
+    : libraryTextIn(text);
   if (found.length > 0) problems.push(`${what} → ${response.status} shows ${found.join(', ')}`);
   return text;
 }
@@ -73,7 +89,8 @@ interface FormCase {
 }
 
 /** An address that can never pass validation, whatever `hostile` holds: "@@" is not a valid e-mail address. */
-const badAddress = (hostile: string, rand: () => number) => pick(rand, [`${hostile}@@example.com`, `@@${hostile}`, `a@@${hostile}`]);
+const badAddress = (hostile: string, rand: () => number) =>
+  pick(rand, [`${hostile}@@example.com`, `@@${hostile}`, `a@@${hostile}`]);
 /** Never a UUID: the "z". */
 const badId = (hostile: string) => `z${hostile}`;
 const maybe = (rand: () => number, field: readonly [string, string]) => (rand() < 0.15 ? [] : [field]);
@@ -85,7 +102,14 @@ function formCases(accountId: string): FormCase[] {
       action: 'signInWithPassword',
       path: '/sign-in',
       anonymous: true,
-      fields: (h, r) => [...maybe(r, ['email', badAddress(h, r)]), ...maybe(r, ['password', h]), ...maybe(r, ['next', pick(r, [h, '//evil.example', '/\\evil.example', 'https://evil.example/', '/\t/evil.example'])])],
+      fields: (h, r) => [
+        ...maybe(r, ['email', badAddress(h, r)]),
+        ...maybe(r, ['password', h]),
+        ...maybe(r, [
+          'next',
+          pick(r, [h, '//evil.example', '/\\evil.example', 'https://evil.example/', '/\t/evil.example']),
+        ]),
+      ],
     },
     {
       scenario: 'first-run set-up form',
@@ -141,15 +165,33 @@ function formCases(accountId: string): FormCase[] {
         const folders = Array.from({ length: pick(r, [0, 1, 2, 3, 51]) }, () => h);
         switch (i % 5) {
           case 0: // no such mailbox
-            return [['accountId', pick(r, [badId(h), randomUUID()])], ['afterFetch', 'keep'], ...folders.map((f) => ['folders', f] as const)];
+            return [
+              ['accountId', pick(r, [badId(h), randomUUID()])],
+              ['afterFetch', 'keep'],
+              ...folders.map((f) => ['folders', f] as const),
+            ];
           case 1: // an unknown after-fetch mode
             return [['accountId', accountId], ['afterFetch', `x${h}`], ...folders.map((f) => ['folders', f] as const)];
           case 2: // folder names no IMAP server has: NUL and other controls
-            return [['accountId', accountId], ['afterFetch', 'keep'], ['folders', `${h}\u0000`], ['folders', `INBOX${String.fromCharCode(Math.floor(r() * 32))}${h}`]];
+            return [
+              ['accountId', accountId],
+              ['afterFetch', 'keep'],
+              ['folders', `${h}\u0000`],
+              ['folders', `INBOX${String.fromCharCode(Math.floor(r() * 32))}${h}`],
+            ];
           case 3: // blank or oversized folder names
-            return [['accountId', accountId], ['afterFetch', 'mark_seen'], ['folders', pick(r, [' ', '\t', 'F'.repeat(1001 + h.length)])]];
+            return [
+              ['accountId', accountId],
+              ['afterFetch', 'mark_seen'],
+              ['folders', pick(r, [' ', '\t', 'F'.repeat(1001 + h.length)])],
+            ];
           default: // delete without the confirmation
-            return [['accountId', accountId], ['afterFetch', 'delete'], ['folders', 'INBOX'], ...maybe(r, ['confirmDelete', `x${h}`])];
+            return [
+              ['accountId', accountId],
+              ['afterFetch', 'delete'],
+              ['folders', 'INBOX'],
+              ...maybe(r, ['confirmDelete', `x${h}`]),
+            ];
         }
       },
     },
@@ -157,7 +199,10 @@ function formCases(accountId: string): FormCase[] {
       scenario: 'enable / disable buttons',
       action: 'setAccountEnabledAction',
       path: `/channels/microsoft365/accounts/${accountId}`,
-      fields: (h, r) => [...maybe(r, ['accountId', pick(r, [badId(h), randomUUID(), accountId])]), ...maybe(r, ['enabled', `x${h}`])],
+      fields: (h, r) => [
+        ...maybe(r, ['accountId', pick(r, [badId(h), randomUUID(), accountId])]),
+        ...maybe(r, ['enabled', `x${h}`]),
+      ],
     },
     {
       scenario: 'remove mailbox form',
@@ -165,8 +210,17 @@ function formCases(accountId: string): FormCase[] {
       path: `/channels/microsoft365/accounts/${accountId}`,
       fields: (h, r, i) =>
         i % 2 === 0
-          ? [...maybe(r, ['accountId', pick(r, [badId(h), randomUUID()])]), ['messages', pick(r, ['keep', 'delete', h])], ['confirm', pick(r, ['yes', h])]]
-          : [['accountId', accountId], ...(r() < 0.5 ? [['messages', `x${h}`] as const, ['confirm', 'yes'] as const] : [['messages', 'keep'] as const, ['confirm', `x${h}`] as const])],
+          ? [
+              ...maybe(r, ['accountId', pick(r, [badId(h), randomUUID()])]),
+              ['messages', pick(r, ['keep', 'delete', h])],
+              ['confirm', pick(r, ['yes', h])],
+            ]
+          : [
+              ['accountId', accountId],
+              ...(r() < 0.5
+                ? [['messages', `x${h}`] as const, ['confirm', 'yes'] as const]
+                : [['messages', 'keep'] as const, ['confirm', `x${h}`] as const]),
+            ],
     },
     {
       scenario: 'sync now button',
@@ -196,7 +250,11 @@ function formCases(accountId: string): FormCase[] {
 
 const INPUTS_PER_FORM = 48;
 
-test('@reliability every console form answers hostile input with a plain form error and changes nothing', async ({ page, playwright, baseURL }) => {
+test('@reliability every console form answers hostile input with a plain form error and changes nothing', async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
   test.setTimeout(600_000);
   const accountId = await liveAccountId(page);
   const ids = serverActionIds();
@@ -218,13 +276,15 @@ test('@reliability every console form answers hostile input with a plain form er
         const label = `${form.scenario} #${i} ${JSON.stringify(fields).slice(0, 160)}`;
         if (answer.status >= 500) problems.push(`${label} → HTTP ${answer.status}`);
         else if (answer.redirect) problems.push(`${label} → redirected to ${answer.redirect}`);
-        else if (!answer.state || answer.state.ok === true || shownText(answer.state).length === 0) problems.push(`${label} → no form error: ${answer.text.slice(0, 200)}`);
+        else if (!answer.state || answer.state.ok === true || shownText(answer.state).length === 0)
+          problems.push(`${label} → no form error: ${answer.text.slice(0, 200)}`);
         for (const words of shownText(answer.state)) {
           const found = libraryTextIn(words);
           if (found.length > 0) problems.push(`${label} → shows ${found.join(', ')}: ${words.slice(0, 160)}`);
         }
         const echoed = (answer.state?.values ?? {}) as Record<string, string>;
-        for (const secret of ['password', 'confirmPassword', 'clientSecret']) if (secret in echoed) problems.push(`${label} → echoes ${secret}`);
+        for (const secret of ['password', 'confirmPassword', 'clientSecret'])
+          if (secret in echoed) problems.push(`${label} → echoes ${secret}`);
       }
       results.push({ scenario: form.scenario, tried: inputs.length, problems });
     }
@@ -240,7 +300,10 @@ test('@reliability every console form answers hostile input with a plain form er
       stored: result.problems.length + changed.length,
       lost: 0,
       duplicated: 0,
-      note: result.problems.length === 0 ? `plain form error for all ${result.tried}, no 5xx, no library text` : result.problems[0]?.slice(0, 120),
+      note:
+        result.problems.length === 0
+          ? `plain form error for all ${result.tried}, no 5xx, no library text`
+          : result.problems[0]?.slice(0, 120),
     });
   }
   expect(results.flatMap((r) => r.problems)).toEqual([]);
@@ -254,7 +317,9 @@ function hostileCallbackQueries(count: number): string[] {
   const names = ['state', 'code', 'error', 'error_description', 'admin_consent', 'tenant', 'session_state', 'state'];
   return values.map((value, i) => {
     const params: string[] = [];
-    const wellFormedState = Array.from({ length: 43 }, () => pick(rand, [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'])).join('');
+    const wellFormedState = Array.from({ length: 43 }, () =>
+      pick(rand, [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_']),
+    ).join('');
     if (i % 2 === 0) params.push(`state=${wellFormedState}`);
     for (let n = between0(rand, 4) + 1; n > 0; n -= 1) params.push(`${pick(rand, names)}=${percentEncode(value)}`);
     if (i % 7 === 0) params.push('error=access_denied', `error_description=${percentEncode(value)}`);
@@ -268,7 +333,10 @@ function between0(rand: () => number, max: number) {
   return Math.floor(rand() * max);
 }
 
-test('@reliability the OAuth callback refuses any hostile query with a readable page and changes nothing', async ({ page, baseURL }) => {
+test('@reliability the OAuth callback refuses any hostile query with a readable page and changes nothing', async ({
+  page,
+  baseURL,
+}) => {
   test.setTimeout(300_000);
   const cookie = await cookieHeader(page);
   const queries = hostileCallbackQueries(160);
@@ -277,12 +345,16 @@ test('@reliability the OAuth callback refuses any hostile query with a readable 
   const before = await withE2eDatabase(snapshotDb);
   for (const [i, query] of queries.entries()) {
     const signedIn = i % 8 !== 0;
-    const response = await rawRequest(baseURL ?? '', { target: `${CALLBACK}?${query}`, headers: signedIn ? [['Cookie', cookie]] : [] });
+    const response = await rawRequest(baseURL ?? '', {
+      target: `${CALLBACK}?${query}`,
+      headers: signedIn ? [['Cookie', cookie]] : [],
+    });
     const what = `callback #${i} (${signedIn ? 'admin' : 'no session'}) ?${query.slice(0, 100)}`;
     checkAnswer(what, response, problems);
     const location = response.headers.location ?? '';
     if (response.status >= 400 && response.status < 500) continue; // e.g. 431 for a 16 KB request line: refused unread
-    if (response.status < 300 || response.status >= 400) problems.push(`${what} → ${response.status}, expected a redirect`);
+    if (response.status < 300 || response.status >= 400)
+      problems.push(`${what} → ${response.status}, expected a redirect`);
     else if (signedIn) {
       const reason = /^\/channels\/microsoft365\/connect\/rejected\?reason=(invalid|unknown)$/.exec(location)?.[1];
       if (reason) reasons.add(reason);
@@ -293,17 +365,32 @@ test('@reliability the OAuth callback refuses any hostile query with a readable 
   for (const reason of reasons) {
     const response = await page.goto(`/channels/microsoft365/connect/rejected?reason=${reason}`);
     expect(response?.status()).toBe(200);
-    await expect(page.getByTestId('connect-error-title')).toHaveText(reason === 'invalid' ? 'This sign-in answer is not one the console can read.' : 'This sign-in was not started from this console.');
+    await expect(page.getByTestId('connect-error-title')).toHaveText(
+      reason === 'invalid'
+        ? 'This sign-in answer is not one the console can read.'
+        : 'This sign-in was not started from this console.',
+    );
     expect(libraryTextIn(await page.locator('main').innerText())).toEqual([]);
   }
   const changed = changedTables(before, await withE2eDatabase(snapshotDb));
-  await recordScenario({ group: GROUP, scenario: 'OAuth callback: hostile query strings (up to 16 KB, NUL, CRLF, RTL, repeats)', expected: queries.length, stored: problems.length + changed.length, lost: 0, duplicated: 0, note: problems[0]?.slice(0, 120) ?? `refused page for all, reasons: ${[...reasons].join(', ')}` });
+  await recordScenario({
+    group: GROUP,
+    scenario: 'OAuth callback: hostile query strings (up to 16 KB, NUL, CRLF, RTL, repeats)',
+    expected: queries.length,
+    stored: problems.length + changed.length,
+    lost: 0,
+    duplicated: 0,
+    note: problems[0]?.slice(0, 120) ?? `refused page for all, reasons: ${[...reasons].join(', ')}`,
+  });
   expect(problems).toEqual([]);
   expect(reasons.size).toBeGreaterThan(0);
   expect(changed).toEqual([]);
 });
 
-test('@reliability a live sign-in answered with a hostile error or code ends on a readable failure page', async ({ page, baseURL }) => {
+test('@reliability a live sign-in answered with a hostile error or code ends on a readable failure page', async ({
+  page,
+  baseURL,
+}) => {
   test.setTimeout(300_000);
   await liveAccountId(page);
   const addAccount = serverActionIds().get('addAccountAction') ?? '';
@@ -315,7 +402,10 @@ test('@reliability a live sign-in answered with a hostile error or code ends on 
     const started = await callServerAction(page.request, '/channels/microsoft365', addAccount, []);
     const state = started.redirect ? new URL(started.redirect.split(';')[0] ?? '').searchParams.get('state') : null;
     expect(state, 'Add account sends the browser to Microsoft with a state').toBeTruthy();
-    const query = i % 3 === 2 ? `state=${state}&code=${percentEncode(value || 'x')}` : `state=${state}&error=${pick(prng(i), ['access_denied', 'invalid_request', 'server_error', 'consent_required'])}&error_description=${percentEncode(value)}`;
+    const query =
+      i % 3 === 2
+        ? `state=${state}&code=${percentEncode(value || 'x')}`
+        : `state=${state}&error=${pick(prng(i), ['access_denied', 'invalid_request', 'server_error', 'consent_required'])}&error_description=${percentEncode(value)}`;
     const response = await rawRequest(baseURL ?? '', { target: `${CALLBACK}?${query}`, headers: [['Cookie', cookie]] });
     const what = `live callback #${i} ?${query.slice(0, 100)}`;
     checkAnswer(what, response, problems);
@@ -331,8 +421,18 @@ test('@reliability a live sign-in answered with a hostile error or code ends on 
     if (!words.trim() || libraryTextIn(words).length > 0) problems.push(`${what} → title "${words}"`);
   }
   // Each sign-in above was started and ended here: its own flow row (and audit lines) may change, nothing else.
-  const changed = changedTables(before, await withE2eDatabase(snapshotDb)).filter((table) => table !== 'oauth_flows' && table !== 'audit_events');
-  await recordScenario({ group: GROUP, scenario: 'OAuth callback: live sign-in answered with hostile error_description / code', expected: hostile.length, stored: problems.length + changed.length, lost: 0, duplicated: 0, note: problems[0]?.slice(0, 120) ?? 'readable failure page for all, no 5xx' });
+  const changed = changedTables(before, await withE2eDatabase(snapshotDb)).filter(
+    (table) => table !== 'oauth_flows' && table !== 'audit_events',
+  );
+  await recordScenario({
+    group: GROUP,
+    scenario: 'OAuth callback: live sign-in answered with hostile error_description / code',
+    expected: hostile.length,
+    stored: problems.length + changed.length,
+    lost: 0,
+    duplicated: 0,
+    note: problems[0]?.slice(0, 120) ?? 'readable failure page for all, no 5xx',
+  });
   expect(problems).toEqual([]);
   expect(changed).toEqual([]);
 });
@@ -364,7 +464,10 @@ function cronAuthorizations(secret: string): Array<Array<readonly [string, strin
     [['Authorization', `Bearer ${secret}\u200B`]],
     [['Authorization', `Bearer ${secret}\u0000`]],
     [['Authorization', `Bearer ${secret}, Bearer x`]],
-    [['Authorization', 'Bearer x'], ['Authorization', `Bearer ${secret}`]],
+    [
+      ['Authorization', 'Bearer x'],
+      ['Authorization', `Bearer ${secret}`],
+    ],
     [['Authorization', `Bearer x\r\nX-Injected: 1`]],
     [['Authorization', `Bearer ${'A'.repeat(8_000)}`]],
     [['Authorization', `Bearer ${'A'.repeat(20_000)}`]],
@@ -376,7 +479,9 @@ function cronAuthorizations(secret: string): Array<Array<readonly [string, strin
   return [...fixed, ...random];
 }
 
-test('@reliability the cron route answers every wrong Authorization with 401 and syncs nothing', async ({ baseURL }) => {
+test('@reliability the cron route answers every wrong Authorization with 401 and syncs nothing', async ({
+  baseURL,
+}) => {
   test.setTimeout(300_000);
   const secret = world().cronSecret;
   const variants = cronAuthorizations(secret);
@@ -388,27 +493,45 @@ test('@reliability the cron route answers every wrong Authorization with 401 and
     for (const [i, headers] of variants.entries()) {
       tried += 1;
       const target = i === 0 ? `/api/cron/sync?secret=${secret}&token=${secret}` : '/api/cron/sync';
-      const response = await rawRequest(baseURL ?? '', { method, target, headers: method === 'POST' ? [...headers, ['Content-Length', '0']] : headers });
+      const response = await rawRequest(baseURL ?? '', {
+        method,
+        target,
+        headers: method === 'POST' ? [...headers, ['Content-Length', '0']] : headers,
+      });
       const what = `${method} cron #${i} ${JSON.stringify(headers).slice(0, 80)}`;
       const text = checkAnswer(what, response, problems);
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
       if (response.status === 401) {
-        if (!text.includes('Missing or wrong bearer secret.') || response.headers['www-authenticate'] !== 'Bearer') problems.push(`${what} → 401 without the plain answer`);
+        if (!text.includes('Missing or wrong bearer secret.') || response.headers['www-authenticate'] !== 'Bearer')
+          problems.push(`${what} → 401 without the plain answer`);
       } else if (![400, 431].includes(response.status)) problems.push(`${what} → ${response.status}`);
     }
   }
   const changed = changedTables(before, await withE2eDatabase(snapshotDb));
   const summary = [...statuses].map(([status, n]) => `${n}×${status}`).join(', ');
-  await recordScenario({ group: GROUP, scenario: 'cron route: hostile Authorization headers (GET and POST)', expected: tried, stored: problems.length + changed.length, lost: 0, duplicated: 0, note: problems[0]?.slice(0, 120) ?? summary });
+  await recordScenario({
+    group: GROUP,
+    scenario: 'cron route: hostile Authorization headers (GET and POST)',
+    expected: tried,
+    stored: problems.length + changed.length,
+    lost: 0,
+    duplicated: 0,
+    note: problems[0]?.slice(0, 120) ?? summary,
+  });
   expect(problems).toEqual([]);
   expect(statuses.get(401)).toBeGreaterThan(tried / 2);
   expect(changed).toEqual([]);
 });
 
-test('@reliability hostile message, attachment and record ids in URLs are a plain 404 and never reach the database', async ({ page, baseURL }) => {
+test('@reliability hostile message, attachment and record ids in URLs are a plain 404 and never reach the database', async ({
+  page,
+  baseURL,
+}) => {
   test.setTimeout(300_000);
   const cookie = await cookieHeader(page);
-  const messageId = await withE2eDatabase(async (sql) => (await sql<{ id: string }[]>`select id::text from messages order by id limit 1`)[0]?.id ?? '1');
+  const messageId = await withE2eDatabase(
+    async (sql) => (await sql<{ id: string }[]>`select id::text from messages order by id limit 1`)[0]?.id ?? '1',
+  );
   const targets: string[] = [];
   for (const id of HOSTILE_IDS) {
     targets.push(
@@ -441,7 +564,8 @@ test('@reliability hostile message, attachment and record ids in URLs are a plai
     const response = await rawRequest(baseURL ?? '', { target, headers: [['Cookie', cookie]] });
     const text = checkAnswer(target, response, problems);
     statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-    if (/root:x:0:0|DATABASE_URL|APP_ENCRYPTION_KEY|"dependencies"/.test(text)) problems.push(`${target} → served a file`);
+    if (/root:x:0:0|DATABASE_URL|APP_ENCRYPTION_KEY|"dependencies"/.test(text))
+      problems.push(`${target} → served a file`);
     if (traversal.includes(target)) {
       if (response.status < 300 && !/\/sign-in|\/setup/.test(response.headers.location ?? '')) {
         // Normalised to another console page is fine, as long as it is one of ours and not a file.
@@ -460,12 +584,23 @@ test('@reliability hostile message, attachment and record ids in URLs are a plai
   const changed = changedTables(before, await withE2eDatabase(snapshotDb));
   const tried = targets.length + traversal.length + pageNumbers.length;
   const summary = [...statuses].map(([status, n]) => `${n}×${status}`).join(', ');
-  await recordScenario({ group: GROUP, scenario: 'ids in URLs: non-numeric, negative, > 2^63, floats, unicode, traversal', expected: tried, stored: problems.length + changed.length, lost: 0, duplicated: 0, note: problems[0]?.slice(0, 120) ?? summary });
+  await recordScenario({
+    group: GROUP,
+    scenario: 'ids in URLs: non-numeric, negative, > 2^63, floats, unicode, traversal',
+    expected: tried,
+    stored: problems.length + changed.length,
+    lost: 0,
+    duplicated: 0,
+    note: problems[0]?.slice(0, 120) ?? summary,
+  });
   expect(problems).toEqual([]);
   expect(changed).toEqual([]);
 });
 
-test('@reliability the message list ignores hostile filters in its query with a plain notice', async ({ page, baseURL }) => {
+test('@reliability the message list ignores hostile filters in its query with a plain notice', async ({
+  page,
+  baseURL,
+}) => {
   test.setTimeout(300_000);
   const cookie = await cookieHeader(page);
   const rand = prng(SEED + 400);
@@ -473,7 +608,14 @@ test('@reliability the message list ignores hostile filters in its query with a 
   const names = ['q', 'folder', 'account', 'before', 'after', 'attachments', 'errors', 'skipped', 'q'];
   const problems: string[] = [];
   const before = await withE2eDatabase(snapshotDb);
-  const cursors = ['-99999999999999999-1', '99999999999999999-9999999999999999', '0-0', '1-99999999999999999999', '-1--1', `${'9'.repeat(40)}-1`];
+  const cursors = [
+    '-99999999999999999-1',
+    '99999999999999999-9999999999999999',
+    '0-0',
+    '1-99999999999999999999',
+    '-1--1',
+    `${'9'.repeat(40)}-1`,
+  ];
   for (const [i, value] of values.entries()) {
     const params = Array.from({ length: 1 + Math.floor(rand() * 3) }, () => {
       const name = pick(rand, names);
@@ -482,16 +624,27 @@ test('@reliability the message list ignores hostile filters in its query with a 
     const target = `/messages?${params.join('&')}`.slice(0, 16_000);
     const response = await rawRequest(baseURL ?? '', { target, headers: [['Cookie', cookie]] });
     checkAnswer(`message list #${i} ${target.slice(0, 100)}`, response, problems);
-    if (response.status !== 200 && response.status !== 431 && response.status !== 400) problems.push(`message list #${i} ${target.slice(0, 100)} → ${response.status}`);
+    if (response.status !== 200 && response.status !== 431 && response.status !== 400)
+      problems.push(`message list #${i} ${target.slice(0, 100)} → ${response.status}`);
   }
   const changed = changedTables(before, await withE2eDatabase(snapshotDb));
-  await recordScenario({ group: GROUP, scenario: 'message list: hostile search, folder, account and cursor parameters', expected: values.length, stored: problems.length + changed.length, lost: 0, duplicated: 0, note: problems[0]?.slice(0, 120) ?? 'list page or notice for all, no 5xx' });
+  await recordScenario({
+    group: GROUP,
+    scenario: 'message list: hostile search, folder, account and cursor parameters',
+    expected: values.length,
+    stored: problems.length + changed.length,
+    lost: 0,
+    duplicated: 0,
+    note: problems[0]?.slice(0, 120) ?? 'list page or notice for all, no 5xx',
+  });
   expect(problems).toEqual([]);
   expect(changed).toEqual([]);
 });
 
 /** The browser's view of one hostile submission: the form shows its error and the markup stays inert. */
-test('@reliability a hostile value typed into the app form comes back as text, with the error in plain words', async ({ page }) => {
+test('@reliability a hostile value typed into the app form comes back as text, with the error in plain words', async ({
+  page,
+}) => {
   let dialogs = 0;
   page.on('dialog', (dialog) => {
     dialogs += 1;
@@ -508,6 +661,14 @@ test('@reliability a hostile value typed into the app form comes back as text, w
   expect(libraryTextIn(await page.locator('main').innerText())).toEqual([]);
   expect(dialogs).toBe(0);
   const changed = changedTables(before, await withE2eDatabase(snapshotDb));
-  await recordScenario({ group: GROUP, scenario: 'app form in the browser: markup and bidi text typed in', expected: 1, stored: changed.length + dialogs, lost: 0, duplicated: 0, note: 'field error shown, value echoed as text, no script ran' });
+  await recordScenario({
+    group: GROUP,
+    scenario: 'app form in the browser: markup and bidi text typed in',
+    expected: 1,
+    stored: changed.length + dialogs,
+    lost: 0,
+    duplicated: 0,
+    note: 'field error shown, value echoed as text, no script ran',
+  });
   expect(changed).toEqual([]);
 });

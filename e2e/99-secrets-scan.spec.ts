@@ -17,7 +17,14 @@ const SEALED = /^v1:[0-9a-f]{8}:[A-Za-z0-9_-]+$/;
 
 /** The forms a value takes in a dump, a page or a log: as is, URL-encoded, and as bytea hex. */
 function spellings(value: string): string[] {
-  return [...new Set([value, encodeURIComponent(value), `\\x${Buffer.from(value).toString('hex')}`, Buffer.from(value).toString('hex')])];
+  return [
+    ...new Set([
+      value,
+      encodeURIComponent(value),
+      `\\x${Buffer.from(value).toString('hex')}`,
+      Buffer.from(value).toString('hex'),
+    ]),
+  ];
 }
 
 /** Where each secret occurs in `haystack`: kind and a masked neighbourhood, never the value itself. */
@@ -27,7 +34,10 @@ function occurrences(haystack: Buffer, secrets: SecretValue[], where: string): s
     for (const spelling of spellings(value)) {
       const at = haystack.indexOf(spelling);
       if (at < 0) continue;
-      const before = haystack.subarray(Math.max(0, at - 60), at).toString('utf8').replace(/\s+/g, ' ');
+      const before = haystack
+        .subarray(Math.max(0, at - 60), at)
+        .toString('utf8')
+        .replace(/\s+/g, ' ');
       found.push(`${kind} in ${where} after “${before}”`);
       break;
     }
@@ -41,7 +51,11 @@ test('@reliability the database dump holds no secret, token or password in the c
   const tokens = secrets.filter((s) => s.kind === 'refresh token' || s.kind === 'access token');
   expect(tokens.length, 'the run issued tokens to scan for').toBeGreaterThan(1);
 
-  const { stdout: dump } = await promisify(execFile)('pg_dump', ['--format=plain', '--no-owner', '--no-privileges', `--dbname=${world().databaseUrl}`], { encoding: 'buffer', maxBuffer: 2 * 1024 ** 3 });
+  const { stdout: dump } = await promisify(execFile)(
+    'pg_dump',
+    ['--format=plain', '--no-owner', '--no-privileges', `--dbname=${world().databaseUrl}`],
+    { encoding: 'buffer', maxBuffer: 2 * 1024 ** 3 },
+  );
   const leaks = occurrences(dump, secrets, 'the dump');
 
   // The sealed columns hold only v1:<key id>:... under the server's key, and the dump contains them.
@@ -49,7 +63,9 @@ test('@reliability the database dump holds no secret, token or password in the c
   const keyId = createHash('sha256').update(Buffer.from(keys.encryptionKey, 'base64')).digest('hex').slice(0, 8);
   const sealed = await withE2eDatabase(async (sql) => [
     ...(await sql<{ v: string }[]>`select client_secret_sealed as v from microsoft365_apps`),
-    ...(await sql<{ v: string }[]>`select token_cache_sealed as v from mail_accounts where token_cache_sealed is not null`),
+    ...(await sql<
+      { v: string }[]
+    >`select token_cache_sealed as v from mail_accounts where token_cache_sealed is not null`),
     ...(await sql<{ v: string }[]>`select code_verifier_sealed as v from oauth_flows`),
   ]);
   const unsealed = sealed.filter(({ v }) => !SEALED.test(v) || !v.startsWith(`v1:${keyId}:`)).length;
@@ -84,7 +100,15 @@ test('@reliability no recorded response of the whole e2e run carried a secret, t
     bytes += body.length;
     leaks.push(...occurrences(body, secrets, url.slice(0, 100)));
   }
-  await recordScenario({ group: GROUP, scenario: 'every HTML/JSON/RSC response recorded during the e2e run', expected: secrets.length, stored: leaks.length, lost: 0, duplicated: 0, note: `${bodies.length} responses, ${bytes} bytes scanned` });
+  await recordScenario({
+    group: GROUP,
+    scenario: 'every HTML/JSON/RSC response recorded during the e2e run',
+    expected: secrets.length,
+    stored: leaks.length,
+    lost: 0,
+    duplicated: 0,
+    note: `${bodies.length} responses, ${bytes} bytes scanned`,
+  });
   expect(leaks).toEqual([]);
 });
 
@@ -94,6 +118,14 @@ test('@reliability the server log of the whole e2e run holds no secret, token or
   expect(log.length, 'the server wrote its log').toBeGreaterThan(0);
   const leaks = occurrences(log, secrets, 'the server log');
   const lines = log.toString('utf8').split('\n').length;
-  await recordScenario({ group: GROUP, scenario: 'next start stdout and stderr of the e2e run', expected: secrets.length, stored: leaks.length, lost: 0, duplicated: 0, note: `${lines} lines, ${log.length} bytes scanned` });
+  await recordScenario({
+    group: GROUP,
+    scenario: 'next start stdout and stderr of the e2e run',
+    expected: secrets.length,
+    stored: leaks.length,
+    lost: 0,
+    duplicated: 0,
+    note: `${lines} lines, ${log.length} bytes scanned`,
+  });
   expect(leaks).toEqual([]);
 });

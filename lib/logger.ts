@@ -3,9 +3,26 @@ import pino, { type Logger } from 'pino';
 
 // Anything that may carry a credential is censored wherever it appears in a log object.
 const SECRET_KEYS = [
-  'access_token', 'accessToken', 'refresh_token', 'refreshToken', 'id_token', 'idToken', 'client_secret',
-  'clientSecret', 'code', 'code_verifier', 'codeVerifier', 'password', 'passwordHash', 'authorization',
-  'Authorization', 'token', 'secret', 'cookie', 'tokenCache', 'tokenCacheSealed',
+  'access_token',
+  'accessToken',
+  'refresh_token',
+  'refreshToken',
+  'id_token',
+  'idToken',
+  'client_secret',
+  'clientSecret',
+  'code',
+  'code_verifier',
+  'codeVerifier',
+  'password',
+  'passwordHash',
+  'authorization',
+  'Authorization',
+  'token',
+  'secret',
+  'cookie',
+  'tokenCache',
+  'tokenCacheSealed',
 ];
 const redactPaths = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `headers.${key.toLowerCase()}`]);
 

@@ -18,7 +18,9 @@ function ensureMbsync(): void {
     execFileSync('sh', ['-c', 'command -v mbsync'], { stdio: 'ignore' });
   } catch {
     process.stderr.write('Installing isync (mbsync) with apt-get\n');
-    execFileSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq isync'], { stdio: 'inherit' });
+    execFileSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq isync'], {
+      stdio: 'inherit',
+    });
   }
 }
 
@@ -42,12 +44,25 @@ async function main(): Promise<void> {
   };
   const parts = new Set(values.only ?? ['first-sync', 'memory', 'accounts', 'pages']);
   const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-  const result: BenchResult = { startedAt: new Date().toISOString(), options, machine: { cpus: cpus().length, node: process.version, loadAverageAtStart: loadavg() }, errors: {} };
+  const result: BenchResult = {
+    startedAt: new Date().toISOString(),
+    options,
+    machine: { cpus: cpus().length, node: process.version, loadAverageAtStart: loadavg() },
+    errors: {},
+  };
   const harness = await startBenchHarness();
   try {
-    if (parts.has('first-sync')) result.firstSync = await benchFirstSync(harness, options.messages, options.runs, log, { memory: parts.has('memory'), bigMessages: quick ? 4 : 12 }).catch((e: unknown) => fail(result, 'first-sync', e));
-    if (parts.has('accounts')) result.manyAccounts = await benchManyAccounts(harness, options.accounts, 50, 4, log).catch((e: unknown) => fail(result, 'accounts', e));
-    if (parts.has('pages')) result.pages = await benchPages(1_000, options.rows, log).catch((e: unknown) => fail(result, 'pages', e));
+    if (parts.has('first-sync'))
+      result.firstSync = await benchFirstSync(harness, options.messages, options.runs, log, {
+        memory: parts.has('memory'),
+        bigMessages: quick ? 4 : 12,
+      }).catch((e: unknown) => fail(result, 'first-sync', e));
+    if (parts.has('accounts'))
+      result.manyAccounts = await benchManyAccounts(harness, options.accounts, 50, 4, log).catch((e: unknown) =>
+        fail(result, 'accounts', e),
+      );
+    if (parts.has('pages'))
+      result.pages = await benchPages(1_000, options.rows, log).catch((e: unknown) => fail(result, 'pages', e));
   } finally {
     await harness.stop();
   }

@@ -15,7 +15,8 @@ const DEMO_CLIENT_SECRET = 'harness-demo-secret';
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { port: { type: 'string' } } });
   const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && (!Number.isInteger(port) || port <= 0 || port > 65_535)) throw new Error(`Invalid --port ${values.port}`);
+  if (port !== undefined && (!Number.isInteger(port) || port <= 0 || port > 65_535))
+    throw new Error(`Invalid --port ${values.port}`);
   const appBaseUrl = (process.env.APP_BASE_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
 
   const started = Date.now();
@@ -24,16 +25,24 @@ async function main(): Promise<void> {
     users: [
       { address: 'alice@contoso.test', displayName: 'Alice Admin' },
       { address: 'bob@contoso.test', displayName: 'Bob Builder' },
-      { address: 'support@contoso.test', displayName: 'Contoso Support', kind: 'shared', fullAccess: ['alice@contoso.test'], sendAs: ['alice@contoso.test'] },
+      {
+        address: 'support@contoso.test',
+        displayName: 'Contoso Support',
+        kind: 'shared',
+        fullAccess: ['alice@contoso.test'],
+        sendAs: ['alice@contoso.test'],
+      },
       { address: 'pat@outlook.test', displayName: 'Pat Personal', kind: 'personal' },
     ],
-    apps: [{
-      clientId: DEMO_CLIENT_ID,
-      clientSecret: DEMO_CLIENT_SECRET,
-      redirectUris: [`${appBaseUrl}/api/v1/external_credentials/microsoft365/callback`],
-      audience: 'organizations',
-      tenant: DEFAULT_TENANT.id,
-    }],
+    apps: [
+      {
+        clientId: DEMO_CLIENT_ID,
+        clientSecret: DEMO_CLIENT_SECRET,
+        redirectUris: [`${appBaseUrl}/api/v1/external_credentials/microsoft365/callback`],
+        audience: 'organizations',
+        tenant: DEFAULT_TENANT.id,
+      },
+    ],
   });
   await Promise.all([
     harness.seed.messages('alice@contoso.test', { count: 300, seed: 1 }),

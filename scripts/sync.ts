@@ -28,7 +28,8 @@ async function main(): Promise<number> {
   const watchSeconds = values.watch === undefined ? undefined : positive(values.watch, '--watch');
   const budgetSeconds = values.budget === undefined ? undefined : positive(values.budget, '--budget');
   const invalid = values.account?.find((id) => !ACCOUNT_ID.test(id));
-  if (invalid !== undefined) throw new Error(`--account needs a mailbox id (a UUID from its page in the console), got "${invalid}". ${USAGE}`);
+  if (invalid !== undefined)
+    throw new Error(`--account needs a mailbox id (a UUID from its page in the console), got "${invalid}". ${USAGE}`);
   const db = await getDb();
   const deps = productSyncDeps(db, {
     budgetMs: budgetSeconds === undefined ? undefined : budgetSeconds * 1000,

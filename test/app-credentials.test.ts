@@ -1,17 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { appCredentialsSchema, PERSONAL_ONLY_REFUSAL } from '@/lib/channels/microsoft365/app-credentials-schema';
 
-const valid = { clientId: '3F9D2A10-5B6C-4D7E-8F90-A1B2C3D4E5F6', clientSecret: 'abc~1234', tenant: '', secretExpiresOn: '', cloud: 'global' };
-const errorsOf = (input: Record<string, string>) => appCredentialsSchema.safeParse({ ...valid, ...input }).error?.issues.map((i) => `${String(i.path[0])}: ${i.message}`);
+const valid = {
+  clientId: '3F9D2A10-5B6C-4D7E-8F90-A1B2C3D4E5F6',
+  clientSecret: 'abc~1234',
+  tenant: '',
+  secretExpiresOn: '',
+  cloud: 'global',
+};
+const errorsOf = (input: Record<string, string>) =>
+  appCredentialsSchema.safeParse({ ...valid, ...input }).error?.issues.map((i) => `${String(i.path[0])}: ${i.message}`);
 
 describe('app credentials form', () => {
   it('normalises a valid registration: lower-case GUID, empty tenant = common, no expiry', () => {
-    expect(appCredentialsSchema.parse(valid)).toEqual({ clientId: '3f9d2a10-5b6c-4d7e-8f90-a1b2c3d4e5f6', clientSecret: 'abc~1234', tenant: 'common', secretExpiresOn: null, cloud: 'global' });
+    expect(appCredentialsSchema.parse(valid)).toEqual({
+      clientId: '3f9d2a10-5b6c-4d7e-8f90-a1b2c3d4e5f6',
+      clientSecret: 'abc~1234',
+      tenant: 'common',
+      secretExpiresOn: null,
+      cloud: 'global',
+    });
   });
 
-  it.each(['organizations', 'common', 'contoso.onmicrosoft.com', 'c0ffee00-1111-4222-8333-444455556666'])('accepts the tenant %s', (tenant) => {
-    expect(appCredentialsSchema.safeParse({ ...valid, tenant }).success).toBe(true);
-  });
+  it.each(['organizations', 'common', 'contoso.onmicrosoft.com', 'c0ffee00-1111-4222-8333-444455556666'])(
+    'accepts the tenant %s',
+    (tenant) => {
+      expect(appCredentialsSchema.safeParse({ ...valid, tenant }).success).toBe(true);
+    },
+  );
 
   it('refuses “personal accounts only” with the explanation', () => {
     expect(errorsOf({ tenant: 'consumers' })).toEqual([`tenant: ${PERSONAL_ONLY_REFUSAL}`]);

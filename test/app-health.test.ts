@@ -4,8 +4,16 @@ import { appLevelProblem } from '@/lib/channels/microsoft365/app-health';
 import type { Microsoft365App } from '@/lib/db/queries/microsoft365-apps';
 
 const app = (secretExpiresOn: string | null): Microsoft365App => ({
-  id: 'a', clientId: 'c', tenant: 'common', cloud: 'global', clientSecretSealed: 'v1:x:y', clientSecretHint: '1a2b',
-  secretExpiresOn, active: true, createdAt: new Date(), updatedAt: new Date(),
+  id: 'a',
+  clientId: 'c',
+  tenant: 'common',
+  cloud: 'global',
+  clientSecretSealed: 'v1:x:y',
+  clientSecretHint: '1a2b',
+  secretExpiresOn,
+  active: true,
+  createdAt: new Date(),
+  updatedAt: new Date(),
 });
 const now = new Date('2027-01-01T12:00:00Z');
 

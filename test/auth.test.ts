@@ -46,7 +46,11 @@ describe('first-run set-up', () => {
     expect(winners).toHaveLength(1);
     owner = winners[0]?.email ?? '';
     expect(await modules.admins.countAdmins(modules.db)).toBe(1);
-    const later = await setUpFirstAdmin(modules.db, { email: 'late@example.com', name: '', password: 'yet another password' });
+    const later = await setUpFirstAdmin(modules.db, {
+      email: 'late@example.com',
+      name: '',
+      password: 'yet another password',
+    });
     expect(later).toBeNull();
     expect(await modules.admins.countAdmins(modules.db)).toBe(1);
   });
@@ -54,7 +58,11 @@ describe('first-run set-up', () => {
   it('validates the form: matching passwords of at least 12 characters and a real e-mail', () => {
     const { setupSchema } = modules.setup;
     expect(setupSchema.safeParse({ email: 'x', password: 'short', confirmPassword: 'short' }).success).toBe(false);
-    const mismatch = setupSchema.safeParse({ email: 'a@b.co', password: 'long enough pw', confirmPassword: 'different pw!!' });
+    const mismatch = setupSchema.safeParse({
+      email: 'a@b.co',
+      password: 'long enough pw',
+      confirmPassword: 'different pw!!',
+    });
     expect(mismatch.error?.issues[0]?.path).toEqual(['confirmPassword']);
   });
 });

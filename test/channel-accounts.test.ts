@@ -20,14 +20,29 @@ beforeAll(async () => {
   const addresses = Array.from({ length: 121 }, (_, i) => `mbox${String(i).padStart(3, '0')}@contoso.test`);
   const rows = await db
     .insert(schema.mailAccounts)
-    .values(addresses.map((address, i) => ({
-      emailAddress: address, homeAccountId: `home-${address}`, tenantId: 't', signInAddress: address, imapUser: address,
-      removedAt: i === 120 ? new Date() : null,
-      lastError: i === 77 ? { code: 'AADSTS7000222', message: 'expired', at: new Date().toISOString() } : null,
-    })))
+    .values(
+      addresses.map((address, i) => ({
+        emailAddress: address,
+        homeAccountId: `home-${address}`,
+        tenantId: 't',
+        signInAddress: address,
+        imapUser: address,
+        removedAt: i === 120 ? new Date() : null,
+        lastError: i === 77 ? { code: 'AADSTS7000222', message: 'expired', at: new Date().toISOString() } : null,
+      })),
+    )
     .returning({ id: schema.mailAccounts.id, address: schema.mailAccounts.emailAddress });
   ids.push(...rows.sort((a, b) => a.address.localeCompare(b.address)).map((row) => row.id));
-  const messages = ids.flatMap((accountId, i) => Array.from({ length: i % 7 }, (_, uid) => ({ accountId, folder: 'INBOX', uidValidity: 1, uid: uid + 1, size: 10, internalDate: new Date() })));
+  const messages = ids.flatMap((accountId, i) =>
+    Array.from({ length: i % 7 }, (_, uid) => ({
+      accountId,
+      folder: 'INBOX',
+      uidValidity: 1,
+      uid: uid + 1,
+      size: 10,
+      internalDate: new Date(),
+    })),
+  );
   await db.insert(schema.messages).values(messages);
 });
 afterAll(async () => {
@@ -45,7 +60,9 @@ describe('the channel page’s accounts', () => {
     expect(first.accounts[0]).not.toHaveProperty('tokenCacheSealed');
 
     const last = await q.listAccounts(db, { page: 3 });
-    expect(last.accounts.map((a) => a.emailAddress)).toEqual(Array.from({ length: 20 }, (_, i) => `mbox${100 + i}@contoso.test`));
+    expect(last.accounts.map((a) => a.emailAddress)).toEqual(
+      Array.from({ length: 20 }, (_, i) => `mbox${100 + i}@contoso.test`),
+    );
     expect(last.accounts.map((a) => a.messageCount)).toEqual(Array.from({ length: 20 }, (_, i) => (100 + i) % 7));
     expect((await q.listAccounts(db, { page: 4 })).accounts).toEqual([]);
   });

@@ -15,7 +15,8 @@ beforeAll(async () => {
 });
 afterAll(async () => f?.stop());
 
-const accountsOf = async (address: string) => f.db.select().from(mailAccounts).where(eq(mailAccounts.emailAddress, address));
+const accountsOf = async (address: string) =>
+  f.db.select().from(mailAccounts).where(eq(mailAccounts.emailAddress, address));
 
 describe('connecting a mailbox through the callback', () => {
   it('connects a mailbox after proving IMAP access, with its token cache sealed', async () => {
@@ -24,7 +25,13 @@ describe('connecting a mailbox through the callback', () => {
     expect(result.kind).toBe('finished');
     if (result.kind !== 'finished' || !result.outcome.ok) throw new Error(JSON.stringify(result));
     const [account] = await accountsOf('alice@contoso.test');
-    expect(account).toMatchObject({ status: 'active', kind: 'user', imapUser: 'alice@contoso.test', displayName: 'Alice Example', smtpWarning: null });
+    expect(account).toMatchObject({
+      status: 'active',
+      kind: 'user',
+      imapUser: 'alice@contoso.test',
+      displayName: 'Alice Example',
+      smtpWarning: null,
+    });
     expect(account?.tokenCacheSealed).toMatch(/^v1:/);
     expect(account?.tokenCacheSealed).not.toContain('refresh');
 
@@ -54,11 +61,17 @@ describe('connecting a mailbox through the callback', () => {
     expect(await f.complete({ state: 'x'.repeat(43), code: 'abc' })).toEqual({ kind: 'rejected', reason: 'unknown' });
 
     const expired = await f.signIn({ kind: 'connect' }, 'bob@contoso.test');
-    await f.db.update(oauthFlows).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(oauthFlows.state, expired.state));
+    await f.db
+      .update(oauthFlows)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(oauthFlows.state, expired.state));
     expect(await f.complete(expired)).toEqual({ kind: 'rejected', reason: 'expired' });
 
     const foreign = await f.signIn({ kind: 'connect' }, 'bob@contoso.test');
-    const [intruder] = await f.db.insert((await import('@/lib/db/schema')).admins).values({ email: 'intruder@example.com', passwordHash: 'x' }).returning();
+    const [intruder] = await f.db
+      .insert((await import('@/lib/db/schema')).admins)
+      .values({ email: 'intruder@example.com', passwordHash: 'x' })
+      .returning();
     if (!intruder) throw new Error('no intruder');
     expect(await f.complete(foreign, intruder)).toEqual({ kind: 'rejected', reason: 'foreign' });
     // The rightful admin can still finish it: the foreign attempt did not consume the flow.
@@ -89,7 +102,9 @@ describe('connecting a mailbox through the callback', () => {
   it('refuses to re-authenticate a mailbox as a different user', async () => {
     const [alice] = await accountsOf('alice@contoso.test');
     if (!alice) throw new Error('alice missing');
-    const result = await f.complete(await f.signIn({ kind: 'reauthenticate', accountId: alice.id }, 'bob@contoso.test'));
+    const result = await f.complete(
+      await f.signIn({ kind: 'reauthenticate', accountId: alice.id }, 'bob@contoso.test'),
+    );
     if (result.kind !== 'finished' || result.outcome.ok) throw new Error('expected a failure');
     expect(result.outcome.error.code).toBe('account.mismatch');
     expect(result.outcome.error.title).toContain('bob@contoso.test');
@@ -99,20 +114,36 @@ describe('connecting a mailbox through the callback', () => {
   it('re-authenticates the same mailbox in place and clears its error', async () => {
     const [alice] = await accountsOf('alice@contoso.test');
     if (!alice) throw new Error('alice missing');
-    await f.db.update(mailAccounts).set({ status: 'needs_reauth', lastError: { code: 'AADSTS700082', message: 'expired', at: new Date().toISOString() } }).where(eq(mailAccounts.id, alice.id));
-    const result = await f.complete(await f.signIn({ kind: 'reauthenticate', accountId: alice.id }, 'alice@contoso.test'));
+    await f.db
+      .update(mailAccounts)
+      .set({
+        status: 'needs_reauth',
+        lastError: { code: 'AADSTS700082', message: 'expired', at: new Date().toISOString() },
+      })
+      .where(eq(mailAccounts.id, alice.id));
+    const result = await f.complete(
+      await f.signIn({ kind: 'reauthenticate', accountId: alice.id }, 'alice@contoso.test'),
+    );
     expect(result.kind === 'finished' && result.outcome.ok && result.outcome.accountId).toBe(alice.id);
     const [after] = await accountsOf('alice@contoso.test');
     expect(after).toMatchObject({ status: 'active', lastError: null });
   });
 
   it('connects a shared mailbox with a delegate’s sign-in and refuses a user without access', async () => {
-    const ok = await f.complete(await f.signIn({ kind: 'shared_mailbox', mailbox: 'support@contoso.test' }, 'alice@contoso.test'));
+    const ok = await f.complete(
+      await f.signIn({ kind: 'shared_mailbox', mailbox: 'support@contoso.test' }, 'alice@contoso.test'),
+    );
     expect(ok.kind === 'finished' && ok.outcome.ok).toBe(true);
     const [shared] = await accountsOf('support@contoso.test');
-    expect(shared).toMatchObject({ kind: 'shared', imapUser: 'support@contoso.test', signInAddress: 'alice@contoso.test' });
+    expect(shared).toMatchObject({
+      kind: 'shared',
+      imapUser: 'support@contoso.test',
+      signInAddress: 'alice@contoso.test',
+    });
 
-    const refused = await f.complete(await f.signIn({ kind: 'shared_mailbox', mailbox: 'support@contoso.test' }, 'bob@contoso.test'));
+    const refused = await f.complete(
+      await f.signIn({ kind: 'shared_mailbox', mailbox: 'support@contoso.test' }, 'bob@contoso.test'),
+    );
     if (refused.kind !== 'finished' || refused.outcome.ok) throw new Error('expected a refusal');
     expect(refused.outcome.error.code).toMatch(/^imap\./);
     expect(await accountsOf('support@contoso.test')).toHaveLength(1);

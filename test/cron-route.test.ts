@@ -41,7 +41,10 @@ describe('the cron sync route', () => {
     expect(await f.db.select({ id: messages.id }).from(messages)).toHaveLength(30);
 
     // Due again only after the interval: make it due and check the incremental pass fetches nothing.
-    await f.db.update(mailAccounts).set({ nextAttemptAt: new Date(0) }).where(eq(mailAccounts.id, accountId));
+    await f.db
+      .update(mailAccounts)
+      .set({ nextAttemptAt: new Date(0) })
+      .where(eq(mailAccounts.id, accountId));
     const again = (await (await call(`Bearer ${CRON_SECRET}`)).json()) as { accounts: { fetched: number }[] };
     expect(again.accounts[0]?.fetched).toBe(0);
   });
@@ -51,7 +54,10 @@ describe('the cron sync route', () => {
     await f.harness.control.expireAccessTokens('alice@contoso.test');
     await f.harness.seed.messages('alice@contoso.test', { count: 5, seed: 8, offset: 30 });
     for (let run = 0; run < 2; run += 1) {
-      await f.db.update(mailAccounts).set({ nextAttemptAt: new Date(0) }).where(eq(mailAccounts.id, accountId));
+      await f.db
+        .update(mailAccounts)
+        .set({ nextAttemptAt: new Date(0) })
+        .where(eq(mailAccounts.id, accountId));
       const body = (await (await call(`Bearer ${CRON_SECRET}`)).json()) as { accounts: { outcome: string }[] };
       expect(body.accounts[0]?.outcome).toBe('success');
       await f.harness.control.expireAccessTokens('alice@contoso.test');
@@ -64,8 +70,13 @@ describe('the cron sync route', () => {
   it('marks a revoked sign-in as needing re-authentication', async () => {
     await f.harness.control.revokeUser('alice@contoso.test');
     await f.harness.control.expireAccessTokens('alice@contoso.test');
-    await f.db.update(mailAccounts).set({ nextAttemptAt: new Date(0) }).where(eq(mailAccounts.id, accountId));
-    const body = (await (await call(`Bearer ${CRON_SECRET}`)).json()) as { accounts: { outcome: string; error?: { code: string } }[] };
+    await f.db
+      .update(mailAccounts)
+      .set({ nextAttemptAt: new Date(0) })
+      .where(eq(mailAccounts.id, accountId));
+    const body = (await (await call(`Bearer ${CRON_SECRET}`)).json()) as {
+      accounts: { outcome: string; error?: { code: string } }[];
+    };
     expect(body.accounts[0]?.outcome).toBe('failed');
     const [account] = await f.db.select().from(mailAccounts).where(eq(mailAccounts.id, accountId));
     expect(account?.status).toBe('needs_reauth');

@@ -5,7 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseEnv } from '@/lib/config/env';
 
 const key = Buffer.alloc(32, 7).toString('base64');
-const postgresEnv = { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db', APP_ENCRYPTION_KEY: key, AUTH_SECRET: 'x'.repeat(32) };
+const postgresEnv = {
+  DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db',
+  APP_ENCRYPTION_KEY: key,
+  AUTH_SECRET: 'x'.repeat(32),
+};
 
 describe('environment', () => {
   it('accepts a complete Postgres configuration', () => {
@@ -19,16 +23,26 @@ describe('environment', () => {
     expect(() => parseEnv({ ...postgresEnv, APP_ENCRYPTION_KEY: 'short' })).toThrow(
       /^Invalid configuration: APP_ENCRYPTION_KEY must be 32 random bytes in base64 \(create one with `openssl rand -base64 32`\)$/,
     );
-    expect(() => parseEnv({ ...postgresEnv, DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL must be a postgres:\/\/ URL/);
+    expect(() => parseEnv({ ...postgresEnv, DATABASE_URL: 'mysql://x' })).toThrow(
+      /DATABASE_URL must be a postgres:\/\/ URL/,
+    );
     expect(() => parseEnv({ ...postgresEnv, APP_BASE_URL: 'not a url' })).toThrow(/APP_BASE_URL must be/);
-    expect(() => parseEnv({ ...postgresEnv, MICROSOFT_IMAP_PORT: '99999' })).toThrow(/MICROSOFT_IMAP_PORT must be a port number/);
-    expect(() => parseEnv({ ...postgresEnv, SYNC_MAX_MESSAGE_MB: '500' })).toThrow(/SYNC_MAX_MESSAGE_MB must be a number of megabytes between 1 and 150/);
-    expect(() => parseEnv({ ...postgresEnv, SYNC_MAX_MESSAGE_MB: 'lots' })).toThrow(/SYNC_MAX_MESSAGE_MB must be a number of megabytes/);
+    expect(() => parseEnv({ ...postgresEnv, MICROSOFT_IMAP_PORT: '99999' })).toThrow(
+      /MICROSOFT_IMAP_PORT must be a port number/,
+    );
+    expect(() => parseEnv({ ...postgresEnv, SYNC_MAX_MESSAGE_MB: '500' })).toThrow(
+      /SYNC_MAX_MESSAGE_MB must be a number of megabytes between 1 and 150/,
+    );
+    expect(() => parseEnv({ ...postgresEnv, SYNC_MAX_MESSAGE_MB: 'lots' })).toThrow(
+      /SYNC_MAX_MESSAGE_MB must be a number of megabytes/,
+    );
     expect(parseEnv({ ...postgresEnv, SYNC_MAX_MESSAGE_MB: '10' }).SYNC_MAX_MESSAGE_MB).toBe(10);
   });
 
   it('requires the keys when a Postgres database is configured', () => {
-    expect(() => parseEnv({ DATABASE_URL: postgresEnv.DATABASE_URL, AUTH_SECRET: postgresEnv.AUTH_SECRET })).toThrow(ConfigError);
+    expect(() => parseEnv({ DATABASE_URL: postgresEnv.DATABASE_URL, AUTH_SECRET: postgresEnv.AUTH_SECRET })).toThrow(
+      ConfigError,
+    );
     expect(() => parseEnv({ DATABASE_URL: postgresEnv.DATABASE_URL, APP_ENCRYPTION_KEY: key })).toThrow(
       /AUTH_SECRET is required when DATABASE_URL is set/,
     );

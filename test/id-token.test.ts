@@ -17,7 +17,9 @@ beforeAll(async () => {
   const pair = await generateKeyPair('RS256', { extractable: true });
   key = pair.privateKey;
   const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-  server = createServer((_, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+  server = createServer((_, res) =>
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -38,15 +40,48 @@ function token(claims: Record<string, unknown> = {}, signWith = key) {
 
 describe('id token verification', () => {
   it('accepts a token signed by the tenant’s key for this app and nonce', async () => {
-    await expect(verifyIdToken(await token(), expected())).resolves.toMatchObject({ tid: TID, preferred_username: 'a@contoso.test' });
+    await expect(verifyIdToken(await token(), expected())).resolves.toMatchObject({
+      tid: TID,
+      preferred_username: 'a@contoso.test',
+    });
   });
 
   it.each([
     ['a signature by another key', async () => token({}, otherKey)],
-    ['another audience', async () => new SignJWT({ tid: TID, nonce: 'n-1' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(`${base}/${TID}/v2.0`).setAudience('someone-else').setIssuedAt().setExpirationTime('1h').sign(key)],
-    ['another issuer', async () => new SignJWT({ tid: TID, nonce: 'n-1' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer('https://evil.example/v2.0').setAudience(CLIENT).setIssuedAt().setExpirationTime('1h').sign(key)],
+    [
+      'another audience',
+      async () =>
+        new SignJWT({ tid: TID, nonce: 'n-1' })
+          .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+          .setIssuer(`${base}/${TID}/v2.0`)
+          .setAudience('someone-else')
+          .setIssuedAt()
+          .setExpirationTime('1h')
+          .sign(key),
+    ],
+    [
+      'another issuer',
+      async () =>
+        new SignJWT({ tid: TID, nonce: 'n-1' })
+          .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+          .setIssuer('https://evil.example/v2.0')
+          .setAudience(CLIENT)
+          .setIssuedAt()
+          .setExpirationTime('1h')
+          .sign(key),
+    ],
     ['another nonce', async () => token({ nonce: 'n-2' })],
-    ['an expired token', async () => new SignJWT({ tid: TID, nonce: 'n-1' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(`${base}/${TID}/v2.0`).setAudience(CLIENT).setIssuedAt(Math.floor(Date.now() / 1000) - 7200).setExpirationTime(Math.floor(Date.now() / 1000) - 3600).sign(key)],
+    [
+      'an expired token',
+      async () =>
+        new SignJWT({ tid: TID, nonce: 'n-1' })
+          .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+          .setIssuer(`${base}/${TID}/v2.0`)
+          .setAudience(CLIENT)
+          .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
+          .setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
+          .sign(key),
+    ],
   ])('refuses %s', async (_, make) => {
     await expect(verifyIdToken(await make(), expected())).rejects.toMatchObject({ code: 'id_token.invalid' });
   });

@@ -10,12 +10,18 @@ beforeAll(async () => {
   f = await startChannelFixture({
     users: [
       { address: 'nosmtp@contoso.test', smtpAuthDisabled: true },
-      { address: 'support@contoso.test', kind: 'shared', fullAccess: ['alice@contoso.test', 'bob@contoso.test'], sendAs: ['alice@contoso.test'] },
+      {
+        address: 'support@contoso.test',
+        kind: 'shared',
+        fullAccess: ['alice@contoso.test', 'bob@contoso.test'],
+        sendAs: ['alice@contoso.test'],
+      },
     ],
   });
   const connect = async (key: string, intent: Parameters<ChannelFixture['signIn']>[0], as: string) => {
     const result = await f.complete(await f.signIn(intent, as));
-    if (result.kind !== 'finished' || !result.outcome.ok) throw new Error(`connect ${key} failed: ${JSON.stringify(result)}`);
+    if (result.kind !== 'finished' || !result.outcome.ok)
+      throw new Error(`connect ${key} failed: ${JSON.stringify(result)}`);
     ids[key] = result.outcome.accountId;
   };
   await connect('alice', { kind: 'connect' }, 'alice@contoso.test');
@@ -35,7 +41,11 @@ const id = (key: string) => {
 describe('sending and the verify round trip', () => {
   it('sends from one mailbox to another; the message is stored only once it arrives by sync', async () => {
     const { sendFromMailbox } = await import('@/lib/channels/microsoft365/send-test');
-    const result = await sendFromMailbox(f.db, f.admin, id('alice'), { to: 'bob@contoso.test', subject: 'Hello Bob', body: 'Round trip' });
+    const result = await sendFromMailbox(f.db, f.admin, id('alice'), {
+      to: 'bob@contoso.test',
+      subject: 'Hello Bob',
+      body: 'Round trip',
+    });
     expect(result.ok).toBe(true);
     expect(await f.db.select().from(messages).where(eq(messages.subject, 'Hello Bob'))).toEqual([]);
 
@@ -49,19 +59,37 @@ describe('sending and the verify round trip', () => {
 
   it('explains SMTP AUTH disabled (535 5.7.139) with the PowerShell fix', async () => {
     const { sendFromMailbox } = await import('@/lib/channels/microsoft365/send-test');
-    const result = await sendFromMailbox(f.db, f.admin, id('nosmtp'), { to: 'bob@contoso.test', subject: 'x', body: '' });
+    const result = await sendFromMailbox(f.db, f.admin, id('nosmtp'), {
+      to: 'bob@contoso.test',
+      subject: 'x',
+      body: '',
+    });
     if (result.ok) throw new Error('expected a failure');
     expect(result.error.code).toContain('5_7_139');
-    expect(result.error.action).toContain('Set-CASMailbox -Identity nosmtp@contoso.test -SmtpClientAuthenticationDisabled $false');
+    expect(result.error.action).toContain(
+      'Set-CASMailbox -Identity nosmtp@contoso.test -SmtpClientAuthenticationDisabled $false',
+    );
   });
 
   it('sends From the shared address as its delegate, and explains SendAsDenied for a delegate without Send As', async () => {
     const { sendFromMailbox } = await import('@/lib/channels/microsoft365/send-test');
-    expect((await sendFromMailbox(f.db, f.admin, id('support'), { to: 'bob@contoso.test', subject: 'From support', body: '' })).ok).toBe(true);
+    expect(
+      (
+        await sendFromMailbox(f.db, f.admin, id('support'), {
+          to: 'bob@contoso.test',
+          subject: 'From support',
+          body: '',
+        })
+      ).ok,
+    ).toBe(true);
     const delivered = f.harness.smtp.sent.find((m) => m.raw.toString().includes('From support'));
     expect(delivered).toMatchObject({ authUser: 'alice@contoso.test', headerFrom: 'support@contoso.test' });
 
-    const denied = await sendFromMailbox(f.db, f.admin, id('supportViaBob'), { to: 'alice@contoso.test', subject: 'Denied', body: '' });
+    const denied = await sendFromMailbox(f.db, f.admin, id('supportViaBob'), {
+      to: 'alice@contoso.test',
+      subject: 'Denied',
+      body: '',
+    });
     if (denied.ok) throw new Error('expected SendAsDenied');
     expect(denied.error.code).toMatch(/5_2_252|send_as/i);
   });

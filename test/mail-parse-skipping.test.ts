@@ -6,9 +6,22 @@ import { readMail, readMailSkippingAttachments, readWithMarkers, type ReadMail }
 import { hostileCorpus } from '@/test/reliability/support/hostile-corpus';
 
 // The options parse.ts reads with; the fast path must give what a full read gives under them.
-const OPTIONS = { maxChildNodes: 10_000, keepCidLinks: true, skipTextToHtml: true, skipTextLinks: true, checksumAlgo: 'sha256', maxHtmlLengthToParse: 4 * 1024 * 1024 } as const;
+const OPTIONS = {
+  maxChildNodes: 10_000,
+  keepCidLinks: true,
+  skipTextToHtml: true,
+  skipTextLinks: true,
+  checksumAlgo: 'sha256',
+  maxHtmlLengthToParse: 4 * 1024 * 1024,
+} as const;
 const CRLF = '\r\n';
-const HEAD = ['From: a@example.com', 'To: b@example.com', 'Subject: Attached', 'Message-ID: <s1@example.com>', 'MIME-Version: 1.0'];
+const HEAD = [
+  'From: a@example.com',
+  'To: b@example.com',
+  'Subject: Attached',
+  'Message-ID: <s1@example.com>',
+  'MIME-Version: 1.0',
+];
 
 /** Everything of a read that reaches a stored row. */
 function projection(mail: ReadMail) {
@@ -30,18 +43,33 @@ function projection(mail: ReadMail) {
 
 async function expectSameAsFullRead(source: Buffer): Promise<void> {
   const full = await readMail(source, OPTIONS).then(projection, (error: unknown) => ({ error: String(error) }));
-  const fast = await readMailSkippingAttachments(source, OPTIONS).then(projection, (error: unknown) => ({ error: String(error) }));
+  const fast = await readMailSkippingAttachments(source, OPTIONS).then(projection, (error: unknown) => ({
+    error: String(error),
+  }));
   expect(fast).toEqual(full);
 }
 
 function mixed(boundary: string, parts: string[], headers = HEAD): Buffer {
-  const body = [`Content-Type: multipart/mixed; boundary="${boundary}"`, '', ...parts.flatMap((p) => [`--${boundary}`, p]), `--${boundary}--`, ''];
+  const body = [
+    `Content-Type: multipart/mixed; boundary="${boundary}"`,
+    '',
+    ...parts.flatMap((p) => [`--${boundary}`, p]),
+    `--${boundary}--`,
+    '',
+  ];
   return Buffer.from([...headers, ...body].join(CRLF), 'latin1');
 }
 const textPart = (text: string) => ['Content-Type: text/plain; charset=utf-8', '', text].join(CRLF);
 const wrap = (b64: string, width = 76) => b64.replace(new RegExp(`.{${width}}`, 'g'), `$&${CRLF}`);
 const pdfPart = (body: string, extra: string[] = []) =>
-  ['Content-Type: application/pdf; name="r.pdf"', 'Content-Disposition: attachment; filename="r.pdf"', 'Content-Transfer-Encoding: base64', ...extra, '', body].join(CRLF);
+  [
+    'Content-Type: application/pdf; name="r.pdf"',
+    'Content-Disposition: attachment; filename="r.pdf"',
+    'Content-Transfer-Encoding: base64',
+    ...extra,
+    '',
+    body,
+  ].join(CRLF);
 const pdf = (bytes = 40_000, seed = 1) => wrap(Buffer.from(randomBytesSeeded(bytes, seed)).toString('base64'));
 
 function randomBytesSeeded(length: number, seed: number): Buffer {
@@ -83,25 +111,152 @@ describe('reading mail without running attachment bodies through mailparser', ()
 
   // [case, whether the bodies are skipped (true) or the message is read in full (false)]
   const tricky: [string, Buffer, boolean][] = [
-    ['a single-part attachment', Buffer.from([...HEAD, 'Content-Type: application/zip', 'Content-Transfer-Encoding: BASE64', '', pdf()].join(CRLF), 'latin1'), true],
-    ['bare LF line endings', Buffer.from(mixed('lf', [textPart('hi'), pdfPart(pdf())]).toString('latin1').replace(/\r\n/g, '\n'), 'latin1'), true],
-    ['lines of 75 characters over several slices', mixed('w', [textPart('hi'), pdfPart(wrap(randomBytesSeeded(1_700_000, 3).toString('base64'), 75))]), true],
-    ['padding at the end', mixed('p', [textPart('hi'), pdfPart(wrap(randomBytesSeeded(40_001, 4).toString('base64')))]), true],
-    ['padding on every line', mixed('pl', [textPart('hi'), pdfPart(Array.from({ length: 900 }, (_, i) => randomBytesSeeded(40, i).toString('base64').slice(0, 54) + '==').join(CRLF))]), false],
-    ['base64url characters', mixed('u', [textPart('hi'), pdfPart(pdf().replace(/\+/g, '-').replace(/\//g, '_'))]), false],
+    [
+      'a single-part attachment',
+      Buffer.from(
+        [...HEAD, 'Content-Type: application/zip', 'Content-Transfer-Encoding: BASE64', '', pdf()].join(CRLF),
+        'latin1',
+      ),
+      true,
+    ],
+    [
+      'bare LF line endings',
+      Buffer.from(
+        mixed('lf', [textPart('hi'), pdfPart(pdf())])
+          .toString('latin1')
+          .replace(/\r\n/g, '\n'),
+        'latin1',
+      ),
+      true,
+    ],
+    [
+      'lines of 75 characters over several slices',
+      mixed('w', [textPart('hi'), pdfPart(wrap(randomBytesSeeded(1_700_000, 3).toString('base64'), 75))]),
+      true,
+    ],
+    [
+      'padding at the end',
+      mixed('p', [textPart('hi'), pdfPart(wrap(randomBytesSeeded(40_001, 4).toString('base64')))]),
+      true,
+    ],
+    [
+      'padding on every line',
+      mixed('pl', [
+        textPart('hi'),
+        pdfPart(
+          Array.from({ length: 900 }, (_, i) => randomBytesSeeded(40, i).toString('base64').slice(0, 54) + '==').join(
+            CRLF,
+          ),
+        ),
+      ]),
+      false,
+    ],
+    [
+      'base64url characters',
+      mixed('u', [textPart('hi'), pdfPart(pdf().replace(/\+/g, '-').replace(/\//g, '_'))]),
+      false,
+    ],
     ['a stray character', mixed('s', [textPart('hi'), pdfPart(pdf().replace(/A/, '!'))]), false],
     ['a body shorter than one group', mixed('t', [textPart('hi'), pdfPart(`${pdf(3_000)}QU`)]), true],
-    ['a delimiter with trailing junk inside the body', mixed('j', [textPart('hi'), pdfPart(`${pdf()}${CRLF}--j junk${CRLF}${pdf(3_000, 5)}`)]), false],
-    ['a boundary that prefixes another', mixed('b', [textPart('hi'), pdfPart(`${pdf()}${CRLF}--bb${CRLF}${pdf(3_000, 6)}`)]), false],
-    ['no closing delimiter', Buffer.from(mixed('nc', [textPart('hi'), pdfPart(pdf())]).toString('latin1').replace(/--nc--\r\n$/, ''), 'latin1'), false],
-    ['a repeated transfer encoding', mixed('r', [textPart('hi'), pdfPart(pdf(), ['Content-Transfer-Encoding: 7bit'])]), false],
-    ['an encoding that is not base64', mixed('q', [textPart('hi'), ['Content-Type: application/pdf', 'Content-Transfer-Encoding: quoted-printable', '', 'abc=3D'.repeat(800)].join(CRLF)]), false],
-    ['a base64 text attachment', mixed('ta', [textPart('hi'), ['Content-Type: text/csv', 'Content-Disposition: attachment; filename=a.csv', 'Content-Transfer-Encoding: base64', '', pdf()].join(CRLF)]), false],
-    ['an embedded message with an attachment', mixed('e', [textPart('fwd'), ['Content-Type: message/rfc822', '', mixed('inner', [textPart('inner'), pdfPart(pdf())]).toString('latin1')].join(CRLF)]), false],
-    ['an inline image in multipart/related', mixed('rel', [[`Content-Type: multipart/related; boundary=inner`, '', '--inner', 'Content-Type: text/html', '', '<img src="cid:img1">', '--inner', 'Content-Type: image/png', 'Content-ID: <img1>', 'Content-Transfer-Encoding: base64', '', pdf(), '--inner--', ''].join(CRLF)]), true],
+    [
+      'a delimiter with trailing junk inside the body',
+      mixed('j', [textPart('hi'), pdfPart(`${pdf()}${CRLF}--j junk${CRLF}${pdf(3_000, 5)}`)]),
+      false,
+    ],
+    [
+      'a boundary that prefixes another',
+      mixed('b', [textPart('hi'), pdfPart(`${pdf()}${CRLF}--bb${CRLF}${pdf(3_000, 6)}`)]),
+      false,
+    ],
+    [
+      'no closing delimiter',
+      Buffer.from(
+        mixed('nc', [textPart('hi'), pdfPart(pdf())])
+          .toString('latin1')
+          .replace(/--nc--\r\n$/, ''),
+        'latin1',
+      ),
+      false,
+    ],
+    [
+      'a repeated transfer encoding',
+      mixed('r', [textPart('hi'), pdfPart(pdf(), ['Content-Transfer-Encoding: 7bit'])]),
+      false,
+    ],
+    [
+      'an encoding that is not base64',
+      mixed('q', [
+        textPart('hi'),
+        ['Content-Type: application/pdf', 'Content-Transfer-Encoding: quoted-printable', '', 'abc=3D'.repeat(800)].join(
+          CRLF,
+        ),
+      ]),
+      false,
+    ],
+    [
+      'a base64 text attachment',
+      mixed('ta', [
+        textPart('hi'),
+        [
+          'Content-Type: text/csv',
+          'Content-Disposition: attachment; filename=a.csv',
+          'Content-Transfer-Encoding: base64',
+          '',
+          pdf(),
+        ].join(CRLF),
+      ]),
+      false,
+    ],
+    [
+      'an embedded message with an attachment',
+      mixed('e', [
+        textPart('fwd'),
+        [
+          'Content-Type: message/rfc822',
+          '',
+          mixed('inner', [textPart('inner'), pdfPart(pdf())]).toString('latin1'),
+        ].join(CRLF),
+      ]),
+      false,
+    ],
+    [
+      'an inline image in multipart/related',
+      mixed('rel', [
+        [
+          `Content-Type: multipart/related; boundary=inner`,
+          '',
+          '--inner',
+          'Content-Type: text/html',
+          '',
+          '<img src="cid:img1">',
+          '--inner',
+          'Content-Type: image/png',
+          'Content-ID: <img1>',
+          'Content-Transfer-Encoding: base64',
+          '',
+          pdf(),
+          '--inner--',
+          '',
+        ].join(CRLF),
+      ]),
+      true,
+    ],
     ['two attachments with the same bytes', mixed('two', [textPart('hi'), pdfPart(pdf()), pdfPart(pdf())]), true],
-    ['a folded content type', mixed('f', [textPart('hi'), ['Content-Type: application/pdf;', '\tname="x.pdf"', 'Content-Transfer-Encoding:', ' base64', '', pdf()].join(CRLF)]), true],
-    ['a marker-looking text', mixed('m', [textPart(Buffer.from('mailgate skipped attachment').toString('base64')), pdfPart(pdf())]), true],
+    [
+      'a folded content type',
+      mixed('f', [
+        textPart('hi'),
+        ['Content-Type: application/pdf;', '\tname="x.pdf"', 'Content-Transfer-Encoding:', ' base64', '', pdf()].join(
+          CRLF,
+        ),
+      ]),
+      true,
+    ],
+    [
+      'a marker-looking text',
+      mixed('m', [textPart(Buffer.from('mailgate skipped attachment').toString('base64')), pdfPart(pdf())]),
+      true,
+    ],
   ];
   for (const [name, raw, skipped] of tricky) {
     it(`reads ${name} exactly as a full read does`, async () => {

@@ -33,7 +33,14 @@ afterAll(async () => {
 async function addAccount(address: string, folders: string[]): Promise<string> {
   const [row] = await db
     .insert(schema.mailAccounts)
-    .values({ emailAddress: address, homeAccountId: `home-${address}`, tenantId: 't', signInAddress: address, imapUser: address, folders })
+    .values({
+      emailAddress: address,
+      homeAccountId: `home-${address}`,
+      tenantId: 't',
+      signInAddress: address,
+      imapUser: address,
+      folders,
+    })
     .returning({ id: schema.mailAccounts.id });
   if (!row) throw new Error('no account');
   return row.id;
@@ -44,13 +51,29 @@ type NewMessage = Partial<typeof import('@/lib/db/schema').messages.$inferInsert
 async function addMessages(accountId: string, values: NewMessage[]): Promise<number[]> {
   const rows = await db
     .insert(schema.messages)
-    .values(values.map((v) => ({ folder: 'INBOX', uidValidity: 1, uid: nextUid++, size: 100, internalDate: new Date(), ...v, accountId })))
+    .values(
+      values.map((v) => ({
+        folder: 'INBOX',
+        uidValidity: 1,
+        uid: nextUid++,
+        size: 100,
+        internalDate: new Date(),
+        ...v,
+        accountId,
+      })),
+    )
     .returning({ id: schema.messages.id });
   return rows.map((row) => row.id);
 }
 
 /** Walks every page in one direction from a starting page, as the Older/Newer links do. */
-async function walk(filters: MessageFilters, direction: 'older' | 'newer', first: MessagePage, limit: number, between?: () => Promise<void>) {
+async function walk(
+  filters: MessageFilters,
+  direction: 'older' | 'newer',
+  first: MessagePage,
+  limit: number,
+  between?: () => Promise<void>,
+) {
   const seen = [...first.rows.map((row) => row.id)];
   let page = first;
   for (let guard = 0; guard < 500; guard += 1) {
@@ -69,16 +92,30 @@ describe('the message list', () => {
   it('pages newest first with every row exactly once, even while newer mail arrives', async () => {
     const base = Date.UTC(2030, 0, 1);
     // Groups of 5 share an internal date: only the id tie-break orders them.
-    const ids = await addMessages(bob, Array.from({ length: 103 }, (_, i) => ({ folder: 'Paging', internalDate: new Date(base + Math.floor(i / 5) * 60_000) })));
+    const ids = await addMessages(
+      bob,
+      Array.from({ length: 103 }, (_, i) => ({
+        folder: 'Paging',
+        internalDate: new Date(base + Math.floor(i / 5) * 60_000),
+      })),
+    );
     // Two rows apart by microseconds only: a millisecond cursor would confuse them.
     const [early] = await addMessages(bob, [{ folder: 'Paging', internalDate: new Date(base - 1000) }]);
     const [late] = await addMessages(bob, [{ folder: 'Paging', internalDate: new Date(base - 1000) }]);
-    await db.execute(sql`update messages set internal_date = internal_date + interval '7 microseconds' where id = ${early}`);
-    await db.execute(sql`update messages set internal_date = internal_date + interval '3 microseconds' where id = ${late}`);
-    const expected = [...[...ids].sort((a, b) => {
-      const group = (id: number) => Math.floor(ids.indexOf(id) / 5);
-      return group(b) - group(a) || b - a;
-    }), early, late];
+    await db.execute(
+      sql`update messages set internal_date = internal_date + interval '7 microseconds' where id = ${early}`,
+    );
+    await db.execute(
+      sql`update messages set internal_date = internal_date + interval '3 microseconds' where id = ${late}`,
+    );
+    const expected = [
+      ...[...ids].sort((a, b) => {
+        const group = (id: number) => Math.floor(ids.indexOf(id) / 5);
+        return group(b) - group(a) || b - a;
+      }),
+      early,
+      late,
+    ];
 
     const filters = { accountId: bob, folder: 'Paging' };
     const first = await q.listMessagePage(db, filters, { direction: 'older', limit: 10 });
@@ -91,7 +128,11 @@ describe('the message list', () => {
     expect(older).toEqual(expected);
 
     // Back up from the last page: the newer links reach the new arrivals too, each once, in order.
-    const last = await q.listMessagePage(db, filters, { cursor: { micros: '-1', id: 1 }, direction: 'newer', limit: 10 });
+    const last = await q.listMessagePage(db, filters, {
+      cursor: { micros: '-1', id: 1 },
+      direction: 'newer',
+      limit: 10,
+    });
     const all = await walk(filters, 'newer', last, 10);
     expect(all.slice(arrivals)).toEqual(expected);
     expect(new Set(all).size).toBe(all.length);
@@ -100,8 +141,16 @@ describe('the message list', () => {
 
   it('finds messages by a subject word, a body word, the sender, a phrase, and honours exclusions', async () => {
     const [invoice, report] = await addMessages(alice, [
-      { subject: 'Quarterly invoice 2031', fromAddress: 'Billing <billing@fabrikam.test>', text: 'Please find the payment schedule attached.' },
-      { subject: 'Weekly report', fromAddress: 'ops@contoso.test', text: 'Nothing about payments here, only zebrafish statistics.' },
+      {
+        subject: 'Quarterly invoice 2031',
+        fromAddress: 'Billing <billing@fabrikam.test>',
+        text: 'Please find the payment schedule attached.',
+      },
+      {
+        subject: 'Weekly report',
+        fromAddress: 'ops@contoso.test',
+        text: 'Nothing about payments here, only zebrafish statistics.',
+      },
     ]);
     const ids = async (search: string, extra: MessageFilters = {}) =>
       (await q.listMessagePage(db, { search, ...extra }, { direction: 'older', limit: 50 })).rows.map((row) => row.id);
@@ -121,13 +170,19 @@ describe('the message list', () => {
     const account = await addAccount('search-paging@contoso.test', ['INBOX']);
     const base = Date.UTC(2029, 0, 1);
     // 1,200 rows; every 25th mentions kiwi: a page of 10 fills from the newest 500 rows at first, later not.
-    const ids = await addMessages(account, Array.from({ length: 1200 }, (_, i) => ({
-      internalDate: new Date(base + i * 1000),
-      subject: i % 25 === 0 ? `kiwi report ${i}` : `plain report ${i}`,
-    })));
+    const ids = await addMessages(
+      account,
+      Array.from({ length: 1200 }, (_, i) => ({
+        internalDate: new Date(base + i * 1000),
+        subject: i % 25 === 0 ? `kiwi report ${i}` : `plain report ${i}`,
+      })),
+    );
     const newestFirst = (list: number[]) => [...list].reverse();
     const kiwi = newestFirst(ids.filter((_, i) => i % 25 === 0));
-    for (const [search, expected] of [['kiwi', kiwi], ['report', newestFirst(ids)]] as const) {
+    for (const [search, expected] of [
+      ['kiwi', kiwi],
+      ['report', newestFirst(ids)],
+    ] as const) {
       const filters = { accountId: account, search };
       const first = await q.listMessagePage(db, filters, { direction: 'older', limit: 10 });
       expect(await walk(filters, 'older', first, 10)).toEqual(expected);
@@ -135,7 +190,9 @@ describe('the message list', () => {
   });
 
   it('reads rare matches from the messages_search index (the query repeats its expression exactly)', async () => {
-    const statement = q.messagePageQuery(db, { search: 'invoice' }, { direction: 'older', limit: 50 }, 'search-index').toSQL();
+    const statement = q
+      .messagePageQuery(db, { search: 'invoice' }, { direction: 'older', limit: 50 }, 'search-index')
+      .toSQL();
     const client = postgres(database.url, { max: 1, onnotice: () => {} });
     try {
       const plan = await client.begin(async (tx) => {
@@ -160,14 +217,17 @@ describe('the message list', () => {
       { folder: 'Archive' },
     ]);
     const ids = async (filters: MessageFilters) =>
-      (await q.listMessagePage(db, { accountId: account, ...filters }, { direction: 'older', limit: 50 })).rows.map((row) => row.id).sort((a, b) => a - b);
+      (await q.listMessagePage(db, { accountId: account, ...filters }, { direction: 'older', limit: 50 })).rows
+        .map((row) => row.id)
+        .sort((a, b) => a - b);
 
     expect(await ids({})).toEqual([plain, withFile, broken, skipped, archived]);
     expect(await ids({ folder: 'Archive' })).toEqual([archived]);
     expect(await ids({ hasAttachments: true })).toEqual([withFile]);
     expect(await ids({ parseError: true })).toEqual([broken]);
     expect(await ids({ skipped: true })).toEqual([skipped]);
-    const [row] = (await q.listMessagePage(db, { accountId: account, skipped: true }, { direction: 'older', limit: 1 })).rows;
+    const [row] = (await q.listMessagePage(db, { accountId: account, skipped: true }, { direction: 'older', limit: 1 }))
+      .rows;
     expect(row).toMatchObject({ skipped: true, hasParseError: false, hasAttachments: false });
   });
 
@@ -194,9 +254,24 @@ describe('the message list', () => {
 describe('list URL parameters', () => {
   it('keeps good values, drops bad ones and names them, and never passes NUL to Postgres', async () => {
     const { parseMessageListQuery, messageListHref } = await import('@/lib/messages/list-params');
-    const good = parseMessageListQuery({ q: ' invoice ', account: alice, folder: 'INBOX', attachments: '1', errors: 'on', skipped: 'true', before: '1893456000000000-42' });
+    const good = parseMessageListQuery({
+      q: ' invoice ',
+      account: alice,
+      folder: 'INBOX',
+      attachments: '1',
+      errors: 'on',
+      skipped: 'true',
+      before: '1893456000000000-42',
+    });
     expect(good).toEqual({
-      filters: { search: 'invoice', accountId: alice, folder: 'INBOX', hasAttachments: true, parseError: true, skipped: true },
+      filters: {
+        search: 'invoice',
+        accountId: alice,
+        folder: 'INBOX',
+        hasAttachments: true,
+        parseError: true,
+        skipped: true,
+      },
       cursor: { micros: '1893456000000000', id: 42 },
       direction: 'older',
       ignored: [],
@@ -205,7 +280,13 @@ describe('list URL parameters', () => {
       `/messages?q=invoice&account=${alice}&folder=INBOX&attachments=1&errors=1&skipped=1&after=5-7`,
     );
 
-    const bad = parseMessageListQuery({ q: 'a\u0000b', account: 'not-a-uuid', attachments: 'maybe', before: '12-0', after: ['x', 'y'] });
+    const bad = parseMessageListQuery({
+      q: 'a\u0000b',
+      account: 'not-a-uuid',
+      attachments: 'maybe',
+      before: '12-0',
+      after: ['x', 'y'],
+    });
     expect(bad.filters).toEqual({});
     expect(bad.cursor).toBeUndefined();
     expect(bad.ignored).toEqual(['Search', 'Account', 'Has attachments', 'Page position']);

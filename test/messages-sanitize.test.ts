@@ -18,7 +18,8 @@ describe('the message HTML sanitizer', () => {
   });
 
   it('removes forms, meta refresh, base, iframes, objects and embeds', () => {
-    const out = clean(`<head><meta http-equiv="refresh" content="0;url=https://evil.test/"><base href="https://evil.test/"><link rel="stylesheet" href="https://evil.test/a.css"></head>
+    const out =
+      clean(`<head><meta http-equiv="refresh" content="0;url=https://evil.test/"><base href="https://evil.test/"><link rel="stylesheet" href="https://evil.test/a.css"></head>
       <form action="https://evil.test/steal" method="post"><input name="password"><button>Log in</button></form>
       <iframe src="https://evil.test/"></iframe><object data="x.swf"></object><embed src="x.swf"><frameset><frame src="x"></frameset>`);
     expect(out).not.toMatch(/<(meta|base|link|form|input|button|iframe|object|embed|frame)/i);
@@ -27,7 +28,9 @@ describe('the message HTML sanitizer', () => {
   });
 
   it('opens links in a new tab without an opener or referrer, and drops links into the console', () => {
-    const out = clean('<a href="https://fabrikam.test/offer">offer</a><a href="/api/v1/messages/1/source">relative</a><a href="//evil.test/">proto</a><a href="mailto:x@y.test">mail</a>');
+    const out = clean(
+      '<a href="https://fabrikam.test/offer">offer</a><a href="/api/v1/messages/1/source">relative</a><a href="//evil.test/">proto</a><a href="mailto:x@y.test">mail</a>',
+    );
     expect(out).toContain('<a href="https://fabrikam.test/offer" target="_blank" rel="noopener noreferrer">offer</a>');
     expect(out).toContain('<a href="mailto:x@y.test" target="_blank" rel="noopener noreferrer">mail</a>');
     expect(out).toContain('<a target="_blank" rel="noopener noreferrer">relative</a>');
@@ -35,7 +38,8 @@ describe('the message HTML sanitizer', () => {
   });
 
   it('rewrites cid: images to the attachment route and drops unknown or unsafe image sources', () => {
-    const out = clean(`<img src="cid:logo@fabrikam.test" alt="logo"><img src="CID:logo%40fabrikam.test"><img src="cid:missing@x">
+    const out =
+      clean(`<img src="cid:logo@fabrikam.test" alt="logo"><img src="CID:logo%40fabrikam.test"><img src="cid:missing@x">
       <img src="https://images.fabrikam.test/p.png"><img src="data:image/png;base64,iVBORw0KGgo="><img src="data:image/svg+xml;base64,PHN2Zz4=">
       <img src="/api/v1/messages/2/attachments/3?inline=1"><img src="file:///etc/passwd">`);
     expect(out.match(/src="\/api\/v1\/messages\/7\/attachments\/9\?inline=1"/g)).toHaveLength(2);
@@ -45,7 +49,9 @@ describe('the message HTML sanitizer', () => {
   });
 
   it('keeps what mail layouts need: tables, inline styles, <style>, fonts', () => {
-    const out = clean('<style>.x{color:red}</style><table width="600" cellpadding="0"><tr><td bgcolor="#fff" style="padding:4px"><font color="red">Hi</font></td></tr></table>');
+    const out = clean(
+      '<style>.x{color:red}</style><table width="600" cellpadding="0"><tr><td bgcolor="#fff" style="padding:4px"><font color="red">Hi</font></td></tr></table>',
+    );
     expect(out).toContain('<style>.x{color:red}</style>');
     expect(out).toContain('<table width="600" cellpadding="0">');
     expect(out).toContain('<td bgcolor="#fff" style="padding:4px"><font color="red">Hi</font></td>');
@@ -58,6 +64,8 @@ describe('the framed body document', () => {
       "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'; form-action 'none'; base-uri 'none'",
     );
     expect(bodyContentSecurityPolicy({ remoteImages: true })).toContain("img-src 'self' data: https:;");
-    expect(bodyDocument('<p>x</p>')).toMatch(/^<!doctype html><html><head><meta charset="utf-8">.*<body><p>x<\/p><\/body><\/html>$/);
+    expect(bodyDocument('<p>x</p>')).toMatch(
+      /^<!doctype html><html><head><meta charset="utf-8">.*<body><p>x<\/p><\/body><\/html>$/,
+    );
   });
 });

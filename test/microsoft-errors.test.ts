@@ -11,7 +11,8 @@ import {
 const callbackUrl = 'https://mail.example.com/api/v1/external_credentials/microsoft365/callback';
 
 /** Microsoft's error_description as the callback receives it. */
-const aad = (code: number, text: string) => `AADSTS${code}: ${text}\r\nTrace ID: 0b1c\r\nCorrelation ID: 42\r\nTimestamp: 2025-01-01 00:00:00Z`;
+const aad = (code: number, text: string) =>
+  `AADSTS${code}: ${text}\r\nTrace ID: 0b1c\r\nCorrelation ID: 42\r\nTimestamp: 2025-01-01 00:00:00Z`;
 
 function expectActionable(explained: ExplainedError) {
   for (const field of [explained.title, explained.explanation, explained.action]) {
@@ -30,7 +31,10 @@ describe('aadstsCode', () => {
 
 describe('explainIdentityError', () => {
   it('shows the exact callback URL to register for a redirect URI mismatch', () => {
-    const e = explainIdentityError({ error: 'invalid_request', errorDescription: aad(50011, "The redirect URI 'x' does not match") }, { callbackUrl });
+    const e = explainIdentityError(
+      { error: 'invalid_request', errorDescription: aad(50011, "The redirect URI 'x' does not match") },
+      { callbackUrl },
+    );
     expect(e).toMatchObject({ code: 'AADSTS50011', scope: 'config', whoActs: 'azure_admin' });
     expect(e.action).toContain(callbackUrl);
     expect(e.action).toContain('Web');
@@ -46,7 +50,10 @@ describe('explainIdentityError', () => {
   });
 
   it('says an expired secret affects the whole app and mailboxes stay connected', () => {
-    const e = explainIdentityError({ error: 'invalid_client', errorDescription: aad(7000222, "The provided client secret keys for app 'x' are expired.") });
+    const e = explainIdentityError({
+      error: 'invalid_client',
+      errorDescription: aad(7000222, "The provided client secret keys for app 'x' are expired."),
+    });
     expect(e).toMatchObject({ code: 'AADSTS7000222', scope: 'app' });
     expect(e.title).toMatch(/expired/);
     expect(e.action).toMatch(/new client secret/i);
@@ -54,42 +61,69 @@ describe('explainIdentityError', () => {
   });
 
   it('points at the secret Value vs Secret ID mix-up for an invalid secret', () => {
-    const e = explainIdentityError({ error: 'invalid_client', errorDescription: aad(7000215, 'Invalid client secret provided.') });
+    const e = explainIdentityError({
+      error: 'invalid_client',
+      errorDescription: aad(7000215, 'Invalid client secret provided.'),
+    });
     expect(e).toMatchObject({ code: 'AADSTS7000215', scope: 'app' });
     expect(e.explanation).toMatch(/Secret ID/);
   });
 
   it('tells to register the callback as Web, not SPA, on AADSTS9002325', () => {
-    const e = explainIdentityError({ error: 'invalid_request', errorDescription: aad(9002325, 'Proof Key for Code Exchange is required') }, { callbackUrl });
+    const e = explainIdentityError(
+      { error: 'invalid_request', errorDescription: aad(9002325, 'Proof Key for Code Exchange is required') },
+      { callbackUrl },
+    );
     expect(e.action).toMatch(/Single-page application/);
     expect(e.action).toContain(callbackUrl);
   });
 
   it('says which setting to change when account type and tenant disagree', () => {
     const single = explainIdentityError(
-      { error: 'invalid_request', errorDescription: aad(50194, "Application 'x' is not configured as a multi-tenant application.") },
+      {
+        error: 'invalid_request',
+        errorDescription: aad(50194, "Application 'x' is not configured as a multi-tenant application."),
+      },
       { tenant: 'organizations' },
     );
     expect(single.action).toMatch(/Directory \(tenant\) ID/);
     expect(single.explanation).toContain('`organizations`');
 
     const personal = explainIdentityError(
-      { error: 'invalid_request', errorDescription: aad(50020, "User account 'bob@outlook.com' from identity provider 'live.com' does not exist in tenant 'Contoso'") },
+      {
+        error: 'invalid_request',
+        errorDescription: aad(
+          50020,
+          "User account 'bob@outlook.com' from identity provider 'live.com' does not exist in tenant 'Contoso'",
+        ),
+      },
       { tenant: 'contoso.onmicrosoft.com' },
     );
     expect(personal.title).toMatch(/personal/);
     expect(personal.action).toContain('`common`');
 
-    const foreign = explainIdentityError({ error: 'invalid_request', errorDescription: aad(50020, "User account 'a@fabrikam.com' from identity provider 'https://sts.windows.net/x/' does not exist in tenant 'Contoso'") });
+    const foreign = explainIdentityError({
+      error: 'invalid_request',
+      errorDescription: aad(
+        50020,
+        "User account 'a@fabrikam.com' from identity provider 'https://sts.windows.net/x/' does not exist in tenant 'Contoso'",
+      ),
+    });
     expect(foreign.action).toContain('`organizations`');
 
-    const notFound = explainIdentityError({ error: 'unauthorized_client', errorDescription: aad(700016, "Application with identifier 'x' was not found in the directory 'y'.") });
+    const notFound = explainIdentityError({
+      error: 'unauthorized_client',
+      errorDescription: aad(700016, "Application with identifier 'x' was not found in the directory 'y'."),
+    });
     expect(notFound).toMatchObject({ code: 'AADSTS700016', scope: 'config', whoActs: 'console_admin' });
     expect(notFound.action).toMatch(/Application \(client\) ID/);
   });
 
   it.each([50173, 700082, 70008, 54005])('sends AADSTS%i to re-authentication of that account only', (code) => {
-    const e = explainIdentityError({ error: 'invalid_grant', errorDescription: aad(code, 'grant problem') }, { mailbox: 'sales@contoso.com' });
+    const e = explainIdentityError(
+      { error: 'invalid_grant', errorDescription: aad(code, 'grant problem') },
+      { mailbox: 'sales@contoso.com' },
+    );
     expect(e).toMatchObject({ code: `AADSTS${code}`, scope: 'account' });
     expect(e.action).toContain('sales@contoso.com');
   });
@@ -105,9 +139,22 @@ describe('explainIdentityError', () => {
   });
 
   it('explains Conditional Access, missing tenants and mixed scopes', () => {
-    expect(explainIdentityError({ error: 'invalid_grant', errorDescription: aad(53003, 'Access has been blocked by Conditional Access policies.') })).toMatchObject({ scope: 'account', whoActs: 'azure_admin' });
-    expect(explainIdentityError({ error: 'invalid_request', errorDescription: aad(90002, "Tenant 'x' not found.") }, { tenant: 'contso.com' }).explanation).toContain('contso.com');
-    expect(explainIdentityError({ error: 'invalid_scope', errorDescription: aad(28000, 'more than one resource') }).explanation).toMatch(/outlook\.office\.com/);
+    expect(
+      explainIdentityError({
+        error: 'invalid_grant',
+        errorDescription: aad(53003, 'Access has been blocked by Conditional Access policies.'),
+      }),
+    ).toMatchObject({ scope: 'account', whoActs: 'azure_admin' });
+    expect(
+      explainIdentityError(
+        { error: 'invalid_request', errorDescription: aad(90002, "Tenant 'x' not found.") },
+        { tenant: 'contso.com' },
+      ).explanation,
+    ).toContain('contso.com');
+    expect(
+      explainIdentityError({ error: 'invalid_scope', errorDescription: aad(28000, 'more than one resource') })
+        .explanation,
+    ).toMatch(/outlook\.office\.com/);
   });
 
   it('reads the AADSTS number from error codes when the text has none', () => {
@@ -115,7 +162,10 @@ describe('explainIdentityError', () => {
   });
 
   it.each(['access_denied', 'AADSTS65004'])('treats a cancelled consent (%s) as the user declining', (error) => {
-    const input = error === 'access_denied' ? { error, errorDescription: 'the user canceled the authentication' } : { error: 'access_denied', errorDescription: aad(65004, 'User declined to consent') };
+    const input =
+      error === 'access_denied'
+        ? { error, errorDescription: 'the user canceled the authentication' }
+        : { error: 'access_denied', errorDescription: aad(65004, 'User declined to consent') };
     const e = explainIdentityError(input);
     expect(e).toMatchObject({ scope: 'account', whoActs: 'mailbox_owner' });
     expect(e.title).toMatch(/cancelled/);
@@ -138,38 +188,67 @@ describe('explainIdentityError', () => {
 
 describe('explainMsalError', () => {
   it('reads msal-node ServerError fields', () => {
-    const error = Object.assign(new Error('invalid_grant: AADSTS700082: The refresh token has expired due to inactivity.'), {
-      errorCode: 'invalid_grant',
-      errorMessage: 'AADSTS700082: The refresh token has expired due to inactivity. Trace ID: x',
-      subError: '',
-      errorNo: '700082',
+    const error = Object.assign(
+      new Error('invalid_grant: AADSTS700082: The refresh token has expired due to inactivity.'),
+      {
+        errorCode: 'invalid_grant',
+        errorMessage: 'AADSTS700082: The refresh token has expired due to inactivity. Trace ID: x',
+        subError: '',
+        errorNo: '700082',
+      },
+    );
+    expect(explainMsalError(error, { mailbox: 'a@contoso.com' })).toMatchObject({
+      code: 'AADSTS700082',
+      scope: 'account',
     });
-    expect(explainMsalError(error, { mailbox: 'a@contoso.com' })).toMatchObject({ code: 'AADSTS700082', scope: 'account' });
   });
 
   it('maps an expired secret to the app scope', () => {
-    const error = { errorCode: 'invalid_client', errorMessage: "AADSTS7000222: The provided client secret keys for app 'x' are expired." };
+    const error = {
+      errorCode: 'invalid_client',
+      errorMessage: "AADSTS7000222: The provided client secret keys for app 'x' are expired.",
+    };
     expect(explainMsalError(error).scope).toBe('app');
   });
 
   it('treats interaction_required without a code as re-authentication', () => {
-    expect(explainMsalError({ errorCode: 'interaction_required', errorMessage: '', subError: 'bad_token' }).scope).toBe('account');
-    expect(explainMsalError({ errorCode: 'no_tokens_found', errorMessage: 'No refresh token found in the cache.' }).scope).toBe('account');
+    expect(explainMsalError({ errorCode: 'interaction_required', errorMessage: '', subError: 'bad_token' }).scope).toBe(
+      'account',
+    );
+    expect(
+      explainMsalError({ errorCode: 'no_tokens_found', errorMessage: 'No refresh token found in the cache.' }).scope,
+    ).toBe('account');
   });
 
   it('treats ClientAuthError network failures as transient', () => {
-    expect(explainMsalError({ errorCode: 'network_error', errorMessage: 'Network request failed', message: 'network_error' })).toMatchObject({ code: 'network', scope: 'transient' });
-    expect(explainMsalError(Object.assign(new Error('fetch failed'), { cause: { code: 'ECONNREFUSED' } })).code).toBe('network');
+    expect(
+      explainMsalError({
+        errorCode: 'network_error',
+        errorMessage: 'Network request failed',
+        message: 'network_error',
+      }),
+    ).toMatchObject({ code: 'network', scope: 'transient' });
+    expect(explainMsalError(Object.assign(new Error('fetch failed'), { cause: { code: 'ECONNREFUSED' } })).code).toBe(
+      'network',
+    );
   });
 
   it('honours Retry-After on a throttled token request', () => {
-    expect(explainMsalError({ errorCode: 'unknown', errorMessage: 'Too many requests', status: 429, responseHeaders: { 'Retry-After': '30' } })).toMatchObject({ code: 'throttled', retryAfterMs: 30_000 });
+    expect(
+      explainMsalError({
+        errorCode: 'unknown',
+        errorMessage: 'Too many requests',
+        status: 429,
+        responseHeaders: { 'Retry-After': '30' },
+      }),
+    ).toMatchObject({ code: 'throttled', retryAfterMs: 30_000 });
   });
 
   it('never puts tokens in raw', () => {
     const e = explainMsalError({
       errorCode: 'invalid_grant',
-      errorMessage: 'AADSTS70000: bad refresh_token=0.AXYZsecret&client_secret=abc~123 Authorization: Bearer eyJ0eXAiOiJKV1QiLCJhbGciOi.eyJzdWIiOiIxIn0.sig',
+      errorMessage:
+        'AADSTS70000: bad refresh_token=0.AXYZsecret&client_secret=abc~123 Authorization: Bearer eyJ0eXAiOiJKV1QiLCJhbGciOi.eyJzdWIiOiIxIn0.sig',
     });
     expect(e.raw).not.toMatch(/0\.AXYZsecret|abc~123|eyJ0eXAi/);
     expect(e.raw).toContain('[redacted]');
@@ -177,7 +256,8 @@ describe('explainMsalError', () => {
 });
 
 describe('explainImapError', () => {
-  const authFailure = (response: string) => Object.assign(new Error('Authentication failed'), { authenticationFailed: true, response });
+  const authFailure = (response: string) =>
+    Object.assign(new Error('Authentication failed'), { authenticationFailed: true, response });
 
   it('explains AUTHENTICATE failed with the PowerShell check', () => {
     const e = explainImapError(authFailure('AUTHENTICATE failed.'), { mailbox: 'sales@contoso.com' });
@@ -188,40 +268,72 @@ describe('explainImapError', () => {
   });
 
   it('recognises the AUTHENTICATIONFAILED response code', () => {
-    expect(explainImapError({ message: 'Command failed', serverResponseCode: 'AUTHENTICATIONFAILED' }).code).toBe('imap.authenticate_failed');
+    expect(explainImapError({ message: 'Command failed', serverResponseCode: 'AUTHENTICATIONFAILED' }).code).toBe(
+      'imap.authenticate_failed',
+    );
   });
 
   it('points at shared mailbox access for "authenticated but not connected"', () => {
-    const e = explainImapError(authFailure('User is authenticated but not connected.'), { mailbox: 'agent@contoso.com', imapUser: 'support@contoso.com' });
+    const e = explainImapError(authFailure('User is authenticated but not connected.'), {
+      mailbox: 'agent@contoso.com',
+      imapUser: 'support@contoso.com',
+    });
     expect(e.code).toBe('imap.not_connected');
     expect(e.explanation).toContain('support@contoso.com');
-    expect(e.action).toContain('Add-MailboxPermission -Identity support@contoso.com -User agent@contoso.com -AccessRights FullAccess');
+    expect(e.action).toContain(
+      'Add-MailboxPermission -Identity support@contoso.com -User agent@contoso.com -AccessRights FullAccess',
+    );
   });
 
   it('honours Exchange throttling backoff', () => {
-    const text = { message: 'Command failed', responseText: 'Request is throttled. Suggested Backoff Time: 299961 milliseconds' };
+    const text = {
+      message: 'Command failed',
+      responseText: 'Request is throttled. Suggested Backoff Time: 299961 milliseconds',
+    };
     expect(explainImapError(text)).toMatchObject({ code: 'throttled', scope: 'transient', retryAfterMs: 299961 });
-    expect(explainImapError({ message: 'Command failed', code: 'ETHROTTLE', throttleReset: 12000 }).retryAfterMs).toBe(12000);
+    expect(explainImapError({ message: 'Command failed', code: 'ETHROTTLE', throttleReset: 12000 }).retryAfterMs).toBe(
+      12000,
+    );
   });
 
-  it.each(['ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'NoConnection', 'GREETING_TIMEOUT'])('treats %s as a transient network failure', (code) => {
-    expect(explainImapError(Object.assign(new Error(`connect ${code} 1.2.3.4:993`), { code }))).toMatchObject({ code: 'network', scope: 'transient' });
-  });
+  it.each(['ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'NoConnection', 'GREETING_TIMEOUT'])(
+    'treats %s as a transient network failure',
+    (code) => {
+      expect(explainImapError(Object.assign(new Error(`connect ${code} 1.2.3.4:993`), { code }))).toMatchObject({
+        code: 'network',
+        scope: 'transient',
+      });
+    },
+  );
 
   it('treats BYE and expired sessions as transient', () => {
-    expect(explainImapError({ message: 'Connection closed', response: '* BYE Connection closed. 14' })).toMatchObject({ code: 'imap.bye', scope: 'transient' });
-    expect(explainImapError({ message: 'Unexpected close', response: '* BYE Session invalidated - AccessTokenExpired' }).code).toBe('imap.session_expired');
+    expect(explainImapError({ message: 'Connection closed', response: '* BYE Connection closed. 14' })).toMatchObject({
+      code: 'imap.bye',
+      scope: 'transient',
+    });
+    expect(
+      explainImapError({ message: 'Unexpected close', response: '* BYE Session invalidated - AccessTokenExpired' })
+        .code,
+    ).toBe('imap.session_expired');
   });
 
   it('reports a missing folder and TLS trouble as settings to fix', () => {
     expect(explainImapError({ message: 'Mailbox does not exist', mailboxMissing: true }).scope).toBe('config');
     // STATUS of a missing folder: imapflow's NotFound, thrown after its LIST found nothing.
-    expect(explainImapError(Object.assign(new Error("Mailbox doesn't exist: Projects"), { code: 'NotFound' })).code).toBe('imap.folder_missing');
-    expect(explainImapError({ message: 'self signed certificate in certificate chain', code: 'SELF_SIGNED_CERT_IN_CHAIN' }).code).toBe('tls');
+    expect(
+      explainImapError(Object.assign(new Error("Mailbox doesn't exist: Projects"), { code: 'NotFound' })).code,
+    ).toBe('imap.folder_missing');
+    expect(
+      explainImapError({ message: 'self signed certificate in certificate chain', code: 'SELF_SIGNED_CERT_IN_CHAIN' })
+        .code,
+    ).toBe('tls');
   });
 
   it('hands token failures wrapped in an IMAP error to the identity explainer', () => {
-    expect(explainImapError(new Error('invalid_grant: AADSTS50173: The provided grant has expired due to it being revoked')).code).toBe('AADSTS50173');
+    expect(
+      explainImapError(new Error('invalid_grant: AADSTS50173: The provided grant has expired due to it being revoked'))
+        .code,
+    ).toBe('AADSTS50173');
   });
 
   it('falls back to a useful unknown error', () => {
@@ -233,24 +345,37 @@ describe('explainImapError', () => {
 });
 
 describe('explainSmtpError', () => {
-  const smtp = (responseCode: number, response: string, code = 'EAUTH') => Object.assign(new Error(`Invalid login: ${response}`), { code, responseCode, response, command: 'AUTH XOAUTH2' });
+  const smtp = (responseCode: number, response: string, code = 'EAUTH') =>
+    Object.assign(new Error(`Invalid login: ${response}`), { code, responseCode, response, command: 'AUTH XOAUTH2' });
 
   it('gives the exact Set-CASMailbox fix for 535 5.7.139', () => {
-    const e = explainSmtpError(smtp(535, '535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled'), { mailbox: 'sales@contoso.com' });
+    const e = explainSmtpError(
+      smtp(
+        535,
+        '535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled',
+      ),
+      { mailbox: 'sales@contoso.com' },
+    );
     expect(e).toMatchObject({ code: 'smtp.535_5_7_139', scope: 'config' });
     expect(e.action).toContain('Set-CASMailbox -Identity sales@contoso.com -SmtpClientAuthenticationDisabled $false');
     expect(e.action).toContain('Set-TransportConfig -SmtpClientAuthenticationDisabled $false');
   });
 
   it('explains 535 5.7.3 as a missing SMTP.Send permission', () => {
-    const e = explainSmtpError(smtp(535, '535 5.7.3 Authentication unsuccessful [AM0PR01CA0001.eurprd01.prod.exchangelabs.com]'));
+    const e = explainSmtpError(
+      smtp(535, '535 5.7.3 Authentication unsuccessful [AM0PR01CA0001.eurprd01.prod.exchangelabs.com]'),
+    );
     expect(e.code).toBe('smtp.535_5_7_3');
     expect(e.action).toMatch(/SMTP\.Send/);
   });
 
   it('explains SendAsDenied with the Send As grant', () => {
     const e = explainSmtpError(
-      smtp(554, '554 5.2.252 SendAsDenied; agent@contoso.com not allowed to send as support@contoso.com; STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied', 'EMESSAGE'),
+      smtp(
+        554,
+        '554 5.2.252 SendAsDenied; agent@contoso.com not allowed to send as support@contoso.com; STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied',
+        'EMESSAGE',
+      ),
       { mailbox: 'agent@contoso.com' },
     );
     expect(e.code).toBe('smtp.554_5_2_252');
@@ -263,13 +388,19 @@ describe('explainSmtpError', () => {
   });
 
   it('treats connection failures as transient', () => {
-    expect(explainSmtpError(Object.assign(new Error('Connection closed unexpectedly'), { code: 'ECONNECTION' }))).toMatchObject({ code: 'network', scope: 'transient' });
-    expect(explainSmtpError(Object.assign(new Error('Greeting never received'), { code: 'ETIMEDOUT' })).code).toBe('network');
+    expect(
+      explainSmtpError(Object.assign(new Error('Connection closed unexpectedly'), { code: 'ECONNECTION' })),
+    ).toMatchObject({ code: 'network', scope: 'transient' });
+    expect(explainSmtpError(Object.assign(new Error('Greeting never received'), { code: 'ETIMEDOUT' })).code).toBe(
+      'network',
+    );
   });
 
   it('treats 4xx replies and sending quotas as transient', () => {
     expect(explainSmtpError(smtp(421, '421 4.3.2 Service not available', 'EENVELOPE')).scope).toBe('transient');
-    expect(explainSmtpError(smtp(550, '550 5.4.5 Daily user sending quota exceeded', 'EENVELOPE')).code).toBe('smtp.quota');
+    expect(explainSmtpError(smtp(550, '550 5.4.5 Daily user sending quota exceeded', 'EENVELOPE')).code).toBe(
+      'smtp.quota',
+    );
   });
 
   it('does not mistake 5.7.30 for 5.7.3', () => {

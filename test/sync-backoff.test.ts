@@ -8,7 +8,9 @@ const highest = () => 0.999999;
 
 describe('backoffDelayMs', () => {
   it('doubles from one minute per consecutive failure', () => {
-    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelayMs(n, undefined, middle))).toEqual([1, 2, 4, 8, 16, 32].map((m) => m * MINUTE));
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelayMs(n, undefined, middle))).toEqual(
+      [1, 2, 4, 8, 16, 32].map((m) => m * MINUTE),
+    );
   });
 
   it('never waits more than an hour on its own', () => {

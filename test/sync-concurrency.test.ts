@@ -28,10 +28,16 @@ describe('leases', () => {
   it('stores every message exactly once when four workers sync twenty accounts at the same time', async () => {
     const addresses = Array.from({ length: 20 }, (_, i) => `crowd${i}@contoso.test`);
     const ids = await Promise.all(addresses.map((address) => bed.addAccount(address)));
-    await Promise.all(addresses.map((address, i) => bed.harness.seed.messages(address, { count: 30 + i, seed: 100 + i })));
+    await Promise.all(
+      addresses.map((address, i) => bed.harness.seed.messages(address, { count: 30 + i, seed: 100 + i })),
+    );
 
     const reports = await Promise.all(
-      pools.map((pool, i) => runSync(bed.deps({ db: pool.db, owner: `worker-${i}`, batch: { messages: 10, bytes: 16 * 1024 * 1024 } }), { trigger: 'cron' })),
+      pools.map((pool, i) =>
+        runSync(bed.deps({ db: pool.db, owner: `worker-${i}`, batch: { messages: 10, bytes: 16 * 1024 * 1024 } }), {
+          trigger: 'cron',
+        }),
+      ),
     );
     const synced = reports.flatMap((report) => report.accounts);
     expect(synced.every((r) => r.outcome === 'success')).toBe(true);
@@ -57,7 +63,13 @@ describe('leases', () => {
     const id = await bed.addAccount(address);
     await bed.harness.seed.messages(address, { count: 8, seed: 3 });
     // A worker leased it and died without releasing.
-    const [taken] = await leases.leaseDueAccounts(bed.db, { owner: 'crashed', leaseMs: 800, limit: 1, now: new Date(), accountIds: [id] });
+    const [taken] = await leases.leaseDueAccounts(bed.db, {
+      owner: 'crashed',
+      leaseMs: 800,
+      limit: 1,
+      now: new Date(),
+      accountIds: [id],
+    });
     expect(taken?.id).toBe(id);
 
     const blocked = await runSync(bed.deps(), { trigger: 'manual', accountIds: [id] });
@@ -82,10 +94,18 @@ describe('leases', () => {
       stolen = true;
       return bed.tokenFor(a.imapUser);
     };
-    const report = await runSync(bed.deps({ owner: 'slow', leaseMs: 1_000, getAccessToken }), { trigger: 'manual', accountIds: [id] });
+    const report = await runSync(bed.deps({ owner: 'slow', leaseMs: 1_000, getAccessToken }), {
+      trigger: 'manual',
+      accountIds: [id],
+    });
     expect(stolen).toBe(true);
-    expect(report.accounts).toMatchObject([{ outcome: 'failed', error: { code: 'sync.lease_lost' }, nextAttemptAt: null }]);
-    const [count] = await bed.db.select({ n: sql<number>`count(*)::int` }).from(schema.messages).where(eq(schema.messages.accountId, id));
+    expect(report.accounts).toMatchObject([
+      { outcome: 'failed', error: { code: 'sync.lease_lost' }, nextAttemptAt: null },
+    ]);
+    const [count] = await bed.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(schema.messages)
+      .where(eq(schema.messages.accountId, id));
     expect(count?.n).toBe(0);
     // The thief's lease is untouched: the loser did not release or overwrite it.
     const [row] = await bed.db.select().from(schema.mailAccounts).where(eq(schema.mailAccounts.id, id));

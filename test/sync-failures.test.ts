@@ -16,8 +16,10 @@ beforeAll(async () => {
 });
 afterAll(() => bed?.stop());
 
-const account = async (id: string) => (await bed.db.select().from(schema.mailAccounts).where(eq(schema.mailAccounts.id, id)))[0];
-const runsOf = (id: string) => bed.db.select().from(schema.syncRuns).where(eq(schema.syncRuns.accountId, id)).orderBy(asc(schema.syncRuns.id));
+const account = async (id: string) =>
+  (await bed.db.select().from(schema.mailAccounts).where(eq(schema.mailAccounts.id, id)))[0];
+const runsOf = (id: string) =>
+  bed.db.select().from(schema.syncRuns).where(eq(schema.syncRuns.accountId, id)).orderBy(asc(schema.syncRuns.id));
 const uidCounts = (id: string) =>
   bed.db
     .select({ uid: schema.messages.uid, n: sql<number>`count(*)::int` })
@@ -46,23 +48,45 @@ describe('token failures', () => {
     const getAccessToken = async (a: SyncAccount) => {
       if (a.id === expired) throw invalidGrant();
       if (a.id === secret) {
-        throw new AppError('AADSTS7000222', 'The app’s client secret has expired.', { scope: 'app', hint: 'Create a new secret and paste it on the Microsoft 365 page.' });
+        throw new AppError('AADSTS7000222', 'The app’s client secret has expired.', {
+          scope: 'app',
+          hint: 'Create a new secret and paste it on the Microsoft 365 page.',
+        });
       }
       return bed.tokenFor(a.imapUser);
     };
-    const report = await runSync(bed.deps({ getAccessToken }), { trigger: 'manual', accountIds: [expired, secret, fine] });
+    const report = await runSync(bed.deps({ getAccessToken }), {
+      trigger: 'manual',
+      accountIds: [expired, secret, fine],
+    });
     const byId = new Map(report.accounts.map((r) => [r.accountId, r]));
     expect(byId.get(fine)).toMatchObject({ outcome: 'success', fetched: 5 });
-    expect(byId.get(expired)).toMatchObject({ outcome: 'failed', error: { code: 'AADSTS700082' }, nextAttemptAt: null });
+    expect(byId.get(expired)).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'AADSTS700082' },
+      nextAttemptAt: null,
+    });
     expect(byId.get(secret)).toMatchObject({ outcome: 'failed', error: { code: 'AADSTS7000222' } });
 
-    expect(await account(expired)).toMatchObject({ status: 'needs_reauth', consecutiveFailures: 1, lastError: { code: 'AADSTS700082' }, leaseOwner: null });
+    expect(await account(expired)).toMatchObject({
+      status: 'needs_reauth',
+      consecutiveFailures: 1,
+      lastError: { code: 'AADSTS700082' },
+      leaseOwner: null,
+    });
     const app = await account(secret);
-    expect(app).toMatchObject({ status: 'active', consecutiveFailures: 1, lastSyncOutcome: 'failed', lastError: { code: 'AADSTS7000222', hint: expect.stringMatching(/new secret/) } });
+    expect(app).toMatchObject({
+      status: 'active',
+      consecutiveFailures: 1,
+      lastSyncOutcome: 'failed',
+      lastError: { code: 'AADSTS7000222', hint: expect.stringMatching(/new secret/) },
+    });
     expect(await runsOf(expired)).toMatchObject([{ outcome: 'failed', errorCode: 'AADSTS700082', messages: 0 }]);
 
     // needs_reauth is not retried on its own, even when due.
-    const later = await runSync(bed.deps({ getAccessToken, now: () => new Date(Date.now() + 3 * 3_600_000) }), { trigger: 'cron' });
+    const later = await runSync(bed.deps({ getAccessToken, now: () => new Date(Date.now() + 3 * 3_600_000) }), {
+      trigger: 'cron',
+    });
     expect(later.accounts.map((r) => r.accountId)).not.toContain(expired);
   });
 
@@ -84,10 +108,13 @@ describe('server trouble', () => {
     try {
       const id = await bed.addAccount('throttled@contoso.test');
       const before = Date.now();
-      const report = await runSync(bed.deps({ imapEndpoint: () => ({ host: '127.0.0.1', port: fake.port, tls: false }) }), {
-        trigger: 'manual',
-        accountIds: [id],
-      });
+      const report = await runSync(
+        bed.deps({ imapEndpoint: () => ({ host: '127.0.0.1', port: fake.port, tls: false }) }),
+        {
+          trigger: 'manual',
+          accountIds: [id],
+        },
+      );
       expect(fake.logins).toBe(1);
       expect(report.accounts[0]).toMatchObject({ outcome: 'failed', error: { code: 'throttled' } });
       const row = await account(id);
@@ -105,7 +132,10 @@ describe('server trouble', () => {
     await bed.harness.seed.messages(address, { count: 120, seed: 77 });
     const proxy = await bed.harness.imapProxy({ dropAfterBytes: 400_000 });
     const viaProxy = () => ({ host: '127.0.0.1', port: proxy.port, tls: false });
-    const cut = await runSync(bed.deps({ imapEndpoint: viaProxy, batch: { messages: 25, bytes: 16 * 1024 * 1024 } }), { trigger: 'manual', accountIds: [id] });
+    const cut = await runSync(bed.deps({ imapEndpoint: viaProxy, batch: { messages: 25, bytes: 16 * 1024 * 1024 } }), {
+      trigger: 'manual',
+      accountIds: [id],
+    });
     expect(proxy.dropped).toBe(1);
     expect(cut.accounts[0]).toMatchObject({ outcome: 'failed' });
     expect(cut.accounts[0]?.error?.code).toMatch(/^(network|imap\.)/);
@@ -131,13 +161,18 @@ describe('server trouble', () => {
     const id = await bed.addAccount(address);
     await bed.harness.seed.messages(address, { count: 60, seed: 19 });
     // The third batch (UIDs 21-30) fails at its commit, late enough for the fourth to have written its rows.
-    await bed.db.execute(sql.raw(`
+    await bed.db.execute(
+      sql.raw(`
       create function fail_third_batch() returns trigger language plpgsql as $$
       begin perform pg_sleep(0.5); raise exception 'injected commit failure'; end $$;
       create constraint trigger fail_third_batch after insert on messages deferrable initially deferred
-      for each row when (new.uid = 25 and new.account_id = '${id}') execute function fail_third_batch();`));
+      for each row when (new.uid = 25 and new.account_id = '${id}') execute function fail_third_batch();`),
+    );
     try {
-      const failed = await runSync(bed.deps({ batch: { messages: 10, bytes: 16 * 1024 * 1024 } }), { trigger: 'manual', accountIds: [id] });
+      const failed = await runSync(bed.deps({ batch: { messages: 10, bytes: 16 * 1024 * 1024 } }), {
+        trigger: 'manual',
+        accountIds: [id],
+      });
       expect(failed.accounts[0]).toMatchObject({ outcome: 'failed', error: { code: 'sync.store_failed' } });
     } finally {
       await bed.db.execute(sql.raw('drop trigger fail_third_batch on messages; drop function fail_third_batch();'));
@@ -163,7 +198,10 @@ describe('server trouble', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       return bed.tokenFor(a.imapUser);
     };
-    const stopped = await runSync(bed.deps({ getAccessToken: slowToken, budgetMs: 200 }), { trigger: 'manual', accountIds: [id] });
+    const stopped = await runSync(bed.deps({ getAccessToken: slowToken, budgetMs: 200 }), {
+      trigger: 'manual',
+      accountIds: [id],
+    });
     expect(stopped.accounts[0]).toMatchObject({ outcome: 'partial', fetched: 0 });
     const row = await account(id);
     expect(row).toMatchObject({ lastSyncOutcome: 'partial', consecutiveFailures: 0, leaseOwner: null });

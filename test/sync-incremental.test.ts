@@ -17,7 +17,13 @@ afterAll(() => bed?.stop());
 async function rows(accountId: string) {
   const { messages } = schema;
   return bed.db
-    .select({ id: messages.id, uid: messages.uid, uidValidity: messages.uidValidity, duplicateOf: messages.duplicateOf, messageId: messages.messageId })
+    .select({
+      id: messages.id,
+      uid: messages.uid,
+      uidValidity: messages.uidValidity,
+      duplicateOf: messages.duplicateOf,
+      messageId: messages.messageId,
+    })
     .from(messages)
     .where(eq(messages.accountId, accountId))
     .orderBy(asc(messages.id));
@@ -39,14 +45,29 @@ describe('incremental sync', () => {
     const stored = await rows(accountId);
     expect(stored).toHaveLength(350);
     expect(new Set(stored.map((r) => r.uid)).size).toBe(350);
-    const [state] = await bed.db.select().from(schema.mailFolderState).where(eq(schema.mailFolderState.accountId, accountId));
+    const [state] = await bed.db
+      .select()
+      .from(schema.mailFolderState)
+      .where(eq(schema.mailFolderState.accountId, accountId));
     expect(state).toMatchObject({ lastUid: 350, messagesOnServer: 350, uidNext: 351 });
 
-    const runs = await bed.db.select().from(schema.syncRuns).where(eq(schema.syncRuns.accountId, accountId)).orderBy(asc(schema.syncRuns.id));
-    expect(runs.map((r) => [r.outcome, r.messages])).toEqual([['success', 300], ['success', 50]]);
+    const runs = await bed.db
+      .select()
+      .from(schema.syncRuns)
+      .where(eq(schema.syncRuns.accountId, accountId))
+      .orderBy(asc(schema.syncRuns.id));
+    expect(runs.map((r) => [r.outcome, r.messages])).toEqual([
+      ['success', 300],
+      ['success', 50],
+    ]);
     expect(runs.every((r) => r.finishedAt !== null && r.bytes > 0)).toBe(true);
     const [account] = await bed.db.select().from(schema.mailAccounts).where(eq(schema.mailAccounts.id, accountId));
-    expect(account).toMatchObject({ lastSyncOutcome: 'success', lastError: null, consecutiveFailures: 0, leaseOwner: null });
+    expect(account).toMatchObject({
+      lastSyncOutcome: 'success',
+      lastError: null,
+      consecutiveFailures: 0,
+      leaseOwner: null,
+    });
     expect(account?.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 30_000);
   });
 
@@ -55,13 +76,21 @@ describe('incremental sync', () => {
     const accountId = await bed.addAccount(address);
     await bed.harness.seed.messages(address, { count: 60, seed: 5 });
     // Bare LF, NUL and 8-bit bytes: the server serves its own normalisation, which is what must be kept.
-    const odd = Buffer.concat([Buffer.from('From: a@b.test\nSubject: odd\nMessage-ID: <odd@x>\n\nbody with nul '), Buffer.from([0, 0xff, 0xfe]), Buffer.from('\r\nend\n')]);
+    const odd = Buffer.concat([
+      Buffer.from('From: a@b.test\nSubject: odd\nMessage-ID: <odd@x>\n\nbody with nul '),
+      Buffer.from([0, 0xff, 0xfe]),
+      Buffer.from('\r\nend\n'),
+    ]);
     await bed.harness.seed.raw(address, [odd]);
     await runSync(bed.deps(), { trigger: 'manual', accountIds: [accountId] });
 
     const expected = await serverSources(bed.harness, address, await bed.tokenFor(address));
     const stored = await bed.db
-      .select({ uid: schema.messages.uid, sha256: schema.messageSources.sha256, digest: sql<string>`encode(sha256(${schema.messageSources.source}), 'hex')` })
+      .select({
+        uid: schema.messages.uid,
+        sha256: schema.messageSources.sha256,
+        digest: sql<string>`encode(sha256(${schema.messageSources.source}), 'hex')`,
+      })
       .from(schema.messages)
       .innerJoin(schema.messageSources, eq(schema.messageSources.messageId, schema.messages.id))
       .where(eq(schema.messages.accountId, accountId));
@@ -76,7 +105,10 @@ describe('incremental sync', () => {
       .innerJoin(schema.messages, eq(schema.messages.id, schema.attachments.messageId))
       .where(eq(schema.messages.accountId, accountId));
     expect(withFiles?.n).toBeGreaterThan(0);
-    const [first] = await bed.db.select().from(schema.messages).where(and(eq(schema.messages.accountId, accountId), eq(schema.messages.uid, 1)));
+    const [first] = await bed.db
+      .select()
+      .from(schema.messages)
+      .where(and(eq(schema.messages.accountId, accountId), eq(schema.messages.uid, 1)));
     expect(first?.subject).toMatch(/#0$/);
     expect(first?.fromAddress).toBeTruthy();
   });
@@ -85,14 +117,23 @@ describe('incremental sync', () => {
     const address = 'broken@contoso.test';
     const accountId = await bed.addAccount(address);
     // Nested deeper than the parser accepts: parseMessage reports it, the raw bytes must still be stored.
-    const deep = Array.from({ length: 120 }, (_, i) => `Content-Type: multipart/mixed; boundary="b${i}"\n\n--b${i}\n`).join('');
-    const broken = Buffer.from(`From: x@y.test\nSubject: deep\nMessage-ID: <deep@x>\nMIME-Version: 1.0\n${deep}Content-Type: text/plain\n\nhi\n`);
+    const deep = Array.from(
+      { length: 120 },
+      (_, i) => `Content-Type: multipart/mixed; boundary="b${i}"\n\n--b${i}\n`,
+    ).join('');
+    const broken = Buffer.from(
+      `From: x@y.test\nSubject: deep\nMessage-ID: <deep@x>\nMIME-Version: 1.0\n${deep}Content-Type: text/plain\n\nhi\n`,
+    );
     await bed.harness.seed.raw(address, [broken]);
     await bed.harness.seed.messages(address, { count: 3, seed: 9 });
     const report = await runSync(bed.deps(), { trigger: 'manual', accountIds: [accountId] });
     expect(report.accounts[0]).toMatchObject({ outcome: 'success', fetched: 4 });
     const [row] = await bed.db
-      .select({ parseError: schema.messages.parseError, subject: schema.messages.subject, bytes: sql<number>`length(${schema.messageSources.source})` })
+      .select({
+        parseError: schema.messages.parseError,
+        subject: schema.messages.subject,
+        bytes: sql<number>`length(${schema.messageSources.source})`,
+      })
       .from(schema.messages)
       .innerJoin(schema.messageSources, eq(schema.messageSources.messageId, schema.messages.id))
       .where(and(eq(schema.messages.accountId, accountId), eq(schema.messages.uid, 1)));
@@ -104,14 +145,25 @@ describe('incremental sync', () => {
   it('records a message over the size limit with its headers only and does not let it block later ones', async () => {
     const address = 'oversize@contoso.test';
     const accountId = await bed.addAccount(address);
-    const big = Buffer.from(`From: big@y.test\r\nSubject: huge\r\nMessage-ID: <huge@x>\r\n\r\n${'x'.repeat(300_000)}\r\n`);
+    const big = Buffer.from(
+      `From: big@y.test\r\nSubject: huge\r\nMessage-ID: <huge@x>\r\n\r\n${'x'.repeat(300_000)}\r\n`,
+    );
     await bed.harness.seed.messages(address, { count: 2, seed: 3 });
     await bed.harness.seed.raw(address, [big]);
     await bed.harness.seed.messages(address, { count: 2, seed: 3, offset: 2 });
-    const report = await runSync(bed.deps({ maxMessageBytes: 200_000 }), { trigger: 'manual', accountIds: [accountId] });
+    const report = await runSync(bed.deps({ maxMessageBytes: 200_000 }), {
+      trigger: 'manual',
+      accountIds: [accountId],
+    });
     expect(report.accounts[0]).toMatchObject({ outcome: 'success', fetched: 5 });
     const stored = await bed.db
-      .select({ uid: schema.messages.uid, subject: schema.messages.subject, skippedReason: schema.messages.skippedReason, size: schema.messages.size, source: schema.messageSources.messageId })
+      .select({
+        uid: schema.messages.uid,
+        subject: schema.messages.subject,
+        skippedReason: schema.messages.skippedReason,
+        size: schema.messages.size,
+        source: schema.messageSources.messageId,
+      })
       .from(schema.messages)
       .leftJoin(schema.messageSources, eq(schema.messageSources.messageId, schema.messages.id))
       .where(eq(schema.messages.accountId, accountId))
@@ -151,7 +203,10 @@ describe('incremental sync', () => {
       .innerJoin(schema.messages, eq(schema.messages.id, schema.messageSources.messageId))
       .where(and(eq(schema.messages.accountId, accountId), isNotNull(schema.messages.duplicateOf)));
     expect(sources?.n).toBe(0);
-    const [state] = await bed.db.select().from(schema.mailFolderState).where(eq(schema.mailFolderState.accountId, accountId));
+    const [state] = await bed.db
+      .select()
+      .from(schema.mailFolderState)
+      .where(eq(schema.mailFolderState.accountId, accountId));
     expect(state).toMatchObject({ uidValidity: newValidity, lastUid: Math.max(...fresh.map((r) => r.uid)) });
   });
 });
@@ -166,7 +221,10 @@ describe('after-fetch modes', () => {
     const total = [...generateMessages({ count: 40, seed: 31, to: address })].reduce((sum, m) => sum + m.raw.length, 0);
     const proxy = await bed.harness.imapProxy({ dropAfterBytes: Math.floor(total * 0.9) });
     const cut = await runSync(
-      bed.deps({ batch: { messages: 10, bytes: 16 * 1024 * 1024 }, imapEndpoint: () => ({ host: '127.0.0.1', port: proxy.port, tls: false }) }),
+      bed.deps({
+        batch: { messages: 10, bytes: 16 * 1024 * 1024 },
+        imapEndpoint: () => ({ host: '127.0.0.1', port: proxy.port, tls: false }),
+      }),
       { trigger: 'manual', accountIds: [accountId] },
     );
     expect(cut.accounts[0]?.outcome).toBe('failed');
@@ -193,7 +251,13 @@ describe('after-fetch modes', () => {
     await bed.harness.seed.messages(address, { count: 12, seed: 41 });
     await runSync(bed.deps(), { trigger: 'manual', accountIds: [accountId] });
     const { ImapFlow } = await import('imapflow');
-    const client = new ImapFlow({ host: '127.0.0.1', port: bed.harness.imapPort, secure: false, auth: { user: address, accessToken: await bed.tokenFor(address) }, logger: false });
+    const client = new ImapFlow({
+      host: '127.0.0.1',
+      port: bed.harness.imapPort,
+      secure: false,
+      auth: { user: address, accessToken: await bed.tokenFor(address) },
+      logger: false,
+    });
     await client.connect();
     await client.mailboxOpen('INBOX', { readOnly: true });
     const unseen = await client.search({ seen: false }, { uid: true });

@@ -19,7 +19,10 @@ describe('sync on the embedded database (PGlite)', () => {
     const id = await bed.addAccount(address, { afterFetch: 'delete' });
     await bed.harness.seed.messages(address, { count: 40, seed: 8 });
     const expected = await serverSources(bed.harness, address, await bed.tokenFor(address));
-    const first = await runSync(bed.deps({ batch: { messages: 15, bytes: 16 * 1024 * 1024 } }), { trigger: 'manual', accountIds: [id] });
+    const first = await runSync(bed.deps({ batch: { messages: 15, bytes: 16 * 1024 * 1024 } }), {
+      trigger: 'manual',
+      accountIds: [id],
+    });
     expect(first.accounts).toMatchObject([{ outcome: 'success', fetched: 40 }]);
     await bed.harness.seed.messages(address, { count: 5, seed: 8, offset: 40 });
     const second = await runSync(bed.deps(), { trigger: 'manual', accountIds: [id] });

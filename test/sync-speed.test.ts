@@ -19,7 +19,9 @@ describe.runIf(count > 0)('first sync speed', () => {
       expect(account).toMatchObject({ outcome: 'success', fetched: count });
       const mb = (account?.bytes ?? 0) / 1024 / 1024;
       const rssMb = process.resourceUsage().maxRSS / 1024;
-      console.log(`${count} messages, ${mb.toFixed(0)} MB in ${seconds.toFixed(2)} s: ${(count / seconds).toFixed(0)} msg/s, ${(mb / seconds).toFixed(1)} MB/s, peak RSS ${rssMb.toFixed(0)} MB`);
+      console.log(
+        `${count} messages, ${mb.toFixed(0)} MB in ${seconds.toFixed(2)} s: ${(count / seconds).toFixed(0)} msg/s, ${(mb / seconds).toFixed(1)} MB/s, peak RSS ${rssMb.toFixed(0)} MB`,
+      );
     } finally {
       await bed.stop();
     }

@@ -4,7 +4,15 @@ export interface Column {
 }
 
 /** The console's one table frame: caption for screen readers, header row, rows from the caller. */
-export function DataTable({ caption, columns, children }: { caption: string; columns: Column[]; children: React.ReactNode }) {
+export function DataTable({
+  caption,
+  columns,
+  children,
+}: {
+  caption: string;
+  columns: Column[];
+  children: React.ReactNode;
+}) {
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
       <table className="min-w-full divide-y divide-slate-200 text-sm">
@@ -12,7 +20,11 @@ export function DataTable({ caption, columns, children }: { caption: string; col
         <thead className="bg-slate-50 text-left text-xs font-semibold text-slate-600 uppercase">
           <tr>
             {columns.map((column) => (
-              <th key={column.label} scope="col" className={`px-4 py-2 ${column.align === 'right' ? 'text-right' : ''}`}>
+              <th
+                key={column.label}
+                scope="col"
+                className={`px-4 py-2 ${column.align === 'right' ? 'text-right' : ''}`}
+              >
                 {column.label}
               </th>
             ))}

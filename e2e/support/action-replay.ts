@@ -13,8 +13,14 @@ export interface ManifestEntry {
 
 /** The console's server actions, read from the build (so a new one is found without editing a list). */
 export function consoleActions(): Map<string, ManifestEntry> {
-  const manifest = JSON.parse(readFileSync(path.join(process.cwd(), '.next', 'server', 'server-reference-manifest.json'), 'utf8')) as { node: Record<string, ManifestEntry> };
-  return new Map(Object.entries(manifest.node).filter(([, entry]) => entry.filename.startsWith('app/') && !PUBLIC_ACTIONS.has(entry.exportedName)));
+  const manifest = JSON.parse(
+    readFileSync(path.join(process.cwd(), '.next', 'server', 'server-reference-manifest.json'), 'utf8'),
+  ) as { node: Record<string, ManifestEntry> };
+  return new Map(
+    Object.entries(manifest.node).filter(
+      ([, entry]) => entry.filename.startsWith('app/') && !PUBLIC_ACTIONS.has(entry.exportedName),
+    ),
+  );
 }
 
 export function capturedActions(): CapturedAction[] {
@@ -24,7 +30,10 @@ export function capturedActions(): CapturedAction[] {
   } catch {
     return [];
   }
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as CapturedAction);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as CapturedAction);
 }
 
 /** One captured request per console action that the specs so far have sent (the first one seen). */
@@ -39,9 +48,17 @@ export function consoleReplays(): Map<string, CapturedAction> {
  * Sends a captured action again as it was, minus the browser's cookie; `headers` replaces or adds headers (a
  * forged session cookie, a foreign Origin). Redirects are not followed: where the action sends the caller matters.
  */
-export function replayAction(request: APIRequestContext, call: CapturedAction, headers: Record<string, string> = {}): Promise<APIResponse> {
+export function replayAction(
+  request: APIRequestContext,
+  call: CapturedAction,
+  headers: Record<string, string> = {},
+): Promise<APIResponse> {
   const { cookie: _cookie, ...captured } = call.headers;
-  return request.post(call.url, { headers: { ...captured, ...headers }, data: Buffer.from(call.body, 'base64'), maxRedirects: 0 });
+  return request.post(call.url, {
+    headers: { ...captured, ...headers },
+    data: Buffer.from(call.body, 'base64'),
+    maxRedirects: 0,
+  });
 }
 
 /** Where an action's answer sends the browser: Next's action redirect header, or a plain Location. */

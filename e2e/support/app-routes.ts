@@ -26,7 +26,8 @@ function filesUnder(dir: string): string[] {
 /** `export async function GET`, `export const GET =` and `export const { GET, POST } = handlers`. */
 export function exportedMethods(source: string): string[] {
   const found = new Set<string>();
-  for (const match of source.matchAll(/export\s+(?:async\s+)?function\s+([A-Z]+)\b|export\s+const\s+([A-Z]+)\s*=/g)) found.add(match[1] ?? match[2] ?? '');
+  for (const match of source.matchAll(/export\s+(?:async\s+)?function\s+([A-Z]+)\b|export\s+const\s+([A-Z]+)\s*=/g))
+    found.add(match[1] ?? match[2] ?? '');
   for (const match of source.matchAll(/export\s+const\s+\{([^}]*)\}\s*=/g)) {
     for (const name of (match[1] ?? '').split(',')) found.add(name.split(':').pop()?.trim() ?? '');
   }
@@ -39,7 +40,10 @@ export function appEntries(): AppEntry[] {
     .filter((file) => /\/(page\.tsx|route\.ts)$/.test(file))
     .map((file) => {
       const relative = path.relative(APP_DIR, file);
-      const segments = path.dirname(relative).split(path.sep).filter((segment) => segment !== '.' && !/^\(.*\)$/.test(segment));
+      const segments = path
+        .dirname(relative)
+        .split(path.sep)
+        .filter((segment) => segment !== '.' && !/^\(.*\)$/.test(segment));
       const kind = relative.endsWith('page.tsx') ? 'page' : 'route';
       return {
         kind,
@@ -52,10 +56,14 @@ export function appEntries(): AppEntry[] {
 }
 
 /** Fills `[name]` and `[...name]` segments; throws when `valueOf` has none for one (the test must add it). */
-export function fillPattern(pattern: string, valueOf: (segment: string, pattern: string) => string | undefined): string {
+export function fillPattern(
+  pattern: string,
+  valueOf: (segment: string, pattern: string) => string | undefined,
+): string {
   return pattern.replace(/\[(?:\.\.\.)?([^\]]+)\]/g, (_, name: string) => {
     const value = valueOf(name, pattern);
-    if (value === undefined) throw new Error(`no value for the dynamic segment [${name}] of ${pattern}: add one to the test`);
+    if (value === undefined)
+      throw new Error(`no value for the dynamic segment [${name}] of ${pattern}: add one to the test`);
     return value;
   });
 }
@@ -68,10 +76,14 @@ export type SegmentValues = (segment: string, pattern: string, method: string) =
  */
 export async function worldSegmentValues(sql: postgres.Sql): Promise<SegmentValues> {
   const [account] = await sql<{ id: string }[]>`select id from mail_accounts order by created_at limit 1`;
-  const [flow] = await sql<{ id: string }[]>`select id from oauth_flows where outcome is not null order by created_at limit 1`;
+  const [flow] = await sql<
+    { id: string }[]
+  >`select id from oauth_flows where outcome is not null order by created_at limit 1`;
   // A part of a message with an HTML body when there is one, so the body route has a body to serve (the hostile
   // corpus has text-only messages with parts, and may be the only mail when specs run by tag).
-  const [part] = await sql<{ id: string; messageId: string }[]>`select a.id, a.message_id as "messageId" from attachments a
+  const [part] = await sql<
+    { id: string; messageId: string }[]
+  >`select a.id, a.message_id as "messageId" from attachments a
     join messages m on m.id = a.message_id order by (m.html is null), a.id limit 1`;
   const [message] = await sql<{ id: string }[]>`select id from messages where html is not null order by id limit 1`;
   const ids = {
@@ -84,7 +96,8 @@ export async function worldSegmentValues(sql: postgres.Sql): Promise<SegmentValu
     if (segment === 'nextauth') return method === 'GET' ? 'session' : 'callback/credentials';
     if (segment === 'flowId') return ids.flow;
     if (segment === 'attachmentId') return ids.attachment;
-    if (segment === 'id' && /^\/(channels\/microsoft365\/accounts|api\/v1\/accounts)\//.test(pattern)) return ids.account;
+    if (segment === 'id' && /^\/(channels\/microsoft365\/accounts|api\/v1\/accounts)\//.test(pattern))
+      return ids.account;
     if (segment === 'id' && /^\/(messages|api\/v1\/messages)\//.test(pattern)) return ids.message;
     return undefined;
   };

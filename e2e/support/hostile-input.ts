@@ -57,7 +57,8 @@ const POOLS: readonly (readonly [number, number])[] = [
 /** A random string from a mix of character pools; lengths favour the short but reach 16 KB. */
 export function randomHostileString(rand: () => number): string {
   const bucket = rand();
-  const length = bucket < 0.5 ? between(rand, 1, 24) : bucket < 0.9 ? between(rand, 24, 512) : between(rand, 512, 16_384);
+  const length =
+    bucket < 0.5 ? between(rand, 1, 24) : bucket < 0.9 ? between(rand, 24, 512) : between(rand, 512, 16_384);
   const pools = [POOLS[between(rand, 0, POOLS.length)], POOLS[between(rand, 0, POOLS.length)]];
   let out = '';
   while (out.length < length) {

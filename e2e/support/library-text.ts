@@ -12,7 +12,10 @@ const LIBRARY_TEXT: ReadonlyArray<readonly [string, RegExp]> = [
   ['postgres', /postgres/i],
   ['drizzle', /drizzle/i],
   ['undefined', /\bundefined\b/],
-  ['SQL', /\b(?:syntax error at or near|invalid input syntax|violates \S+ (?:key )?constraint|out of range for type|relation "[^"]*" does not exist|invalid byte sequence|unsupported Unicode escape sequence|Failed query|insert into|delete from)\b/i],
+  [
+    'SQL',
+    /\b(?:syntax error at or near|invalid input syntax|violates \S+ (?:key )?constraint|out of range for type|relation "[^"]*" does not exist|invalid byte sequence|unsupported Unicode escape sequence|Failed query|insert into|delete from)\b/i,
+  ],
   ['a zod default message', /\bInvalid input\b|expected \w+, received|\bToo (?:big|small): expected/],
 ];
 

@@ -10,7 +10,10 @@ export interface RawResponse {
   body: Buffer;
 }
 
-export async function rawRequest(baseUrl: string, request: { method?: string; target: string; headers?: ReadonlyArray<readonly [string, string]> }): Promise<RawResponse> {
+export async function rawRequest(
+  baseUrl: string,
+  request: { method?: string; target: string; headers?: ReadonlyArray<readonly [string, string]> },
+): Promise<RawResponse> {
   const url = new URL(baseUrl);
   const head = [`${request.method ?? 'GET'} ${request.target} HTTP/1.1`, `Host: ${url.host}`, 'Connection: close'];
   for (const [name, value] of request.headers ?? []) head.push(`${name}: ${value}`);

@@ -28,7 +28,8 @@ export function recordResponses(context: BrowserContext): () => Promise<void> {
   const pending = new Set<Promise<void>>();
   const onResponse = (response: Response) => {
     const type = response.headers()['content-type'] ?? '';
-    if (!TEXTUAL.test(type) || response.status() === 204 || (response.status() >= 300 && response.status() < 400)) return;
+    if (!TEXTUAL.test(type) || response.status() === 204 || (response.status() >= 300 && response.status() < 400))
+      return;
     const read = response
       .body()
       .then((body) => recordBody(response.url(), type, body))
@@ -52,5 +53,8 @@ export function recordedBodies(): Array<{ url: string; body: Buffer }> {
   } catch {
     return [];
   }
-  return names.map((name) => ({ url: readFileSync(path.join(RESPONSES_DIR, `${name}.url`), 'utf8'), body: readFileSync(path.join(RESPONSES_DIR, name)) }));
+  return names.map((name) => ({
+    url: readFileSync(path.join(RESPONSES_DIR, `${name}.url`), 'utf8'),
+    body: readFileSync(path.join(RESPONSES_DIR, name)),
+  }));
 }

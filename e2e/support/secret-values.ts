@@ -27,6 +27,7 @@ export async function secretValues(): Promise<SecretValue[]> {
     ...issued.accessTokens.map((value) => ({ kind: 'access token', value })),
     ...issued.codes.map((value) => ({ kind: 'authorization code', value })),
   ];
-  for (const { kind, value } of values) if (value.length < 12) throw new Error(`The ${kind} to scan for is missing or too short.`);
+  for (const { kind, value } of values)
+    if (value.length < 12) throw new Error(`The ${kind} to scan for is missing or too short.`);
   return values;
 }

@@ -17,13 +17,24 @@ export interface ActionAnswer {
 
 /** exportedName → action id, for the actions under app/. */
 export function serverActionIds(): Map<string, string> {
-  const manifest = JSON.parse(readFileSync(path.join(process.cwd(), '.next', 'server', 'server-reference-manifest.json'), 'utf8')) as {
+  const manifest = JSON.parse(
+    readFileSync(path.join(process.cwd(), '.next', 'server', 'server-reference-manifest.json'), 'utf8'),
+  ) as {
     node: Record<string, { filename: string; exportedName: string }>;
   };
-  return new Map(Object.entries(manifest.node).filter(([, entry]) => entry.filename.startsWith('app/')).map(([id, entry]) => [entry.exportedName, id]));
+  return new Map(
+    Object.entries(manifest.node)
+      .filter(([, entry]) => entry.filename.startsWith('app/'))
+      .map(([id, entry]) => [entry.exportedName, id]),
+  );
 }
 
-export async function callServerAction(request: APIRequestContext, pagePath: string, actionId: string, fields: ReadonlyArray<readonly [string, string]>): Promise<ActionAnswer> {
+export async function callServerAction(
+  request: APIRequestContext,
+  pagePath: string,
+  actionId: string,
+  fields: ReadonlyArray<readonly [string, string]>,
+): Promise<ActionAnswer> {
   const form = new FormData();
   form.append('_1_$ACTION_REF_1', '');
   form.append('_1_$ACTION_1:0', JSON.stringify({ id: actionId, bound: '$@1' }));
@@ -31,10 +42,19 @@ export async function callServerAction(request: APIRequestContext, pagePath: str
   form.append('_1_$ACTION_KEY', 'k0');
   for (const [name, value] of fields) form.append(`_1_${name}`, value);
   form.append('0', '[{"ok":false},"$K1"]');
-  const response = await request.post(pagePath, { multipart: form, headers: { 'next-action': actionId, accept: 'text/x-component' }, maxRedirects: 0 });
+  const response = await request.post(pagePath, {
+    multipart: form,
+    headers: { 'next-action': actionId, accept: 'text/x-component' },
+    maxRedirects: 0,
+  });
   const body = await response.body();
   const headers = response.headers();
-  return { status: response.status(), state: returnedState(body), redirect: headers['x-action-redirect'] ?? headers.location, text: body.toString('utf8') };
+  return {
+    status: response.status(),
+    state: returnedState(body),
+    redirect: headers['x-action-redirect'] ?? headers.location,
+    text: body.toString('utf8'),
+  };
 }
 
 /**
@@ -68,6 +88,8 @@ function returnedState(body: Buffer): Record<string, unknown> | undefined {
 /** The words an action's answer shows the admin: message, hint and field errors (not the echoed input). */
 export function shownText(state: Record<string, unknown> | undefined): string[] {
   if (!state) return [];
-  const errors = Object.values((state.fieldErrors ?? {}) as Record<string, string[] | undefined>).flatMap((list) => list ?? []);
+  const errors = Object.values((state.fieldErrors ?? {}) as Record<string, string[] | undefined>).flatMap(
+    (list) => list ?? [],
+  );
   return [state.message, state.hint, ...errors].filter((value): value is string => typeof value === 'string');
 }

@@ -17,7 +17,13 @@ const baseUrl = `http://127.0.0.1:${port}`;
 async function main() {
   const harness = await startHarness({
     users: E2E_USERS,
-    apps: [{ ...E2E_APP, redirectUris: [`${baseUrl}/api/v1/external_credentials/microsoft365/callback`], audience: 'single' }],
+    apps: [
+      {
+        ...E2E_APP,
+        redirectUris: [`${baseUrl}/api/v1/external_credentials/microsoft365/callback`],
+        audience: 'single',
+      },
+    ],
   });
   const database = await createTestDatabase('mg_e2e');
   const env: NodeJS.ProcessEnv = {
@@ -31,16 +37,30 @@ async function main() {
     NODE_ENV: 'production',
   };
   // Specs read these to reach the same database, stand-in and routes as the server.
-  const world: E2eWorld = { databaseUrl: database.url, cronSecret: env.CRON_SECRET ?? '', authSecret: env.AUTH_SECRET ?? '', harnessUrl: harness.emulator.url, mailRoot: path.join(harness.workDir, 'mail') };
+  const world: E2eWorld = {
+    databaseUrl: database.url,
+    cronSecret: env.CRON_SECRET ?? '',
+    authSecret: env.AUTH_SECRET ?? '',
+    harnessUrl: harness.emulator.url,
+    mailRoot: path.join(harness.workDir, 'mail'),
+  };
   mkdirSync(path.join(process.cwd(), 'test-results'), { recursive: true });
   writeFileSync(path.join(process.cwd(), 'test-results', 'e2e-world.json'), JSON.stringify(world));
   rmSync(path.join(process.cwd(), 'test-results', 'server-actions.jsonl'), { force: true });
   // The secret scan (99-secrets-scan.spec.ts) looks for these in the database, the responses and the server log.
-  const secrets: E2eSecrets = { authSecret: env.AUTH_SECRET ?? '', encryptionKey: env.APP_ENCRYPTION_KEY ?? '', cronSecret: world.cronSecret };
+  const secrets: E2eSecrets = {
+    authSecret: env.AUTH_SECRET ?? '',
+    encryptionKey: env.APP_ENCRYPTION_KEY ?? '',
+    cronSecret: world.cronSecret,
+  };
   writeFileSync(SECRETS_FILE, JSON.stringify(secrets), { mode: 0o600 });
   rmSync(RESPONSES_DIR, { recursive: true, force: true });
 
-  const server = spawn(process.execPath, [require.resolve('next/dist/bin/next'), 'start', '-p', port, '-H', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(
+    process.execPath,
+    [require.resolve('next/dist/bin/next'), 'start', '-p', port, '-H', '127.0.0.1'],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   // Shown as before, and kept whole in a file for the scan.
   const log = createWriteStream(SERVER_LOG);
   server.stdout.on('data', (chunk: Buffer) => (process.stdout.write(chunk), log.write(chunk)));

@@ -17,8 +17,14 @@ export const SECURE_SESSION_COOKIE = `__Secure-${SESSION_COOKIE}`;
  * server's own AUTH_SECRET; `expiresInSeconds` below zero makes an expired one. Forging a valid one too proves
  * an expired one fails for its age alone.
  */
-export async function forgedSessionCookie(sql: postgres.Sql, expiresInSeconds: number, email = ADMIN.email): Promise<string> {
-  const [admin] = await sql<{ id: string; email: string; name: string | null }[]>`select id, email, name from admins where email = ${email}`;
+export async function forgedSessionCookie(
+  sql: postgres.Sql,
+  expiresInSeconds: number,
+  email = ADMIN.email,
+): Promise<string> {
+  const [admin] = await sql<
+    { id: string; email: string; name: string | null }[]
+  >`select id, email, name from admins where email = ${email}`;
   if (!admin) throw new Error(`no admin ${email} in the e2e database`);
   const token = await encode({
     token: { sub: admin.id, email: admin.email, name: admin.name },

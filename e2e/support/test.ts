@@ -23,7 +23,12 @@ export const test = base.extend({
     page.on('request', (request) => {
       const id = request.headers()['next-action'];
       if (request.method() !== 'POST' || !id) return;
-      const captured: CapturedAction = { id, url: request.url(), headers: request.headers(), body: (request.postDataBuffer() ?? Buffer.alloc(0)).toString('base64') };
+      const captured: CapturedAction = {
+        id,
+        url: request.url(),
+        headers: request.headers(),
+        body: (request.postDataBuffer() ?? Buffer.alloc(0)).toString('base64'),
+      };
       appendFileSync(CAPTURED_ACTIONS, `${JSON.stringify(captured)}\n`);
     });
     const stopRecording = recordResponses(page.context());

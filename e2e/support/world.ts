@@ -3,12 +3,22 @@ import path from 'node:path';
 import { ControlClient } from '../../test/harness/control-client';
 import { DEFAULT_TENANT } from '../../test/harness/emulator/model';
 
-export const E2E_APP = { clientId: '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', clientSecret: 'e2e~Secret-Value-9z8Y', tenant: DEFAULT_TENANT.id };
+export const E2E_APP = {
+  clientId: '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+  clientSecret: 'e2e~Secret-Value-9z8Y',
+  tenant: DEFAULT_TENANT.id,
+};
 
 export const E2E_USERS = [
   { address: 'alice@contoso.test', displayName: 'Alice Example' },
   { address: 'bob@contoso.test', displayName: 'Bob Example' },
-  { address: 'support@contoso.test', displayName: 'Support', kind: 'shared' as const, fullAccess: ['alice@contoso.test'], sendAs: ['alice@contoso.test'] },
+  {
+    address: 'support@contoso.test',
+    displayName: 'Support',
+    kind: 'shared' as const,
+    fullAccess: ['alice@contoso.test'],
+    sendAs: ['alice@contoso.test'],
+  },
 ];
 
 export interface E2eWorld {

@@ -8,10 +8,15 @@ import { clientIp, SIGN_IN_WINDOW_MS, signInBlocked } from '@/lib/auth/rate-limi
 
 export const signInSchema = z.object({
   email: z.email('Enter the e-mail address you set up the console with.').transform((v) => v.toLowerCase()),
-  password: z.string('Enter your password.').min(1, 'Enter your password.').max(1024, 'A password is at most 1,024 characters.'),
+  password: z
+    .string('Enter your password.')
+    .min(1, 'Enter your password.')
+    .max(1024, 'A password is at most 1,024 characters.'),
 });
 
-export type SignInResult = { ok: true; admin: { id: string; email: string; name: string | null } } | { ok: false; reason: 'invalid' | 'rate_limited' };
+export type SignInResult =
+  | { ok: true; admin: { id: string; email: string; name: string | null } }
+  | { ok: false; reason: 'invalid' | 'rate_limited' };
 
 /** Checks an e-mail and password, counting failures in the database so the limit holds across instances. */
 export async function checkCredentials(input: unknown, headers: Headers): Promise<SignInResult> {

@@ -14,11 +14,20 @@ export const setupSchema = z
       .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'Use letters and spaces only: no control characters.')
       .optional()
       .default(''),
-    email: z.email('Enter a valid e-mail address.').max(254, 'Use an e-mail address of at most 254 characters.').transform((v) => v.toLowerCase()),
-    password: z.string('Choose a password of at least 12 characters.').min(12, 'Use at least 12 characters.').max(1024, 'Use at most 1,024 characters.'),
+    email: z
+      .email('Enter a valid e-mail address.')
+      .max(254, 'Use an e-mail address of at most 254 characters.')
+      .transform((v) => v.toLowerCase()),
+    password: z
+      .string('Choose a password of at least 12 characters.')
+      .min(12, 'Use at least 12 characters.')
+      .max(1024, 'Use at most 1,024 characters.'),
     confirmPassword: z.string('Type the password again to confirm it.'),
   })
-  .refine((v) => v.password === v.confirmPassword, { path: ['confirmPassword'], message: 'The passwords do not match.' });
+  .refine((v) => v.password === v.confirmPassword, {
+    path: ['confirmPassword'],
+    message: 'The passwords do not match.',
+  });
 
 export type SetupInput = z.infer<typeof setupSchema>;
 

@@ -2,11 +2,9 @@ import 'server-only';
 import { z } from 'zod';
 import { embeddedSecret } from '@/lib/config/embedded-secrets';
 
-const base64Key = z
-  .string()
-  .refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, {
-    message: 'must be 32 random bytes in base64 (create one with `openssl rand -base64 32`)',
-  });
+const base64Key = z.string().refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, {
+  message: 'must be 32 random bytes in base64 (create one with `openssl rand -base64 32`)',
+});
 
 const optionalUrl = (what: string) =>
   z
@@ -15,7 +13,11 @@ const optionalUrl = (what: string) =>
     .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), { message: `must be ${what}` })
     .optional();
 
-const port = z.coerce.number().int().min(1, 'must be a port number (1-65535)').max(65535, 'must be a port number (1-65535)');
+const port = z.coerce
+  .number()
+  .int()
+  .min(1, 'must be a port number (1-65535)')
+  .max(65535, 'must be a port number (1-65535)');
 const flag = z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true');
 
 const schema = z.object({
@@ -23,18 +25,29 @@ const schema = z.object({
     .string()
     .trim()
     .refine((v) => /^postgres(ql)?:\/\//.test(v) && URL.canParse(v), {
-      message: 'must be a postgres:// URL, e.g. postgres://user:password@host:5432/mailgate (unset it to use the embedded database)',
+      message:
+        'must be a postgres:// URL, e.g. postgres://user:password@host:5432/mailgate (unset it to use the embedded database)',
     })
     .optional(),
   DATA_DIR: z.string().trim().min(1).default('./.data'),
-  APP_BASE_URL: optionalUrl('the console\'s public http(s) URL without a path, e.g. https://mail.example.com'),
+  APP_BASE_URL: optionalUrl("the console's public http(s) URL without a path, e.g. https://mail.example.com"),
   APP_ENCRYPTION_KEY: base64Key.optional(),
   APP_ENCRYPTION_KEY_PREVIOUS: z
     .string()
     .optional()
-    .transform((v) => (v ? v.split(',').map((k) => k.trim()).filter(Boolean) : []))
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((k) => k.trim())
+            .filter(Boolean)
+        : [],
+    )
     .pipe(z.array(base64Key)),
-  AUTH_SECRET: z.string().min(32, 'must be at least 32 characters (create one with `openssl rand -base64 32`)').optional(),
+  AUTH_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters (create one with `openssl rand -base64 32`)')
+    .optional(),
   CRON_SECRET: z.string().min(16, 'must be at least 16 characters (create one with `openssl rand -hex 32`)').optional(),
   ADMIN_EMAIL: z.email('must be an e-mail address').optional(),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
@@ -47,13 +60,17 @@ const schema = z.object({
     .min(1, 'must be a number of megabytes between 1 and 150')
     .max(150, 'must be a number of megabytes between 1 and 150 (Exchange Online’s own limit)')
     .default(50),
-  MICROSOFT_LOGIN_URL: optionalUrl('an http(s) URL of a Microsoft identity endpoint stand-in, e.g. http://127.0.0.1:4010'),
+  MICROSOFT_LOGIN_URL: optionalUrl(
+    'an http(s) URL of a Microsoft identity endpoint stand-in, e.g. http://127.0.0.1:4010',
+  ),
   MICROSOFT_IMAP_HOST: z.string().trim().min(1).optional(),
   MICROSOFT_IMAP_PORT: port.optional(),
   MICROSOFT_IMAP_TLS: flag.optional(),
   MICROSOFT_SMTP_HOST: z.string().trim().min(1).optional(),
   MICROSOFT_SMTP_PORT: port.optional(),
-  MICROSOFT_SMTP_SECURITY: z.enum(['implicit', 'starttls', 'none'], { message: 'must be implicit, starttls or none' }).optional(),
+  MICROSOFT_SMTP_SECURITY: z
+    .enum(['implicit', 'starttls', 'none'], { message: 'must be implicit, starttls or none' })
+    .optional(),
 });
 
 type Parsed = z.infer<typeof schema>;

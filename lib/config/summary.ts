@@ -25,11 +25,17 @@ export async function deploymentSummary(): Promise<SummaryRow[]> {
       value: kind === 'pglite' ? `Embedded (PGlite in ${env.DATA_DIR})` : 'PostgreSQL (DATABASE_URL)',
       hint: kind === 'pglite' ? 'Fine for one server. Set DATABASE_URL to use PostgreSQL in production.' : undefined,
     },
-    { label: 'Schema', value: migrations === 'current' ? 'Up to date' : 'Migrations pending', warning: migrations !== 'current' },
+    {
+      label: 'Schema',
+      value: migrations === 'current' ? 'Up to date' : 'Migrations pending',
+      warning: migrations !== 'current',
+    },
     {
       label: 'Public URL',
       value: publicBaseUrl(await headers()),
-      hint: env.APP_BASE_URL ? 'From APP_BASE_URL.' : 'Taken from this request. Set APP_BASE_URL so callback URLs never depend on a proxy.',
+      hint: env.APP_BASE_URL
+        ? 'From APP_BASE_URL.'
+        : 'Taken from this request. Set APP_BASE_URL so callback URLs never depend on a proxy.',
     },
     {
       label: 'Scheduled sync',
@@ -44,7 +50,9 @@ export async function deploymentSummary(): Promise<SummaryRow[]> {
     {
       label: 'Microsoft endpoints',
       value: customEndpoints ? 'Custom endpoints (not Microsoft)' : 'Microsoft cloud endpoints',
-      hint: customEndpoints ? 'MICROSOFT_* variables point sign-in or mail at other servers, e.g. the local stand-in.' : undefined,
+      hint: customEndpoints
+        ? 'MICROSOFT_* variables point sign-in or mail at other servers, e.g. the local stand-in.'
+        : undefined,
       warning: customEndpoints,
     },
   ];

@@ -16,19 +16,32 @@ export async function resealAll(db: Db): Promise<{ resealed: number }> {
   const again = (value: string, context: string) => sealer.seal(sealer.open(value, context), context);
   let resealed = 0;
 
-  for (const app of await db.select({ id: microsoft365Apps.id, value: microsoft365Apps.clientSecretSealed }).from(microsoft365Apps)) {
+  for (const app of await db
+    .select({ id: microsoft365Apps.id, value: microsoft365Apps.clientSecretSealed })
+    .from(microsoft365Apps)) {
     if (!sealer.isStale(app.value)) continue;
-    await db.update(microsoft365Apps).set({ clientSecretSealed: again(app.value, CLIENT_SECRET_CONTEXT) }).where(eq(microsoft365Apps.id, app.id));
+    await db
+      .update(microsoft365Apps)
+      .set({ clientSecretSealed: again(app.value, CLIENT_SECRET_CONTEXT) })
+      .where(eq(microsoft365Apps.id, app.id));
     resealed += 1;
   }
-  for (const account of await db.select({ id: mailAccounts.id, value: mailAccounts.tokenCacheSealed }).from(mailAccounts)) {
+  for (const account of await db
+    .select({ id: mailAccounts.id, value: mailAccounts.tokenCacheSealed })
+    .from(mailAccounts)) {
     if (!account.value || !sealer.isStale(account.value)) continue;
-    await db.update(mailAccounts).set({ tokenCacheSealed: again(account.value, TOKEN_CACHE_CONTEXT) }).where(eq(mailAccounts.id, account.id));
+    await db
+      .update(mailAccounts)
+      .set({ tokenCacheSealed: again(account.value, TOKEN_CACHE_CONTEXT) })
+      .where(eq(mailAccounts.id, account.id));
     resealed += 1;
   }
   for (const flow of await db.select({ id: oauthFlows.id, value: oauthFlows.codeVerifierSealed }).from(oauthFlows)) {
     if (!sealer.isStale(flow.value)) continue;
-    await db.update(oauthFlows).set({ codeVerifierSealed: again(flow.value, CODE_VERIFIER_CONTEXT) }).where(eq(oauthFlows.id, flow.id));
+    await db
+      .update(oauthFlows)
+      .set({ codeVerifierSealed: again(flow.value, CODE_VERIFIER_CONTEXT) })
+      .where(eq(oauthFlows.id, flow.id));
     resealed += 1;
   }
   return { resealed };

@@ -71,12 +71,28 @@ export const microsoft365Apps = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('microsoft365_apps_one_active').on(t.active).where(sql`${t.active}`)],
+  (t) => [
+    uniqueIndex('microsoft365_apps_one_active')
+      .on(t.active)
+      .where(sql`${t.active}`),
+  ],
 );
 
 export type OAuthFlowOutcome =
   | { ok: true; accountId: string; warning?: AccountError }
-  | { ok: false; error: { code: string; title: string; explanation: string; action: string; whoActs: string; raw?: string; link?: { label: string; href: string }; needsAdminConsent?: boolean } };
+  | {
+      ok: false;
+      error: {
+        code: string;
+        title: string;
+        explanation: string;
+        action: string;
+        whoActs: string;
+        raw?: string;
+        link?: { label: string; href: string };
+        needsAdminConsent?: boolean;
+      };
+    };
 
 export const oauthIntentEnum = pgEnum('oauth_intent', ['connect', 'reauthenticate', 'shared_mailbox', 'admin_consent']);
 
@@ -124,7 +140,10 @@ export const mailAccounts = pgTable(
     imapUser: text('imap_user').notNull(),
     tokenCacheSealed: text('token_cache_sealed'),
     status: accountStatusEnum('status').notNull().default('active'),
-    folders: text('folders').array().notNull().default(sql`ARRAY['INBOX']::text[]`),
+    folders: text('folders')
+      .array()
+      .notNull()
+      .default(sql`ARRAY['INBOX']::text[]`),
     afterFetch: afterFetchEnum('after_fetch').notNull().default('keep'),
     lastSyncedAt: timestamp('last_synced_at', { withTimezone: true }),
     lastSyncOutcome: text('last_sync_outcome'),
@@ -182,14 +201,26 @@ export const messages = pgTable(
     inReplyTo: text('in_reply_to'),
     subject: text('subject'),
     fromAddress: text('from_address'),
-    toAddresses: text('to_addresses').array().notNull().default(sql`'{}'::text[]`),
-    ccAddresses: text('cc_addresses').array().notNull().default(sql`'{}'::text[]`),
-    replyTo: text('reply_to').array().notNull().default(sql`'{}'::text[]`),
+    toAddresses: text('to_addresses')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    ccAddresses: text('cc_addresses')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    replyTo: text('reply_to')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     date: timestamp('date', { withTimezone: true }),
     dateHeader: text('date_header'),
     internalDate: timestamp('internal_date', { withTimezone: true }).notNull(),
     size: integer('size').notNull(),
-    flags: text('flags').array().notNull().default(sql`'{}'::text[]`),
+    flags: text('flags')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     snippet: text('snippet'),
     text: text('text'),
     html: text('html'),

@@ -3,7 +3,16 @@ import type { Db, Tx } from '@/lib/db';
 
 // Codes of a transaction's connection dying under it: postgres.js's own, a socket's, and Postgres shutting the
 // backend down (admin_shutdown, crash_shutdown, cannot_connect_now).
-const CONNECTION_LOST = new Set(['CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED', 'ECONNRESET', 'EPIPE', '57P01', '57P02', '57P03']);
+const CONNECTION_LOST = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  'CONNECTION_ENDED',
+  'ECONNRESET',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
 
 export function isConnectionLoss(error: unknown): boolean {
   let current = error;
@@ -22,7 +31,11 @@ export function isConnectionLoss(error: unknown): boolean {
  * already rejects the transaction itself when its connection closes, and the server has rolled it back, so the
  * work is left unsettled instead: nothing more is sent on that connection.
  */
-export function transaction<T>(db: Db, work: (tx: Tx) => Promise<T>, config?: Parameters<Db['transaction']>[1]): Promise<T> {
+export function transaction<T>(
+  db: Db,
+  work: (tx: Tx) => Promise<T>,
+  config?: Parameters<Db['transaction']>[1],
+): Promise<T> {
   return db.transaction(async (tx) => {
     try {
       return await work(tx);

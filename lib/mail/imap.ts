@@ -74,7 +74,11 @@ function endThrottledSession(client: ImapFlow, delayMs: number, text: string): v
 function throttledError(client: ImapFlow): Error | undefined {
   const throttle = throttles.get(client);
   if (!throttle) return undefined;
-  return Object.assign(new Error(throttle.text), { code: 'ETHROTTLE', throttleReset: throttle.delayMs, responseText: throttle.text });
+  return Object.assign(new Error(throttle.text), {
+    code: 'ETHROTTLE',
+    throttleReset: throttle.delayMs,
+    responseText: throttle.text,
+  });
 }
 
 /** Logs out politely; a connection that is already broken is just closed. */

@@ -94,7 +94,11 @@ export function mimeNestingDepth(source: Buffer, stopAbove: number): number {
     const newline = source.indexOf(LF, lineStart);
     const lineEnd = newline === -1 ? source.length : newline;
     const next = newline === -1 ? source.length : newline + 1;
-    if (source[lineStart] === DASH && source[lineStart + 1] === DASH && closesOrOpens(source.toString('latin1', lineStart + 2, lineEnd).trimEnd())) {
+    if (
+      source[lineStart] === DASH &&
+      source[lineStart + 1] === DASH &&
+      closesOrOpens(source.toString('latin1', lineStart + 2, lineEnd).trimEnd())
+    ) {
       // handled: a delimiter of an open multipart, checked in headers too so an unterminated header block
       // (an embedded message sent as base64) cannot swallow the rest of the message
     } else if (inHeader) {

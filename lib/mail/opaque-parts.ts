@@ -58,7 +58,8 @@ function walk(source: Buffer, start: number, end: number, depth: number, found: 
     if (!children) return false;
     return children.every((child) => walk(source, child.start, child.end, depth + 1, found));
   }
-  const opaque = contentType !== null && contentType.includes('/') && !['text', 'message', 'multipart'].includes(topLevel);
+  const opaque =
+    contentType !== null && contentType.includes('/') && !['text', 'message', 'multipart'].includes(topLevel);
   if (!opaque || encoding !== 'base64' || end - bodyStart < MIN_BODY_BYTES) return true;
   const decoded = measureBase64(source.subarray(bodyStart, end));
   if (decoded) found.push({ start: bodyStart, end, ...decoded });
@@ -106,7 +107,12 @@ function readPartHeaders(source: Buffer, start: number, end: number): PartHeader
  * The parts of a multipart body: each runs from after a delimiter line to the start of the next one (its final
  * line break included). Null when the closing delimiter is missing.
  */
-function childRanges(source: Buffer, bodyStart: number, end: number, boundary: string): { start: number; end: number }[] | null {
+function childRanges(
+  source: Buffer,
+  bodyStart: number,
+  end: number,
+  boundary: string,
+): { start: number; end: number }[] | null {
   const delimiter = Buffer.from(`--${boundary}`, 'latin1');
   const parts: { start: number; end: number }[] = [];
   let partStart = -1;

@@ -39,7 +39,9 @@ export function formatAddresses(header: AddressObject | AddressObject[] | undefi
 
 function formatMailbox(entry: EmailAddress): string[] {
   if (entry.group) return entry.group.flatMap(formatMailbox);
-  const name = stripNul(entry.name ?? '').replace(/\s+/g, ' ').trim();
+  const name = stripNul(entry.name ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
   const address = stripNul(entry.address ?? '').trim();
   const formatted = !address ? name : name && name !== address ? `${name} <${address}>` : address;
   return formatted ? [clipChars(formatted, 998)] : [];
@@ -78,7 +80,10 @@ export function sanitizeFilename(name: string | undefined | null): string | null
   if (Array.from(safe).length > MAX_FILENAME_CHARS) {
     const dot = safe.lastIndexOf('.');
     const extension = dot > 0 && safe.length - dot <= 16 ? safe.slice(dot) : '';
-    const stem = Array.from(safe.slice(0, safe.length - extension.length)).slice(0, MAX_FILENAME_CHARS - extension.length);
+    const stem = Array.from(safe.slice(0, safe.length - extension.length)).slice(
+      0,
+      MAX_FILENAME_CHARS - extension.length,
+    );
     safe = stem.join('').trimEnd() + extension;
   }
   return safe === '' ? null : safe;

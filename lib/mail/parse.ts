@@ -80,9 +80,21 @@ const PARSER_OPTIONS: SimpleParserOptions = {
 };
 
 export const KEPT_HEADERS = [
-  'references', 'thread-index', 'thread-topic', 'sender', 'return-path', 'delivered-to', 'list-id',
-  'list-unsubscribe', 'auto-submitted', 'precedence', 'x-auto-response-suppress', 'x-autoreply', 'x-autorespond',
-  'importance', 'x-priority',
+  'references',
+  'thread-index',
+  'thread-topic',
+  'sender',
+  'return-path',
+  'delivered-to',
+  'list-id',
+  'list-unsubscribe',
+  'auto-submitted',
+  'precedence',
+  'x-auto-response-suppress',
+  'x-autoreply',
+  'x-autorespond',
+  'importance',
+  'x-priority',
 ] as const;
 
 export async function parseMessage(raw: Buffer, options: ParseOptions = {}): Promise<ParsedMessage> {
@@ -90,7 +102,10 @@ export async function parseMessage(raw: Buffer, options: ParseOptions = {}): Pro
   if (raw.length === 0) return emptyMessage('The message is empty.');
   const source = withLineFeeds(raw);
   if (mimeNestingDepth(source, MAX_NESTING_DEPTH) > MAX_NESTING_DEPTH) {
-    return withError(await headersOnly(source), `MIME parts are nested more than ${MAX_NESTING_DEPTH} levels deep; only the headers were read.`);
+    return withError(
+      await headersOnly(source),
+      `MIME parts are nested more than ${MAX_NESTING_DEPTH} levels deep; only the headers were read.`,
+    );
   }
   try {
     const mail = await readMailSkippingAttachments(source, PARSER_OPTIONS);
@@ -162,7 +177,10 @@ function toParsedMessage(mail: ReadMail, source: Buffer | null, limits: Required
     // The boundary never matched (or was missing): mailparser then sees no parts at all. Show the raw body
     // rather than nothing; it is readable text more often than not.
     const { bodyStart } = findHeaderEnd(source);
-    const body = truncateUtf8(stripNul(source.subarray(bodyStart, bodyStart + limits.maxTextBytes + 4).toString('utf8')).trim(), limits.maxTextBytes);
+    const body = truncateUtf8(
+      stripNul(source.subarray(bodyStart, bodyStart + limits.maxTextBytes + 4).toString('utf8')).trim(),
+      limits.maxTextBytes,
+    );
     if (body.value) {
       parsed.text = body.value;
       parsed.parseError = 'The multipart structure could not be read (boundary mismatch?); the text is the raw body.';
@@ -183,7 +201,8 @@ function toParsedAttachment(attachment: ReadAttachment): ParsedAttachment {
     contentId,
     // An explicit "attachment" wins; otherwise a part with a Content-ID that is inline or inside
     // multipart/related is an embedded image. An inline part without Content-ID (Apple Mail's PDFs) is a file.
-    inline: contentId !== null && disposition !== 'attachment' && (disposition === 'inline' || attachment.related === true),
+    inline:
+      contentId !== null && disposition !== 'attachment' && (disposition === 'inline' || attachment.related === true),
     checksum: attachment.checksum,
   };
 }
@@ -220,8 +239,22 @@ function describe(error: unknown): string {
 
 function emptyMessage(parseError: string): ParsedMessage {
   return {
-    messageId: null, inReplyTo: null, subject: null, from: null, to: [], cc: [], replyTo: [], date: null,
-    dateHeader: null, text: null, html: null, bodyTruncated: false, snippet: '', hasAttachments: false,
-    attachments: [], headers: {}, parseError,
+    messageId: null,
+    inReplyTo: null,
+    subject: null,
+    from: null,
+    to: [],
+    cc: [],
+    replyTo: [],
+    date: null,
+    dateHeader: null,
+    text: null,
+    html: null,
+    bodyTruncated: false,
+    snippet: '',
+    hasAttachments: false,
+    attachments: [],
+    headers: {},
+    parseError,
   };
 }

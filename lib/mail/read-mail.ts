@@ -1,5 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { MailParser, type Attachment, type AttachmentStream, type MailParserOptions, type MessageText, type ParsedMail } from 'mailparser';
+import {
+  MailParser,
+  type Attachment,
+  type AttachmentStream,
+  type MailParserOptions,
+  type MessageText,
+  type ParsedMail,
+} from 'mailparser';
 import { findOpaqueBodies, type OpaqueBody } from '@/lib/mail/opaque-parts';
 
 /** An attachment whose decoded bytes were dropped once its size and checksum were known, unless asked for. */
@@ -7,14 +14,29 @@ export type ReadAttachment = Omit<Attachment, 'content'> & { content: Buffer | n
 export type ReadMail = Omit<ParsedMail, 'attachments'> & { attachments: ReadAttachment[] };
 
 const FEED_SLICE_BYTES = 256 * 1024;
-const HEADER_FIELDS = ['subject', 'references', 'date', 'to', 'from', 'cc', 'bcc', 'message-id', 'in-reply-to', 'reply-to'];
+const HEADER_FIELDS = [
+  'subject',
+  'references',
+  'date',
+  'to',
+  'from',
+  'cc',
+  'bcc',
+  'message-id',
+  'in-reply-to',
+  'reply-to',
+];
 
 /**
  * mailparser's simpleParser (3.14, as with `keepCidLinks`) without buffering every attachment: each attachment
  * streams through mailparser's size and checksum, and its bytes are kept only when `keep` accepts its checksum.
  * The raw source is the stored copy, so syncing a message with 25 MB of attachments holds no second copy.
  */
-export function readMail(source: Buffer, options: MailParserOptions, keep?: (checksum: string) => boolean): Promise<ReadMail> {
+export function readMail(
+  source: Buffer,
+  options: MailParserOptions,
+  keep?: (checksum: string) => boolean,
+): Promise<ReadMail> {
   return new Promise((resolve, reject) => {
     // MailParser may emit a non-fatal 'error' and still reach 'end': the first outcome wins.
     let settled = false;
@@ -42,7 +64,8 @@ export function readMail(source: Buffer, options: MailParserOptions, keep?: (che
         return;
       }
       if (data.type === 'text') {
-        for (const key of ['text', 'html', 'textAsHtml', 'textConversionError'] as const) if (key in data) fields[key] = data[key];
+        for (const key of ['text', 'html', 'textAsHtml', 'textConversionError'] as const)
+          if (key in data) fields[key] = data[key];
         read();
         return;
       }
@@ -63,7 +86,8 @@ export function readMail(source: Buffer, options: MailParserOptions, keep?: (che
     });
     parser.on('end', () => {
       for (const key of HEADER_FIELDS) {
-        if (mail.headers?.has(key)) fields[key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = mail.headers.get(key);
+        if (mail.headers?.has(key))
+          fields[key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = mail.headers.get(key);
       }
       settle(null, mail);
     });
@@ -83,13 +107,20 @@ export async function readMailSkippingAttachments(source: Buffer, options: MailP
 }
 
 /** The read with `bodies` swapped for markers, or null when mailparser did not see them as whole attachments. */
-export async function readWithMarkers(source: Buffer, bodies: OpaqueBody[], options: MailParserOptions): Promise<ReadMail | null> {
+export async function readWithMarkers(
+  source: Buffer,
+  bodies: OpaqueBody[],
+  options: MailParserOptions,
+): Promise<ReadMail | null> {
   const nonce = randomBytes(12).toString('hex');
   const markers = bodies.map((_, i) => Buffer.from(`mailgate skipped attachment ${nonce} ${i}`));
   const pieces: Buffer[] = [];
   let at = 0;
   bodies.forEach((body, i) => {
-    pieces.push(source.subarray(at, body.start), Buffer.from(`${(markers[i] as Buffer).toString('base64')}\r\n`, 'latin1'));
+    pieces.push(
+      source.subarray(at, body.start),
+      Buffer.from(`${(markers[i] as Buffer).toString('base64')}\r\n`, 'latin1'),
+    );
     at = body.end;
   });
   pieces.push(source.subarray(at));

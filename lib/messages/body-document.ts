@@ -10,7 +10,8 @@ export function bodyContentSecurityPolicy(options: { remoteImages: boolean }): s
 }
 
 // Mail is written for a light page; long unbroken strings (URLs, base64) must not widen the frame.
-const FRAME_STYLE = 'body{margin:0;padding:16px;font:14px/1.5 system-ui,sans-serif;color:#0f172a;background:#fff;overflow-wrap:anywhere}img{max-width:100%}';
+const FRAME_STYLE =
+  'body{margin:0;padding:16px;font:14px/1.5 system-ui,sans-serif;color:#0f172a;background:#fff;overflow-wrap:anywhere}img{max-width:100%}';
 
 export function bodyDocument(sanitizedHtml: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><style>${FRAME_STYLE}</style></head><body>${sanitizedHtml}</body></html>`;

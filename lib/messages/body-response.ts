@@ -9,14 +9,21 @@ import { sanitizeMessageHtml } from '@/lib/messages/sanitize-html';
 import { attachmentUrl } from '@/lib/messages/urls';
 
 /** The sanitized HTML body as a document for the sandboxed frame; 404 when the message has no HTML part. */
-export async function messageBodyResponse(db: Db, messageId: number, options: { remoteImages: boolean }): Promise<Response> {
+export async function messageBodyResponse(
+  db: Db,
+  messageId: number,
+  options: { remoteImages: boolean },
+): Promise<Response> {
   const html = await findMessageHtml(db, messageId);
   if (!html) return notFound('message body');
   const inlineImages = new Map<string, string>();
   for (const part of await listAttachments(db, messageId)) {
     // Only raster types are served inline; any other cid: target simply does not show.
     if (!part.contentId || !isInlineSafeImage(part.contentType)) continue;
-    inlineImages.set(part.contentId, attachmentUrl(messageId, part.id, { inline: true, token: signInlineImage(messageId, part.id) }));
+    inlineImages.set(
+      part.contentId,
+      attachmentUrl(messageId, part.id, { inline: true, token: signInlineImage(messageId, part.id) }),
+    );
   }
   return new Response(bodyDocument(sanitizeMessageHtml(html, inlineImages)), {
     headers: {

@@ -8,7 +8,8 @@ import { sanitizeFilename } from '@/lib/mail/parse-fields';
 
 const TOKEN = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 // Matched on the subtype: html, xhtml, any XML (SVG is image/svg+xml), XSL, every *script, Flash, IE's HTC.
-const ACTIVE_SUBTYPE = /^(x-)?(x?html|xml|xsl|xml-dtd)$|\+xml$|script|^x-shockwave-flash$|^x-component$|^x-mixed-replace$/;
+const ACTIVE_SUBTYPE =
+  /^(x-)?(x?html|xml|xsl|xml-dtd)$|\+xml$|script|^x-shockwave-flash$|^x-component$|^x-mixed-replace$/;
 const INLINE_IMAGES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 
 /** The stored type without parameters, or application/octet-stream when it is malformed or could be active. */
@@ -23,7 +24,10 @@ export function isInlineSafeImage(stored: string | null | undefined): boolean {
 }
 
 /** The name a download is saved under: sanitized again here (rows may predate the parser's rules). */
-export function downloadFilename(names: { filename?: string | null; originalFilename?: string | null }, fallback: string): string {
+export function downloadFilename(
+  names: { filename?: string | null; originalFilename?: string | null },
+  fallback: string,
+): string {
   return sanitizeFilename(names.filename) ?? sanitizeFilename(names.originalFilename) ?? fallback;
 }
 
@@ -34,7 +38,11 @@ function encodeExtValue(value: string): string {
 
 /** Printable ASCII only, without the characters a quoted-string or a lenient browser would misread. */
 function asciiFallback(value: string): string {
-  const ascii = value.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^\x20-\x7e]/g, '_').replace(/["\\%;]/g, '_');
+  const ascii = value
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x20-\x7e]/g, '_')
+    .replace(/["\\%;]/g, '_');
   return ascii.replace(/^[_\s.]+$/, '') || 'download';
 }
 

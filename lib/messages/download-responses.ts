@@ -3,11 +3,20 @@ import type { Db } from '@/lib/db';
 import { findAttachment, findMessageSource } from '@/lib/db/queries/messages';
 import { logger } from '@/lib/logger';
 import { extractAttachment } from '@/lib/mail/parse';
-import { contentDisposition, downloadContentType, downloadFilename, isInlineSafeImage } from '@/lib/messages/download-headers';
+import {
+  contentDisposition,
+  downloadContentType,
+  downloadFilename,
+  isInlineSafeImage,
+} from '@/lib/messages/download-headers';
 import { notFound } from '@/lib/messages/route-auth';
 
 // Mail stays out of shared caches and off disk; the sandbox CSP covers a browser that renders it anyway.
-const DOWNLOAD_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'private, no-store', 'Content-Security-Policy': "default-src 'none'; sandbox" };
+const DOWNLOAD_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Cache-Control': 'private, no-store',
+  'Content-Security-Policy': "default-src 'none'; sandbox",
+};
 
 function bytes(buffer: Buffer): Uint8Array<ArrayBuffer> {
   // A view over the same memory, typed as Response accepts it (a Buffer may sit on a SharedArrayBuffer type-wise).
@@ -26,7 +35,8 @@ export async function attachmentResponse(
   options: { inline: boolean; onlyInlineImage?: boolean },
 ): Promise<Response> {
   const attachment = await findAttachment(db, messageId, attachmentId);
-  if (!attachment || (options.onlyInlineImage && !isInlineSafeImage(attachment.contentType))) return notFound('attachment');
+  if (!attachment || (options.onlyInlineImage && !isInlineSafeImage(attachment.contentType)))
+    return notFound('attachment');
   const content = attachment.content ?? (await decodeFromSource(db, messageId, attachment.checksum));
   if (!content) {
     logger('downloads').error({ messageId, attachmentId }, 'the stored source no longer yields this attachment');

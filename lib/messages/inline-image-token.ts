@@ -22,7 +22,12 @@ export function signInlineImage(messageId: number, attachmentId: number, now = D
   return `${expires}.${signature(messageId, attachmentId, expires).toString('base64url')}`;
 }
 
-export function verifyInlineImage(token: string | null, messageId: number, attachmentId: number, now = Date.now()): boolean {
+export function verifyInlineImage(
+  token: string | null,
+  messageId: number,
+  attachmentId: number,
+  now = Date.now(),
+): boolean {
   const match = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(token ?? '');
   if (!match?.[1] || !match[2]) return false;
   const expires = Number(match[1]);

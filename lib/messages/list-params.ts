@@ -14,7 +14,12 @@ export interface MessageListQuery {
 
 const flag = z.enum(['1', 'on', 'true']).transform(() => true);
 // NUL is refused by Postgres text parameters; the cap keeps a pasted novel from becoming a query plan.
-const text = (max: number) => z.string().trim().max(max).refine((value) => !value.includes('\u0000'));
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .refine((value) => !value.includes('\u0000'));
 const cursor = z.string().transform((value, ctx) => {
   const decoded = decodeCursor(value);
   if (!decoded) ctx.addIssue({ code: 'custom', message: 'Not a list position.' });
@@ -59,7 +64,10 @@ export function parseMessageListQuery(raw: RawSearchParams): MessageListQuery {
 }
 
 /** The list URL for these filters at a position; filters are kept so "Older"/"Newer" stay within a search. */
-export function messageListHref(filters: MessageFilters, position?: { before: MessageCursor } | { after: MessageCursor }): string {
+export function messageListHref(
+  filters: MessageFilters,
+  position?: { before: MessageCursor } | { after: MessageCursor },
+): string {
   const params = new URLSearchParams();
   if (filters.search) params.set('q', filters.search);
   if (filters.accountId) params.set('account', filters.accountId);
@@ -74,5 +82,12 @@ export function messageListHref(filters: MessageFilters, position?: { before: Me
 }
 
 export function hasActiveFilters(filters: MessageFilters): boolean {
-  return Boolean(filters.search || filters.accountId || filters.folder || filters.hasAttachments || filters.parseError || filters.skipped);
+  return Boolean(
+    filters.search ||
+    filters.accountId ||
+    filters.folder ||
+    filters.hasAttachments ||
+    filters.parseError ||
+    filters.skipped,
+  );
 }

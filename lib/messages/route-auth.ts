@@ -28,7 +28,10 @@ export function notFound(what: string): Response {
 }
 
 /** For routes under /api/v1/messages/[id]: the message id of a signed-in admin's request, or the answer to send. */
-export async function messageIdOrRefusal(request: Request, params: Promise<{ id: string }>): Promise<number | Response> {
+export async function messageIdOrRefusal(
+  request: Request,
+  params: Promise<{ id: string }>,
+): Promise<number | Response> {
   const refusal = await refusalWithoutAdmin(request);
   if (refusal) return refusal;
   return parseRecordId((await params).id) ?? notFound('message');

@@ -47,13 +47,35 @@ function withAttribute(attribs: Attributes, name: string, value: string | undefi
   return value === undefined ? rest : { ...rest, [name]: value };
 }
 
-const GLOBAL_ATTRIBUTES = ['style', 'class', 'id', 'align', 'valign', 'width', 'height', 'bgcolor', 'color', 'border', 'dir', 'lang', 'title'];
+const GLOBAL_ATTRIBUTES = [
+  'style',
+  'class',
+  'id',
+  'align',
+  'valign',
+  'width',
+  'height',
+  'bgcolor',
+  'color',
+  'border',
+  'dir',
+  'lang',
+  'title',
+];
 
 function options(inlineImages: ReadonlyMap<string, string>): IOptions {
   return {
     allowedTags: [
       ...sanitizeHtml.defaults.allowedTags,
-      'img', 'style', 'font', 'center', 'big', 'strike', 'del', 'ins', 'tt',
+      'img',
+      'style',
+      'font',
+      'center',
+      'big',
+      'strike',
+      'del',
+      'ins',
+      'tt',
     ],
     allowVulnerableTags: true, // `style`, see above
     // Their text is not content: a <title> or Outlook's <xml> block would otherwise show up as stray words.
@@ -82,7 +104,10 @@ function options(inlineImages: ReadonlyMap<string, string>): IOptions {
         // The frame allows popups only; a new top-level tab that knows nothing of the console.
         return { tagName, attribs: { ...safe, target: '_blank', rel: 'noopener noreferrer' } };
       },
-      img: (tagName, attribs) => ({ tagName, attribs: withAttribute(attribs, 'src', imageSource(attribs.src, inlineImages)) }),
+      img: (tagName, attribs) => ({
+        tagName,
+        attribs: withAttribute(attribs, 'src', imageSource(attribs.src, inlineImages)),
+      }),
     },
   };
 }

@@ -7,7 +7,11 @@ export const messageBodyUrl = (id: number, options: { remote?: boolean } = {}) =
 export const messageSourceUrl = (id: number) => `/api/v1/messages/${id}/source`;
 
 /** `token` (see inline-image-token.ts) lets the body frame's cookie-less image requests through. */
-export function attachmentUrl(messageId: number, attachmentId: number, options: { inline?: boolean; token?: string } = {}): string {
+export function attachmentUrl(
+  messageId: number,
+  attachmentId: number,
+  options: { inline?: boolean; token?: string } = {},
+): string {
   const query = new URLSearchParams();
   if (options.inline) query.set('inline', '1');
   if (options.token) query.set('token', options.token);

@@ -12,20 +12,23 @@ const docs = {
   adminConsent: 'https://learn.microsoft.com/en-us/entra/identity/enterprise-apps/grant-admin-consent',
   secrets: 'https://learn.microsoft.com/en-us/entra/identity-platform/how-to-add-credentials',
   refreshTokens: 'https://learn.microsoft.com/en-us/entra/identity-platform/refresh-tokens',
-  conditionalAccess: 'https://learn.microsoft.com/en-us/entra/identity/conditional-access/troubleshoot-conditional-access',
+  conditionalAccess:
+    'https://learn.microsoft.com/en-us/entra/identity/conditional-access/troubleshoot-conditional-access',
 };
 
 const tenantLabel = (tenant?: string) => (tenant ? `\`${tenant}\`` : 'the tenant entered here');
 const mailboxLabel = (mailbox?: string) => mailbox ?? 'the mailbox';
 
-const reauthenticate = (title: string, explanation: string): CatalogEntry => (ctx) => ({
-  title,
-  explanation,
-  action: `Open the account page, click Re-authenticate and sign in as ${mailboxLabel(ctx.mailbox)}. Other mailboxes keep syncing.`,
-  whoActs: 'mailbox_owner',
-  scope: 'account',
-  link: { label: 'Refresh token lifetime', href: docs.refreshTokens },
-});
+const reauthenticate =
+  (title: string, explanation: string): CatalogEntry =>
+  (ctx) => ({
+    title,
+    explanation,
+    action: `Open the account page, click Re-authenticate and sign in as ${mailboxLabel(ctx.mailbox)}. Other mailboxes keep syncing.`,
+    whoActs: 'mailbox_owner',
+    scope: 'account',
+    link: { label: 'Refresh token lifetime', href: docs.refreshTokens },
+  });
 
 const consentNeeded = (explanation: string): ErrorAdvice => ({
   title: 'An administrator of the mailbox’s organisation must approve this app first.',
@@ -51,7 +54,8 @@ const secretProblem = (title: string, explanation: string): ErrorAdvice => ({
 const userCancelled: ErrorAdvice = {
   title: 'The sign-in was cancelled, so no mailbox was connected.',
   explanation: 'Whoever signed in declined the permission request or closed the Microsoft page.',
-  action: 'Click Add account again and accept the permissions Microsoft lists (mail access over IMAP and SMTP, offline access).',
+  action:
+    'Click Add account again and accept the permissions Microsoft lists (mail access over IMAP and SMTP, offline access).',
   whoActs: 'mailbox_owner',
   scope: 'account',
 };
@@ -73,7 +77,8 @@ const mfaRequired = reauthenticate(
 export const AADSTS_CATALOG: Record<string, CatalogEntry> = {
   '50011': (ctx) => ({
     title: 'The callback URL is not registered on the Azure app.',
-    explanation: 'Microsoft only returns to redirect URIs listed on the app registration, spelled exactly (scheme, host, port, path, no trailing slash).',
+    explanation:
+      'Microsoft only returns to redirect URIs listed on the app registration, spelled exactly (scheme, host, port, path, no trailing slash).',
     action: `In Azure: App registrations → your app → Authentication → add a platform of type Web with the redirect URI ${ctx.callbackUrl ? `\`${ctx.callbackUrl}\`` : 'shown on the console’s app settings page'}, then save.`,
     whoActs: 'azure_admin',
     scope: 'config',
@@ -112,7 +117,9 @@ export const AADSTS_CATALOG: Record<string, CatalogEntry> = {
     scope: 'config',
     link: { label: 'Change supported account types', href: docs.accountTypes },
   }),
-  '65001': consentNeeded('The permissions this app asks for have not been granted for this organisation yet, or the grant was removed.'),
+  '65001': consentNeeded(
+    'The permissions this app asks for have not been granted for this organisation yet, or the grant was removed.',
+  ),
   '90094': consentNeeded('The organisation does not let users approve apps themselves; only an administrator can.'),
   '65004': userCancelled,
   '7000215': secretProblem(
@@ -125,14 +132,16 @@ export const AADSTS_CATALOG: Record<string, CatalogEntry> = {
   ),
   '7000112': {
     title: 'The app has been disabled in Azure.',
-    explanation: 'An administrator disabled the app (or its enterprise application) in the directory, so it cannot sign anyone in.',
+    explanation:
+      'An administrator disabled the app (or its enterprise application) in the directory, so it cannot sign anyone in.',
     action: 'In Azure: Enterprise applications → the app → Properties → set "Enabled for users to sign-in?" to Yes.',
     whoActs: 'azure_admin',
     scope: 'app',
   },
   '9002325': (ctx) => ({
     title: 'The callback URL is registered as a single-page application; it must be a Web redirect URI.',
-    explanation: 'The console redeems the code on the server with a client secret, which Microsoft only allows for the Web platform.',
+    explanation:
+      'The console redeems the code on the server with a client secret, which Microsoft only allows for the Web platform.',
     action: `In Azure: App registrations → your app → Authentication → remove ${ctx.callbackUrl ? `\`${ctx.callbackUrl}\`` : 'the callback URL'} from "Single-page application" and add it under "Web".`,
     whoActs: 'azure_admin',
     scope: 'config',
@@ -140,19 +149,34 @@ export const AADSTS_CATALOG: Record<string, CatalogEntry> = {
   }),
   '28000': {
     title: 'The sign-in asked for permissions of more than one Microsoft service at once.',
-    explanation: 'Mail access must only request https://outlook.office.com permissions; Microsoft Graph scopes cannot be mixed in.',
-    action: 'Remove extra scopes from the console’s configuration. If none were added, this is a bug in the console: report it with the details below.',
+    explanation:
+      'Mail access must only request https://outlook.office.com permissions; Microsoft Graph scopes cannot be mixed in.',
+    action:
+      'Remove extra scopes from the console’s configuration. If none were added, this is a bug in the console: report it with the details below.',
     whoActs: 'console_admin',
     scope: 'config',
   },
-  '50173': reauthenticate('This mailbox’s sign-in was revoked.', 'The password was changed or reset, or an administrator revoked its sessions.'),
-  '700082': reauthenticate('This mailbox has not been used for 90 days, so its sign-in expired.', 'Microsoft expires refresh tokens that are not used for 90 days.'),
-  '70008': reauthenticate('This mailbox’s sign-in expired.', 'The authorization code or refresh token is too old or was already used.'),
-  '54005': reauthenticate('The sign-in link was used twice.', 'An authorization code can be redeemed once; a reload of the callback page tried again.'),
+  '50173': reauthenticate(
+    'This mailbox’s sign-in was revoked.',
+    'The password was changed or reset, or an administrator revoked its sessions.',
+  ),
+  '700082': reauthenticate(
+    'This mailbox has not been used for 90 days, so its sign-in expired.',
+    'Microsoft expires refresh tokens that are not used for 90 days.',
+  ),
+  '70008': reauthenticate(
+    'This mailbox’s sign-in expired.',
+    'The authorization code or refresh token is too old or was already used.',
+  ),
+  '54005': reauthenticate(
+    'The sign-in link was used twice.',
+    'An authorization code can be redeemed once; a reload of the callback page tried again.',
+  ),
   '50076': mfaRequired,
   '53003': (ctx) => ({
     title: 'A Conditional Access policy of the organisation blocked this sign-in.',
-    explanation: 'Policies can restrict sign-ins by location, device, app or user; the server running the sync may not qualify.',
+    explanation:
+      'Policies can restrict sign-ins by location, device, app or user; the server running the sync may not qualify.',
     action: `In Entra: Sign-in logs → filter by ${mailboxLabel(ctx.mailbox)} → the failed sign-in → Conditional Access tab shows the policy. Exclude this app or allow the server’s network, then re-authenticate.`,
     whoActs: 'azure_admin',
     scope: 'account',
@@ -161,7 +185,8 @@ export const AADSTS_CATALOG: Record<string, CatalogEntry> = {
   '90002': (ctx) => ({
     title: 'Microsoft does not know the tenant entered in the console.',
     explanation: `${tenantLabel(ctx.tenant)} is not a directory ID or verified domain in this Microsoft cloud.`,
-    action: 'Copy Directory (tenant) ID from the app’s Overview page in Azure into the console, and check the cloud setting (Global, US Government, China).',
+    action:
+      'Copy Directory (tenant) ID from the app’s Overview page in Azure into the console, and check the cloud setting (Global, US Government, China).',
     whoActs: 'console_admin',
     scope: 'config',
   }),
@@ -201,10 +226,22 @@ export const AADSTS_ALIASES: Record<string, string> = {
 /** Keyed by OAuth `error` (RFC 6749) and msal-node error codes, used when no AADSTS number is known. */
 export const OAUTH_CATALOG: Record<string, CatalogEntry> = {
   access_denied: userCancelled,
-  invalid_grant: reauthenticate('This mailbox must be signed in again.', 'Microsoft no longer accepts the stored sign-in for this mailbox.'),
-  interaction_required: reauthenticate('This mailbox must be signed in again.', 'Microsoft needs the user to sign in interactively.'),
-  login_required: reauthenticate('This mailbox must be signed in again.', 'Microsoft needs the user to sign in interactively.'),
-  no_tokens_found: reauthenticate('This mailbox must be signed in again.', 'No usable sign-in is stored for this mailbox.'),
+  invalid_grant: reauthenticate(
+    'This mailbox must be signed in again.',
+    'Microsoft no longer accepts the stored sign-in for this mailbox.',
+  ),
+  interaction_required: reauthenticate(
+    'This mailbox must be signed in again.',
+    'Microsoft needs the user to sign in interactively.',
+  ),
+  login_required: reauthenticate(
+    'This mailbox must be signed in again.',
+    'Microsoft needs the user to sign in interactively.',
+  ),
+  no_tokens_found: reauthenticate(
+    'This mailbox must be signed in again.',
+    'No usable sign-in is stored for this mailbox.',
+  ),
   refresh_token_expired: reauthenticate('This mailbox’s sign-in expired.', 'The stored refresh token has expired.'),
   consent_required: consentNeeded('The permissions this app asks for have not been granted.'),
   invalid_client: secretProblem(
@@ -221,7 +258,8 @@ export const OAUTH_CATALOG: Record<string, CatalogEntry> = {
   invalid_scope: {
     title: 'Microsoft rejected the permissions the console asked for.',
     explanation: 'A requested scope is unknown or not allowed for this kind of account.',
-    action: 'Add the delegated permissions IMAP.AccessAsUser.All, SMTP.Send, offline_access, openid, profile and email in Azure → API permissions.',
+    action:
+      'Add the delegated permissions IMAP.AccessAsUser.All, SMTP.Send, offline_access, openid, profile and email in Azure → API permissions.',
     whoActs: 'azure_admin',
     scope: 'config',
   },

@@ -66,7 +66,8 @@ export function readErrorFields(error: unknown): ErrorFields {
 function retryAfterHeader(headers: unknown): string | undefined {
   if (typeof headers !== 'object' || headers === null) return undefined;
   for (const [name, value] of Object.entries(headers)) {
-    if (name.toLowerCase() === 'retry-after' && (typeof value === 'string' || typeof value === 'number')) return String(value);
+    if (name.toLowerCase() === 'retry-after' && (typeof value === 'string' || typeof value === 'number'))
+      return String(value);
   }
   return undefined;
 }

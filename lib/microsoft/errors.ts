@@ -61,7 +61,8 @@ export function explainIdentityError(input: IdentityErrorInput, context: ErrorCo
   const byName = OAUTH_CATALOG[input.error ?? ''] ?? OAUTH_CATALOG[input.subError ?? ''];
   if (!byNumber && !byName && input.httpStatus === 429) return fromMail('throttled', context, text, wait);
   // A 5xx without a recognised error is Microsoft having a bad moment, not a reason to stop the mailbox.
-  const serverTrouble = input.httpStatus !== undefined && input.httpStatus >= 500 ? OAUTH_CATALOG.server_error : undefined;
+  const serverTrouble =
+    input.httpStatus !== undefined && input.httpStatus >= 500 ? OAUTH_CATALOG.server_error : undefined;
   const entry: CatalogEntry = byNumber ?? byName ?? serverTrouble ?? unknownIdentityError(number);
   const advice = typeof entry === 'function' ? entry({ ...context, text }) : entry;
   // An unlisted AADSTS number under a known OAuth error still deserves Microsoft's own lookup page.
@@ -100,15 +101,21 @@ export function explainImapError(error: unknown, context: ErrorContext = {}): Ex
   if (/User is authenticated but not connected/i.test(text)) return fromMail('imap.not_connected', context, text);
   if (/AccessTokenExpired|Session invalidated/i.test(text)) return fromMail('imap.session_expired', context, text);
   if (aadstsCode(text)) return explainMsalError(error, context);
-  if (fields.authenticationFailed || fields.serverResponseCode === 'AUTHENTICATIONFAILED' || /AUTHENTICATE failed/i.test(text)) {
+  if (
+    fields.authenticationFailed ||
+    fields.serverResponseCode === 'AUTHENTICATIONFAILED' ||
+    /AUTHENTICATE failed/i.test(text)
+  ) {
     return fromMail('imap.authenticate_failed', context, text);
   }
   // SELECT of a missing folder sets mailboxMissing; STATUS of one throws imapflow's NotFound (after a LIST).
-  if (fields.mailboxMissing || fields.serverResponseCode === 'NONEXISTENT' || fields.code === 'NotFound') return fromMail('imap.folder_missing', context, text);
+  if (fields.mailboxMissing || fields.serverResponseCode === 'NONEXISTENT' || fields.code === 'NotFound')
+    return fromMail('imap.folder_missing', context, text);
   if (isTlsFailure(fields)) return fromMail('tls', context, text);
   // A BYE ends the session before the socket closes: the server said why, which beats "connection not available".
   if (fields.byeReason) return fromMail('imap.bye', context, text);
-  if (isNetworkFailure(fields)) return fromMail('network', context, `${fields.code ?? fields.causeCode ?? ''} ${text}`.trim());
+  if (isNetworkFailure(fields))
+    return fromMail('network', context, `${fields.code ?? fields.causeCode ?? ''} ${text}`.trim());
   if (/\bBYE\b/.test(text)) return fromMail('imap.bye', context, text);
   return fromMail('imap.unknown', context, text);
 }
@@ -129,7 +136,8 @@ export function explainSmtpError(error: unknown, context: ErrorContext = {}): Ex
   if (aadstsCode(text)) return explainMsalError(error, context); // EOAUTH2: the token request itself failed
   if (fields.code === 'EAUTH' || fields.responseCode === 535) return fromMail('smtp.auth_failed', context, text);
   if (isTlsFailure(fields)) return fromMail('tls', context, text);
-  if (isNetworkFailure(fields)) return fromMail('network', context, `${fields.code ?? fields.causeCode ?? ''} ${text}`.trim());
+  if (isNetworkFailure(fields))
+    return fromMail('network', context, `${fields.code ?? fields.causeCode ?? ''} ${text}`.trim());
   if (fields.responseCode !== undefined && fields.responseCode >= 400 && fields.responseCode < 500) {
     return fromMail('smtp.temporary', context, text, suggestedWaitMs(text));
   }
@@ -138,14 +146,42 @@ export function explainSmtpError(error: unknown, context: ErrorContext = {}): Ex
 
 // Node socket/DNS codes plus the names imapflow, nodemailer, msal-node and undici give the same failures.
 const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
-  'ENETDOWN', 'EHOSTDOWN', 'EPIPE', 'NoConnection', 'EConnectionClosed', 'CONNECT_TIMEOUT', 'GREETING_TIMEOUT',
-  'UPGRADE_TIMEOUT', 'ETIMEOUT', 'ClosedAfterConnectText', 'ClosedAfterConnectTLS', 'ECONNECTION', 'ESOCKET', 'EDNS',
-  'network_error', 'no_network_connectivity', 'endpoints_resolution_error', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EHOSTDOWN',
+  'EPIPE',
+  'NoConnection',
+  'EConnectionClosed',
+  'CONNECT_TIMEOUT',
+  'GREETING_TIMEOUT',
+  'UPGRADE_TIMEOUT',
+  'ETIMEOUT',
+  'ClosedAfterConnectText',
+  'ClosedAfterConnectTLS',
+  'ECONNECTION',
+  'ESOCKET',
+  'EDNS',
+  'network_error',
+  'no_network_connectivity',
+  'endpoints_resolution_error',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
 ]);
 const TLS_CODES = new Set([
-  'ETLS', 'CERT_HAS_EXPIRED', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ETLS',
+  'CERT_HAS_EXPIRED',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
 function isNetworkFailure(fields: ErrorFields): boolean {
@@ -167,14 +203,18 @@ function fromMail(code: MailErrorCode, context: ErrorContext, text: string, retr
 function finish(code: string, advice: ErrorAdvice, text: string, retryAfterMs?: number): ExplainedError {
   const explained: ExplainedError = { code, ...advice };
   if (!advice.link) delete explained.link;
-  if (retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs > 0) explained.retryAfterMs = retryAfterMs;
+  if (retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs > 0)
+    explained.retryAfterMs = retryAfterMs;
   const raw = redactSecrets(text.trim());
   if (raw) explained.raw = raw;
   return explained;
 }
 
 function lookupLink(number: string) {
-  return { label: `Microsoft’s description of AADSTS${number}`, href: `https://login.microsoftonline.com/error?code=${number}` };
+  return {
+    label: `Microsoft’s description of AADSTS${number}`,
+    href: `https://login.microsoftonline.com/error?code=${number}`,
+  };
 }
 
 function unknownIdentityError(number: string | undefined): ErrorAdvice {

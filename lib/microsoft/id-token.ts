@@ -41,14 +41,20 @@ export async function verifyIdToken(
       requiredClaims: ['exp', 'iat', 'tid'],
     }));
   } catch (error) {
-    throw new AppError('id_token.invalid', 'Microsoft’s sign-in answer could not be verified.', { reason: describe(error) });
+    throw new AppError('id_token.invalid', 'Microsoft’s sign-in answer could not be verified.', {
+      reason: describe(error),
+    });
   }
   const claims = payload as IdTokenClaims;
   if (typeof claims.tid !== 'string' || claims.iss !== expectedIssuer(expected.endpoints, claims.tid)) {
-    throw new AppError('id_token.invalid', 'Microsoft’s sign-in answer came from an unexpected issuer.', { reason: 'issuer' });
+    throw new AppError('id_token.invalid', 'Microsoft’s sign-in answer came from an unexpected issuer.', {
+      reason: 'issuer',
+    });
   }
   if (claims.nonce !== expected.nonce) {
-    throw new AppError('id_token.invalid', 'Microsoft’s sign-in answer does not belong to this sign-in.', { reason: 'nonce' });
+    throw new AppError('id_token.invalid', 'Microsoft’s sign-in answer does not belong to this sign-in.', {
+      reason: 'nonce',
+    });
   }
   return claims;
 }

@@ -7,10 +7,14 @@ import type { ErrorAdvice, ErrorContext } from '@/lib/microsoft/errors';
 export type MailCatalogEntry = (context: ErrorContext) => ErrorAdvice;
 
 const docs = {
-  imapAccess: 'https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/pop3-and-imap4/enable-or-disable-pop3-or-imap4-access',
-  oauthImap: 'https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth',
-  smtpAuth: 'https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/authenticated-client-smtp-submission',
-  permissions: 'https://learn.microsoft.com/en-us/exchange/recipients-in-exchange-online/manage-permissions-for-recipients',
+  imapAccess:
+    'https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/pop3-and-imap4/enable-or-disable-pop3-or-imap4-access',
+  oauthImap:
+    'https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth',
+  smtpAuth:
+    'https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/authenticated-client-smtp-submission',
+  permissions:
+    'https://learn.microsoft.com/en-us/exchange/recipients-in-exchange-online/manage-permissions-for-recipients',
 };
 
 const mailbox = (ctx: ErrorContext) => ctx.mailbox ?? '<mailbox>';
@@ -47,7 +51,8 @@ export const MAIL_CATALOG = {
   'imap.bye': () => ({
     title: 'The mail server closed the connection.',
     explanation: 'Exchange ends sessions during maintenance, load balancing or when too many connections are open.',
-    action: 'Nothing to do: the sync retries with increasing pauses. If it persists, check other tools using IMAP on this mailbox (Exchange allows about 20 connections).',
+    action:
+      'Nothing to do: the sync retries with increasing pauses. If it persists, check other tools using IMAP on this mailbox (Exchange allows about 20 connections).',
     whoActs: 'nobody',
     scope: 'transient',
   }),
@@ -68,14 +73,17 @@ export const MAIL_CATALOG = {
   network: () => ({
     title: 'Microsoft’s servers could not be reached.',
     explanation: 'The connection failed, timed out or was cut: a network problem or an outage, not a settings problem.',
-    action: 'Nothing to do: the sync retries with increasing pauses. If it never recovers, check that the server can reach the sign-in host over HTTPS and the mail hosts on ports 993 and 587, and the host settings.',
+    action:
+      'Nothing to do: the sync retries with increasing pauses. If it never recovers, check that the server can reach the sign-in host over HTTPS and the mail hosts on ports 993 and 587, and the host settings.',
     whoActs: 'nobody',
     scope: 'transient',
   }),
   tls: () => ({
     title: 'The secure connection to the mail server could not be verified.',
-    explanation: 'The certificate the server presented is not trusted. A proxy inspecting TLS traffic is the usual cause.',
-    action: 'Let the server reach Microsoft directly, or add the proxy’s CA certificate to the trusted CAs of the console (NODE_EXTRA_CA_CERTS).',
+    explanation:
+      'The certificate the server presented is not trusted. A proxy inspecting TLS traffic is the usual cause.',
+    action:
+      'Let the server reach Microsoft directly, or add the proxy’s CA certificate to the trusted CAs of the console (NODE_EXTRA_CA_CERTS).',
     whoActs: 'console_admin',
     scope: 'config',
   }),
@@ -89,7 +97,8 @@ export const MAIL_CATALOG = {
   }),
   'smtp.535_5_7_3': (ctx) => ({
     title: 'Exchange refused the SMTP sign-in for this mailbox.',
-    explanation: 'The token does not allow sending for this user: the SMTP.Send permission is missing, or the SMTP user differs from the account that signed in.',
+    explanation:
+      'The token does not allow sending for this user: the SMTP.Send permission is missing, or the SMTP user differs from the account that signed in.',
     action: `Make sure Azure → API permissions lists SMTP.Send (Office 365 Exchange Online, delegated) with consent granted, then re-authenticate ${mailbox(ctx)}. For a shared mailbox, SMTP signs in as the delegate.`,
     whoActs: 'azure_admin',
     scope: 'config',
@@ -142,7 +151,8 @@ function unknown(what: string): ErrorAdvice {
   return {
     title: `An unexpected error occurred while ${what}.`,
     explanation: 'This console does not recognise the error; the server’s own message is in the details.',
-    action: 'The sync retries with increasing pauses. If it keeps failing, search the details text on learn.microsoft.com or report it with the details.',
+    action:
+      'The sync retries with increasing pauses. If it keeps failing, search the details text on learn.microsoft.com or report it with the details.',
     whoActs: 'console_admin',
     scope: 'transient',
   };

@@ -1,11 +1,6 @@
 import 'server-only';
 import { ConfidentialClientApplication, LogLevel, type ICachePlugin } from '@azure/msal-node';
-import {
-  authorityMetadata,
-  authorityUrl,
-  cloudDiscoveryMetadata,
-  type CloudEndpoints,
-} from '@/lib/microsoft/clouds';
+import { authorityMetadata, authorityUrl, cloudDiscoveryMetadata, type CloudEndpoints } from '@/lib/microsoft/clouds';
 import { timedNetworkClient } from '@/lib/microsoft/network-client';
 
 export interface MsalClientOptions {

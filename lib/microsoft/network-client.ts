@@ -10,7 +10,12 @@ export const TOKEN_REQUEST_TIMEOUT_MS = 15_000;
 
 /** msal's network module with a bounded wait; a timeout or a refused connection is msal's `network_error`. */
 export function timedNetworkClient(timeoutMs = TOKEN_REQUEST_TIMEOUT_MS): INetworkModule {
-  const send = async <T>(url: string, method: 'GET' | 'POST', options: NetworkRequestOptions | undefined, timeout: number): Promise<NetworkResponse<T>> => {
+  const send = async <T>(
+    url: string,
+    method: 'GET' | 'POST',
+    options: NetworkRequestOptions | undefined,
+    timeout: number,
+  ): Promise<NetworkResponse<T>> => {
     let response: Response;
     try {
       response = await fetch(url, {
@@ -30,11 +35,15 @@ export function timedNetworkClient(timeoutMs = TOKEN_REQUEST_TIMEOUT_MS): INetwo
       return { headers, body: keepRetryAfter((await response.json()) as T, response), status: response.status };
     } catch {
       // As msal's own client does; the status goes with it for the explainer (a gateway's HTML error page).
-      throw Object.assign(new AuthError('token_parsing_error', '', `The token endpoint answered HTTP ${response.status} without JSON.`), { status: response.status });
+      throw Object.assign(
+        new AuthError('token_parsing_error', '', `The token endpoint answered HTTP ${response.status} without JSON.`),
+        { status: response.status },
+      );
     }
   };
   return {
-    sendGetRequestAsync: (url, options, timeout) => send(url, 'GET', options, Math.min(timeout ?? timeoutMs, timeoutMs)),
+    sendGetRequestAsync: (url, options, timeout) =>
+      send(url, 'GET', options, Math.min(timeout ?? timeoutMs, timeoutMs)),
     sendPostRequestAsync: (url, options) => send(url, 'POST', options, timeoutMs),
   };
 }
@@ -55,6 +64,7 @@ function keepRetryAfter<T>(body: T, response: Response): T {
   const record = body as Record<string, unknown>;
   record.status ??= response.status;
   const retryAfter = response.headers.get('retry-after');
-  if (retryAfter && typeof record.error_description === 'string') record.error_description = `${record.error_description}\r\nRetry-After: ${retryAfter}\r\n`;
+  if (retryAfter && typeof record.error_description === 'string')
+    record.error_description = `${record.error_description}\r\nRetry-After: ${retryAfter}\r\n`;
   return body;
 }

@@ -26,7 +26,8 @@ export function sealedCachePlugin(store: SealedCacheStore): ICachePlugin {
       loaded = true;
     },
     async afterCacheAccess(context: TokenCacheContext) {
-      if (context.cacheHasChanged) await store.save(secrets().seal(context.tokenCache.serialize(), TOKEN_CACHE_CONTEXT));
+      if (context.cacheHasChanged)
+        await store.save(secrets().seal(context.tokenCache.serialize(), TOKEN_CACHE_CONTEXT));
     },
   };
 }

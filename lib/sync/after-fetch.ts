@@ -6,7 +6,11 @@ import { chunk, uidSet } from '@/lib/sync/fetch-plan';
 import type { SyncAccount } from '@/lib/sync/types';
 
 /** Marks or deletes messages on the server; callers pass only UIDs whose rows are committed. */
-export async function applyAfterFetch(client: ImapConnection, mode: SyncAccount['afterFetch'], uids: number[]): Promise<void> {
+export async function applyAfterFetch(
+  client: ImapConnection,
+  mode: SyncAccount['afterFetch'],
+  uids: number[],
+): Promise<void> {
   if (mode === 'keep' || uids.length === 0) return;
   const range = uidSet(uids);
   if (mode === 'mark_seen') {

@@ -10,8 +10,15 @@ const MAX_SUGGESTED_MS = 24 * 60 * MINUTE_MS;
  * ±20% jitter so that mailboxes failing together (an outage) do not retry together, never above 60 minutes
  * unless the server asked for longer ("Suggested Backoff Time", Retry-After), which always wins.
  */
-export function backoffDelayMs(consecutiveFailures: number, suggestedMs?: number, random: () => number = Math.random): number {
-  const suggested = suggestedMs !== undefined && Number.isFinite(suggestedMs) && suggestedMs > 0 ? Math.min(suggestedMs, MAX_SUGGESTED_MS) : 0;
+export function backoffDelayMs(
+  consecutiveFailures: number,
+  suggestedMs?: number,
+  random: () => number = Math.random,
+): number {
+  const suggested =
+    suggestedMs !== undefined && Number.isFinite(suggestedMs) && suggestedMs > 0
+      ? Math.min(suggestedMs, MAX_SUGGESTED_MS)
+      : 0;
   const failures = Number.isNaN(consecutiveFailures) ? 1 : Math.floor(consecutiveFailures);
   if (failures < 1) return Math.round(suggested);
   // 2^6 minutes already passes the cap; bounding the exponent keeps huge counts from overflowing to Infinity.

@@ -78,7 +78,12 @@ export function classifyFailure(error: unknown, stage: SyncStage, account: SyncA
  *   turned into `error` (fixing the secret must bring every mailbox back by itself);
  * - transient and config: backoff (a server's suggested wait wins), `error` after 10 failures in a row.
  */
-export function updateAfterFailure(account: SyncAccount, failure: SyncFailure, now: Date, random?: () => number): AccountSyncUpdate {
+export function updateAfterFailure(
+  account: SyncAccount,
+  failure: SyncFailure,
+  now: Date,
+  random?: () => number,
+): AccountSyncUpdate {
   const failures = account.consecutiveFailures + 1;
   const lastError = accountErrorOf(failure, now);
   const nextAttemptAt = new Date(now.getTime() + backoffDelayMs(failures, failure.retryAfterMs, random));
@@ -118,7 +123,11 @@ export function missingFoldersFailure(folders: string[]): SyncFailure {
 }
 
 /** A run that stopped on its time budget is due again at once: the next run continues from the watermark. */
-export function updateAfterSuccess(outcome: Exclude<AccountOutcome, 'failed'>, now: Date, intervalMs: number): AccountSyncUpdate {
+export function updateAfterSuccess(
+  outcome: Exclude<AccountOutcome, 'failed'>,
+  now: Date,
+  intervalMs: number,
+): AccountSyncUpdate {
   return {
     status: 'active',
     lastSyncedAt: now,

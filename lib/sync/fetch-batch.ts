@@ -17,7 +17,11 @@ export interface FetchedMessage {
  * Downloads one planned batch and parses each message as it arrives, so parsing overlaps the download (and the
  * previous batch's insert). Messages expunged since the metadata FETCH simply do not come back.
  */
-export async function fetchBatch(client: ImapConnection, batch: PlannedBatch, maxMessageBytes: number): Promise<FetchedMessage[]> {
+export async function fetchBatch(
+  client: ImapConnection,
+  batch: PlannedBatch,
+  maxMessageBytes: number,
+): Promise<FetchedMessage[]> {
   const metaByUid = new Map(batch.items.map((item) => [item.meta.uid, item.meta]));
   const full = batch.items.filter((item) => !item.headersOnly).map((item) => item.meta.uid);
   const oversize = batch.items.filter((item) => item.headersOnly).map((item) => item.meta.uid);
@@ -56,7 +60,9 @@ export async function fetchBatch(client: ImapConnection, batch: PlannedBatch, ma
 
 /** "50 MB", "1.5 MB", "256 KB": a limit under 1 MB must not read as "0 MB". */
 function describeLimit(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${Number((bytes / 1024 / 1024).toFixed(1))} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  return bytes >= 1024 * 1024
+    ? `${Number((bytes / 1024 / 1024).toFixed(1))} MB`
+    : `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
 
 /** UID, size, flags and INTERNALDATE of the given UIDs, without bodies. */
@@ -67,7 +73,11 @@ export async function fetchMetadata(client: ImapConnection, uids: number[]): Pro
   const first = uids[0] as number;
   const last = uids[uids.length - 1] as number;
   // A contiguous range is a shorter command than the UID list; UIDs in it we did not ask for are dropped.
-  for await (const message of client.fetch(`${first}:${last}`, { uid: true, size: true, flags: true, internalDate: true }, { uid: true })) {
+  for await (const message of client.fetch(
+    `${first}:${last}`,
+    { uid: true, size: true, flags: true, internalDate: true },
+    { uid: true },
+  )) {
     if (!wanted.has(message.uid)) continue;
     metas.push({
       uid: message.uid,

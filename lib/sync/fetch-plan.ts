@@ -40,7 +40,10 @@ export function planBatches(metas: MessageMeta[], limits: BatchLimits): PlannedB
   let limit = limits.batchBytes;
   for (const meta of metas) {
     const bytes = bodyBytes(meta);
-    if (current && (current.items.length >= limits.batchMessages || (current.bytes > 0 && current.bytes + bytes > limit))) {
+    if (
+      current &&
+      (current.items.length >= limits.batchMessages || (current.bytes > 0 && current.bytes + bytes > limit))
+    ) {
       batches.push(current);
       current = undefined;
     }

@@ -44,9 +44,12 @@ export class LeaseKeeper {
   }
 
   start(): this {
-    this.timer = setInterval(() => {
-      this.renewing ??= this.renew().finally(() => (this.renewing = undefined));
-    }, Math.max(100, Math.floor(this.leaseMs / 3)));
+    this.timer = setInterval(
+      () => {
+        this.renewing ??= this.renew().finally(() => (this.renewing = undefined));
+      },
+      Math.max(100, Math.floor(this.leaseMs / 3)),
+    );
     this.timer.unref();
     return this;
   }
@@ -85,7 +88,8 @@ export async function inLeasedTransaction<T>(db: Db, lease: LeaseKeeper, work: (
   try {
     return await transaction(db, async (tx) => {
       const result = await work(tx);
-      if (!(await renewLease(tx, lease.accountId, lease.owner, lease.leaseMs))) throw new LeaseLostError(lease.accountId);
+      if (!(await renewLease(tx, lease.accountId, lease.owner, lease.leaseMs)))
+        throw new LeaseLostError(lease.accountId);
       return result;
     });
   } catch (error) {

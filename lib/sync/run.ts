@@ -66,11 +66,16 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = { trigger: 
   };
   // A worker whose lease query fails stops; the others finish the accounts they hold before the pass fails, so
   // no sync goes on (holding its lease, its connections) behind a pass that already returned.
-  const workers = await Promise.allSettled(Array.from({ length: Math.max(1, deps.concurrency ?? SYNC_DEFAULTS.concurrency) }, worker));
+  const workers = await Promise.allSettled(
+    Array.from({ length: Math.max(1, deps.concurrency ?? SYNC_DEFAULTS.concurrency) }, worker),
+  );
   const failed = workers.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failed) {
     logger('sync').error({ err: failed.reason }, 'leasing the next due account failed');
-    throw new AppError('sync.lease_failed', `Could not take the next due mailbox from the database: ${rootMessage(failed.reason)}`);
+    throw new AppError(
+      'sync.lease_failed',
+      `Could not take the next due mailbox from the database: ${rootMessage(failed.reason)}`,
+    );
   }
   return { startedAt, durationMs: Date.now() - startedAt.getTime(), accounts: reports };
 }

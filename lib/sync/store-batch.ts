@@ -34,7 +34,12 @@ export interface StoredBatch {
  * every later one down with it. Only after the commit does the after-fetch mode touch the server, and only for
  * messages whose full source is now stored.
  */
-export async function storeBatch(target: BatchTarget, batch: PlannedBatch, fetched: FetchedMessage[], previous: Promise<unknown> = Promise.resolve()): Promise<StoredBatch> {
+export async function storeBatch(
+  target: BatchTarget,
+  batch: PlannedBatch,
+  fetched: FetchedMessage[],
+  previous: Promise<unknown> = Promise.resolve(),
+): Promise<StoredBatch> {
   const { db, lease, account, folder, uidValidity } = target;
   const key = { accountId: account.id, folder, uidValidity };
   let rows: MessageToStore[];
@@ -47,7 +52,8 @@ export async function storeBatch(target: BatchTarget, batch: PlannedBatch, fetch
       await previous.catch(() => {
         throw new EarlierBatchFailed();
       });
-      if (!(await advanceWatermark(tx, key, batch.lastUid))) throw new Error(`No folder state for ${folder} at UIDVALIDITY ${uidValidity}`);
+      if (!(await advanceWatermark(tx, key, batch.lastUid)))
+        throw new Error(`No folder state for ${folder} at UIDVALIDITY ${uidValidity}`);
       return ids;
     });
   } catch (error) {
@@ -69,7 +75,11 @@ export class EarlierBatchFailed extends Error {
   }
 }
 
-function toRow(fetched: FetchedMessage, key: { accountId: string; folder: string; uidValidity: number }, earlier: Map<string, number>): MessageToStore {
+function toRow(
+  fetched: FetchedMessage,
+  key: { accountId: string; folder: string; uidValidity: number },
+  earlier: Map<string, number>,
+): MessageToStore {
   const { meta, parsed } = fetched;
   const size = fetched.source?.length ?? meta.size;
   const duplicateOf = parsed.messageId ? (earlier.get(copyKey(parsed.messageId, size, parsed.date)) ?? null) : null;
@@ -99,21 +109,26 @@ function toRow(fetched: FetchedMessage, key: { accountId: string; folder: string
       duplicateOf,
     },
     source: keepBytes ? { bytes: fetched.source as Buffer, sha256: fetched.sha256 as string } : null,
-    attachments: duplicateOf !== null
-      ? []
-      : parsed.attachments.map((attachment) => ({
-          filename: attachment.filename,
-          originalFilename: attachment.originalFilename,
-          contentType: attachment.contentType,
-          size: attachment.size,
-          contentId: attachment.contentId,
-          inline: attachment.inline,
-          checksum: attachment.checksum,
-        })),
+    attachments:
+      duplicateOf !== null
+        ? []
+        : parsed.attachments.map((attachment) => ({
+            filename: attachment.filename,
+            originalFilename: attachment.originalFilename,
+            contentType: attachment.contentType,
+            size: attachment.size,
+            contentId: attachment.contentId,
+            inline: attachment.inline,
+            checksum: attachment.checksum,
+          })),
   };
 }
 
-async function earlierCopies(db: Db, key: { accountId: string; folder: string; uidValidity: number }, fetched: FetchedMessage[]): Promise<Map<string, number>> {
+async function earlierCopies(
+  db: Db,
+  key: { accountId: string; folder: string; uidValidity: number },
+  fetched: FetchedMessage[],
+): Promise<Map<string, number>> {
   const ids = [...new Set(fetched.flatMap((message) => (message.parsed.messageId ? [message.parsed.messageId] : [])))];
   const copies = await findEarlierCopies(db, key, ids);
   const byKey = new Map<string, number>();

@@ -18,7 +18,11 @@ import { syncFolder } from '@/lib/sync/sync-folder';
 import type { AccountSyncReport, SyncAccount, SyncDeps, SyncLimits, SyncTrigger } from '@/lib/sync/types';
 
 function isAuthenticationRejection(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { authenticationFailed?: unknown }).authenticationFailed === true;
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { authenticationFailed?: unknown }).authenticationFailed === true
+  );
 }
 
 export interface AccountJob {
@@ -76,7 +80,14 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
         onBatchStored: (batch, pending) => {
           totals.fetched += batch.stored;
           totals.bytes += batch.bytes;
-          deps.onProgress?.({ type: 'batch-stored', accountId: account.id, address: account.emailAddress, folder, ...totals, pending });
+          deps.onProgress?.({
+            type: 'batch-stored',
+            accountId: account.id,
+            address: account.emailAddress,
+            folder,
+            ...totals,
+            pending,
+          });
         },
       }).catch((error: unknown) => {
         // A folder deleted or renamed on the server must not keep the others from syncing.
@@ -92,7 +103,10 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
   } catch (error) {
     // A lost lease surfaces as whatever the closed connection threw; the lease is the real reason.
     failure = classifyFailure(lease.lost ? lease.signal.reason : imapFailure(client, error), stage, account);
-    logger('sync').warn({ accountId: account.id, code: failure.code, scope: failure.scope, raw: failure.raw }, 'account sync failed');
+    logger('sync').warn(
+      { accountId: account.id, code: failure.code, scope: failure.scope, raw: failure.raw },
+      'account sync failed',
+    );
   } finally {
     lease.signal.removeEventListener('abort', closeOnLoss);
     if (client) await closeImapConnection(client);
@@ -105,13 +119,17 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
   const warning = failure ? undefined : folderProblem;
   const now = job.now();
   const outcome = failure ? 'failed' : complete ? 'success' : 'partial';
-  const update = failure ? updateAfterFailure(account, failure, now) : updateAfterSuccess(complete ? 'success' : 'partial', now, job.limits.intervalMs);
+  const update = failure
+    ? updateAfterFailure(account, failure, now)
+    : updateAfterSuccess(complete ? 'success' : 'partial', now, job.limits.intervalMs);
   if (warning) update.lastError = accountErrorOf(warning, now);
   // A lost lease means another worker owns the account now: its row is theirs to update.
-  const recorded = lease.lost ? false : await finishAccountSync(deps.db, account.id, job.owner, update).catch((error: unknown) => {
-    logger('sync').error({ err: error, accountId: account.id }, 'recording the sync outcome failed');
-    return false;
-  });
+  const recorded = lease.lost
+    ? false
+    : await finishAccountSync(deps.db, account.id, job.owner, update).catch((error: unknown) => {
+        logger('sync').error({ err: error, accountId: account.id }, 'recording the sync outcome failed');
+        return false;
+      });
   if (runId !== undefined) {
     await finishSyncRun(deps.db, runId, {
       messages: totals.fetched,
@@ -129,10 +147,12 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
     durationMs: Date.now() - started,
     outcome,
     // needs_reauth and error wait for people; a lost lease leaves the schedule to the new owner.
-    nextAttemptAt: recorded && update.status !== 'needs_reauth' && update.status !== 'error' ? (update.nextAttemptAt ?? null) : null,
+    nextAttemptAt:
+      recorded && update.status !== 'needs_reauth' && update.status !== 'error' ? (update.nextAttemptAt ?? null) : null,
   };
   const problem = failure ?? warning;
-  if (problem) report.error = { code: problem.code, message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) };
+  if (problem)
+    report.error = { code: problem.code, message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) };
   deps.onProgress?.({ type: 'account-finished', report });
   return report;
 }

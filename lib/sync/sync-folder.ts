@@ -42,7 +42,8 @@ const RAMP_BYTES = 2 * 1024 * 1024;
 export async function syncFolder(job: FolderJob): Promise<FolderResult> {
   const { db, client, account, folder, limits } = job;
   const result: FolderResult = { stored: 0, bytes: 0, complete: true };
-  const openGeneration = (view: FolderView) => inLeasedTransaction(db, job.lease, (tx) => openFolderGeneration(tx, { accountId: account.id, folder, ...view }));
+  const openGeneration = (view: FolderView) =>
+    inLeasedTransaction(db, job.lease, (tx) => openFolderGeneration(tx, { accountId: account.id, folder, ...view }));
   // Most runs find nothing new: STATUS tells that in one round trip, where SELECT costs three (imapflow LISTs
   // the folder first). Only the delete mode always selects, to finish deletes a crash left pending.
   const status = account.afterFetch === 'delete' ? undefined : await folderStatus(client, folder);
@@ -123,7 +124,8 @@ function nothingNew(view: FolderView, lastUid: number): boolean {
 /** The folder's counters without selecting it; undefined when the server answers without them (then SELECT). */
 async function folderStatus(client: ImapConnection, folder: string): Promise<FolderView | undefined> {
   const status = await client.status(folder, { messages: true, uidNext: true, uidValidity: true, highestModseq: true });
-  if (!status || status.uidValidity === undefined || status.uidNext === undefined || status.messages === undefined) return undefined;
+  if (!status || status.uidValidity === undefined || status.uidNext === undefined || status.messages === undefined)
+    return undefined;
   return {
     uidValidity: Number(status.uidValidity),
     uidNext: status.uidNext || null,

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { adminConsentUrl, authorityMetadata, authorityUrl, cloudEndpoints, expectedIssuer, mailScopes } from '@/lib/microsoft/clouds';
+import {
+  adminConsentUrl,
+  authorityMetadata,
+  authorityUrl,
+  cloudEndpoints,
+  expectedIssuer,
+  mailScopes,
+} from '@/lib/microsoft/clouds';
 import { harnessEnv } from './fixture';
 
 describe('cloud endpoints', () => {
@@ -10,21 +17,50 @@ describe('cloud endpoints', () => {
       smtp: { host: 'smtp.office365.com', port: 587, security: 'starttls' },
       scopeResource: 'https://outlook.office.com',
     });
-    expect(cloudEndpoints('usgov')).toMatchObject({ authorityHost: 'login.microsoftonline.us', imap: { host: 'outlook.office365.us' } });
-    expect(cloudEndpoints('china')).toMatchObject({ authorityHost: 'login.partner.microsoftonline.cn', imap: { host: 'partner.outlook.cn' } });
+    expect(cloudEndpoints('usgov')).toMatchObject({
+      authorityHost: 'login.microsoftonline.us',
+      imap: { host: 'outlook.office365.us' },
+    });
+    expect(cloudEndpoints('china')).toMatchObject({
+      authorityHost: 'login.partner.microsoftonline.cn',
+      imap: { host: 'partner.outlook.cn' },
+    });
   });
 
   it('keeps the real authority host for msal while endpoints point at an override', () => {
     const endpoints = cloudEndpoints('global', { loginUrl: 'http://127.0.0.1:4010/' });
     expect(authorityUrl(endpoints, 'organizations')).toBe('https://login.microsoftonline.com/organizations');
-    expect(JSON.parse(authorityMetadata(endpoints, 'organizations'))).toMatchObject({ token_endpoint: 'http://127.0.0.1:4010/organizations/oauth2/v2.0/token' });
+    expect(JSON.parse(authorityMetadata(endpoints, 'organizations'))).toMatchObject({
+      token_endpoint: 'http://127.0.0.1:4010/organizations/oauth2/v2.0/token',
+    });
     expect(expectedIssuer(endpoints, 'tid-1')).toBe('http://127.0.0.1:4010/tid-1/v2.0');
     expect(mailScopes(endpoints)).toContain('https://outlook.office.com/IMAP.AccessAsUser.All');
-    expect(adminConsentUrl(endpoints, { tenant: 'common', clientId: 'c', redirectUri: 'http://localhost:3000/cb', state: 's' })).toContain('http://127.0.0.1:4010/common/v2.0/adminconsent?client_id=c');
+    expect(
+      adminConsentUrl(endpoints, {
+        tenant: 'common',
+        clientId: 'c',
+        redirectUri: 'http://localhost:3000/cb',
+        state: 's',
+      }),
+    ).toContain('http://127.0.0.1:4010/common/v2.0/adminconsent?client_id=c');
   });
 
   it('renders the harness settings under the product env names', () => {
-    const env = harnessEnv({ loginUrl: 'http://127.0.0.1:1', imapHost: '127.0.0.1', imapPort: 2, imapTls: false, smtpHost: '127.0.0.1', smtpPort: 3, smtpSecurity: 'none' });
-    expect(env).toMatchObject({ MICROSOFT_LOGIN_URL: 'http://127.0.0.1:1', MICROSOFT_IMAP_TLS: 'false', MICROSOFT_SMTP_SECURITY: 'none', IMAP_PORT: '2', SMTP_PORT: '3' });
+    const env = harnessEnv({
+      loginUrl: 'http://127.0.0.1:1',
+      imapHost: '127.0.0.1',
+      imapPort: 2,
+      imapTls: false,
+      smtpHost: '127.0.0.1',
+      smtpPort: 3,
+      smtpSecurity: 'none',
+    });
+    expect(env).toMatchObject({
+      MICROSOFT_LOGIN_URL: 'http://127.0.0.1:1',
+      MICROSOFT_IMAP_TLS: 'false',
+      MICROSOFT_SMTP_SECURITY: 'none',
+      IMAP_PORT: '2',
+      SMTP_PORT: '3',
+    });
   });
 });

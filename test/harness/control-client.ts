@@ -138,5 +138,10 @@ export class ControlClient {
 }
 
 function isOkMarker(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && Object.keys(value).length === 1 && (value as { ok?: unknown }).ok === true;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.keys(value).length === 1 &&
+    (value as { ok?: unknown }).ok === true
+  );
 }

@@ -18,7 +18,14 @@ beforeAll(async () => {
 afterAll(() => harness.stop());
 
 function client(user: string, accessToken: string, port = harness.imapPort): ImapFlow {
-  return new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, accessToken }, logger: false, connectionTimeout: 5_000 });
+  return new ImapFlow({
+    host: '127.0.0.1',
+    port,
+    secure: false,
+    auth: { user, accessToken },
+    logger: false,
+    connectionTimeout: 5_000,
+  });
 }
 
 async function tokenFor(address: string): Promise<string> {
@@ -52,8 +59,13 @@ describe('XOAUTH2 logins', () => {
     const alices = await tokenFor('alice@contoso.test');
     await harness.control.expireAccessTokens('carol@contoso.test');
     await harness.control.revokeUser('dave@contoso.test');
-    const errors = await Promise.all([loginFails('carol@contoso.test', expired), loginFails('dave@contoso.test', revoked), loginFails('bob@contoso.test', alices)]);
-    for (const error of errors) expect(error).toMatchObject({ authenticationFailed: true, serverResponseCode: 'AUTHENTICATIONFAILED' });
+    const errors = await Promise.all([
+      loginFails('carol@contoso.test', expired),
+      loginFails('dave@contoso.test', revoked),
+      loginFails('bob@contoso.test', alices),
+    ]);
+    for (const error of errors)
+      expect(error).toMatchObject({ authenticationFailed: true, serverResponseCode: 'AUTHENTICATIONFAILED' });
   });
 
   it.concurrent('lets a delegate with Full Access open the shared mailbox and refuses anyone else', async () => {
@@ -79,7 +91,9 @@ describe('seeding and mailbox changes', () => {
     await harness.seed.messages('bob@contoso.test', { count: 3, seed: 2 });
     await imap.noop();
     expect(imap.mailbox && imap.mailbox.exists).toBe(3);
-    await harness.seed.append('bob@contoso.test', [Buffer.from('From: x@fabrikam.test\r\nSubject: appended\r\n\r\nhello\r\n')]);
+    await harness.seed.append('bob@contoso.test', [
+      Buffer.from('From: x@fabrikam.test\r\nSubject: appended\r\n\r\nhello\r\n'),
+    ]);
     await imap.noop();
     const last = await imap.fetchOne('*', { envelope: true });
     expect(last && last.envelope?.subject).toBe('appended');

@@ -58,16 +58,19 @@ export class DovecotServer {
     const oauth2 = join(workDir, 'oauth2.conf.ext');
     await writeFile(script, checkpasswordScript(emulatorUrl), { mode: 0o755 });
     await writeFile(oauth2, oauth2Config(emulatorUrl), { mode: 0o644 });
-    await writeFile(this.configFile, dovecotConfig({
-      instanceName: `mailgate-harness-${this.options.port}`,
-      workDir,
-      mailRoot: this.options.mailRoot,
-      port: this.options.port,
-      emulatorUrl,
-      checkpasswordScript: script,
-      oauth2ConfigFile: oauth2,
-      benchPassword: this.options.benchPassword,
-    }));
+    await writeFile(
+      this.configFile,
+      dovecotConfig({
+        instanceName: `mailgate-harness-${this.options.port}`,
+        workDir,
+        mailRoot: this.options.mailRoot,
+        port: this.options.port,
+        emulatorUrl,
+        checkpasswordScript: script,
+        oauth2ConfigFile: oauth2,
+        benchPassword: this.options.benchPassword,
+      }),
+    );
   }
 
   /** Starts and waits for the port; retries briefly when a just-killed instance still holds it. */

@@ -9,7 +9,8 @@ import { SignInDriver } from './sign-in-driver';
 const CLIENT_ID = '6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b';
 const SECRET = 'harness-secret~1';
 const REDIRECT = 'http://localhost:3000/api/v1/external_credentials/microsoft365/callback';
-const SCOPES = 'openid email profile offline_access https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send';
+const SCOPES =
+  'openid email profile offline_access https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send';
 const TENANT = DEFAULT_TENANT.id;
 
 let emulator: Emulator;
@@ -25,7 +26,12 @@ beforeEach(async () => {
   await control.reset();
   await control.addUser({ address: 'alice@contoso.test', displayName: 'Alice' });
   await control.addUser({ address: 'pat@outlook.test', kind: 'personal' });
-  await control.registerApp({ clientId: CLIENT_ID, clientSecret: SECRET, redirectUris: [REDIRECT], audience: 'organizations' });
+  await control.registerApp({
+    clientId: CLIENT_ID,
+    clientSecret: SECRET,
+    redirectUris: [REDIRECT],
+    audience: 'organizations',
+  });
 });
 
 function pkce(): { verifier: string; challenge: string } {
@@ -35,29 +41,55 @@ function pkce(): { verifier: string; challenge: string } {
 
 function authorizeUrl(params: Record<string, string> = {}, tenant: string = TENANT): string {
   const url = new URL(`${emulator.url}/${tenant}/oauth2/v2.0/authorize`);
-  const defaults = { client_id: CLIENT_ID, redirect_uri: REDIRECT, response_type: 'code', scope: SCOPES, state: 'st-1', nonce: 'n-1', prompt: 'select_account', client_info: '1' };
+  const defaults = {
+    client_id: CLIENT_ID,
+    redirect_uri: REDIRECT,
+    response_type: 'code',
+    scope: SCOPES,
+    state: 'st-1',
+    nonce: 'n-1',
+    prompt: 'select_account',
+    client_info: '1',
+  };
   for (const [key, value] of Object.entries({ ...defaults, ...params })) url.searchParams.set(key, value);
   return url.toString();
 }
 
 async function codeFor(account: string, challenge: string, params: Record<string, string> = {}): Promise<string> {
-  const { redirect } = await new SignInDriver().signIn(authorizeUrl({ code_challenge: challenge, code_challenge_method: 'S256', ...params }), account);
+  const { redirect } = await new SignInDriver().signIn(
+    authorizeUrl({ code_challenge: challenge, code_challenge_method: 'S256', ...params }),
+    account,
+  );
   const code = redirect.searchParams.get('code');
   if (!code) throw new Error(`No code: ${redirect.toString()}`);
   return code;
 }
 
-async function token(fields: Record<string, string>, tenant: string = TENANT): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+async function token(
+  fields: Record<string, string>,
+  tenant: string = TENANT,
+): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
   const response = await fetch(`${emulator.url}/${tenant}/oauth2/v2.0/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ client_id: CLIENT_ID, client_secret: SECRET, client_info: '1', ...fields }).toString(),
   });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown>, headers: response.headers };
+  return {
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown>,
+    headers: response.headers,
+  };
 }
 
 async function redeem(code: string, verifier: string, extra: Record<string, string> = {}) {
-  return token({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier, scope: SCOPES, ...extra });
+  return token({
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: REDIRECT,
+    code_verifier: verifier,
+    scope: SCOPES,
+    ...extra,
+  });
 }
 
 function expectMicrosoftError(body: Record<string, unknown>, code: number, error: string): void {
@@ -74,7 +106,8 @@ describe('authorization code grant', () => {
     expect(status).toBe(200);
     expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599 });
     expect(body.scope).toBe('https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send');
-    for (const key of ['access_token', 'refresh_token', 'id_token', 'client_info']) expect(typeof body[key]).toBe('string');
+    for (const key of ['access_token', 'refresh_token', 'id_token', 'client_info'])
+      expect(typeof body[key]).toBe('string');
   });
 
   it('refuses a code whose PKCE verifier does not match the challenge', async () => {
@@ -106,7 +139,12 @@ describe('authorization code grant', () => {
     const wrong = await redeem(code, verifier, { client_secret: 'not-it' });
     expect(wrong.status).toBe(401);
     expectMicrosoftError(wrong.body, 7000215, 'invalid_client');
-    await control.registerApp({ clientId: CLIENT_ID, clientSecret: SECRET, redirectUris: [REDIRECT], secretExpiresAt: '2020-01-01T00:00:00Z' });
+    await control.registerApp({
+      clientId: CLIENT_ID,
+      clientSecret: SECRET,
+      redirectUris: [REDIRECT],
+      secretExpiresAt: '2020-01-01T00:00:00Z',
+    });
     const expired = await redeem(code, verifier);
     expect(expired.status).toBe(401);
     expectMicrosoftError(expired.body, 7000222, 'invalid_client');
@@ -116,13 +154,27 @@ describe('authorization code grant', () => {
     const { verifier, challenge } = pkce();
     const { body } = await redeem(await codeFor('alice@contoso.test', challenge, { nonce: 'nonce-42' }), verifier);
     const jwks = createRemoteJWKSet(new URL(`${emulator.url}/${TENANT}/discovery/v2.0/keys`));
-    const { payload, protectedHeader } = await jwtVerify(String(body.id_token), jwks, { issuer: `${emulator.url}/${TENANT}/v2.0`, audience: CLIENT_ID });
+    const { payload, protectedHeader } = await jwtVerify(String(body.id_token), jwks, {
+      issuer: `${emulator.url}/${TENANT}/v2.0`,
+      audience: CLIENT_ID,
+    });
     const alice = await control.getUser('alice@contoso.test');
     expect(protectedHeader).toMatchObject({ alg: 'RS256', typ: 'JWT' });
     expect(typeof protectedHeader.kid).toBe('string');
-    expect(payload).toMatchObject({ nonce: 'nonce-42', tid: TENANT, oid: alice?.oid, preferred_username: 'alice@contoso.test', email: 'alice@contoso.test', name: 'Alice', ver: '2.0' });
+    expect(payload).toMatchObject({
+      nonce: 'nonce-42',
+      tid: TENANT,
+      oid: alice?.oid,
+      preferred_username: 'alice@contoso.test',
+      email: 'alice@contoso.test',
+      name: 'Alice',
+      ver: '2.0',
+    });
     expect(typeof payload.sub).toBe('string');
-    expect(JSON.parse(Buffer.from(String(body.client_info), 'base64url').toString())).toEqual({ uid: alice?.oid, utid: TENANT });
+    expect(JSON.parse(Buffer.from(String(body.client_info), 'base64url').toString())).toEqual({
+      uid: alice?.oid,
+      utid: TENANT,
+    });
   });
 });
 
@@ -137,8 +189,14 @@ describe('refresh token grant', () => {
     const rotated = await token({ grant_type: 'refresh_token', refresh_token: first, scope: SCOPES });
     expect(rotated.status).toBe(200);
     expect(rotated.body.refresh_token).not.toBe(first);
-    expectMicrosoftError((await token({ grant_type: 'refresh_token', refresh_token: first })).body, 70008, 'invalid_grant');
-    expect((await token({ grant_type: 'refresh_token', refresh_token: String(rotated.body.refresh_token) })).status).toBe(200);
+    expectMicrosoftError(
+      (await token({ grant_type: 'refresh_token', refresh_token: first })).body,
+      70008,
+      'invalid_grant',
+    );
+    expect(
+      (await token({ grant_type: 'refresh_token', refresh_token: String(rotated.body.refresh_token) })).status,
+    ).toBe(200);
   });
 
   it('refuses refresh tokens of a revoked user (50173) and idle ones (700082)', async () => {
@@ -147,8 +205,16 @@ describe('refresh token grant', () => {
     const bob = await refreshTokenFor('bob@contoso.test');
     await control.revokeUser('alice@contoso.test');
     await control.expireRefreshTokens('bob@contoso.test');
-    expectMicrosoftError((await token({ grant_type: 'refresh_token', refresh_token: alice })).body, 50173, 'invalid_grant');
-    expectMicrosoftError((await token({ grant_type: 'refresh_token', refresh_token: bob })).body, 700082, 'invalid_grant');
+    expectMicrosoftError(
+      (await token({ grant_type: 'refresh_token', refresh_token: alice })).body,
+      50173,
+      'invalid_grant',
+    );
+    expectMicrosoftError(
+      (await token({ grant_type: 'refresh_token', refresh_token: bob })).body,
+      700082,
+      'invalid_grant',
+    );
   });
 });
 
@@ -162,13 +228,20 @@ describe('armed faults', () => {
     { code: 50000, status: 500, error: 'server_error' },
     { code: 90033, status: 503, error: 'temporarily_unavailable' },
   ];
-  it.each(cases)('answers AADSTS$code with HTTP $status and Microsoft’s JSON, then recovers', async ({ code, status, error }) => {
-    await control.armTokenFault({ code, count: 1 });
-    const failed = await token({ grant_type: 'refresh_token', refresh_token: 'anything' });
-    expect(failed.status).toBe(status);
-    expectMicrosoftError(failed.body, code, error);
-    expectMicrosoftError((await token({ grant_type: 'refresh_token', refresh_token: 'anything' })).body, 70000, 'invalid_grant');
-  });
+  it.each(cases)(
+    'answers AADSTS$code with HTTP $status and Microsoft’s JSON, then recovers',
+    async ({ code, status, error }) => {
+      await control.armTokenFault({ code, count: 1 });
+      const failed = await token({ grant_type: 'refresh_token', refresh_token: 'anything' });
+      expect(failed.status).toBe(status);
+      expectMicrosoftError(failed.body, code, error);
+      expectMicrosoftError(
+        (await token({ grant_type: 'refresh_token', refresh_token: 'anything' })).body,
+        70000,
+        'invalid_grant',
+      );
+    },
+  );
 
   it('throttles with 429 and Retry-After', async () => {
     await control.throttle(2, 7);
@@ -189,16 +262,27 @@ describe('armed faults', () => {
 
   it('requires admin consent (65001) until an admin consents through the adminconsent page', async () => {
     const { verifier, challenge } = pkce();
-    const refreshToken = String((await redeem(await codeFor('alice@contoso.test', challenge), verifier)).body.refresh_token);
+    const refreshToken = String(
+      (await redeem(await codeFor('alice@contoso.test', challenge), verifier)).body.refresh_token,
+    );
     await control.requireAdminConsent(CLIENT_ID);
-    expectMicrosoftError((await token({ grant_type: 'refresh_token', refresh_token: refreshToken })).body, 65001, 'invalid_grant');
-    const refused = await new SignInDriver().signIn(authorizeUrl({ code_challenge: challenge, code_challenge_method: 'S256' }), 'alice@contoso.test');
+    expectMicrosoftError(
+      (await token({ grant_type: 'refresh_token', refresh_token: refreshToken })).body,
+      65001,
+      'invalid_grant',
+    );
+    const refused = await new SignInDriver().signIn(
+      authorizeUrl({ code_challenge: challenge, code_challenge_method: 'S256' }),
+      'alice@contoso.test',
+    );
     expect(refused.redirect.searchParams.get('error')).toBe('consent_required');
     expect(refused.redirect.searchParams.get('error_description')).toMatch(/^AADSTS65001: /);
 
     const consentUrl = `${emulator.url}/${TENANT}/v2.0/adminconsent?${new URLSearchParams({ client_id: CLIENT_ID, scope: 'https://outlook.office.com/.default', redirect_uri: REDIRECT, state: 'ac-1' })}`;
     const page = await (await fetch(consentUrl)).text();
-    const fields = Object.fromEntries([...page.matchAll(/type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    const fields = Object.fromEntries(
+      [...page.matchAll(/type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+    );
     const accepted = await fetch(`${emulator.url}/${TENANT}/v2.0/adminconsent/decision`, {
       method: 'POST',
       redirect: 'manual',
@@ -206,7 +290,11 @@ describe('armed faults', () => {
       body: new URLSearchParams({ ...fields, admin: 'alice@contoso.test' }).toString(),
     });
     const back = new URL(accepted.headers.get('location') ?? '');
-    expect(Object.fromEntries(back.searchParams)).toMatchObject({ admin_consent: 'True', tenant: TENANT, state: 'ac-1' });
+    expect(Object.fromEntries(back.searchParams)).toMatchObject({
+      admin_consent: 'True',
+      tenant: TENANT,
+      state: 'ac-1',
+    });
     expect((await codeFor('alice@contoso.test', challenge)).length).toBeGreaterThan(10);
   });
 });
@@ -225,7 +313,10 @@ describe('authorize errors', () => {
   });
 
   it('returns AADSTS28000 to the redirect URI when Graph and Outlook scopes are mixed', async () => {
-    const { redirect } = await new SignInDriver().signIn(authorizeUrl({ scope: `${SCOPES} https://graph.microsoft.com/Mail.Read` }), undefined);
+    const { redirect } = await new SignInDriver().signIn(
+      authorizeUrl({ scope: `${SCOPES} https://graph.microsoft.com/Mail.Read` }),
+      undefined,
+    );
     expect(redirect.origin + redirect.pathname).toBe(REDIRECT);
     expect(redirect.searchParams.get('error')).toBe('invalid_scope');
     expect(redirect.searchParams.get('error_description')).toMatch(/^AADSTS28000: /);
@@ -233,15 +324,28 @@ describe('authorize errors', () => {
   });
 
   it('refuses a personal account on a single-tenant app with AADSTS50020', async () => {
-    await control.registerApp({ clientId: CLIENT_ID, clientSecret: SECRET, redirectUris: [REDIRECT], audience: 'single', tenant: TENANT });
+    await control.registerApp({
+      clientId: CLIENT_ID,
+      clientSecret: SECRET,
+      redirectUris: [REDIRECT],
+      audience: 'single',
+      tenant: TENANT,
+    });
     const { redirect } = await new SignInDriver().signIn(authorizeUrl(), 'pat@outlook.test');
-    expect(redirect.searchParams.get('error_description')).toMatch(/^AADSTS50020: User account 'pat@outlook.test' from identity provider 'live.com'/);
+    expect(redirect.searchParams.get('error_description')).toMatch(
+      /^AADSTS50020: User account 'pat@outlook.test' from identity provider 'live.com'/,
+    );
     const pat = await control.getUser('pat@outlook.test');
     expect(pat?.tenantId).toBe(PERSONAL_TENANT_ID);
   });
 
   it('refuses /common for a single-tenant app with AADSTS50194', async () => {
-    await control.registerApp({ clientId: CLIENT_ID, clientSecret: SECRET, redirectUris: [REDIRECT], audience: 'single' });
+    await control.registerApp({
+      clientId: CLIENT_ID,
+      clientSecret: SECRET,
+      redirectUris: [REDIRECT],
+      audience: 'single',
+    });
     const { redirect } = await new SignInDriver().signIn(authorizeUrl({}, 'common'), undefined);
     expect(redirect.searchParams.get('error_description')).toMatch(/^AADSTS50194: /);
   });
@@ -266,7 +370,12 @@ describe('authorize errors', () => {
 describe('introspection for the mail servers', () => {
   it('answers active for a live token and inactive for unknown, expired or revoked ones', async () => {
     const introspect = async (t: string) =>
-      (await fetch(`${emulator.url}/_harness/introspect/imap`, { method: 'POST', body: new URLSearchParams({ token: t }) })).json();
+      (
+        await fetch(`${emulator.url}/_harness/introspect/imap`, {
+          method: 'POST',
+          body: new URLSearchParams({ token: t }),
+        })
+      ).json();
     const { access_token: live } = await control.issueTokens({ address: 'alice@contoso.test' });
     expect(await introspect(live)).toMatchObject({ active: true, username: 'alice@contoso.test' });
     expect(await introspect('garbage')).toEqual({ active: false });

@@ -61,7 +61,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
   };
   try {
-    const emulator = await startEmulator({ port: options.emulatorPort, accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds });
+    const emulator = await startEmulator({
+      port: options.emulatorPort,
+      accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds,
+    });
     cleanups.push(() => emulator.close());
     assertLoopbackUrl(emulator.url);
     const control = new ControlClient(emulator.url);
@@ -69,7 +72,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     for (const app of options.apps ?? []) emulator.state.directory.registerApp(app);
 
     const maildirs = new Maildirs(mailRoot);
-    const dovecot = new DovecotServer({ workDir: join(workDir, 'dovecot'), mailRoot, port: await freePort(), emulatorUrl: emulator.url, benchPassword: options.benchPassword });
+    const dovecot = new DovecotServer({
+      workDir: join(workDir, 'dovecot'),
+      mailRoot,
+      port: await freePort(),
+      emulatorUrl: emulator.url,
+      benchPassword: options.benchPassword,
+    });
     await dovecot.writeConfig();
     const [smtp] = await Promise.all([startSmtp({ emulatorUrl: emulator.url, maildirs }), dovecot.start()]);
     cleanups.push(() => smtp.close());

@@ -23,7 +23,9 @@ export class MailAuthority {
   }
 
   async findUser(address: string): Promise<HarnessUser | null> {
-    const response = await fetch(`${this.emulatorUrl}/_harness/users/${encodeURIComponent(address)}`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const response = await fetch(`${this.emulatorUrl}/_harness/users/${encodeURIComponent(address)}`, {
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
     return (await response.json()) as HarnessUser | null;
   }
 

@@ -16,7 +16,13 @@ export interface MaildirMessage {
   flags?: string[];
 }
 
-const FLAG_LETTERS: Record<string, string> = { '\\Draft': 'D', '\\Flagged': 'F', '\\Answered': 'R', '\\Seen': 'S', '\\Deleted': 'T' };
+const FLAG_LETTERS: Record<string, string> = {
+  '\\Draft': 'D',
+  '\\Flagged': 'F',
+  '\\Answered': 'R',
+  '\\Seen': 'S',
+  '\\Deleted': 'T',
+};
 const WRITE_CONCURRENCY = 32;
 
 export class Maildirs {
@@ -69,7 +75,10 @@ export class Maildirs {
     const usec = String(this.counter % 1_000_000).padStart(6, '0');
     const base = `${Math.floor(Date.now() / 1000)}.M${usec}P${process.pid}Q${this.counter}.${this.host}`;
     const sizes = `,S=${message.raw.length},W=${wireSize(message.raw)}`;
-    const flags = (message.flags ?? []).map((f) => FLAG_LETTERS[f] ?? '').sort().join('');
+    const flags = (message.flags ?? [])
+      .map((f) => FLAG_LETTERS[f] ?? '')
+      .sort()
+      .join('');
     const name = sub === 'cur' ? `${base}${sizes}:2,${flags}` : `${base}${sizes}`;
     const tmp = join(folderPath, 'tmp', name);
     await writeFile(tmp, message.raw);

@@ -27,8 +27,16 @@ export interface GenerateOptions {
   offset?: number;
 }
 
-const WORDS = 'invoice meeting quarterly report shipment ticket customer update agenda review budget contract delivery schedule support request follow-up approval draft summary attached please thanks regards team project deadline'.split(' ');
-const SENDERS = ['Ada Lovelace <ada@fabrikam.test>', 'Grace Hopper <grace@northwind.test>', 'Alan Turing <alan@tailspin.test>', 'Katherine Johnson <kj@woodgrove.test>'];
+const WORDS =
+  'invoice meeting quarterly report shipment ticket customer update agenda review budget contract delivery schedule support request follow-up approval draft summary attached please thanks regards team project deadline'.split(
+    ' ',
+  );
+const SENDERS = [
+  'Ada Lovelace <ada@fabrikam.test>',
+  'Grace Hopper <grace@northwind.test>',
+  'Alan Turing <alan@tailspin.test>',
+  'Katherine Johnson <kj@woodgrove.test>',
+];
 
 export function* generateMessages(options: GenerateOptions): Generator<GeneratedMessage> {
   const start = options.startDate ?? new Date('2025-01-06T08:00:00Z');
@@ -63,11 +71,17 @@ function buildBody(shape: MessageShape, rand: () => number, profile: 'light' | '
   const textSize = profile === 'realistic' ? between(rand, 2_000, 20_000) : between(rand, 1_000, 8_000);
   const text = paragraphs(rand, textSize);
   if (shape === 'plain') return `Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n${text}\n`;
-  const alternative = `Content-Type: multipart/alternative; boundary="alt-${index}"\n\n--alt-${index}\nContent-Type: text/plain; charset=utf-8\n\n${text}\n--alt-${index}\nContent-Type: text/html; charset=utf-8\n\n<html><body>${text.split('\n\n').map((p) => `<p>${p}</p>`).join('')}</body></html>\n--alt-${index}--\n`;
+  const alternative = `Content-Type: multipart/alternative; boundary="alt-${index}"\n\n--alt-${index}\nContent-Type: text/plain; charset=utf-8\n\n${text}\n--alt-${index}\nContent-Type: text/html; charset=utf-8\n\n<html><body>${text
+    .split('\n\n')
+    .map((p) => `<p>${p}</p>`)
+    .join('')}</body></html>\n--alt-${index}--\n`;
   if (shape === 'alternative') return alternative;
-  const attachmentSize = shape === 'large'
-    ? between(rand, 1_000_000, 5_000_000)
-    : profile === 'realistic' ? between(rand, 50_000, 300_000) : between(rand, 2_000, 30_000);
+  const attachmentSize =
+    shape === 'large'
+      ? between(rand, 1_000_000, 5_000_000)
+      : profile === 'realistic'
+        ? between(rand, 50_000, 300_000)
+        : between(rand, 2_000, 30_000);
   const bytes = Buffer.alloc(Math.floor(attachmentSize * 0.75));
   for (let b = 0; b < bytes.length; b += 1) bytes[b] = Math.floor(rand() * 256);
   const encoded = bytes.toString('base64').replace(/.{76}/g, '$&\n');

@@ -40,14 +40,25 @@ describe('msal-node against the emulator', () => {
     const { verifier, challenge } = await new CryptoProvider().generatePkceCodes();
     await harness.control.clearRequests();
 
-    const authUrl = await msal.getAuthCodeUrl({ scopes, redirectUri: REDIRECT, codeChallenge: challenge, codeChallengeMethod: 'S256', state: 'st-9', nonce: 'nonce-9', prompt: 'select_account' });
+    const authUrl = await msal.getAuthCodeUrl({
+      scopes,
+      redirectUri: REDIRECT,
+      codeChallenge: challenge,
+      codeChallengeMethod: 'S256',
+      state: 'st-9',
+      nonce: 'nonce-9',
+      prompt: 'select_account',
+    });
     expect(authUrl.startsWith(`${harness.emulator.url}/${TENANT}/oauth2/v2.0/authorize?`)).toBe(true);
 
     const { redirect } = await new SignInDriver().signIn(authUrl, 'alice@contoso.test');
     const code = redirect.searchParams.get('code') ?? '';
     expect(redirect.searchParams.get('state')).toBe('st-9');
 
-    const first = await msal.acquireTokenByCode({ code, scopes, redirectUri: REDIRECT, codeVerifier: verifier, state: 'st-9', nonce: 'nonce-9' }, { code, state: 'st-9' });
+    const first = await msal.acquireTokenByCode(
+      { code, scopes, redirectUri: REDIRECT, codeVerifier: verifier, state: 'st-9', nonce: 'nonce-9' },
+      { code, state: 'st-9' },
+    );
     const alice = await harness.control.getUser('alice@contoso.test');
     expect(first.account?.username).toBe('alice@contoso.test');
     expect(first.account?.homeAccountId).toBe(`${alice?.oid}.${TENANT}`);
@@ -64,17 +75,32 @@ describe('msal-node against the emulator', () => {
     // The rotated-out refresh token is dead at the token endpoint.
     const replay = await fetch(`${harness.emulator.url}/${TENANT}/oauth2/v2.0/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: CLIENT_ID, client_secret: SECRET, refresh_token: refreshBefore }),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: CLIENT_ID,
+        client_secret: SECRET,
+        refresh_token: refreshBefore,
+      }),
     });
     expect(((await replay.json()) as { error_codes: number[] }).error_codes).toEqual([70008]);
 
     // The access token from msal opens the mailbox over IMAP XOAUTH2.
-    const imap = new ImapFlow({ host: endpoints.imap.host, port: endpoints.imap.port, secure: endpoints.imap.tls, auth: { user: 'alice@contoso.test', accessToken: second.accessToken }, logger: false });
+    const imap = new ImapFlow({
+      host: endpoints.imap.host,
+      port: endpoints.imap.port,
+      secure: endpoints.imap.tls,
+      auth: { user: 'alice@contoso.test', accessToken: second.accessToken },
+      logger: false,
+    });
     await imap.connect();
     await imap.logout();
 
     const paths = (await harness.control.requests()).map((r) => `${r.method} ${r.path}`);
-    expect(paths.filter((p) => p.includes('/token'))).toEqual([`POST /${TENANT}/oauth2/v2.0/token`, `POST /${TENANT}/oauth2/v2.0/token`, `POST /${TENANT}/oauth2/v2.0/token`]);
+    expect(paths.filter((p) => p.includes('/token'))).toEqual([
+      `POST /${TENANT}/oauth2/v2.0/token`,
+      `POST /${TENANT}/oauth2/v2.0/token`,
+      `POST /${TENANT}/oauth2/v2.0/token`,
+    ]);
     expect(paths.some((p) => p.includes('openid-configuration') || p.includes('discovery/instance'))).toBe(false);
     expect(fetched.length).toBeGreaterThan(0);
     expect(fetched.filter((url) => !url.startsWith(`${harness.emulator.url}/`))).toEqual([]);

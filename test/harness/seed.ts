@@ -31,13 +31,21 @@ export class Seeder {
   async messages(address: string, options: SeedOptions): Promise<MailboxStatus> {
     const folder = options.folder ?? 'INBOX';
     const generated = generateMessages({ ...options, to: address });
-    await this.maildirs.write(address, folder, mapIterable(generated, (m): MaildirMessage => ({ raw: m.raw, internalDate: m.date, flags: options.flags })));
+    await this.maildirs.write(
+      address,
+      folder,
+      mapIterable(generated, (m): MaildirMessage => ({ raw: m.raw, internalDate: m.date, flags: options.flags })),
+    );
     return this.status(address, folder);
   }
 
   /** Raw messages written straight into the maildir (e.g. odd MIME a test crafted). */
   async raw(address: string, raws: Buffer[], folder = 'INBOX'): Promise<MailboxStatus> {
-    await this.maildirs.write(address, folder, raws.map((raw) => ({ raw })));
+    await this.maildirs.write(
+      address,
+      folder,
+      raws.map((raw) => ({ raw })),
+    );
     return this.status(address, folder);
   }
 
@@ -45,7 +53,13 @@ export class Seeder {
   async append(address: string, raws: Buffer[], folder = 'INBOX'): Promise<void> {
     await this.maildirs.ensureFolder(address);
     const { access_token: accessToken } = await this.control.issueTokens({ address });
-    const client = new ImapFlow({ host: LOOPBACK, port: this.dovecot.port, secure: false, auth: { user: address, accessToken }, logger: false });
+    const client = new ImapFlow({
+      host: LOOPBACK,
+      port: this.dovecot.port,
+      secure: false,
+      auth: { user: address, accessToken },
+      logger: false,
+    });
     await client.connect();
     try {
       for (const raw of raws) await client.append(folder, raw);
@@ -72,7 +86,16 @@ export class Seeder {
   }
 
   async status(address: string, folder = 'INBOX'): Promise<MailboxStatus> {
-    const out = await this.dovecot.doveadm(['-f', 'flow', 'mailbox', 'status', '-u', address, 'messages uidnext uidvalidity', folder]);
+    const out = await this.dovecot.doveadm([
+      '-f',
+      'flow',
+      'mailbox',
+      'status',
+      '-u',
+      address,
+      'messages uidnext uidvalidity',
+      folder,
+    ]);
     const field = (name: string): number => Number(new RegExp(`${name}=(\\d+)`).exec(out)?.[1] ?? NaN);
     return { messages: field('messages'), uidnext: field('uidnext'), uidvalidity: field('uidvalidity') };
   }

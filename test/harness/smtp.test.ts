@@ -11,7 +11,12 @@ beforeAll(async () => {
       { address: 'alice@contoso.test' },
       { address: 'bob@contoso.test' },
       { address: 'erin@contoso.test', smtpAuthDisabled: true },
-      { address: 'support@contoso.test', kind: 'shared', fullAccess: ['alice@contoso.test', 'bob@contoso.test'], sendAs: ['alice@contoso.test'] },
+      {
+        address: 'support@contoso.test',
+        kind: 'shared',
+        fullAccess: ['alice@contoso.test', 'bob@contoso.test'],
+        sendAs: ['alice@contoso.test'],
+      },
     ],
   });
 });
@@ -19,7 +24,13 @@ afterAll(() => harness.stop());
 
 async function send(authUser: string, message: { from: string; to: string; subject: string }): Promise<unknown> {
   const { access_token: accessToken } = await harness.control.issueTokens({ address: authUser });
-  const transport = createTransport({ host: '127.0.0.1', port: harness.smtpPort, secure: false, ignoreTLS: true, auth: { type: 'OAuth2', user: authUser, accessToken } });
+  const transport = createTransport({
+    host: '127.0.0.1',
+    port: harness.smtpPort,
+    secure: false,
+    ignoreTLS: true,
+    auth: { type: 'OAuth2', user: authUser, accessToken },
+  });
   try {
     return await transport.sendMail({ ...message, text: 'Hello from the harness' });
   } finally {
@@ -29,7 +40,13 @@ async function send(authUser: string, message: { from: string; to: string; subje
 
 async function subjectsIn(address: string, folder = 'INBOX'): Promise<string[]> {
   const { access_token: accessToken } = await harness.control.issueTokens({ address });
-  const imap = new ImapFlow({ host: '127.0.0.1', port: harness.imapPort, secure: false, auth: { user: address, accessToken }, logger: false });
+  const imap = new ImapFlow({
+    host: '127.0.0.1',
+    port: harness.imapPort,
+    secure: false,
+    auth: { user: address, accessToken },
+    logger: false,
+  });
   await imap.connect();
   try {
     const lock = await imap.getMailboxLock(folder);
@@ -47,36 +64,63 @@ async function subjectsIn(address: string, folder = 'INBOX'): Promise<string[]> 
 
 describe('SMTP submission stand-in', () => {
   it('delivers a message sent with XOAUTH2 into the recipient’s INBOX and keeps a copy in Sent Items', async () => {
-    await send('alice@contoso.test', { from: 'alice@contoso.test', to: 'bob@contoso.test', subject: 'Quarterly numbers' });
+    await send('alice@contoso.test', {
+      from: 'alice@contoso.test',
+      to: 'bob@contoso.test',
+      subject: 'Quarterly numbers',
+    });
     expect(await subjectsIn('bob@contoso.test')).toContain('Quarterly numbers');
     expect(await subjectsIn('alice@contoso.test', 'Sent Items')).toContain('Quarterly numbers');
   });
 
   it('answers 535 5.7.139 when SMTP AUTH is disabled for the mailbox', async () => {
-    const error = await send('erin@contoso.test', { from: 'erin@contoso.test', to: 'bob@contoso.test', subject: 'blocked' }).catch((e: unknown) => e);
+    const error = await send('erin@contoso.test', {
+      from: 'erin@contoso.test',
+      to: 'bob@contoso.test',
+      subject: 'blocked',
+    }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'EAUTH', responseCode: 535 });
-    expect(String((error as Error).message)).toContain('5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled');
+    expect(String((error as Error).message)).toContain(
+      '5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled',
+    );
   });
 
   it('turns it on and off per user through the control API', async () => {
     await harness.control.updateUser('bob@contoso.test', { smtpAuthDisabled: true });
-    await expect(send('bob@contoso.test', { from: 'bob@contoso.test', to: 'alice@contoso.test', subject: 'x' })).rejects.toMatchObject({ responseCode: 535 });
+    await expect(
+      send('bob@contoso.test', { from: 'bob@contoso.test', to: 'alice@contoso.test', subject: 'x' }),
+    ).rejects.toMatchObject({ responseCode: 535 });
     await harness.control.updateUser('bob@contoso.test', { smtpAuthDisabled: false });
     await send('bob@contoso.test', { from: 'bob@contoso.test', to: 'alice@contoso.test', subject: 'back on' });
   });
 
   it('lets a delegate with Send As send From the shared mailbox and refuses one without (554 5.2.252)', async () => {
     await send('alice@contoso.test', { from: 'support@contoso.test', to: 'bob@contoso.test', subject: 'From support' });
-    expect(harness.smtp.sent.at(-1)).toMatchObject({ authUser: 'alice@contoso.test', headerFrom: 'support@contoso.test' });
-    const error = await send('bob@contoso.test', { from: 'support@contoso.test', to: 'alice@contoso.test', subject: 'not allowed' }).catch((e: unknown) => e);
+    expect(harness.smtp.sent.at(-1)).toMatchObject({
+      authUser: 'alice@contoso.test',
+      headerFrom: 'support@contoso.test',
+    });
+    const error = await send('bob@contoso.test', {
+      from: 'support@contoso.test',
+      to: 'alice@contoso.test',
+      subject: 'not allowed',
+    }).catch((e: unknown) => e);
     expect(error).toMatchObject({ responseCode: 554 });
     expect(String((error as Error).message)).toContain('5.2.252 SendAsDenied');
   });
 
   it('refuses a token that is not the authenticating user’s', async () => {
     const { access_token: accessToken } = await harness.control.issueTokens({ address: 'alice@contoso.test' });
-    const transport = createTransport({ host: '127.0.0.1', port: harness.smtpPort, secure: false, ignoreTLS: true, auth: { type: 'OAuth2', user: 'bob@contoso.test', accessToken } });
-    await expect(transport.sendMail({ from: 'bob@contoso.test', to: 'alice@contoso.test', text: 'x' })).rejects.toMatchObject({ code: 'EAUTH', responseCode: 535 });
+    const transport = createTransport({
+      host: '127.0.0.1',
+      port: harness.smtpPort,
+      secure: false,
+      ignoreTLS: true,
+      auth: { type: 'OAuth2', user: 'bob@contoso.test', accessToken },
+    });
+    await expect(
+      transport.sendMail({ from: 'bob@contoso.test', to: 'alice@contoso.test', text: 'x' }),
+    ).rejects.toMatchObject({ code: 'EAUTH', responseCode: 535 });
     transport.close();
   });
 });

@@ -4,7 +4,12 @@
  * their maildir (new/), a copy in the sender's "Sent Items" as Exchange does; everything is also recorded.
  */
 import type { AddressInfo } from 'node:net';
-import { SMTPServer, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import {
+  SMTPServer,
+  type SMTPServerAuthentication,
+  type SMTPServerDataStream,
+  type SMTPServerSession,
+} from 'smtp-server';
 import { LOOPBACK } from './loopback';
 import { MailAuthority } from './mail-authority';
 import type { Maildirs } from './maildir';
@@ -26,7 +31,11 @@ export interface SmtpStandIn {
 const EXCHANGE_MAX_MESSAGE_BYTES = 35 * 1024 * 1024;
 const SENT_ITEMS = 'Sent Items';
 
-export async function startSmtp(options: { emulatorUrl: string; maildirs: Maildirs; port?: number }): Promise<SmtpStandIn> {
+export async function startSmtp(options: {
+  emulatorUrl: string;
+  maildirs: Maildirs;
+  port?: number;
+}): Promise<SmtpStandIn> {
   const authority = new MailAuthority(options.emulatorUrl);
   const sent: SentMessage[] = [];
   const server = new SMTPServer({
@@ -41,10 +50,16 @@ export async function startSmtp(options: { emulatorUrl: string; maildirs: Maildi
     // A reverse lookup of 127.0.0.1 is pointless here and stalls on a machine without DNS.
     disableReverseLookup: true,
     onAuth: (auth, _session, callback) => {
-      authenticate(authority, auth).then((user) => callback(null, { user }), (error: Error) => callback(error));
+      authenticate(authority, auth).then(
+        (user) => callback(null, { user }),
+        (error: Error) => callback(error),
+      );
     },
     onData: (stream, session, callback) => {
-      accept(authority, options.maildirs, stream, session, sent).then((id) => callback(null, id), (error: Error) => callback(error));
+      accept(authority, options.maildirs, stream, session, sent).then(
+        (id) => callback(null, id),
+        (error: Error) => callback(error),
+      );
     },
   });
   await new Promise<void>((resolve, reject) => {
@@ -67,12 +82,21 @@ async function authenticate(authority: MailAuthority, auth: SMTPServerAuthentica
     throw smtpError(535, '5.7.3 Authentication unsuccessful [harness.outlook.test]');
   }
   if (answer.smtp_auth_disabled) {
-    throw smtpError(535, '5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled for more information. [harness.outlook.test]');
+    throw smtpError(
+      535,
+      '5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled for more information. [harness.outlook.test]',
+    );
   }
   return username;
 }
 
-async function accept(authority: MailAuthority, maildirs: Maildirs, stream: SMTPServerDataStream, session: SMTPServerSession, sent: SentMessage[]): Promise<string> {
+async function accept(
+  authority: MailAuthority,
+  maildirs: Maildirs,
+  stream: SMTPServerDataStream,
+  session: SMTPServerSession,
+  sent: SentMessage[],
+): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   const raw = Buffer.concat(chunks);
@@ -81,11 +105,17 @@ async function accept(authority: MailAuthority, maildirs: Maildirs, stream: SMTP
   const headerFrom = fromHeaderAddress(raw);
   for (const from of new Set([envelopeFrom, headerFrom].filter((a): a is string => Boolean(a)))) {
     if (!(await authority.maySendAs(authUser, from))) {
-      throw smtpError(554, `5.2.252 SendAsDenied; ${authUser} not allowed to send as ${from}; STOREDRV.Submission.Exception:SendAsDeniedException.Mapi.ExSendAsDenied; Failed to process message due to a permanent exception with message [BeginDiagnosticData]Cannot submit message.[EndDiagnosticData]`);
+      throw smtpError(
+        554,
+        `5.2.252 SendAsDenied; ${authUser} not allowed to send as ${from}; STOREDRV.Submission.Exception:SendAsDeniedException.Mapi.ExSendAsDenied; Failed to process message due to a permanent exception with message [BeginDiagnosticData]Cannot submit message.[EndDiagnosticData]`,
+      );
     }
   }
   const recipients = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
-  const received = Buffer.concat([Buffer.from(`Received: from harness client by harness.outlook.test with ESMTPSA; ${new Date().toUTCString()}\r\n`), raw]);
+  const received = Buffer.concat([
+    Buffer.from(`Received: from harness client by harness.outlook.test with ESMTPSA; ${new Date().toUTCString()}\r\n`),
+    raw,
+  ]);
   for (const recipient of recipients) {
     if (await authority.findUser(recipient)) await maildirs.deliver(recipient, received);
   }

@@ -24,7 +24,10 @@ afterAll(() => bed?.stop());
 const BATCH = { messages: 20, bytes: 16 * 1024 * 1024 };
 const MAILBOX = { count: 120, seed: 902, profile: 'realistic' as const };
 // What the mailbox weighs on the wire (Dovecot serves LF as CRLF, so a little more): where cut points may fall.
-const MAILBOX_BYTES = [...generateMessages({ ...MAILBOX, to: 'x@contoso.test' })].reduce((sum, m) => sum + m.raw.length, 0);
+const MAILBOX_BYTES = [...generateMessages({ ...MAILBOX, to: 'x@contoso.test' })].reduce(
+  (sum, m) => sum + m.raw.length,
+  0,
+);
 
 async function addSeededAccount(address: string): Promise<string> {
   const id = await bed.addAccount(address);
@@ -42,7 +45,13 @@ async function expectCleanFailure(id: string, address: string, report: SyncRepor
   expect(result).toMatchObject({ accountId: id, outcome: 'failed' });
   expect(result.error?.code).toMatch(code);
   const row = await accountRow(bed.db, id);
-  expect(row).toMatchObject({ status: 'active', leaseOwner: null, consecutiveFailures: 1, lastSyncOutcome: 'failed', lastError: { code: result.error?.code } });
+  expect(row).toMatchObject({
+    status: 'active',
+    leaseOwner: null,
+    consecutiveFailures: 1,
+    lastSyncOutcome: 'failed',
+    lastError: { code: result.error?.code },
+  });
   expect(row.nextAttemptAt.getTime()).toBeGreaterThan(Date.now());
   const coverage = await watermarkCoverage(bed.db, bed.harness, id, address);
   expect(coverage).toMatchObject({ storedAbove: 0, missingBelow: 0 });
@@ -56,7 +65,12 @@ async function expectFollowUpCompletes(id: string, address: string) {
   expect(report.accounts[0]).toMatchObject({ outcome: 'success' });
   const exact = await exactness(bed.db, bed.harness, id, address);
   expect(exact).toMatchObject({ expected: MAILBOX.count, stored: MAILBOX.count, lost: 0, duplicated: 0, altered: 0 });
-  expect(await accountRow(bed.db, id)).toMatchObject({ status: 'active', consecutiveFailures: 0, lastError: null, lastSyncOutcome: 'success' });
+  expect(await accountRow(bed.db, id)).toMatchObject({
+    status: 'active',
+    consecutiveFailures: 0,
+    lastError: null,
+    lastSyncOutcome: 'success',
+  });
   expect(await leaseIsFree(bed.db, id)).toBe(true);
   return exact;
 }
@@ -78,7 +92,11 @@ describe('Dovecot crash', () => {
     const failed = await expectCleanFailure(id, address, report, /^(network|imap\.)/);
     expect(failed.stored).toBeGreaterThan(0);
     const exact = await expectFollowUpCompletes(id, address);
-    await recordExactness('Dovecot SIGKILLed mid-batch, then restarted', exact, `run failed (${failed.code}) with ${failed.stored} stored; lease released; next run exact`);
+    await recordExactness(
+      'Dovecot SIGKILLed mid-batch, then restarted',
+      exact,
+      `run failed (${failed.code}) with ${failed.stored} stored; lease released; next run exact`,
+    );
   });
 });
 
@@ -88,16 +106,23 @@ describe('connection cut after N bytes', () => {
   const third = Math.floor((MAILBOX_BYTES * 0.9) / 3);
   const cuts = [0, 1, 2].map((i) => between(rand, 1_000 + i * third, (i + 1) * third));
 
-  it.each(cuts.map((cut, i) => [i + 1, cut] as const))('cut %i at %i bytes: the run fails cleanly, the next one stores the mailbox exactly', async (n, cut) => {
-    const address = `cut${n}@contoso.test`;
-    const id = await addSeededAccount(address);
-    const proxy = await bed.harness.imapProxy({ dropAfterBytes: cut });
-    const report = await sync(id, { imapEndpoint: () => ({ host: '127.0.0.1', port: proxy.port, tls: false }) });
-    expect(proxy.dropped).toBe(1);
-    const failed = await expectCleanFailure(id, address, report, /^(network|imap\.)/);
-    const exact = await expectFollowUpCompletes(id, address);
-    await recordExactness(`Connection cut after ${cut} of ~${MAILBOX_BYTES} bytes`, exact, `run failed (${failed.code}) with ${failed.stored} stored; lease released; next run exact`);
-  });
+  it.each(cuts.map((cut, i) => [i + 1, cut] as const))(
+    'cut %i at %i bytes: the run fails cleanly, the next one stores the mailbox exactly',
+    async (n, cut) => {
+      const address = `cut${n}@contoso.test`;
+      const id = await addSeededAccount(address);
+      const proxy = await bed.harness.imapProxy({ dropAfterBytes: cut });
+      const report = await sync(id, { imapEndpoint: () => ({ host: '127.0.0.1', port: proxy.port, tls: false }) });
+      expect(proxy.dropped).toBe(1);
+      const failed = await expectCleanFailure(id, address, report, /^(network|imap\.)/);
+      const exact = await expectFollowUpCompletes(id, address);
+      await recordExactness(
+        `Connection cut after ${cut} of ~${MAILBOX_BYTES} bytes`,
+        exact,
+        `run failed (${failed.code}) with ${failed.stored} stored; lease released; next run exact`,
+      );
+    },
+  );
 });
 
 describe('server BYE mid-fetch', () => {
@@ -107,15 +132,22 @@ describe('server BYE mid-fetch', () => {
     { text: 'Session invalidated - AccessTokenExpired', code: 'imap.session_expired' },
   ];
 
-  it.each(byes)('"* BYE $text" between two FETCH responses: $code, then the next run is exact', async ({ text, code }) => {
-    const address = `bye-${code.replace(/\W/g, '-')}@contoso.test`;
-    const id = await addSeededAccount(address);
-    const proxy = await bed.harness.imapProxy({ byeAfterBytes: Math.floor(MAILBOX_BYTES * 0.4), byeText: text });
-    const report = await sync(id, { imapEndpoint: () => ({ host: '127.0.0.1', port: proxy.port, tls: false }) });
-    expect(proxy.byes).toBe(1);
-    const failed = await expectCleanFailure(id, address, report, new RegExp(`^${code.replace('.', '\\.')}$`));
-    expect(failed.stored).toBeGreaterThan(0);
-    const exact = await expectFollowUpCompletes(id, address);
-    await recordExactness(`IMAP "* BYE ${text}" mid-fetch`, exact, `run failed (${failed.code}) with ${failed.stored} stored; lease released; next run exact`);
-  });
+  it.each(byes)(
+    '"* BYE $text" between two FETCH responses: $code, then the next run is exact',
+    async ({ text, code }) => {
+      const address = `bye-${code.replace(/\W/g, '-')}@contoso.test`;
+      const id = await addSeededAccount(address);
+      const proxy = await bed.harness.imapProxy({ byeAfterBytes: Math.floor(MAILBOX_BYTES * 0.4), byeText: text });
+      const report = await sync(id, { imapEndpoint: () => ({ host: '127.0.0.1', port: proxy.port, tls: false }) });
+      expect(proxy.byes).toBe(1);
+      const failed = await expectCleanFailure(id, address, report, new RegExp(`^${code.replace('.', '\\.')}$`));
+      expect(failed.stored).toBeGreaterThan(0);
+      const exact = await expectFollowUpCompletes(id, address);
+      await recordExactness(
+        `IMAP "* BYE ${text}" mid-fetch`,
+        exact,
+        `run failed (${failed.code}) with ${failed.stored} stored; lease released; next run exact`,
+      );
+    },
+  );
 });

@@ -75,7 +75,10 @@ async function leaseOwner(): Promise<string | null> {
 }
 
 async function storedCount(): Promise<number> {
-  const [row] = await f.db.select({ n: sql<number>`count(*)::int` }).from(messages).where(eq(messages.accountId, accountId));
+  const [row] = await f.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(messages)
+    .where(eq(messages.accountId, accountId));
   return row?.n ?? 0;
 }
 
@@ -93,58 +96,77 @@ async function letLeaseExpire(): Promise<boolean> {
 }
 
 describe('the sync CLI killed at random points', () => {
-  it('loses and duplicates nothing across 20 SIGKILLed runs, then one run finishes the mailbox exactly', { timeout: 600_000 }, async () => {
-    const rand = prng(20_261_125);
-    const kills: Array<{ point: string; stored: number; leaseLeft: boolean }> = [];
-    let previousOwner: string | null = null;
-    for (let run = 0; run < KILLS; run += 1) {
-      await f.harness.seed.messages(ADDRESS, { count: ADDED_PER_RUN, seed: 4244, profile: 'realistic', offset: INITIAL + run * ADDED_PER_RUN });
-      const before = await storedCount();
-      const { child, exited } = startCli();
-      let finished = false;
-      void exited.then(() => (finished = true));
-      // Every run waits until this process took the lease. Then, by a seeded coin: a random delay (token, SELECT,
-      // FETCH or a batch's COPY), or just after its next batch committed (the next batch, or releasing the lease).
-      let owner: string | null = null;
-      while (!finished) {
-        owner = await leaseOwner();
-        if (owner !== null && owner !== previousOwner) break;
-        await sleep(20);
+  it(
+    'loses and duplicates nothing across 20 SIGKILLed runs, then one run finishes the mailbox exactly',
+    { timeout: 600_000 },
+    async () => {
+      const rand = prng(20_261_125);
+      const kills: Array<{ point: string; stored: number; leaseLeft: boolean }> = [];
+      let previousOwner: string | null = null;
+      for (let run = 0; run < KILLS; run += 1) {
+        await f.harness.seed.messages(ADDRESS, {
+          count: ADDED_PER_RUN,
+          seed: 4244,
+          profile: 'realistic',
+          offset: INITIAL + run * ADDED_PER_RUN,
+        });
+        const before = await storedCount();
+        const { child, exited } = startCli();
+        let finished = false;
+        void exited.then(() => (finished = true));
+        // Every run waits until this process took the lease. Then, by a seeded coin: a random delay (token, SELECT,
+        // FETCH or a batch's COPY), or just after its next batch committed (the next batch, or releasing the lease).
+        let owner: string | null = null;
+        while (!finished) {
+          owner = await leaseOwner();
+          if (owner !== null && owner !== previousOwner) break;
+          await sleep(20);
+        }
+        expect(finished, 'the CLI ended before it leased the account').toBe(false);
+        const afterCommit = rand() < 0.5;
+        const delay = afterCommit ? between(rand, 0, 300) : between(rand, 0, 1_500);
+        if (afterCommit) while (!finished && (await storedCount()) === before) await sleep(20);
+        await Promise.race([sleep(delay), exited]);
+        if (child.pid && isAlive(child.pid)) signalTree(child.pid, 'SIGKILL');
+        await exited;
+        previousOwner = owner;
+
+        // Whatever the kill interrupted, every stored row is covered by the watermark and vice versa.
+        const coverage = await watermarkCoverage(f.db, f.harness, accountId, ADDRESS);
+        expect(coverage).toMatchObject({ storedAbove: 0, missingBelow: 0 });
+        kills.push({
+          point: `${afterCommit ? 'commit' : 'lease'}+${delay}ms`,
+          stored: coverage.stored,
+          leaseLeft: await letLeaseExpire(),
+        });
       }
-      expect(finished, 'the CLI ended before it leased the account').toBe(false);
-      const afterCommit = rand() < 0.5;
-      const delay = afterCommit ? between(rand, 0, 300) : between(rand, 0, 1_500);
-      if (afterCommit) while (!finished && (await storedCount()) === before) await sleep(20);
-      await Promise.race([sleep(delay), exited]);
-      if (child.pid && isAlive(child.pid)) signalTree(child.pid, 'SIGKILL');
-      await exited;
-      previousOwner = owner;
+      // Kills landed in live syncs, which left their lease behind (how many depends on the machine's speed).
+      expect(kills.some((kill) => kill.leaseLeft)).toBe(true);
 
-      // Whatever the kill interrupted, every stored row is covered by the watermark and vice versa.
-      const coverage = await watermarkCoverage(f.db, f.harness, accountId, ADDRESS);
-      expect(coverage).toMatchObject({ storedAbove: 0, missingBelow: 0 });
-      kills.push({ point: `${afterCommit ? 'commit' : 'lease'}+${delay}ms`, stored: coverage.stored, leaseLeft: await letLeaseExpire() });
-    }
-    // Kills landed in live syncs, which left their lease behind (how many depends on the machine's speed).
-    expect(kills.some((kill) => kill.leaseLeft)).toBe(true);
+      const last = startCli();
+      expect(await last.exited).toBe(0);
+      const exact = await exactness(f.db, f.harness, accountId, ADDRESS);
+      expect(exact).toMatchObject({ expected: MESSAGES, stored: MESSAGES, lost: 0, duplicated: 0, altered: 0 });
+      const row = await accountRow(f.db, accountId);
+      expect(row).toMatchObject({
+        status: 'active',
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        lastError: null,
+        lastSyncOutcome: 'success',
+      });
+      // Runs the kills cut short are closed as interrupted, not left "running" forever on the account's page.
+      const runs = await f.db.select().from(syncRuns).where(eq(syncRuns.accountId, accountId));
+      expect(runs.filter((r) => r.outcome === 'running')).toEqual([]);
+      expect(runs.filter((r) => r.errorCode === 'sync.interrupted').length).toBeGreaterThan(0);
 
-    const last = startCli();
-    expect(await last.exited).toBe(0);
-    const exact = await exactness(f.db, f.harness, accountId, ADDRESS);
-    expect(exact).toMatchObject({ expected: MESSAGES, stored: MESSAGES, lost: 0, duplicated: 0, altered: 0 });
-    const row = await accountRow(f.db, accountId);
-    expect(row).toMatchObject({ status: 'active', leaseOwner: null, leaseExpiresAt: null, lastError: null, lastSyncOutcome: 'success' });
-    // Runs the kills cut short are closed as interrupted, not left "running" forever on the account's page.
-    const runs = await f.db.select().from(syncRuns).where(eq(syncRuns.accountId, accountId));
-    expect(runs.filter((r) => r.outcome === 'running')).toEqual([]);
-    expect(runs.filter((r) => r.errorCode === 'sync.interrupted').length).toBeGreaterThan(0);
-
-    const progress = kills.map((kill) => `${kill.point}:${kill.stored}`).join(' ');
-    const held = kills.filter((kill) => kill.leaseLeft).length;
-    await recordExactness(
-      `Sync CLI SIGKILLed in ${KILLS} runs (random points after the lease)`,
-      exact,
-      `${held}/${KILLS} kills left a lease (expiry simulated); stored after each: ${progress}; final run exact`,
-    );
-  });
+      const progress = kills.map((kill) => `${kill.point}:${kill.stored}`).join(' ');
+      const held = kills.filter((kill) => kill.leaseLeft).length;
+      await recordExactness(
+        `Sync CLI SIGKILLed in ${KILLS} runs (random points after the lease)`,
+        exact,
+        `${held}/${KILLS} kills left a lease (expiry simulated); stored after each: ${progress}; final run exact`,
+      );
+    },
+  );
 });

@@ -39,11 +39,33 @@ interface FormCheck {
 
 const FORMS: FormCheck[] = [
   { name: 'sign-in', schema: signInSchema, fields: ['email', 'password'], storedAsText: ['email'] },
-  { name: 'first-run set-up', schema: setupSchema, fields: ['name', 'email', 'password', 'confirmPassword'], storedAsText: ['name', 'email'] },
-  { name: 'app credentials', schema: appCredentialsSchema, fields: ['clientId', 'clientSecret', 'tenant', 'secretExpiresOn', 'cloud'], storedAsText: ['clientId', 'tenant', 'secretExpiresOn'] },
-  { name: 'account settings', schema: accountSettingsSchema, fields: ['folders', 'afterFetch', 'confirmDelete'], arrays: ['folders'], storedAsText: ['folders'] },
+  {
+    name: 'first-run set-up',
+    schema: setupSchema,
+    fields: ['name', 'email', 'password', 'confirmPassword'],
+    storedAsText: ['name', 'email'],
+  },
+  {
+    name: 'app credentials',
+    schema: appCredentialsSchema,
+    fields: ['clientId', 'clientSecret', 'tenant', 'secretExpiresOn', 'cloud'],
+    storedAsText: ['clientId', 'tenant', 'secretExpiresOn'],
+  },
+  {
+    name: 'account settings',
+    schema: accountSettingsSchema,
+    fields: ['folders', 'afterFetch', 'confirmDelete'],
+    arrays: ['folders'],
+    storedAsText: ['folders'],
+  },
   { name: 'send test message', schema: testMessageSchema, fields: ['to', 'subject', 'body'] },
-  { name: 'OAuth callback query', schema: callbackParamsSchema, fields: ['state', 'code', 'error', 'error_description', 'admin_consent', 'tenant'], storedAsText: ['state', 'error', 'error_description'], messagesShown: false },
+  {
+    name: 'OAuth callback query',
+    schema: callbackParamsSchema,
+    fields: ['state', 'code', 'error', 'error_description', 'admin_consent', 'tenant'],
+    storedAsText: ['state', 'error', 'error_description'],
+    messagesShown: false,
+  },
 ];
 
 /** Now and then a plausible value, so the fuzz also walks past the first check of a form. */
@@ -66,7 +88,9 @@ function hostileForm(check: FormCheck, rand: () => number, pool: string[]): Reco
     const roll = rand();
     if (roll < 0.1 && !check.arrays?.includes(field)) continue; // missing, as a forged POST may leave it
     const value = roll < 0.3 && PLAUSIBLE[field] ? pick(rand, PLAUSIBLE[field]) : pick(rand, pool);
-    form[field] = check.arrays?.includes(field) ? Array.from({ length: Math.floor(rand() * 4) }, () => (rand() < 0.5 ? value : pick(rand, pool))) : value;
+    form[field] = check.arrays?.includes(field)
+      ? Array.from({ length: Math.floor(rand() * 4) }, () => (rand() < 0.5 ? value : pick(rand, pool)))
+      : value;
   }
   return form;
 }
@@ -91,7 +115,9 @@ describe('form and URL input checks under seeded hostile input @reliability', ()
         if (result.success) {
           accepted += 1;
           const data = result.data as Record<string, unknown>;
-          for (const field of check.storedAsText ?? []) if (textsOf(data[field]).some((text) => NUL.test(text))) problems.push(`${check.name} accepted NUL in ${field}`);
+          for (const field of check.storedAsText ?? [])
+            if (textsOf(data[field]).some((text) => NUL.test(text)))
+              problems.push(`${check.name} accepted NUL in ${field}`);
           continue;
         }
         if (check.messagesShown === false) continue;
@@ -102,7 +128,15 @@ describe('form and URL input checks under seeded hostile input @reliability', ()
           }
         }
       }
-      await recordScenario({ group: 'hostile input', scenario: `in-process: ${check.name} checks`, expected: INPUTS, stored: problems.length, lost: 0, duplicated: 0, note: `${accepted} accepted, ${INPUTS - accepted} refused in plain words` });
+      await recordScenario({
+        group: 'hostile input',
+        scenario: `in-process: ${check.name} checks`,
+        expected: INPUTS,
+        stored: problems.length,
+        lost: 0,
+        duplicated: 0,
+        note: `${accepted} accepted, ${INPUTS - accepted} refused in plain words`,
+      });
       expect([...new Set(problems)]).toEqual([]);
     });
   }
@@ -115,21 +149,60 @@ describe('form and URL input checks under seeded hostile input @reliability', ()
     for (const value of values) {
       tried += 1;
       const id = parseRecordId(value);
-      if (id !== null && !(Number.isSafeInteger(id) && id > 0 && String(id) === value)) problems.push(`record id ${JSON.stringify(value)} → ${id}`);
+      if (id !== null && !(Number.isSafeInteger(id) && id > 0 && String(id) === value))
+        problems.push(`record id ${JSON.stringify(value)} → ${id}`);
       const cursor = decodeCursor(value);
-      if (cursor && !(Number.isSafeInteger(cursor.id) && /^-?\d{1,17}$/.test(cursor.micros))) problems.push(`cursor ${JSON.stringify(value)}`);
-      const query = parseMessageListQuery({ q: value, folder: pick(rand, pool), account: value, before: value, after: [value, value], attachments: value });
-      for (const text of [query.filters.search, query.filters.folder]) if (text && NUL.test(text)) problems.push(`list filter kept NUL from ${JSON.stringify(value).slice(0, 40)}`);
+      if (cursor && !(Number.isSafeInteger(cursor.id) && /^-?\d{1,17}$/.test(cursor.micros)))
+        problems.push(`cursor ${JSON.stringify(value)}`);
+      const query = parseMessageListQuery({
+        q: value,
+        folder: pick(rand, pool),
+        account: value,
+        before: value,
+        after: [value, value],
+        attachments: value,
+      });
+      for (const text of [query.filters.search, query.filters.folder])
+        if (text && NUL.test(text)) problems.push(`list filter kept NUL from ${JSON.stringify(value).slice(0, 40)}`);
     }
-    await recordScenario({ group: 'hostile input', scenario: 'in-process: record ids, cursors, list filters', expected: tried, stored: problems.length, lost: 0, duplicated: 0, note: 'only positive safe integers become ids' });
+    await recordScenario({
+      group: 'hostile input',
+      scenario: 'in-process: record ids, cursors, list filters',
+      expected: tried,
+      stored: problems.length,
+      lost: 0,
+      duplicated: 0,
+      note: 'only positive safe integers become ids',
+    });
     expect(problems).toEqual([]);
   });
 
   it('the cron bearer check says no to every near miss and yes only to the secret', async () => {
     const secret = 'c0ffee'.repeat(8);
-    const variants = [null, '', 'Bearer', 'Bearer ', `bearer ${secret}`, `Bearer  ${secret}`, `Bearer ${secret} `, `Bearer ${secret.slice(1)}`, `Bearer ${secret.toUpperCase()}`, `Basic ${secret}`, secret, ...pool.map((value) => `Bearer ${value}`)];
+    const variants = [
+      null,
+      '',
+      'Bearer',
+      'Bearer ',
+      `bearer ${secret}`,
+      `Bearer  ${secret}`,
+      `Bearer ${secret} `,
+      `Bearer ${secret.slice(1)}`,
+      `Bearer ${secret.toUpperCase()}`,
+      `Basic ${secret}`,
+      secret,
+      ...pool.map((value) => `Bearer ${value}`),
+    ];
     const passed = variants.filter((header) => hasBearerSecret(header, secret));
-    await recordScenario({ group: 'hostile input', scenario: 'in-process: cron bearer check near misses', expected: variants.length, stored: passed.length, lost: 0, duplicated: 0, note: 'constant-time compare, exact match only' });
+    await recordScenario({
+      group: 'hostile input',
+      scenario: 'in-process: cron bearer check near misses',
+      expected: variants.length,
+      stored: passed.length,
+      lost: 0,
+      duplicated: 0,
+      note: 'constant-time compare, exact match only',
+    });
     expect(passed).toEqual([]);
     expect(hasBearerSecret(`Bearer ${secret}`, secret)).toBe(true);
   });

@@ -8,7 +8,12 @@ import { Parser } from 'htmlparser2';
 import { inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compareWithServer } from '@/test/reliability/support/exactness';
-import { hostileCorpus, ordinaryMessages, type HostileFamily, type HostileMessage } from '@/test/reliability/support/hostile-corpus';
+import {
+  hostileCorpus,
+  ordinaryMessages,
+  type HostileFamily,
+  type HostileMessage,
+} from '@/test/reliability/support/hostile-corpus';
 import { recordScenario } from '@/test/reliability/support/scenarios';
 import { serverSources, startSyncTestbed, type SyncTestbed } from '@/test/support/sync-harness';
 import type { AccountSyncReport } from '@/lib/sync/types';
@@ -69,13 +74,19 @@ beforeAll(async () => {
   bed = await startSyncTestbed();
   accountId = await bed.addAccount(ADDRESS);
   corpus = hostileCorpus({ to: ADDRESS, maxMessageBytes: MAX_MESSAGE_BYTES });
-  const status = await bed.harness.seed.raw(ADDRESS, [...corpus.map((message) => message.raw), ...ordinaryMessages(ADDRESS, ORDINARY)]);
+  const status = await bed.harness.seed.raw(ADDRESS, [
+    ...corpus.map((message) => message.raw),
+    ...ordinaryMessages(ADDRESS, ORDINARY),
+  ]);
   expect(status.messages).toBe(corpus.length + ORDINARY);
 
   const sampler = setInterval(() => (peakRssMb = Math.max(peakRssMb, process.memoryUsage().rss / 1024 / 1024)), 50);
   try {
     const run = await import('@/lib/sync/run');
-    const result = await run.runSync(bed.deps({ maxMessageBytes: MAX_MESSAGE_BYTES }), { trigger: 'manual', accountIds: [accountId] });
+    const result = await run.runSync(bed.deps({ maxMessageBytes: MAX_MESSAGE_BYTES }), {
+      trigger: 'manual',
+      accountIds: [accountId],
+    });
     report = result.accounts[0];
   } finally {
     clearInterval(sampler);
@@ -92,11 +103,22 @@ beforeAll(async () => {
   for (const row of rows) rowsByUid.set(row.uid, [...(rowsByUid.get(row.uid) ?? []), row]);
   const schema = await import('@/lib/db/schema');
   const parts = (await bed.db
-    .select({ id: schema.attachments.id, message_id: schema.attachments.messageId, filename: schema.attachments.filename, original_filename: schema.attachments.originalFilename })
+    .select({
+      id: schema.attachments.id,
+      message_id: schema.attachments.messageId,
+      filename: schema.attachments.filename,
+      original_filename: schema.attachments.originalFilename,
+    })
     .from(schema.attachments)
-    .where(inArray(schema.attachments.messageId, rows.map((row) => row.id)))) as StoredAttachment[];
+    .where(
+      inArray(
+        schema.attachments.messageId,
+        rows.map((row) => row.id),
+      ),
+    )) as StoredAttachment[];
   attachmentsByMessage = new Map();
-  for (const part of parts) attachmentsByMessage.set(part.message_id, [...(attachmentsByMessage.get(part.message_id) ?? []), part]);
+  for (const part of parts)
+    attachmentsByMessage.set(part.message_id, [...(attachmentsByMessage.get(part.message_id) ?? []), part]);
 }, 600_000);
 
 afterAll(() => bed?.stop());
@@ -132,7 +154,12 @@ async function recordFamily(name: HostileFamily, note: string) {
   const messages = family(name);
   const counts = exactnessOf(messages.map(uidOf));
   const failed = messages.filter((message) => rowOf(message).parse_error !== null).length;
-  await recordScenario({ group: GROUP, scenario: `${name} (${messages.length} message${messages.length === 1 ? '' : 's'})`, ...counts, note: `parse_error ${failed}/${messages.length}; ${note}` });
+  await recordScenario({
+    group: GROUP,
+    scenario: `${name} (${messages.length} message${messages.length === 1 ? '' : 's'})`,
+    ...counts,
+    note: `parse_error ${failed}/${messages.length}; ${note}`,
+  });
 }
 
 // A stored or served file name: one path segment, no control, bidi or zero-width characters, no leading dot.
@@ -150,14 +177,24 @@ describe('hostile input', () => {
     const oversize = corpus.filter((message) => message.oversize);
     expect(report).toMatchObject({ outcome: 'success', fetched: corpus.length + ORDINARY });
     const exact = await compareWithServer(bed.db, accountId, server);
-    expect(exact).toMatchObject({ expected: corpus.length + ORDINARY, stored: corpus.length + ORDINARY, lost: 0, duplicated: 0 });
+    expect(exact).toMatchObject({
+      expected: corpus.length + ORDINARY,
+      stored: corpus.length + ORDINARY,
+      lost: 0,
+      duplicated: 0,
+    });
     // The oversize message is kept as headers only, so it alone has no source to compare.
     expect(exact.altered).toBe(oversize.length);
     for (const message of oversize) expect(rowOf(message).has_source).toBe(false);
 
     for (let uid = corpus.length + 1; uid <= corpus.length + ORDINARY; uid += 1) {
       const [row] = rowsByUid.get(uid) ?? [];
-      expect(row).toMatchObject({ subject: `Ordinary message ${uid - corpus.length}`, parse_error: null, skipped_reason: null, has_source: true });
+      expect(row).toMatchObject({
+        subject: `Ordinary message ${uid - corpus.length}`,
+        parse_error: null,
+        skipped_reason: null,
+        has_source: true,
+      });
     }
     await recordScenario({
       group: GROUP,
@@ -200,8 +237,12 @@ describe('hostile input', () => {
   it('survives a 1 MB header line, 10,000 headers and a 1 MB folded subject, keeping the sender', async () => {
     const messages = family('huge headers');
     checkFamilyRows(messages);
-    for (const message of messages) expect(rowOf(message).from_address, message.name).toBe('Mallory <mallory@adversary.test>');
-    expect(rowOf(messages.find((m) => m.name === 'huge headers/10000-headers')!)).toMatchObject({ subject: 'Ten thousand headers', text: expect.stringContaining('ten thousand headers') });
+    for (const message of messages)
+      expect(rowOf(message).from_address, message.name).toBe('Mallory <mallory@adversary.test>');
+    expect(rowOf(messages.find((m) => m.name === 'huge headers/10000-headers')!)).toMatchObject({
+      subject: 'Ten thousand headers',
+      text: expect.stringContaining('ten thousand headers'),
+    });
     await recordFamily('huge headers', 'From/To read even where mailparser refuses the header block');
   });
 
@@ -220,23 +261,34 @@ describe('hostile input', () => {
     expect(rowOf(messages.find((m) => m.name === 'nul bytes/in-body')!).text).toMatch(/^before\ufffdafter\ufffd\ufffd/);
     expect(rowOf(messages.find((m) => m.name === 'nul bytes/in-headers')!).subject).toBe('NUL\ufffd in the subject');
     // Encoded NULs do reach the parser: Postgres would refuse them in text (22021) and fail the batch.
-    expect(rowOf(messages.find((m) => m.name === 'nul bytes/encoded')!)).toMatchObject({ subject: 'encodednul', text: 'encodednultext' });
+    expect(rowOf(messages.find((m) => m.name === 'nul bytes/encoded')!)).toMatchObject({
+      subject: 'encodednul',
+      text: 'encodednultext',
+    });
     await recordFamily('nul bytes', 'raw NUL served as 0x80 by Dovecot; encoded NULs stripped, batch not failed');
   });
 
   it('stores bare LF, bare CR, mixed endings and a message without a body', async () => {
     const messages = family('line endings');
     checkFamilyRows(messages);
-    expect(rowOf(messages.find((m) => m.name === 'line endings/bare-lf')!)).toMatchObject({ subject: 'Bare LF throughout', text: 'line one\nline two' });
+    expect(rowOf(messages.find((m) => m.name === 'line endings/bare-lf')!)).toMatchObject({
+      subject: 'Bare LF throughout',
+      text: 'line one\nline two',
+    });
     // Lines ended by CR alone (old Mac mailers) are still lines: headers and text are read, not one long header.
-    expect(rowOf(messages.find((m) => m.name === 'line endings/bare-cr')!)).toMatchObject({ subject: 'Bare CR throughout', from_address: 'Mallory <mallory@adversary.test>', text: 'old Mac line one\nline two\n' });
+    expect(rowOf(messages.find((m) => m.name === 'line endings/bare-cr')!)).toMatchObject({
+      subject: 'Bare CR throughout',
+      from_address: 'Mallory <mallory@adversary.test>',
+      text: 'old Mac line one\nline two\n',
+    });
     await recordFamily('line endings', 'source compared after Dovecot’s LF→CRLF');
   });
 
   it('decodes RFC 2231 continuations and charsets, and edge cases do not break the message', async () => {
     const messages = family('rfc2231');
     checkFamilyRows(messages);
-    const names = (name: string) => (attachmentsByMessage.get(rowOf(messages.find((m) => m.name === name)!).id) ?? []).map((a) => a.filename);
+    const names = (name: string) =>
+      (attachmentsByMessage.get(rowOf(messages.find((m) => m.name === name)!).id) ?? []).map((a) => a.filename);
     expect(names('rfc2231/continuations')).toEqual(['€ rate report.pdf']);
     expect(names('rfc2231/traversal-in-extended-value')).toEqual(['evil.sh']);
     await recordFamily('rfc2231', 'continuations joined, extended value wins, path stripped');
@@ -269,7 +321,8 @@ describe('hostile input', () => {
         expect(response.status, message.name).toBe(200);
         const disposition = response.headers.get('content-disposition') ?? '';
         expect(disposition, message.name).toMatch(/^attachment; /);
-        for (const name of dispositionNames(disposition)) expect(name, `${message.name}: ${disposition}`).not.toMatch(UNSAFE_NAME);
+        for (const name of dispositionNames(disposition))
+          expect(name, `${message.name}: ${disposition}`).not.toMatch(UNSAFE_NAME);
         expect(response.headers.get('content-type'), message.name).not.toMatch(/html|svg|xml|script/);
         served += 1;
       }
@@ -277,7 +330,9 @@ describe('hostile input', () => {
     for (const message of family('attachment names')) {
       const [part] = attachmentsByMessage.get(rowOf(message).id) ?? [];
       // The name as sent stays on record (NULs removed, 1,000 characters at most) for the admin to see.
-      expect(part?.original_filename, message.name).toBe(message.attachmentNames![0]!.replace(/\u0000/g, '').slice(0, 1000));
+      expect(part?.original_filename, message.name).toBe(
+        message.attachmentNames![0]!.replace(/\u0000/g, '').slice(0, 1000),
+      );
     }
     checkFamilyRows(family('attachment names'));
     await recordFamily('attachment names', `${served} downloads from the route, every Content-Disposition name safe`);
@@ -285,8 +340,19 @@ describe('hostile input', () => {
 
   it('records the oversize message as headers only with its skipped reason', async () => {
     const [message] = family('oversize');
-    expect(rowOf(message!)).toMatchObject({ subject: 'Over the size limit', from_address: 'Mallory <mallory@adversary.test>', text: null, has_source: false, skipped_reason: expect.stringMatching(/^too_large: \d+ bytes, over the 2 MB limit; only the headers were stored$/) });
-    await recordFamily('oversize', `limit ${MAX_MESSAGE_BYTES / 1024 / 1024} MB by configuration; headers-only row, skipped_reason too_large`);
+    expect(rowOf(message!)).toMatchObject({
+      subject: 'Over the size limit',
+      from_address: 'Mallory <mallory@adversary.test>',
+      text: null,
+      has_source: false,
+      skipped_reason: expect.stringMatching(
+        /^too_large: \d+ bytes, over the 2 MB limit; only the headers were stored$/,
+      ),
+    });
+    await recordFamily(
+      'oversize',
+      `limit ${MAX_MESSAGE_BYTES / 1024 / 1024} MB by configuration; headers-only row, skipped_reason too_large`,
+    );
   });
 
   it('serves active HTML only as inert markup under a strict policy', async () => {
@@ -296,38 +362,84 @@ describe('hostile input', () => {
     let checked = 0;
     for (const message of messages.filter((m) => rowOf(m).html)) {
       const id = rowOf(message).id;
-      const response = await GET(new Request(`http://127.0.0.1/api/v1/messages/${id}/body`), { params: Promise.resolve({ id: String(id) }) });
+      const response = await GET(new Request(`http://127.0.0.1/api/v1/messages/${id}/body`), {
+        params: Promise.resolve({ id: String(id) }),
+      });
       expect(response.status, message.name).toBe(200);
-      expect(response.headers.get('content-security-policy'), message.name).toMatch(/^default-src 'none';.*form-action 'none'; base-uri 'none'$/);
-      expect(response.headers.get('content-security-policy'), message.name).not.toMatch(/script-src|frame-src|object-src/);
+      expect(response.headers.get('content-security-policy'), message.name).toMatch(
+        /^default-src 'none';.*form-action 'none'; base-uri 'none'$/,
+      );
+      expect(response.headers.get('content-security-policy'), message.name).not.toMatch(
+        /script-src|frame-src|object-src/,
+      );
       expect(activeMarkup(await response.text()), message.name).toEqual([]);
       checked += 1;
     }
     expect(checked).toBeGreaterThanOrEqual(10);
-    await recordFamily('html', `${checked} bodies: no script/frame/form/meta/base tags, no on* attributes, no script URLs`);
+    await recordFamily(
+      'html',
+      `${checked} bodies: no script/frame/form/meta/base tags, no on* attributes, no script URLs`,
+    );
   });
 });
 
-const ACTIVE_TAGS = new Set(['script', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'form', 'input', 'button', 'meta', 'base', 'link', 'svg', 'math', 'template', 'noscript']);
-const URL_ATTRIBUTES = new Set(['href', 'src', 'action', 'formaction', 'data', 'xlink:href', 'background', 'poster', 'srcdoc']);
+const ACTIVE_TAGS = new Set([
+  'script',
+  'iframe',
+  'frame',
+  'frameset',
+  'object',
+  'embed',
+  'applet',
+  'form',
+  'input',
+  'button',
+  'meta',
+  'base',
+  'link',
+  'svg',
+  'math',
+  'template',
+  'noscript',
+]);
+const URL_ATTRIBUTES = new Set([
+  'href',
+  'src',
+  'action',
+  'formaction',
+  'data',
+  'xlink:href',
+  'background',
+  'poster',
+  'srcdoc',
+]);
 
 /** Everything in a served body that could run code, navigate or load from elsewhere (besides CSS, which the CSP governs). */
 function activeMarkup(document: string): string[] {
   const found: string[] = [];
   let metaCount = 0;
-  const parser = new Parser({
-    onopentag(name, attributes) {
-      // The frame document's own head carries exactly two <meta>s (charset and referrer policy).
-      if (name === 'meta' && (attributes.charset === 'utf-8' || attributes.name === 'referrer') && ++metaCount <= 2) return;
-      if (ACTIVE_TAGS.has(name)) found.push(`<${name}>`);
-      for (const [attribute, value] of Object.entries(attributes)) {
-        if (attribute.startsWith('on')) found.push(`${name}[${attribute}]`);
-        if (URL_ATTRIBUTES.has(attribute) && !/^(https?:|mailto:|tel:|\/api\/v1\/messages\/\d+\/attachments\/|data:image\/(png|jpeg|gif|webp);)/i.test(value.trim())) {
-          found.push(`${name}[${attribute}=${value.slice(0, 40)}]`);
+  const parser = new Parser(
+    {
+      onopentag(name, attributes) {
+        // The frame document's own head carries exactly two <meta>s (charset and referrer policy).
+        if (name === 'meta' && (attributes.charset === 'utf-8' || attributes.name === 'referrer') && ++metaCount <= 2)
+          return;
+        if (ACTIVE_TAGS.has(name)) found.push(`<${name}>`);
+        for (const [attribute, value] of Object.entries(attributes)) {
+          if (attribute.startsWith('on')) found.push(`${name}[${attribute}]`);
+          if (
+            URL_ATTRIBUTES.has(attribute) &&
+            !/^(https?:|mailto:|tel:|\/api\/v1\/messages\/\d+\/attachments\/|data:image\/(png|jpeg|gif|webp);)/i.test(
+              value.trim(),
+            )
+          ) {
+            found.push(`${name}[${attribute}=${value.slice(0, 40)}]`);
+          }
         }
-      }
+      },
     },
-  }, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
+    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
+  );
   parser.end(document);
   return found;
 }

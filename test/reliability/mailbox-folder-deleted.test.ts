@@ -34,7 +34,10 @@ describe('a synced folder deleted on the server', () => {
     await t.f.harness.seed.messages(ADDRESS, { count: 25, seed: 95, folder: GONE });
     await t.f.harness.seed.messages(ADDRESS, { count: 30, seed: 96 });
     // The deleted folder first in the list: INBOX must not depend on it.
-    await t.f.db.update(schema.mailAccounts).set({ folders: [GONE, 'INBOX'] }).where(eq(schema.mailAccounts.id, id));
+    await t.f.db
+      .update(schema.mailAccounts)
+      .set({ folders: [GONE, 'INBOX'] })
+      .where(eq(schema.mailAccounts.id, id));
     expect((await t.pass()).accounts[0]).toMatchObject({ outcome: 'success', fetched: 55 });
 
     await t.f.harness.dovecot.doveadm(['expunge', '-u', ADDRESS, 'mailbox', GONE, 'all']);
@@ -43,9 +46,16 @@ describe('a synced folder deleted on the server', () => {
 
     const report = await t.pass({ laterMs: 3_600_000 });
     expect(report.accounts[0]).toMatchObject({ fetched: 10 });
-    expect(report.accounts[0]?.error).toMatchObject({ code: 'imap.folder_missing', message: expect.stringContaining(`“${GONE}”`) });
+    expect(report.accounts[0]?.error).toMatchObject({
+      code: 'imap.folder_missing',
+      message: expect.stringContaining(`“${GONE}”`),
+    });
     const row = await t.account(ADDRESS);
-    expect(row.lastError).toMatchObject({ code: 'imap.folder_missing', message: expect.stringContaining(`“${GONE}”`), hint: expect.any(String) });
+    expect(row.lastError).toMatchObject({
+      code: 'imap.folder_missing',
+      message: expect.stringContaining(`“${GONE}”`),
+      hint: expect.any(String),
+    });
     expect(row.lastError?.message).not.toMatch(/NONEXISTENT|Mailbox doesn't exist|Error:/);
     expect(row).toMatchObject({ status: 'active', leaseOwner: null });
 

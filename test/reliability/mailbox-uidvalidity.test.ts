@@ -36,8 +36,14 @@ describe('a UIDVALIDITY reset with the same messages', () => {
     expect(exact).toEqual({ expected: 135, stored: 135, lost: 0, duplicated: 0, altered: 0 });
 
     const generation = and(eq(schema.messages.accountId, id), eq(schema.messages.uidValidity, validity));
-    const [linked] = await t.f.db.select({ n: sql<number>`count(*)::int` }).from(schema.messages).where(and(generation, isNotNull(schema.messages.duplicateOf)));
-    const [fresh] = await t.f.db.select({ n: sql<number>`count(*)::int` }).from(schema.messages).where(and(generation, isNull(schema.messages.duplicateOf)));
+    const [linked] = await t.f.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(schema.messages)
+      .where(and(generation, isNotNull(schema.messages.duplicateOf)));
+    const [fresh] = await t.f.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(schema.messages)
+      .where(and(generation, isNull(schema.messages.duplicateOf)));
     expect(linked?.n).toBe(120);
     expect(fresh?.n).toBe(15);
     // Bytes are stored once per distinct message: 120 originals + 15 new, none for the linked copies.

@@ -36,7 +36,8 @@ afterAll(async () => {
 });
 
 async function seedEach(count: number): Promise<void> {
-  for (const [n, address] of ALL.entries()) await t.f.harness.seed.messages(address, { count, seed: 40 + n, offset: seeded });
+  for (const [n, address] of ALL.entries())
+    await t.f.harness.seed.messages(address, { count, seed: 40 + n, offset: seeded });
   seeded += count;
 }
 
@@ -55,13 +56,18 @@ async function faultThenRecover(name: string, fault: { arm(): Promise<void>; dis
   const target = report.accounts.find((a) => a.address === TARGET);
   expect(target).toMatchObject({ outcome: 'failed', fetched: 0 });
   expect(target?.error?.code).toMatch(fault.code);
-  for (const other of OTHERS) expect(report.accounts.find((a) => a.address === other)).toMatchObject({ outcome: 'success', fetched: 5 });
+  for (const other of OTHERS)
+    expect(report.accounts.find((a) => a.address === other)).toMatchObject({ outcome: 'success', fetched: 5 });
 
   const row = await t.account(TARGET);
   expect(row.status).toBe('active'); // transient: not needs_reauth
   expect(row.leaseOwner).toBeNull();
   expect(row.consecutiveFailures).toBe(1);
-  expect(row.lastError).toMatchObject({ code: expect.stringMatching(fault.code), message: expect.any(String), hint: expect.any(String) });
+  expect(row.lastError).toMatchObject({
+    code: expect.stringMatching(fault.code),
+    message: expect.any(String),
+    hint: expect.any(String),
+  });
   // A sentence for people: no library text, no stack, no token material.
   expect(row.lastError?.message).not.toMatch(/ECONNREFUSED|fetch failed|AbortError|Error:|AADSTS\d|eyJ|EwA/);
   // Backoff: the first failure waits about a minute (±20%), never zero.
@@ -75,7 +81,12 @@ async function faultThenRecover(name: string, fault: { arm(): Promise<void>; dis
   clock += 3 * HOUR;
   const recovered = await t.pass({ laterMs: clock });
   expect(recovered.accounts.find((a) => a.address === TARGET)).toMatchObject({ outcome: 'success', fetched: 5 });
-  expect(await t.account(TARGET)).toMatchObject({ status: 'active', consecutiveFailures: 0, lastError: null, leaseOwner: null });
+  expect(await t.account(TARGET)).toMatchObject({
+    status: 'active',
+    consecutiveFailures: 0,
+    lastError: null,
+    leaseOwner: null,
+  });
 
   const totals = await t.totals(ALL);
   expect(totals).toMatchObject({ lost: 0, duplicated: 0, altered: 0, expected: seeded * ALL.length });

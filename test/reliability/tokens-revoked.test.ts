@@ -31,12 +31,14 @@ describe('a refresh token revoked at Microsoft', () => {
     expect(first.accounts.every((a) => a.outcome === 'success')).toBe(true);
     const revoked = 'bob@contoso.test';
     await t.f.harness.control.revokeUser(revoked);
-    for (const [n, address] of ALL.entries()) await t.f.harness.seed.messages(address, { count: 10, seed: 60 + n, offset: 30 });
+    for (const [n, address] of ALL.entries())
+      await t.f.harness.seed.messages(address, { count: 10, seed: 60 + n, offset: 30 });
 
     const report = await t.pass({ laterMs: HOUR });
     const byAddress = new Map(report.accounts.map((a) => [a.address, a]));
     expect(byAddress.get(revoked)).toMatchObject({ outcome: 'failed', fetched: 0, nextAttemptAt: null });
-    for (const address of ALL.filter((a) => a !== revoked)) expect(byAddress.get(address)).toMatchObject({ outcome: 'success', fetched: 10 });
+    for (const address of ALL.filter((a) => a !== revoked))
+      expect(byAddress.get(address)).toMatchObject({ outcome: 'success', fetched: 10 });
     expectReauthExplained(await t.account(revoked));
 
     // Not retried on its own, however late: no token requests for it either.
@@ -64,7 +66,8 @@ describe('a refresh token revoked at Microsoft', () => {
   it('during a run: the mailbox being synced stops cleanly, keeps what it committed, the others finish', async () => {
     const revoked = 'carol@contoso.test';
     const big = 'dave@contoso.test';
-    for (const [n, address] of ALL.entries()) await t.f.harness.seed.messages(address, { count: 200, seed: 60 + n, offset: 40 });
+    for (const [n, address] of ALL.entries())
+      await t.f.harness.seed.messages(address, { count: 200, seed: 60 + n, offset: 40 });
     const committed: number[] = [];
     let revoking: Promise<void> | undefined;
     // Revoke after carol's first committed batch; her IMAP session is cut by the revocation on the next login,
@@ -76,7 +79,9 @@ describe('a refresh token revoked at Microsoft', () => {
         onProgress: (event) => {
           if (event.type === 'batch-stored' && event.address === revoked) {
             committed.push(event.fetched);
-            revoking ??= t.f.harness.control.revokeUser(revoked).then(() => t.f.harness.control.expireAccessTokens(revoked));
+            revoking ??= t.f.harness.control
+              .revokeUser(revoked)
+              .then(() => t.f.harness.control.expireAccessTokens(revoked));
           }
         },
       },

@@ -21,11 +21,13 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => t?.stop());
 
-const tokenRequests = async () => (await t.f.harness.control.requests()).filter((r) => r.path.endsWith('/oauth2/v2.0/token')).length;
+const tokenRequests = async () =>
+  (await t.f.harness.control.requests()).filter((r) => r.path.endsWith('/oauth2/v2.0/token')).length;
 
 describe('a throttling storm at the token endpoint', () => {
   it('honours Retry-After without a hot loop, then syncs everything exactly once', async () => {
-    for (const [n, address] of ALL.entries()) await t.f.harness.seed.messages(address, { count: 10, seed: 80 + n, offset: 20 });
+    for (const [n, address] of ALL.entries())
+      await t.f.harness.seed.messages(address, { count: 10, seed: 80 + n, offset: 20 });
     await t.f.harness.control.expireAccessTokens(); // everyone must refresh
     await t.f.harness.control.throttle(ALL.length * 2, RETRY_AFTER_S); // two rounds of 429s
     await t.f.harness.control.clearRequests();
@@ -57,7 +59,8 @@ describe('a throttling storm at the token endpoint', () => {
     const round2 = await t.pass({ laterMs: clock });
     expect(round2.accounts.map((a) => a.outcome)).toEqual(ALL.map(() => 'failed'));
     expect(await tokenRequests()).toBe(ALL.length * 2);
-    for (const address of ALL) expect(await t.account(address)).toMatchObject({ status: 'active', consecutiveFailures: 2 });
+    for (const address of ALL)
+      expect(await t.account(address)).toMatchObject({ status: 'active', consecutiveFailures: 2 });
 
     // The storm is over: one pass after the longest backoff (2 failures: at most 144 s) syncs everyone.
     clock += 150_000;
@@ -65,7 +68,8 @@ describe('a throttling storm at the token endpoint', () => {
     expect(after.accounts).toHaveLength(ALL.length);
     for (const report of after.accounts) expect(report).toMatchObject({ outcome: 'success', fetched: 10 });
     expect(await tokenRequests()).toBe(ALL.length * 3);
-    for (const address of ALL) expect(await t.account(address)).toMatchObject({ status: 'active', consecutiveFailures: 0, lastError: null });
+    for (const address of ALL)
+      expect(await t.account(address)).toMatchObject({ status: 'active', consecutiveFailures: 0, lastError: null });
 
     const totals = await t.totals(ALL);
     expect(totals).toMatchObject({ expected: 180, stored: 180, lost: 0, duplicated: 0, altered: 0 });

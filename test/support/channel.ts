@@ -21,7 +21,16 @@ export async function startChannelFixture(options: HarnessOptions = {}) {
       { address: 'bob@contoso.test', displayName: 'Bob Example' },
       ...(options.users ?? []),
     ],
-    apps: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [CALLBACK], audience: 'single', tenant: TENANT }, ...(options.apps ?? [])],
+    apps: [
+      {
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        redirectUris: [CALLBACK],
+        audience: 'single',
+        tenant: TENANT,
+      },
+      ...(options.apps ?? []),
+    ],
   });
   let database: TestDatabase | undefined;
   try {
@@ -30,10 +39,18 @@ export async function startChannelFixture(options: HarnessOptions = {}) {
     const dbModule = await import('@/lib/db');
     const db = await dbModule.getDb();
     const { setUpFirstAdmin } = await import('@/lib/auth/setup');
-    const admin = await setUpFirstAdmin(db, { email: 'admin@example.com', name: 'Admin', password: 'a long password 1' });
+    const admin = await setUpFirstAdmin(db, {
+      email: 'admin@example.com',
+      name: 'Admin',
+      password: 'a long password 1',
+    });
     if (!admin) throw new Error('no admin');
     const { saveAppCredentials } = await import('@/lib/channels/microsoft365/app-credentials');
-    await saveAppCredentials(db, { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tenant: TENANT, cloud: 'global', secretExpiresOn: null }, admin);
+    await saveAppCredentials(
+      db,
+      { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tenant: TENANT, cloud: 'global', secretExpiresOn: null },
+      admin,
+    );
     const connect = await import('@/lib/channels/microsoft365/connect');
     const complete = await import('@/lib/channels/microsoft365/complete-connect');
     const target = database;
@@ -42,10 +59,19 @@ export async function startChannelFixture(options: HarnessOptions = {}) {
       db,
       admin,
       /** Starts a flow and signs in on the emulator like a browser; returns the callback's query. */
-      async signIn(intent: import('@/lib/channels/microsoft365/connect').ConnectIntent, account: string | undefined, signInOptions?: Parameters<SignInDriver['signIn']>[2]) {
+      async signIn(
+        intent: import('@/lib/channels/microsoft365/connect').ConnectIntent,
+        account: string | undefined,
+        signInOptions?: Parameters<SignInDriver['signIn']>[2],
+      ) {
         const url = await connect.startConnect(db, admin, intent, BASE_URL);
         const { redirect } = await new SignInDriver().signIn(url, account, signInOptions);
-        return Object.fromEntries(redirect.searchParams) as { state: string; code?: string; error?: string; error_description?: string };
+        return Object.fromEntries(redirect.searchParams) as {
+          state: string;
+          code?: string;
+          error?: string;
+          error_description?: string;
+        };
       },
       complete: (params: { state: string; code?: string; error?: string; error_description?: string }, who = admin) =>
         complete.completeConnect(db, who, params, BASE_URL),

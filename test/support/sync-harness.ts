@@ -87,8 +87,19 @@ export async function startSyncTestbed(options: { driver?: 'postgres' | 'pglite'
 }
 
 /** sha256 of every message as Dovecot serves it (BODY.PEEK[]), by UID: the byte-exact reference. */
-export async function serverSources(harness: Harness, address: string, accessToken: string, folder = 'INBOX'): Promise<Map<number, string>> {
-  const client = new ImapFlow({ host: '127.0.0.1', port: harness.imapPort, secure: false, auth: { user: address, accessToken }, logger: false });
+export async function serverSources(
+  harness: Harness,
+  address: string,
+  accessToken: string,
+  folder = 'INBOX',
+): Promise<Map<number, string>> {
+  const client = new ImapFlow({
+    host: '127.0.0.1',
+    port: harness.imapPort,
+    secure: false,
+    auth: { user: address, accessToken },
+    logger: false,
+  });
   await client.connect();
   const hashes = new Map<number, string>();
   try {
@@ -103,8 +114,19 @@ export async function serverSources(harness: Harness, address: string, accessTok
 }
 
 /** UIDs currently in a folder, as the server lists them. */
-export async function serverUids(harness: Harness, address: string, accessToken: string, folder = 'INBOX'): Promise<number[]> {
-  const client = new ImapFlow({ host: '127.0.0.1', port: harness.imapPort, secure: false, auth: { user: address, accessToken }, logger: false });
+export async function serverUids(
+  harness: Harness,
+  address: string,
+  accessToken: string,
+  folder = 'INBOX',
+): Promise<number[]> {
+  const client = new ImapFlow({
+    host: '127.0.0.1',
+    port: harness.imapPort,
+    secure: false,
+    auth: { user: address, accessToken },
+    logger: false,
+  });
   await client.connect();
   try {
     await client.mailboxOpen(folder, { readOnly: true });

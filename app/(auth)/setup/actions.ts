@@ -16,7 +16,11 @@ export async function createFirstAdmin(_: FormState, form: FormData): Promise<Fo
     return { ok: false, message: 'Set-up is closed: an administrator already exists. Sign in instead.' };
   }
   try {
-    await signIn('credentials', { email: input.data.email, password: input.data.password, redirectTo: '/channels/microsoft365' });
+    await signIn('credentials', {
+      email: input.data.email,
+      password: input.data.password,
+      redirectTo: '/channels/microsoft365',
+    });
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
     return { ok: true, message: 'Your administrator account is ready. Sign in to continue.' };

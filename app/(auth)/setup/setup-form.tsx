@@ -13,13 +13,47 @@ export function SetupForm() {
     <form action={action} className="space-y-4" noValidate>
       {state.message ? (
         <FormMessage tone={state.ok ? 'success' : 'error'}>
-          {state.message} <Link className="font-medium underline" href="/sign-in">Go to sign-in</Link>
+          {state.message}{' '}
+          <Link className="font-medium underline" href="/sign-in">
+            Go to sign-in
+          </Link>
         </FormMessage>
       ) : null}
-      <FormField label="Your name" name="name" autoComplete="name" defaultValue={state.values?.name} errors={state.fieldErrors?.name} />
-      <FormField label="E-mail" name="email" type="email" autoComplete="username" required autoFocus defaultValue={state.values?.email} errors={state.fieldErrors?.email} />
-      <FormField label="Password" name="password" type="password" autoComplete="new-password" required minLength={12} hint="At least 12 characters." errors={state.fieldErrors?.password} />
-      <FormField label="Confirm password" name="confirmPassword" type="password" autoComplete="new-password" required errors={state.fieldErrors?.confirmPassword} />
+      <FormField
+        label="Your name"
+        name="name"
+        autoComplete="name"
+        defaultValue={state.values?.name}
+        errors={state.fieldErrors?.name}
+      />
+      <FormField
+        label="E-mail"
+        name="email"
+        type="email"
+        autoComplete="username"
+        required
+        autoFocus
+        defaultValue={state.values?.email}
+        errors={state.fieldErrors?.email}
+      />
+      <FormField
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        required
+        minLength={12}
+        hint="At least 12 characters."
+        errors={state.fieldErrors?.password}
+      />
+      <FormField
+        label="Confirm password"
+        name="confirmPassword"
+        type="password"
+        autoComplete="new-password"
+        required
+        errors={state.fieldErrors?.confirmPassword}
+      />
       <SubmitButton pendingLabel="Creating…" className="w-full">
         Create administrator
       </SubmitButton>

@@ -27,5 +27,7 @@ export async function signInWithPassword(_: FormState, form: FormData): Promise<
 
 /** Only same-site paths: an attacker's link must not turn sign-in into an open redirect. */
 function safeNext(next: FormDataEntryValue | null): string {
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/channels/microsoft365';
+  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\')
+    ? next
+    : '/channels/microsoft365';
 }

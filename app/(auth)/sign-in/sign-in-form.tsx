@@ -12,8 +12,24 @@ export function SignInForm({ next }: { next?: string }) {
     <form action={action} className="space-y-4" noValidate>
       {state.message ? <FormMessage tone="error">{state.message}</FormMessage> : null}
       <input type="hidden" name="next" value={next ?? ''} />
-      <FormField label="E-mail" name="email" type="email" autoComplete="username" required autoFocus defaultValue={state.values?.email} errors={state.fieldErrors?.email} />
-      <FormField label="Password" name="password" type="password" autoComplete="current-password" required errors={state.fieldErrors?.password} />
+      <FormField
+        label="E-mail"
+        name="email"
+        type="email"
+        autoComplete="username"
+        required
+        autoFocus
+        defaultValue={state.values?.email}
+        errors={state.fieldErrors?.email}
+      />
+      <FormField
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        errors={state.fieldErrors?.password}
+      />
       <SubmitButton pendingLabel="Signing in…" className="w-full">
         Sign in
       </SubmitButton>

@@ -20,7 +20,9 @@ export function ConsoleNav({ badges = {} }: { badges?: Record<string, number> })
           const badge = badges[section.href] ?? 0;
           return (
             <li key={section.href}>
-              {'group' in section ? <p className="px-2 pt-2 pb-1 text-xs font-semibold text-slate-500 uppercase">{section.group}</p> : null}
+              {'group' in section ? (
+                <p className="px-2 pt-2 pb-1 text-xs font-semibold text-slate-500 uppercase">{section.group}</p>
+              ) : null}
               <Link
                 href={section.href}
                 aria-current={active ? 'page' : undefined}
@@ -28,7 +30,10 @@ export function ConsoleNav({ badges = {} }: { badges?: Record<string, number> })
               >
                 {section.label}
                 {badge > 0 ? (
-                  <span className="rounded-full bg-amber-100 px-2 text-xs font-semibold text-amber-800" aria-label={`${badge} need attention`}>
+                  <span
+                    className="rounded-full bg-amber-100 px-2 text-xs font-semibold text-amber-800"
+                    aria-label={`${badge} need attention`}
+                  >
                     {badge}
                   </span>
                 ) : null}

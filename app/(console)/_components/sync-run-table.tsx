@@ -3,14 +3,25 @@ import { DataTable } from '@/app/_components/data-table';
 import type { SyncRun, SyncRunWithAccount } from '@/lib/db/queries/sync-runs';
 import { formatDateTime } from '@/lib/format/date';
 
-const OUTCOME: Record<SyncRun['outcome'], string> = { running: 'Running', success: 'Success', partial: 'Partial (resumes next run)', failed: 'Failed' };
+const OUTCOME: Record<SyncRun['outcome'], string> = {
+  running: 'Running',
+  success: 'Success',
+  partial: 'Partial (resumes next run)',
+  failed: 'Failed',
+};
 
 function duration(run: SyncRun): string {
   return run.finishedAt ? `${((run.finishedAt.getTime() - run.startedAt.getTime()) / 1000).toFixed(1)} s` : '—';
 }
 
 /** Sync runs, newest first; with `showMailbox` for the all-mailboxes page. */
-export function SyncRunTable({ runs, showMailbox = false }: { runs: (SyncRun | SyncRunWithAccount)[]; showMailbox?: boolean }) {
+export function SyncRunTable({
+  runs,
+  showMailbox = false,
+}: {
+  runs: (SyncRun | SyncRunWithAccount)[];
+  showMailbox?: boolean;
+}) {
   const columns = [
     { label: 'Started' },
     ...(showMailbox ? [{ label: 'Mailbox' }] : []),
@@ -28,7 +39,12 @@ export function SyncRunTable({ runs, showMailbox = false }: { runs: (SyncRun | S
           {showMailbox ? (
             <td className="px-4 py-2">
               {'address' in run && run.address ? (
-                <Link className="text-brand-700 hover:underline" href={`/channels/microsoft365/accounts/${run.accountId}`}>{run.address}</Link>
+                <Link
+                  className="text-brand-700 hover:underline"
+                  href={`/channels/microsoft365/accounts/${run.accountId}`}
+                >
+                  {run.address}
+                </Link>
               ) : (
                 'Removed mailbox'
               )}

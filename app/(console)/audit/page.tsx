@@ -19,11 +19,19 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const last = events.at(-1);
   return (
     <>
-      <PageHeader title="Audit log" description="Who changed what, and when: app credentials, mailboxes, administrators." />
+      <PageHeader
+        title="Audit log"
+        description="Who changed what, and when: app credentials, mailboxes, administrators."
+      />
       {events.length === 0 ? (
-        <EmptyState title={cursor ? 'No older events' : 'No events yet'}>Changes made in the console are recorded here.</EmptyState>
+        <EmptyState title={cursor ? 'No older events' : 'No events yet'}>
+          Changes made in the console are recorded here.
+        </EmptyState>
       ) : (
-        <DataTable caption="Audit events" columns={[{ label: 'When' }, { label: 'Who' }, { label: 'What' }, { label: 'Target' }]}>
+        <DataTable
+          caption="Audit events"
+          columns={[{ label: 'When' }, { label: 'Who' }, { label: 'What' }, { label: 'Target' }]}
+        >
           {events.map((event) => (
             <tr key={event.id}>
               <td className="px-4 py-2 whitespace-nowrap text-slate-600">{formatDateTime(event.at)}</td>

@@ -14,10 +14,22 @@ export function MessagePager({ filters, page, paged }: { filters: MessageFilters
   return (
     <nav aria-label="Pages" className="flex items-center justify-between text-sm">
       <span className="flex gap-4">
-        {paged ? <Link className={LINK} href={messageListHref(filters)}>Newest</Link> : null}
-        {newer ? <Link className={LINK} href={newer} rel="prev">← Newer</Link> : null}
+        {paged ? (
+          <Link className={LINK} href={messageListHref(filters)}>
+            Newest
+          </Link>
+        ) : null}
+        {newer ? (
+          <Link className={LINK} href={newer} rel="prev">
+            ← Newer
+          </Link>
+        ) : null}
       </span>
-      {older ? <Link className={LINK} href={older} rel="next">Older →</Link> : null}
+      {older ? (
+        <Link className={LINK} href={older} rel="next">
+          Older →
+        </Link>
+      ) : null}
     </nav>
   );
 }

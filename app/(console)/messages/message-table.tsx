@@ -12,22 +12,39 @@ export function MessageTable({ rows, accounts }: { rows: MessageListRow[]; accou
         <caption className="sr-only">Messages, newest first</caption>
         <thead className="bg-slate-50 text-left text-xs font-semibold text-slate-600 uppercase">
           <tr>
-            <th scope="col" className="px-4 py-2">Received</th>
-            <th scope="col" className="px-4 py-2">From</th>
-            <th scope="col" className="px-4 py-2">Subject</th>
-            <th scope="col" className="px-4 py-2">Account</th>
+            <th scope="col" className="px-4 py-2">
+              Received
+            </th>
+            <th scope="col" className="px-4 py-2">
+              From
+            </th>
+            <th scope="col" className="px-4 py-2">
+              Subject
+            </th>
+            <th scope="col" className="px-4 py-2">
+              Account
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
           {rows.map((row) => (
             <tr key={row.id} className="align-top">
               <td className="px-4 py-2 whitespace-nowrap text-slate-600">{formatDateTime(row.internalDate)}</td>
-              <td className="max-w-48 truncate px-4 py-2" title={row.fromAddress ?? undefined}>{row.fromAddress ?? '—'}</td>
+              <td className="max-w-48 truncate px-4 py-2" title={row.fromAddress ?? undefined}>
+                {row.fromAddress ?? '—'}
+              </td>
               <td className="max-w-md px-4 py-2">
-                <Link href={messagePageUrl(row.id)} className="font-medium text-slate-900 hover:text-brand-700 hover:underline">
+                <Link
+                  href={messagePageUrl(row.id)}
+                  className="font-medium text-slate-900 hover:text-brand-700 hover:underline"
+                >
                   {row.subject || '(no subject)'}
                 </Link>
-                <MessageMarkers hasAttachments={row.hasAttachments} parseError={row.hasParseError} skipped={row.skipped} />
+                <MessageMarkers
+                  hasAttachments={row.hasAttachments}
+                  parseError={row.hasParseError}
+                  skipped={row.skipped}
+                />
                 {row.snippet ? <p className="line-clamp-2 text-xs text-slate-500">{row.snippet}</p> : null}
               </td>
               <td className="px-4 py-2 whitespace-nowrap text-slate-600">

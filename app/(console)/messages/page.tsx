@@ -30,7 +30,12 @@ export default async function MessagesPage({ searchParams }: { searchParams: Pro
           <FormMessage tone="info">Ignored an unusable value for: {query.ignored.join(', ')}.</FormMessage>
         ) : null}
         {page.rows.length === 0 ? (
-          <MessageListEmpty filters={query.filters} paged={query.cursor !== undefined} direction={query.direction} hasAccounts={accounts.length > 0} />
+          <MessageListEmpty
+            filters={query.filters}
+            paged={query.cursor !== undefined}
+            direction={query.direction}
+            hasAccounts={accounts.length > 0}
+          />
         ) : (
           <MessageTable rows={page.rows} accounts={accounts} />
         )}

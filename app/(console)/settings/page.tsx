@@ -10,7 +10,10 @@ export default async function SettingsPage() {
   const summary = await deploymentSummary();
   return (
     <>
-      <PageHeader title="Settings" description="How this deployment is configured. Values come from environment variables; secrets are never shown." />
+      <PageHeader
+        title="Settings"
+        description="How this deployment is configured. Values come from environment variables; secrets are never shown."
+      />
       <dl className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white text-sm">
         {summary.map((row) => (
           <div key={row.label} className="grid gap-1 px-4 py-3 sm:grid-cols-3">

@@ -18,15 +18,22 @@ export default async function SyncRunsPage({ searchParams }: { searchParams: Pro
   const last = runs.at(-1);
   return (
     <>
-      <PageHeader title="Sync runs" description="Each run of the mail sync, per mailbox: when, how much, and how it ended." />
+      <PageHeader
+        title="Sync runs"
+        description="Each run of the mail sync, per mailbox: when, how much, and how it ended."
+      />
       {runs.length === 0 ? (
-        <EmptyState title={cursor ? 'No older runs' : 'No sync runs yet'}>Runs are recorded once a mailbox is connected and the scheduler calls the sync route.</EmptyState>
+        <EmptyState title={cursor ? 'No older runs' : 'No sync runs yet'}>
+          Runs are recorded once a mailbox is connected and the scheduler calls the sync route.
+        </EmptyState>
       ) : (
         <SyncRunTable runs={runs} showMailbox />
       )}
       {runs.length === PAGE_SIZE && last ? (
         <p className="mt-4 text-sm">
-          <Link className="font-medium text-brand-700 hover:underline" href={`/sync-runs?before=${last.id}`}>Older runs</Link>
+          <Link className="font-medium text-brand-700 hover:underline" href={`/sync-runs?before=${last.id}`}>
+            Older runs
+          </Link>
         </p>
       ) : null}
     </>

@@ -20,7 +20,9 @@ export const accountSettingsSchema = z
       )
       .min(1, 'Choose at least one folder.')
       .max(50, 'Choose at most 50 folders.'),
-    afterFetch: z.enum(['keep', 'mark_seen', 'delete'], { message: 'Choose what happens in the mailbox after a message is stored.' }),
+    afterFetch: z.enum(['keep', 'mark_seen', 'delete'], {
+      message: 'Choose what happens in the mailbox after a message is stored.',
+    }),
     confirmDelete: z.string().optional(),
   })
   .refine((v) => v.afterFetch !== 'delete' || v.confirmDelete === 'yes', {
@@ -31,7 +33,14 @@ export const accountSettingsSchema = z
 export type AccountSettings = z.infer<typeof accountSettingsSchema>;
 
 async function audit(db: Db, admin: Admin, account: MailAccount, action: string, details?: Record<string, unknown>) {
-  await recordAuditEvent(db, { adminId: admin.id, adminEmail: admin.email, action, accountId: account.id, target: account.emailAddress, details });
+  await recordAuditEvent(db, {
+    adminId: admin.id,
+    adminEmail: admin.email,
+    action,
+    accountId: account.id,
+    target: account.emailAddress,
+    details,
+  });
 }
 
 /** Live (not removed) accounts only: everything below refuses a removed or unknown id the same way. */
@@ -40,7 +49,12 @@ async function liveAccount(db: Db, id: string): Promise<MailAccount | null> {
   return account && !account.removedAt ? account : null;
 }
 
-export async function changeAccountSettings(db: Db, admin: Admin, id: string, settings: AccountSettings): Promise<MailAccount | null> {
+export async function changeAccountSettings(
+  db: Db,
+  admin: Admin,
+  id: string,
+  settings: AccountSettings,
+): Promise<MailAccount | null> {
   const account = await liveAccount(db, id);
   if (!account) return null;
   const folders = [...new Set(settings.folders)];
@@ -49,12 +63,21 @@ export async function changeAccountSettings(db: Db, admin: Admin, id: string, se
   return updated ?? null;
 }
 
-export async function setAccountEnabled(db: Db, admin: Admin, id: string, enabled: boolean): Promise<MailAccount | null> {
+export async function setAccountEnabled(
+  db: Db,
+  admin: Admin,
+  id: string,
+  enabled: boolean,
+): Promise<MailAccount | null> {
   const account = await liveAccount(db, id);
   if (!account) return null;
   // Enabling returns to 'active' and is due at once; an account that needs re-auth keeps needing it.
   const status = enabled ? (account.status === 'needs_reauth' ? 'needs_reauth' : 'active') : 'disabled';
-  const updated = await updateAccount(db, id, enabled ? { status, consecutiveFailures: 0, nextAttemptAt: new Date() } : { status });
+  const updated = await updateAccount(
+    db,
+    id,
+    enabled ? { status, consecutiveFailures: 0, nextAttemptAt: new Date() } : { status },
+  );
   await audit(db, admin, account, enabled ? 'account.enabled' : 'account.disabled');
   return updated ?? null;
 }
@@ -67,7 +90,13 @@ export async function removeAccount(db: Db, admin: Admin, id: string, keepMessag
   const account = await liveAccount(db, id);
   if (!account) return false;
   if (keepMessages) {
-    await updateAccount(db, id, { removedAt: new Date(), status: 'disabled', tokenCacheSealed: null, leaseOwner: null, leaseExpiresAt: null });
+    await updateAccount(db, id, {
+      removedAt: new Date(),
+      status: 'disabled',
+      tokenCacheSealed: null,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+    });
   } else {
     await deleteAccount(db, id);
   }

@@ -14,7 +14,8 @@ export const CLOUDS = [
   { value: 'china', label: 'China, operated by 21Vianet (partner.microsoftonline.cn)' },
 ] as const;
 
-const CLIENT_ID_MESSAGE = 'Enter the Application (client) ID: a GUID like 1b2c3d4e-0000-4000-8000-123456789abc, from the app’s Overview page.';
+const CLIENT_ID_MESSAGE =
+  'Enter the Application (client) ID: a GUID like 1b2c3d4e-0000-4000-8000-123456789abc, from the app’s Overview page.';
 
 export const appCredentialsSchema = z.object({
   clientId: z
@@ -33,7 +34,13 @@ export const appCredentialsSchema = z.object({
     .transform((v) => (v === '' ? 'common' : v.toLowerCase()))
     .refine((v) => v !== 'consumers' && v !== CONSUMERS_TENANT_ID, PERSONAL_ONLY_REFUSAL)
     .refine(
-      (v) => v === 'common' || v === 'organizations' || v === 'consumers' || v === CONSUMERS_TENANT_ID || GUID.test(v) || DOMAIN.test(v),
+      (v) =>
+        v === 'common' ||
+        v === 'organizations' ||
+        v === 'consumers' ||
+        v === CONSUMERS_TENANT_ID ||
+        GUID.test(v) ||
+        DOMAIN.test(v),
       'Enter the Directory (tenant) ID (a GUID), a verified domain such as contoso.com, “organizations”, or leave it empty.',
     ),
   secretExpiresOn: z
@@ -41,7 +48,10 @@ export const appCredentialsSchema = z.object({
     .trim()
     .optional()
     .default('')
-    .refine((v) => v === '' || (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`))), 'Enter the date as shown in Azure, e.g. 2027-05-31.')
+    .refine(
+      (v) => v === '' || (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`))),
+      'Enter the date as shown in Azure, e.g. 2027-05-31.',
+    )
     .transform((v) => (v === '' ? null : v)),
   cloud: z.enum(['global', 'usgov', 'china'], { message: 'Choose the cloud your tenant lives in.' }).default('global'),
 });

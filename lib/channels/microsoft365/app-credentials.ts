@@ -25,7 +25,9 @@ export interface AppView {
 }
 
 export function toAppView(app: Microsoft365App, now = new Date()): AppView {
-  const days = app.secretExpiresOn ? Math.ceil((Date.parse(`${app.secretExpiresOn}T00:00:00Z`) - now.getTime()) / 86_400_000) : null;
+  const days = app.secretExpiresOn
+    ? Math.ceil((Date.parse(`${app.secretExpiresOn}T00:00:00Z`) - now.getTime()) / 86_400_000)
+    : null;
   return {
     id: app.id,
     clientId: app.clientId,
@@ -45,22 +47,39 @@ export async function getAppView(db: Db): Promise<AppView | null> {
 }
 
 export type SaveAppResult =
-  | { ok: true; app: AppView; clientIdChanged: boolean }
-  | { ok: false; fieldErrors: Record<string, string[]> };
+  { ok: true; app: AppView; clientIdChanged: boolean } | { ok: false; fieldErrors: Record<string, string[]> };
 
 /**
  * Saves the app registration. A new secret alone keeps every mailbox connected (refresh tokens belong to the
  * client ID, not the secret); a new client ID or cloud orphans them, so each mailbox is asked to sign in again.
  */
-export async function saveAppCredentials(db: Db, input: AppCredentialsInput, admin: { id: string; email: string }): Promise<SaveAppResult> {
+export async function saveAppCredentials(
+  db: Db,
+  input: AppCredentialsInput,
+  admin: { id: string; email: string },
+): Promise<SaveAppResult> {
   const existing = await findActiveApp(db);
   if (!existing && !input.clientSecret) {
-    return { ok: false, fieldErrors: { clientSecret: ['Enter the client secret’s Value (not its Secret ID) from Certificates & secrets.'] } };
+    return {
+      ok: false,
+      fieldErrors: {
+        clientSecret: ['Enter the client secret’s Value (not its Secret ID) from Certificates & secrets.'],
+      },
+    };
   }
   const secretFields = input.clientSecret
-    ? { clientSecretSealed: secrets().seal(input.clientSecret, CLIENT_SECRET_CONTEXT), clientSecretHint: input.clientSecret.slice(-4) }
+    ? {
+        clientSecretSealed: secrets().seal(input.clientSecret, CLIENT_SECRET_CONTEXT),
+        clientSecretHint: input.clientSecret.slice(-4),
+      }
     : {};
-  const values = { clientId: input.clientId, tenant: input.tenant, cloud: input.cloud, secretExpiresOn: input.secretExpiresOn, ...secretFields };
+  const values = {
+    clientId: input.clientId,
+    tenant: input.tenant,
+    cloud: input.cloud,
+    secretExpiresOn: input.secretExpiresOn,
+    ...secretFields,
+  };
 
   const result = await transaction(db, async (tx) => {
     if (!existing) {
@@ -84,7 +103,12 @@ export async function saveAppCredentials(db: Db, input: AppCredentialsInput, adm
     adminEmail: admin.email,
     action: existing ? 'app.updated' : 'app.created',
     target: input.clientId,
-    details: { tenant: input.tenant, cloud: input.cloud, secretChanged: Boolean(input.clientSecret), clientIdChanged: result.orphaned },
+    details: {
+      tenant: input.tenant,
+      cloud: input.cloud,
+      secretChanged: Boolean(input.clientSecret),
+      clientIdChanged: result.orphaned,
+    },
   });
   return { ok: true, app: toAppView(result.app), clientIdChanged: result.orphaned };
 }

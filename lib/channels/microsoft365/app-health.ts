@@ -4,7 +4,8 @@ import type { AccountError } from '@/lib/db/schema';
 const APP_LEVEL_CODES: Record<string, { title: string; action: string }> = {
   AADSTS7000222: {
     title: 'The app’s client secret expired.',
-    action: 'Create a new client secret in Azure (Certificates & secrets) and enter it in the app form below; mailboxes stay connected.',
+    action:
+      'Create a new client secret in Azure (Certificates & secrets) and enter it in the app form below; mailboxes stay connected.',
   },
   AADSTS7000215: {
     title: 'The app’s client secret is not valid.',

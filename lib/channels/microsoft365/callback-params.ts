@@ -4,7 +4,10 @@ import { z } from 'zod';
 export const callbackParamsSchema = z.object({
   state: z.string().regex(/^[A-Za-z0-9_-]{20,128}$/),
   code: z.string().min(1).max(8192).optional(),
-  error: z.string().regex(/^[a-z_]{1,64}$/).optional(),
+  error: z
+    .string()
+    .regex(/^[a-z_]{1,64}$/)
+    .optional(),
   // Kept for the failure page, so stored: Postgres refuses NUL in jsonb text (Microsoft's own CR LF stay).
   error_description: z
     .string()
@@ -23,7 +26,8 @@ export type CallbackRejection = 'invalid' | 'unknown' | 'expired' | 'used' | 'fo
 export const REJECTION_TEXT: Record<CallbackRejection, { title: string; action: string }> = {
   invalid: {
     title: 'This sign-in answer is not one the console can read.',
-    action: 'Start again from “Add account”. If it keeps happening, check that the redirect URI in Azure is exactly the callback URL shown on the Microsoft 365 page.',
+    action:
+      'Start again from “Add account”. If it keeps happening, check that the redirect URI in Azure is exactly the callback URL shown on the Microsoft 365 page.',
   },
   unknown: {
     title: 'This sign-in was not started from this console.',

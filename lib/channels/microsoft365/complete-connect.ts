@@ -9,7 +9,12 @@ import { proveMailboxAccess } from '@/lib/channels/microsoft365/prove-access';
 import { secrets } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db';
 import { findAccount } from '@/lib/db/queries/mail-accounts';
-import { claimOAuthFlow, findOAuthFlowByState, recordOAuthFlowOutcome, type OAuthFlow } from '@/lib/db/queries/oauth-flows';
+import {
+  claimOAuthFlow,
+  findOAuthFlowByState,
+  recordOAuthFlowOutcome,
+  type OAuthFlow,
+} from '@/lib/db/queries/oauth-flows';
 import type { OAuthFlowOutcome } from '@/lib/db/schema';
 import { mailScopes } from '@/lib/microsoft/clouds';
 import { explainIdentityError, explainMsalError } from '@/lib/microsoft/errors';
@@ -17,13 +22,21 @@ import { verifyIdToken } from '@/lib/microsoft/id-token';
 import { createMsalClient } from '@/lib/microsoft/msal-client';
 import { memoryCachePlugin } from '@/lib/microsoft/token-cache';
 
-export type CallbackResult = { kind: 'rejected'; reason: CallbackRejection } | { kind: 'finished'; flow: OAuthFlow; outcome: OAuthFlowOutcome };
+export type CallbackResult =
+  { kind: 'rejected'; reason: CallbackRejection } | { kind: 'finished'; flow: OAuthFlow; outcome: OAuthFlowOutcome };
 
 /** Redeems the callback for the flow it belongs to, exactly once, and records how it ended. */
-export async function completeConnect(db: Db, admin: { id: string; email: string }, params: CallbackParams, baseUrl: string): Promise<CallbackResult> {
+export async function completeConnect(
+  db: Db,
+  admin: { id: string; email: string },
+  params: CallbackParams,
+  baseUrl: string,
+): Promise<CallbackResult> {
   const flow = await claimOAuthFlow(db, params.state, admin.id);
   if (!flow) return { kind: 'rejected', reason: await whyUnclaimable(db, params.state, admin.id) };
-  const outcome = await finishFlow(db, flow, admin, params, baseUrl).catch((error: unknown) => connectFailure(failureOf(error)));
+  const outcome = await finishFlow(db, flow, admin, params, baseUrl).catch((error: unknown) =>
+    connectFailure(failureOf(error)),
+  );
   await recordOAuthFlowOutcome(db, flow.id, outcome);
   return { kind: 'finished', flow, outcome };
 }
@@ -36,23 +49,51 @@ async function whyUnclaimable(db: Db, state: string, adminId: string): Promise<C
   return 'expired';
 }
 
-async function finishFlow(db: Db, flow: OAuthFlow, admin: { id: string; email: string }, params: CallbackParams, baseUrl: string): Promise<OAuthFlowOutcome> {
+async function finishFlow(
+  db: Db,
+  flow: OAuthFlow,
+  admin: { id: string; email: string },
+  params: CallbackParams,
+  baseUrl: string,
+): Promise<OAuthFlowOutcome> {
   const redirectUri = callbackUrl(baseUrl);
   const app = await loadAppWithSecret(db);
   if (params.error) {
-    return connectFailure(explainIdentityError({ error: params.error, errorDescription: params.error_description }, { callbackUrl: redirectUri, tenant: app?.tenant }));
+    return connectFailure(
+      explainIdentityError(
+        { error: params.error, errorDescription: params.error_description },
+        { callbackUrl: redirectUri, tenant: app?.tenant },
+      ),
+    );
   }
   if (flow.intent === 'admin_consent') {
-    return params.admin_consent?.toLowerCase() === 'true' ? { ok: true, accountId: '' } : connectFailure(failureOf(new Error('admin consent not confirmed')));
+    return params.admin_consent?.toLowerCase() === 'true'
+      ? { ok: true, accountId: '' }
+      : connectFailure(failureOf(new Error('admin consent not confirmed')));
   }
-  if (!params.code) return connectFailure(explainIdentityError({ error: 'invalid_request', errorDescription: 'No authorization code in the answer.' }));
+  if (!params.code)
+    return connectFailure(
+      explainIdentityError({ error: 'invalid_request', errorDescription: 'No authorization code in the answer.' }),
+    );
   if (!app || app.id !== flow.appId) {
-    return connectFailure({ code: 'app.changed', title: 'The app credentials changed during the sign-in.', explanation: 'The sign-in was started with app credentials that have since been replaced.', action: 'Start the sign-in again.', whoActs: 'console_admin' });
+    return connectFailure({
+      code: 'app.changed',
+      title: 'The app credentials changed during the sign-in.',
+      explanation: 'The sign-in was started with app credentials that have since been replaced.',
+      action: 'Start the sign-in again.',
+      whoActs: 'console_admin',
+    });
   }
 
   const endpoints = endpointsFor(app.cloud);
   const cache = memoryCachePlugin();
-  const msal = createMsalClient({ clientId: app.clientId, clientSecret: app.clientSecret, tenant: app.tenant, endpoints, cachePlugin: cache });
+  const msal = createMsalClient({
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+    tenant: app.tenant,
+    endpoints,
+    cachePlugin: cache,
+  });
   let result: AuthenticationResult;
   try {
     result = await msal.acquireTokenByCode({
@@ -68,25 +109,54 @@ async function finishFlow(db: Db, flow: OAuthFlow, admin: { id: string; email: s
     return connectFailure(explainMsalError(error, { callbackUrl: redirectUri, tenant: app.tenant }));
   }
 
-  const claims = await verifyIdToken(result.idToken, { endpoints, tenant: app.tenant, clientId: app.clientId, nonce: flow.nonce });
+  const claims = await verifyIdToken(result.idToken, {
+    endpoints,
+    tenant: app.tenant,
+    clientId: app.clientId,
+    nonce: flow.nonce,
+  });
   const address = (claims.preferred_username ?? claims.email ?? '').toLowerCase();
   const homeAccountId = result.account?.homeAccountId;
   if (!/^[^\s@]+@[^\s@]+$/.test(address) || !homeAccountId) {
-    return connectFailure({ code: 'id_token.no_address', title: 'Microsoft did not say which mailbox signed in.', explanation: 'The sign-in answer has no e-mail address.', action: 'Check that the app has the “email” and “profile” delegated permissions, then try again.', whoActs: 'azure_admin' });
+    return connectFailure({
+      code: 'id_token.no_address',
+      title: 'Microsoft did not say which mailbox signed in.',
+      explanation: 'The sign-in answer has no e-mail address.',
+      action: 'Check that the app has the “email” and “profile” delegated permissions, then try again.',
+      whoActs: 'azure_admin',
+    });
   }
 
-  const existing = flow.intent === 'reauthenticate' && flow.accountId ? await findAccount(db, flow.accountId) : undefined;
+  const existing =
+    flow.intent === 'reauthenticate' && flow.accountId ? await findAccount(db, flow.accountId) : undefined;
   if (flow.intent === 'reauthenticate') {
     if (!existing || existing.removedAt) {
-      return connectFailure({ code: 'account.missing', title: 'That mailbox was removed while you signed in.', explanation: 'There is no mailbox to re-authenticate.', action: 'Add it again with “Add account”.', whoActs: 'console_admin' });
+      return connectFailure({
+        code: 'account.missing',
+        title: 'That mailbox was removed while you signed in.',
+        explanation: 'There is no mailbox to re-authenticate.',
+        action: 'Add it again with “Add account”.',
+        whoActs: 'console_admin',
+      });
     }
     if (existing.homeAccountId !== homeAccountId && existing.signInAddress !== address) {
-      return connectFailure({ code: 'account.mismatch', title: `You signed in as ${address}, but this mailbox signs in as ${existing.signInAddress}.`, explanation: 'Re-authentication must use the same Microsoft account, or the mailbox would change hands.', action: `Try again and choose ${existing.signInAddress} on Microsoft’s account picker (or sign out of ${address} there first).`, whoActs: 'console_admin' });
+      return connectFailure({
+        code: 'account.mismatch',
+        title: `You signed in as ${address}, but this mailbox signs in as ${existing.signInAddress}.`,
+        explanation: 'Re-authentication must use the same Microsoft account, or the mailbox would change hands.',
+        action: `Try again and choose ${existing.signInAddress} on Microsoft’s account picker (or sign out of ${address} there first).`,
+        whoActs: 'console_admin',
+      });
     }
   }
-  const imapUser = existing?.imapUser ?? (flow.intent === 'shared_mailbox' && flow.sharedMailbox ? flow.sharedMailbox : address);
+  const imapUser =
+    existing?.imapUser ?? (flow.intent === 'shared_mailbox' && flow.sharedMailbox ? flow.sharedMailbox : address);
 
-  const proof = await proveMailboxAccess(endpoints, { imapUser, signInAddress: address, accessToken: result.accessToken });
+  const proof = await proveMailboxAccess(endpoints, {
+    imapUser,
+    signInAddress: address,
+    accessToken: result.accessToken,
+  });
   if (!proof.imap.ok) return connectFailure(proof.imap.error);
   const sealedCache = cache.sealed();
   if (!sealedCache) throw new Error('msal returned tokens but wrote no cache');
@@ -102,7 +172,14 @@ async function finishFlow(db: Db, flow: OAuthFlow, admin: { id: string; email: s
     tenantId: claims.tid,
     imapUser,
     tokenCacheSealed: sealedCache,
-    smtpWarning: proof.smtp.ok ? null : { code: proof.smtp.error.code, message: proof.smtp.error.title, hint: proof.smtp.error.action, at: new Date().toISOString() },
+    smtpWarning: proof.smtp.ok
+      ? null
+      : {
+          code: proof.smtp.error.code,
+          message: proof.smtp.error.title,
+          hint: proof.smtp.error.action,
+          at: new Date().toISOString(),
+        },
   });
   return { ok: true, accountId: account.id, ...(account.smtpWarning ? { warning: account.smtpWarning } : {}) };
 }

@@ -25,7 +25,12 @@ const randomToken = (bytes: number) => randomBytes(bytes).toString('base64url');
  * Starts a sign-in: a single-use flow row (state, sealed PKCE verifier, nonce, 10 minutes) and the Microsoft
  * authorize URL to send the browser to.
  */
-export async function startConnect(db: Db, admin: { id: string }, intent: ConnectIntent, baseUrl: string): Promise<string> {
+export async function startConnect(
+  db: Db,
+  admin: { id: string },
+  intent: ConnectIntent,
+  baseUrl: string,
+): Promise<string> {
   const app = await loadAppWithSecret(db);
   if (!app) throw new AppError('app.missing', 'Save the Microsoft 365 app credentials before connecting a mailbox.');
 
@@ -55,7 +60,12 @@ export async function startConnect(db: Db, admin: { id: string }, intent: Connec
   });
 
   const endpoints = endpointsFor(app.cloud);
-  const msal = createMsalClient({ clientId: app.clientId, clientSecret: app.clientSecret, tenant: app.tenant, endpoints });
+  const msal = createMsalClient({
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+    tenant: app.tenant,
+    endpoints,
+  });
   return msal.getAuthCodeUrl({
     scopes: mailScopes(endpoints),
     redirectUri: callbackUrl(baseUrl),
@@ -85,5 +95,10 @@ export async function startAdminConsent(db: Db, admin: { id: string }, baseUrl: 
   });
   // A personal-accounts-capable "common" app still needs a work tenant to consent for: "organizations" asks for it.
   const tenant = app.tenant === 'common' ? 'organizations' : app.tenant;
-  return adminConsentUrl(endpointsFor(app.cloud), { tenant, clientId: app.clientId, redirectUri: callbackUrl(baseUrl), state });
+  return adminConsentUrl(endpointsFor(app.cloud), {
+    tenant,
+    clientId: app.clientId,
+    redirectUri: callbackUrl(baseUrl),
+    state,
+  });
 }

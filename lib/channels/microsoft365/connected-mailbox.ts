@@ -1,13 +1,19 @@
 import 'server-only';
 import type { Db } from '@/lib/db';
 import { recordAuditEvent } from '@/lib/db/queries/audit-events';
-import { updateAccount, upsertConnectedAccount, type MailAccount, type NewMailAccount } from '@/lib/db/queries/mail-accounts';
+import {
+  updateAccount,
+  upsertConnectedAccount,
+  type MailAccount,
+  type NewMailAccount,
+} from '@/lib/db/queries/mail-accounts';
 import type { OAuthFlowOutcome } from '@/lib/db/schema';
 import { isAppError } from '@/lib/errors';
 import { logger } from '@/lib/logger';
 import type { ExplainedError } from '@/lib/microsoft/errors';
 
-type Failure = Pick<ExplainedError, 'code' | 'title' | 'explanation' | 'action' | 'whoActs'> & Partial<Pick<ExplainedError, 'raw' | 'link' | 'needsAdminConsent'>>;
+type Failure = Pick<ExplainedError, 'code' | 'title' | 'explanation' | 'action' | 'whoActs'> &
+  Partial<Pick<ExplainedError, 'raw' | 'link' | 'needsAdminConsent'>>;
 
 export function connectFailure(error: Failure): OAuthFlowOutcome {
   const { code, title, explanation, action, whoActs, raw, link, needsAdminConsent } = error;
@@ -17,16 +23,32 @@ export function connectFailure(error: Failure): OAuthFlowOutcome {
 /** Anything unexpected becomes a plain sentence on the page; the details go to the log only. */
 export function failureOf(error: unknown): Failure {
   if (isAppError(error)) {
-    return { code: error.code, title: error.message, explanation: 'The sign-in answer did not pass the console’s checks, so nothing was saved.', action: 'Try again. If it keeps failing, check the app credentials and the server log.', whoActs: 'console_admin' };
+    return {
+      code: error.code,
+      title: error.message,
+      explanation: 'The sign-in answer did not pass the console’s checks, so nothing was saved.',
+      action: 'Try again. If it keeps failing, check the app credentials and the server log.',
+      whoActs: 'console_admin',
+    };
   }
   logger('connect').error({ err: error }, 'connecting a mailbox failed unexpectedly');
-  return { code: 'unexpected', title: 'Connecting the mailbox failed unexpectedly.', explanation: 'Nothing was saved.', action: 'Try again. The server log has the details.', whoActs: 'console_admin' };
+  return {
+    code: 'unexpected',
+    title: 'Connecting the mailbox failed unexpectedly.',
+    explanation: 'Nothing was saved.',
+    action: 'Try again. The server log has the details.',
+    whoActs: 'console_admin',
+  };
 }
 
 type ConnectedValues = Omit<NewMailAccount, 'id'> & { existingId?: string };
 
 /** Creates, reconnects or re-authenticates the mailbox and writes the audit event. */
-export async function saveConnectedMailbox(db: Db, admin: { id: string; email: string }, values: ConnectedValues): Promise<MailAccount> {
+export async function saveConnectedMailbox(
+  db: Db,
+  admin: { id: string; email: string },
+  values: ConnectedValues,
+): Promise<MailAccount> {
   const { existingId, ...account } = values;
   let saved: MailAccount | undefined;
   let action: string;
@@ -42,7 +64,11 @@ export async function saveConnectedMailbox(db: Db, admin: { id: string; email: s
   } else {
     const result = await upsertConnectedAccount(db, account);
     saved = result.account;
-    action = result.created ? (account.kind === 'shared' ? 'account.shared_connected' : 'account.connected') : 'account.reconnected';
+    action = result.created
+      ? account.kind === 'shared'
+        ? 'account.shared_connected'
+        : 'account.connected'
+      : 'account.reconnected';
   }
   if (!saved) throw new Error('the account row disappeared while saving');
   await recordAuditEvent(db, {

@@ -16,12 +16,20 @@ export type FolderListing = { ok: true; folders: MailboxFolder[] } | { ok: false
 export async function listMailboxFolders(db: Db, accountId: string): Promise<FolderListing> {
   try {
     const access = await acquireMailAccess(db, accountId);
-    const client = await openImapConnection({ ...access.endpoints.imap, user: access.imapUser, accessToken: access.accessToken });
+    const client = await openImapConnection({
+      ...access.endpoints.imap,
+      user: access.imapUser,
+      accessToken: access.accessToken,
+    });
     try {
       const listed = await client.list();
       const folders = listed
         .filter((folder) => !folder.flags.has('\\Noselect') && !folder.flags.has('\\NonExistent'))
-        .map((folder) => ({ path: folder.path, name: folder.path.replaceAll(folder.delimiter ?? '/', ' / '), specialUse: folder.specialUse }))
+        .map((folder) => ({
+          path: folder.path,
+          name: folder.path.replaceAll(folder.delimiter ?? '/', ' / '),
+          specialUse: folder.specialUse,
+        }))
         .sort((a, b) => (a.path === 'INBOX' ? -1 : b.path === 'INBOX' ? 1 : a.path.localeCompare(b.path)));
       return { ok: true, folders };
     } finally {

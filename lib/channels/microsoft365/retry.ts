@@ -4,7 +4,11 @@ import type { Db } from '@/lib/db';
 import { findOAuthFlow } from '@/lib/db/queries/oauth-flows';
 
 /** What a failed flow was trying to do, so "Try again" starts the same thing. Only the admin's own flows. */
-export async function intentOfFlow(db: Db, flowId: string, adminId: string): Promise<ConnectIntent | 'admin_consent' | null> {
+export async function intentOfFlow(
+  db: Db,
+  flowId: string,
+  adminId: string,
+): Promise<ConnectIntent | 'admin_consent' | null> {
   const flow = await findOAuthFlow(db, flowId);
   if (!flow || flow.adminId !== adminId) return null;
   switch (flow.intent) {

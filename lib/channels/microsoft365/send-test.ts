@@ -9,7 +9,11 @@ import { explainSmtpError, type ExplainedError } from '@/lib/microsoft/errors';
 
 export const testMessageSchema = z.object({
   to: z.email('Enter the recipient’s e-mail address.').max(254, 'Use an e-mail address of at most 254 characters.'),
-  subject: z.string('Enter a subject.').trim().min(1, 'Enter a subject.').max(200, 'Keep the subject under 200 characters.'),
+  subject: z
+    .string('Enter a subject.')
+    .trim()
+    .min(1, 'Enter a subject.')
+    .max(200, 'Keep the subject under 200 characters.'),
   body: z.string().max(10_000, 'Keep the text under 10,000 characters.').default(''),
 });
 
@@ -21,22 +25,39 @@ export type SendResult = { ok: true; messageId: string; durationMs: number } | {
  * and sends From the shared address (Exchange requires Send As for that). Nothing is stored as received: a
  * message appears in the console only if it arrives by sync.
  */
-export async function sendFromMailbox(db: Db, admin: { id: string; email: string }, accountId: string, message: TestMessage): Promise<SendResult> {
+export async function sendFromMailbox(
+  db: Db,
+  admin: { id: string; email: string },
+  accountId: string,
+  message: TestMessage,
+): Promise<SendResult> {
   const account = await findAccount(db, accountId);
   if (!account || account.removedAt) return { ok: false, error: missing() };
   const started = Date.now();
   let result: SendResult;
   try {
     const access = await acquireMailAccess(db, accountId);
-    const transport = createSmtpTransport({ ...access.endpoints.smtp, user: access.signInAddress, accessToken: access.accessToken });
+    const transport = createSmtpTransport({
+      ...access.endpoints.smtp,
+      user: access.signInAddress,
+      accessToken: access.accessToken,
+    });
     try {
-      const info = await transport.sendMail({ from: account.emailAddress, to: message.to, subject: message.subject, text: message.body });
+      const info = await transport.sendMail({
+        from: account.emailAddress,
+        to: message.to,
+        subject: message.subject,
+        text: message.body,
+      });
       result = { ok: true, messageId: info.messageId, durationMs: Date.now() - started };
     } finally {
       transport.close();
     }
   } catch (error) {
-    const explained = error instanceof TokenError ? error.explained : explainSmtpError(error, { mailbox: account.signInAddress, imapUser: account.imapUser });
+    const explained =
+      error instanceof TokenError
+        ? error.explained
+        : explainSmtpError(error, { mailbox: account.signInAddress, imapUser: account.imapUser });
     result = { ok: false, error: explained };
   }
   await recordAuditEvent(db, {

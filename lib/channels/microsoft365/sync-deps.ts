@@ -10,7 +10,10 @@ import type { SyncDeps } from '@/lib/sync/types';
  * The sync engine wired to the product: tokens from each account's sealed msal cache, IMAP endpoints of the
  * app's cloud (or the deployment's custom endpoints). Every entry point (cron route, CLI, "Sync now") uses this.
  */
-export function productSyncDeps(db: Db, options: Omit<SyncDeps, 'db' | 'getAccessToken' | 'imapEndpoint'> = {}): SyncDeps {
+export function productSyncDeps(
+  db: Db,
+  options: Omit<SyncDeps, 'db' | 'getAccessToken' | 'imapEndpoint'> = {},
+): SyncDeps {
   // Read once per pass (deps live for one runSync), not twice per account: a pass is minutes at most, and an
   // app saved meanwhile is used from the next pass on. A failed read is not kept.
   let app: Promise<AppWithSecret | null> | undefined;
@@ -24,7 +27,8 @@ export function productSyncDeps(db: Db, options: Omit<SyncDeps, 'db' | 'getAcces
     maxMessageBytes: getEnv().SYNC_MAX_MESSAGE_MB * 1024 * 1024,
     ...options,
     db,
-    getAccessToken: (account, tokenOptions) => acquireMailAccessToken(db, account.id, { ...tokenOptions, app: loadApp }),
+    getAccessToken: (account, tokenOptions) =>
+      acquireMailAccessToken(db, account.id, { ...tokenOptions, app: loadApp }),
     imapEndpoint: async () => endpointsFor((await loadApp())?.cloud ?? 'global').imap,
   };
 }

@@ -13,19 +13,30 @@ const BUTTON_BUDGET_MS = 240_000;
 export type SyncNowResult = { ok: true; accounts: number } | { ok: false; message: string };
 
 /** Starts a sync of the given mailboxes (or every active one) in the background; progress is read from the database. */
-export async function startSyncNow(db: Db, admin: { id: string; email: string }, accountId?: string): Promise<SyncNowResult> {
+export async function startSyncNow(
+  db: Db,
+  admin: { id: string; email: string },
+  accountId?: string,
+): Promise<SyncNowResult> {
   let ids: string[];
   if (accountId) {
     const account = await findAccount(db, accountId);
     if (!account || account.removedAt) return { ok: false, message: 'That mailbox no longer exists.' };
-    if (account.status === 'needs_reauth') return { ok: false, message: 'Re-authenticate the mailbox first: its sign-in is no longer valid.' };
+    if (account.status === 'needs_reauth')
+      return { ok: false, message: 'Re-authenticate the mailbox first: its sign-in is no longer valid.' };
     if (account.status === 'disabled') return { ok: false, message: 'Enable the mailbox first.' };
     ids = [account.id];
   } else {
     ids = await listSyncableAccountIds(db);
     if (ids.length === 0) return { ok: false, message: 'No mailbox can be synced right now.' };
   }
-  await recordAuditEvent(db, { adminId: admin.id, adminEmail: admin.email, action: 'sync.requested', accountId: accountId ?? null, target: accountId ? undefined : `${ids.length} mailboxes` });
+  await recordAuditEvent(db, {
+    adminId: admin.id,
+    adminEmail: admin.email,
+    action: 'sync.requested',
+    accountId: accountId ?? null,
+    target: accountId ? undefined : `${ids.length} mailboxes`,
+  });
   after(async () => {
     try {
       await runSync(productSyncDeps(db, { budgetMs: BUTTON_BUDGET_MS }), { accountIds: ids, trigger: 'manual' });

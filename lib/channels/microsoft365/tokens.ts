@@ -34,7 +34,10 @@ export async function acquireMailAccess(
   accountId: string,
   options: { forceRefresh?: boolean; app?: () => Promise<AppWithSecret | null> } = {},
 ): Promise<MailAccess> {
-  const [app, account] = await Promise.all([(options.app ?? (() => loadAppWithSecret(db)))(), findAccount(db, accountId)]);
+  const [app, account] = await Promise.all([
+    (options.app ?? (() => loadAppWithSecret(db)))(),
+    findAccount(db, accountId),
+  ]);
   if (!app) throw new TokenError(appMissing());
   if (!account || !account.tokenCacheSealed) throw new TokenError(signInMissing());
   const endpoints = endpointsFor(app.cloud);
@@ -53,8 +56,17 @@ export async function acquireMailAccess(
     const cached = await msal.getTokenCache().getAccountByHomeId(account.homeAccountId);
     if (!cached) throw new TokenError(signInMissing());
     const scopes = mailScopes(endpoints).filter((scope) => scope.startsWith('https://'));
-    const result = await msal.acquireTokenSilent({ account: cached, scopes, forceRefresh: options.forceRefresh ?? false });
-    return { accessToken: result.accessToken, endpoints, imapUser: account.imapUser, signInAddress: account.signInAddress };
+    const result = await msal.acquireTokenSilent({
+      account: cached,
+      scopes,
+      forceRefresh: options.forceRefresh ?? false,
+    });
+    return {
+      accessToken: result.accessToken,
+      endpoints,
+      imapUser: account.imapUser,
+      signInAddress: account.signInAddress,
+    };
   } catch (error) {
     if (error instanceof TokenError) throw error;
     throw new TokenError(explainMsalError(error, { tenant: app.tenant, mailbox: account.signInAddress }));
@@ -65,7 +77,11 @@ export async function acquireMailAccess(
  * `forceRefresh` skips msal's cached access token: Exchange can reject a token before its expiry (revoked
  * sessions, continuous access evaluation), and only a refresh tells a dead sign-in from a stale token.
  */
-export async function acquireMailAccessToken(db: Db, accountId: string, options: Parameters<typeof acquireMailAccess>[2] = {}): Promise<string> {
+export async function acquireMailAccessToken(
+  db: Db,
+  accountId: string,
+  options: Parameters<typeof acquireMailAccess>[2] = {},
+): Promise<string> {
   return (await acquireMailAccess(db, accountId, options)).accessToken;
 }
 

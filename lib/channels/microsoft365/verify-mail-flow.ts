@@ -11,7 +11,8 @@ import { runSync } from '@/lib/sync/run';
 export const VERIFY_WAIT_MS = 60_000;
 const POLL_MS = 2_000;
 
-export type Leg = { ok: true; durationMs: number } | { ok: false; error: ExplainedError } | { ok: false; skipped: true };
+export type Leg =
+  { ok: true; durationMs: number } | { ok: false; error: ExplainedError } | { ok: false; skipped: true };
 export interface VerifyResult {
   send: Leg;
   receive: Leg;
@@ -21,7 +22,12 @@ export interface VerifyResult {
  * The round trip that proves both directions: send a message with a unique token to the mailbox itself over
  * SMTP, then sync until it is stored (bounded wait). Says which leg failed and why.
  */
-export async function verifyMailFlow(db: Db, admin: { id: string; email: string }, accountId: string, waitMs = VERIFY_WAIT_MS): Promise<VerifyResult> {
+export async function verifyMailFlow(
+  db: Db,
+  admin: { id: string; email: string },
+  accountId: string,
+  waitMs = VERIFY_WAIT_MS,
+): Promise<VerifyResult> {
   const account = await findAccount(db, accountId);
   if (!account || account.removedAt) throw new Error('verifyMailFlow needs an existing account');
   const token = randomBytes(6).toString('hex');
@@ -36,7 +42,10 @@ export async function verifyMailFlow(db: Db, admin: { id: string; email: string 
   const started = Date.now();
   while (Date.now() - started < waitMs) {
     // Another worker may hold the lease; then its sync stores the message and the lookup below still finds it.
-    await runSync(productSyncDeps(db, { budgetMs: Math.max(5_000, waitMs - (Date.now() - started)) }), { accountIds: [accountId], trigger: 'manual' });
+    await runSync(productSyncDeps(db, { budgetMs: Math.max(5_000, waitMs - (Date.now() - started)) }), {
+      accountIds: [accountId],
+      trigger: 'manual',
+    });
     if (await findMessageBySubjectToken(db, accountId, token)) {
       return { send: sent, receive: { ok: true, durationMs: Date.now() - started } };
     }
@@ -49,7 +58,8 @@ export async function verifyMailFlow(db: Db, admin: { id: string; email: string 
       error: {
         code: 'verify.not_received',
         title: `The message was sent but did not arrive within ${Math.round(waitMs / 1000)} seconds.`,
-        explanation: 'Exchange may be delaying it (spam filtering, transport rules), or the synced folders do not include the one it was delivered to.',
+        explanation:
+          'Exchange may be delaying it (spam filtering, transport rules), or the synced folders do not include the one it was delivered to.',
         action: 'Check the mailbox’s Junk folder and the folders chosen in Settings, then verify again.',
         whoActs: 'console_admin',
         scope: 'transient',

@@ -11,7 +11,10 @@ export async function recordAuditEvent(db: Db, event: NewAuditEvent): Promise<vo
 }
 
 /** Newest first, keyset-paged by id so a page stays stable while new events arrive. */
-export async function listAuditEvents(db: Db, options: { before?: number; limit?: number } = {}): Promise<AuditEvent[]> {
+export async function listAuditEvents(
+  db: Db,
+  options: { before?: number; limit?: number } = {},
+): Promise<AuditEvent[]> {
   const limit = Math.min(options.limit ?? 50, 200);
   return db
     .select()

@@ -26,7 +26,8 @@ const NULL_FIELD = (() => {
 function copyClient(tx: Tx): CopyClient | undefined {
   const client = (tx as unknown as { session?: { client?: Record<string, unknown> } }).session?.client;
   // A postgres.js transaction: tagged-template client with `unsafe` and `savepoint`.
-  if (client && typeof client.unsafe === 'function' && typeof client.savepoint === 'function') return client as unknown as CopyClient;
+  if (client && typeof client.unsafe === 'function' && typeof client.savepoint === 'function')
+    return client as unknown as CopyClient;
   return undefined;
 }
 
@@ -35,16 +36,25 @@ export function canCopy(tx: Tx): boolean {
 }
 
 /** Streams rows into `table` (identifiers are trusted constants from the caller). */
-export async function copyRows(tx: Tx, table: string, columns: { name: string; type: CopyType }[], rows: CopyValue[][]): Promise<void> {
+export async function copyRows(
+  tx: Tx,
+  table: string,
+  columns: { name: string; type: CopyType }[],
+  rows: CopyValue[][],
+): Promise<void> {
   if (rows.length === 0) return;
   const client = copyClient(tx);
   if (!client) throw new Error('COPY needs the postgres.js driver');
-  const stream = await client.unsafe(`copy ${table} (${columns.map((c) => c.name).join(', ')}) from stdin (format binary)`).writable();
+  const stream = await client
+    .unsafe(`copy ${table} (${columns.map((c) => c.name).join(', ')}) from stdin (format binary)`)
+    .writable();
   // A connection lost mid-COPY destroys the stream: no 'drain' ever comes, so every wait also ends on `done`.
   const done = new Promise<void>((resolve, reject) => {
     stream.once('finish', resolve);
     stream.once('error', reject);
-    stream.once('close', () => reject(Object.assign(new Error('The COPY stream closed before it finished.'), { code: 'CONNECTION_CLOSED' })));
+    stream.once('close', () =>
+      reject(Object.assign(new Error('The COPY stream closed before it finished.'), { code: 'CONNECTION_CLOSED' })),
+    );
   });
   done.catch(() => {}); // awaited by every write and at the end
   const write = async (chunk: Buffer) => {
@@ -63,7 +73,8 @@ export async function copyRows(tx: Tx, table: string, columns: { name: string; t
       if (data && column.type === 'bytea') {
         await write(Buffer.concat(small));
         // postgres.js copies each write into one CopyData message: slices keep that copy small for a 50 MB source.
-        for (let at = 0; at < data.length; at += COPY_SLICE_BYTES) await write(data.subarray(at, at + COPY_SLICE_BYTES));
+        for (let at = 0; at < data.length; at += COPY_SLICE_BYTES)
+          await write(data.subarray(at, at + COPY_SLICE_BYTES));
         small = [];
       } else if (data) {
         small.push(data);

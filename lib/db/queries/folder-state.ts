@@ -19,9 +19,14 @@ export interface FolderSnapshot {
  * generation: the watermark restarts at 0 in the same statement, so no reader ever sees the old watermark paired
  * with the new UIDVALIDITY. Rows of the old generation stay.
  */
-export async function openFolderGeneration(db: Db | Tx, snapshot: FolderSnapshot): Promise<{ lastUid: number; newGeneration: boolean }> {
+export async function openFolderGeneration(
+  db: Db | Tx,
+  snapshot: FolderSnapshot,
+): Promise<{ lastUid: number; newGeneration: boolean }> {
   // One round trip: a subquery in RETURNING reads the statement's snapshot, i.e. the row as it was before.
-  const previousUidValidity = sql<string | null>`(select p.uidvalidity from ${mailFolderState} p where p.account_id = ${snapshot.accountId} and p.folder = ${snapshot.folder})`;
+  const previousUidValidity = sql<
+    string | null
+  >`(select p.uidvalidity from ${mailFolderState} p where p.account_id = ${snapshot.accountId} and p.folder = ${snapshot.folder})`;
   const [row] = await db
     .insert(mailFolderState)
     .values({ ...snapshot, lastUid: 0 })
@@ -42,7 +47,11 @@ export async function openFolderGeneration(db: Db | Tx, snapshot: FolderSnapshot
 }
 
 /** Moves the watermark forward (never back) inside the batch's transaction. */
-export async function advanceWatermark(tx: Tx, key: { accountId: string; folder: string; uidValidity: number }, lastUid: number): Promise<boolean> {
+export async function advanceWatermark(
+  tx: Tx,
+  key: { accountId: string; folder: string; uidValidity: number },
+  lastUid: number,
+): Promise<boolean> {
   const rows = await tx
     .update(mailFolderState)
     .set({ lastUid: sql`greatest(${mailFolderState.lastUid}, ${lastUid})`, updatedAt: sql`now()` })
@@ -58,7 +67,12 @@ export async function advanceWatermark(tx: Tx, key: { accountId: string; folder:
 }
 
 /** True when this folder has rows from an earlier UIDVALIDITY, whose copies a new generation should link to. */
-export async function hasEarlierGenerations(db: Db, accountId: string, folder: string, uidValidity: number): Promise<boolean> {
+export async function hasEarlierGenerations(
+  db: Db,
+  accountId: string,
+  folder: string,
+  uidValidity: number,
+): Promise<boolean> {
   const [row] = await db
     .select({ id: messages.id })
     .from(messages)

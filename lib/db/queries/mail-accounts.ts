@@ -16,7 +16,10 @@ export const ACCOUNTS_PAGE_SIZE = 50;
  * its stored message count; and how many accounts there are. Messages are counted for the page's accounts only
  * (on messages_account_newest): counting every row of a million-message table is what made the page slow.
  */
-export async function listAccounts(db: Db, options: { page?: number; pageSize?: number } = {}): Promise<{ accounts: AccountSummary[]; total: number }> {
+export async function listAccounts(
+  db: Db,
+  options: { page?: number; pageSize?: number } = {},
+): Promise<{ accounts: AccountSummary[]; total: number }> {
   const pageSize = options.pageSize ?? ACCOUNTS_PAGE_SIZE;
   const page = Math.max(1, Math.floor(options.page ?? 1));
   const [rows, [total]] = await Promise.all([
@@ -30,11 +33,19 @@ export async function listAccounts(db: Db, options: { page?: number; pageSize?: 
     db.select({ n: count() }).from(mailAccounts).where(isNull(mailAccounts.removedAt)),
   ]);
   const ids = rows.map((row) => row.id);
-  const counts = ids.length === 0
-    ? []
-    : await db.select({ accountId: messages.accountId, n: count() }).from(messages).where(inArray(messages.accountId, ids)).groupBy(messages.accountId);
+  const counts =
+    ids.length === 0
+      ? []
+      : await db
+          .select({ accountId: messages.accountId, n: count() })
+          .from(messages)
+          .where(inArray(messages.accountId, ids))
+          .groupBy(messages.accountId);
   const byAccount = new Map(counts.map((row) => [row.accountId, Number(row.n)]));
-  return { accounts: rows.map((row) => ({ ...row, messageCount: byAccount.get(row.id) ?? 0 })), total: Number(total?.n ?? 0) };
+  return {
+    accounts: rows.map((row) => ({ ...row, messageCount: byAccount.get(row.id) ?? 0 })),
+    total: Number(total?.n ?? 0),
+  };
 }
 
 /** The errors of every shown account, for the one app-level problem above the list (whatever page is shown). */
@@ -68,7 +79,10 @@ export async function countStoredMessages(db: Db, accountId: string): Promise<nu
  * Creates the account or, when this Microsoft account already opens this mailbox, updates it (a reconnect or
  * re-authentication never duplicates; a removed account comes back with its history).
  */
-export async function upsertConnectedAccount(db: Db | Tx, values: NewMailAccount): Promise<{ account: MailAccount; created: boolean }> {
+export async function upsertConnectedAccount(
+  db: Db | Tx,
+  values: NewMailAccount,
+): Promise<{ account: MailAccount; created: boolean }> {
   const [row] = await db
     .insert(mailAccounts)
     .values(values)
@@ -97,7 +111,11 @@ export async function upsertConnectedAccount(db: Db | Tx, values: NewMailAccount
   return { account, created: Boolean(created) };
 }
 
-export async function updateAccount(db: Db | Tx, id: string, values: Partial<NewMailAccount>): Promise<MailAccount | undefined> {
+export async function updateAccount(
+  db: Db | Tx,
+  id: string,
+  values: Partial<NewMailAccount>,
+): Promise<MailAccount | undefined> {
   const [row] = await db
     .update(mailAccounts)
     .set({ ...values, updatedAt: new Date() })

@@ -61,15 +61,30 @@ export async function insertMessageBatch(tx: Tx, batch: MessageToStore[]): Promi
     for (const attachment of item.attachments) files.push({ ...attachment, messageId: id });
   }
   if (canCopy(tx)) {
-    await copyRows(tx, 'message_sources', SOURCE_COLUMNS, sources.map((s) => [s.messageId, s.source, s.sha256]));
+    await copyRows(
+      tx,
+      'message_sources',
+      SOURCE_COLUMNS,
+      sources.map((s) => [s.messageId, s.source, s.sha256]),
+    );
     await copyRows(
       tx,
       'attachments',
       ATTACHMENT_COLUMNS,
-      files.map((f) => [f.messageId, f.filename ?? null, f.originalFilename ?? null, f.contentType, f.size, f.contentId ?? null, f.inline ?? false, f.checksum]),
+      files.map((f) => [
+        f.messageId,
+        f.filename ?? null,
+        f.originalFilename ?? null,
+        f.contentType,
+        f.size,
+        f.contentId ?? null,
+        f.inline ?? false,
+        f.checksum,
+      ]),
     );
   } else {
-    for (const group of bySize(sources, (s) => s.source.length, SOURCE_BYTES_PER_INSERT)) await tx.insert(messageSources).values(group);
+    for (const group of bySize(sources, (s) => s.source.length, SOURCE_BYTES_PER_INSERT))
+      await tx.insert(messageSources).values(group);
     for (const group of bySize(files, () => 1, ATTACHMENT_ROWS_PER_INSERT)) await tx.insert(attachments).values(group);
   }
   return created;
@@ -108,7 +123,11 @@ export async function findEarlierCopies(
 }
 
 /** Of these UIDs, the ones stored with their full source (or linked to a stored original) in this generation. */
-export async function storedUids(db: Db, key: { accountId: string; folder: string; uidValidity: number }, uids: number[]): Promise<number[]> {
+export async function storedUids(
+  db: Db,
+  key: { accountId: string; folder: string; uidValidity: number },
+  uids: number[],
+): Promise<number[]> {
   if (uids.length === 0) return [];
   const rows = await db
     .select({ uid: messages.uid })

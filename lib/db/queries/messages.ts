@@ -57,7 +57,8 @@ function walkOrder(t: { internalDate: SQLWrapper; id: SQLWrapper }, reversed: bo
     ? [sql`${t.internalDate} asc nulls first`, sql`${t.id} asc nulls first`]
     : [sql`${t.internalDate} desc nulls last`, sql`${t.id} desc nulls last`];
 }
-const cursorTime = (cursor: MessageCursor) => sql`(timestamptz 'epoch' + ${cursor.micros}::bigint * interval '1 microsecond')`;
+const cursorTime = (cursor: MessageCursor) =>
+  sql`(timestamptz 'epoch' + ${cursor.micros}::bigint * interval '1 microsecond')`;
 
 const searchCondition = (search: string) =>
   // The same expression as the messages_search GIN index, or the planner cannot use it.
@@ -108,14 +109,30 @@ const pageColumns = {
 };
 
 /** The statement behind `listMessagePage` (exported so tests can EXPLAIN it): limit + 1 rows in walking order. */
-export function messagePageQuery(db: Db | Tx, filters: MessageFilters, page: MessagePageRequest, strategy: PageStrategy = 'ordered') {
+export function messagePageQuery(
+  db: Db | Tx,
+  filters: MessageFilters,
+  page: MessagePageRequest,
+  strategy: PageStrategy = 'ordered',
+) {
   const reversed = page.direction === 'newer' && page.cursor !== undefined;
   const placed = and(...plainConditions(filters), positionCondition(page));
   const search = filters.search ? searchCondition(filters.search) : undefined;
   const rows = page.limit + 1; // one extra row says whether another page follows, without a count
-  const recent = () => db.select({ id: messages.id }).from(messages).where(placed).orderBy(...walkOrder(messages, reversed)).limit(SEARCH_WINDOW);
+  const recent = () =>
+    db
+      .select({ id: messages.id })
+      .from(messages)
+      .where(placed)
+      .orderBy(...walkOrder(messages, reversed))
+      .limit(SEARCH_WINDOW);
   const where = strategy === 'search-recent' ? and(inArray(messages.id, recent()), search) : and(placed, search);
-  return db.select(pageColumns).from(messages).where(where).orderBy(...walkOrder(messages, reversed)).limit(rows);
+  return db
+    .select(pageColumns)
+    .from(messages)
+    .where(where)
+    .orderBy(...walkOrder(messages, reversed))
+    .limit(rows);
 }
 
 async function findPageRows(db: Db, filters: MessageFilters, page: MessagePageRequest) {
@@ -204,7 +221,10 @@ export async function findMessageHtml(db: Db, id: number): Promise<string | null
 }
 
 export async function findMessageSource(db: Db, id: number): Promise<Buffer | undefined> {
-  const [row] = await db.select({ source: messageSources.source }).from(messageSources).where(eq(messageSources.messageId, id));
+  const [row] = await db
+    .select({ source: messageSources.source })
+    .from(messageSources)
+    .where(eq(messageSources.messageId, id));
   return row?.source;
 }
 
@@ -214,11 +234,19 @@ export type StoredAttachment = typeof attachments.$inferSelect;
 
 /** A message's attachments without their bytes, in the order they were stored. */
 export async function listAttachments(db: Db, messageId: number): Promise<AttachmentInfo[]> {
-  return db.select(attachmentInfoColumns).from(attachments).where(eq(attachments.messageId, messageId)).orderBy(asc(attachments.id));
+  return db
+    .select(attachmentInfoColumns)
+    .from(attachments)
+    .where(eq(attachments.messageId, messageId))
+    .orderBy(asc(attachments.id));
 }
 
 /** Only when the attachment belongs to that message: ids in a URL are checked as a pair. */
-export async function findAttachment(db: Db, messageId: number, attachmentId: number): Promise<StoredAttachment | undefined> {
+export async function findAttachment(
+  db: Db,
+  messageId: number,
+  attachmentId: number,
+): Promise<StoredAttachment | undefined> {
   const [row] = await db
     .select()
     .from(attachments)

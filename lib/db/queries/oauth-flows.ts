@@ -26,11 +26,23 @@ export async function findOAuthFlow(db: Db, id: string): Promise<OAuthFlow | und
  * Marks the flow used if, and only if, it is still unused, unexpired and this admin's: one atomic update, so a
  * replayed or raced callback can never redeem the same state twice.
  */
-export async function claimOAuthFlow(db: Db, state: string, adminId: string, now = new Date()): Promise<OAuthFlow | undefined> {
+export async function claimOAuthFlow(
+  db: Db,
+  state: string,
+  adminId: string,
+  now = new Date(),
+): Promise<OAuthFlow | undefined> {
   const [row] = await db
     .update(oauthFlows)
     .set({ usedAt: now })
-    .where(and(eq(oauthFlows.state, state), eq(oauthFlows.adminId, adminId), isNull(oauthFlows.usedAt), gt(oauthFlows.expiresAt, now)))
+    .where(
+      and(
+        eq(oauthFlows.state, state),
+        eq(oauthFlows.adminId, adminId),
+        isNull(oauthFlows.usedAt),
+        gt(oauthFlows.expiresAt, now),
+      ),
+    )
     .returning();
   return row;
 }

@@ -41,12 +41,17 @@ export interface LeaseRequest {
 export async function leaseDueAccounts(db: Db, request: LeaseRequest): Promise<SyncAccount[]> {
   const leaseFree = or(isNull(mailAccounts.leaseOwner), lt(mailAccounts.leaseExpiresAt, sql`now()`));
   const selection = request.accountIds
-    ? and(inArray(mailAccounts.id, request.accountIds.length ? request.accountIds : [NONE]), inArray(mailAccounts.status, ['active', 'error']))
+    ? and(
+        inArray(mailAccounts.id, request.accountIds.length ? request.accountIds : [NONE]),
+        inArray(mailAccounts.status, ['active', 'error']),
+      )
     : and(eq(mailAccounts.status, 'active'), lte(mailAccounts.nextAttemptAt, request.now));
   const candidates = db
     .select({ id: mailAccounts.id })
     .from(mailAccounts)
-    .where(and(selection, leaseFree, request.exclude?.length ? notInArray(mailAccounts.id, request.exclude) : undefined))
+    .where(
+      and(selection, leaseFree, request.exclude?.length ? notInArray(mailAccounts.id, request.exclude) : undefined),
+    )
     .orderBy(asc(mailAccounts.nextAttemptAt))
     .limit(request.limit)
     .for('update', { skipLocked: true });
@@ -82,14 +87,23 @@ export type AccountSyncUpdate = Partial<
 >;
 
 /** Records how a sync ended and releases the lease, only while `owner` still holds it. */
-export async function finishAccountSync(db: Db, accountId: string, owner: string, update: AccountSyncUpdate): Promise<boolean> {
+export async function finishAccountSync(
+  db: Db,
+  accountId: string,
+  owner: string,
+  update: AccountSyncUpdate,
+): Promise<boolean> {
   const { status, ...rest } = update;
   const rows = await db
     .update(mailAccounts)
     .set({
       ...rest,
       // An admin who disabled the account while it synced has the last word.
-      ...(status ? { status: sql`case when ${mailAccounts.status} = 'disabled' then ${mailAccounts.status} else ${status}::account_status end` } : {}),
+      ...(status
+        ? {
+            status: sql`case when ${mailAccounts.status} = 'disabled' then ${mailAccounts.status} else ${status}::account_status end`,
+          }
+        : {}),
       leaseOwner: null,
       leaseExpiresAt: null,
       updatedAt: sql`now()`,

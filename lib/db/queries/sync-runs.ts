@@ -18,7 +18,8 @@ export async function startSyncRun(db: Db, accountId: string, trigger: string): 
       finishedAt: sql`now()`,
       outcome: 'failed',
       errorCode: 'sync.interrupted',
-      errorMessage: 'The sync stopped before it finished (its process ended); the next run continued from the last stored batch.',
+      errorMessage:
+        'The sync stopped before it finished (its process ended); the next run continued from the last stored batch.',
     })
     .where(and(eq(syncRuns.accountId, accountId), eq(syncRuns.outcome, 'running')));
   const [row] = await db.insert(syncRuns).values({ accountId, trigger }).returning({ id: syncRuns.id });
@@ -29,7 +30,13 @@ export async function startSyncRun(db: Db, accountId: string, trigger: string): 
 export async function finishSyncRun(
   db: Db,
   id: number,
-  result: { messages: number; bytes: number; outcome: Exclude<SyncRunOutcome, 'running'>; errorCode?: string; errorMessage?: string },
+  result: {
+    messages: number;
+    bytes: number;
+    outcome: Exclude<SyncRunOutcome, 'running'>;
+    errorCode?: string;
+    errorMessage?: string;
+  },
 ): Promise<void> {
   await db
     .update(syncRuns)
@@ -45,7 +52,11 @@ export async function finishSyncRun(
 }
 
 /** Newest first, keyset-paged by id. */
-export async function listSyncRuns(db: Db, accountId: string, options: { before?: number; limit?: number } = {}): Promise<SyncRun[]> {
+export async function listSyncRuns(
+  db: Db,
+  accountId: string,
+  options: { before?: number; limit?: number } = {},
+): Promise<SyncRun[]> {
   const limit = Math.min(options.limit ?? 20, 200);
   return db
     .select()
@@ -58,7 +69,10 @@ export async function listSyncRuns(db: Db, accountId: string, options: { before?
 export type SyncRunWithAccount = SyncRun & { address: string | null };
 
 /** Every account's runs, newest first, keyset-paged by id. */
-export async function listRecentSyncRuns(db: Db, options: { before?: number; limit?: number } = {}): Promise<SyncRunWithAccount[]> {
+export async function listRecentSyncRuns(
+  db: Db,
+  options: { before?: number; limit?: number } = {},
+): Promise<SyncRunWithAccount[]> {
   const limit = Math.min(options.limit ?? 50, 200);
   const rows = await db
     .select({ run: syncRuns, address: mailAccounts.emailAddress })

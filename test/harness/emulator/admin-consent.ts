@@ -31,13 +31,22 @@ function showConsent(state: EmulatorState, ctx: RequestContext): void {
   const admins = state.directory
     .listUsers()
     .filter((u) => u.kind === 'work' && (client.scope.kind !== 'tenant' || u.tenantId === client.scope.tenant.id));
-  sendHtml(ctx.res, 200, adminConsentPage({
-    action: `/${encodeURIComponent(segment)}/v2.0/adminconsent/decision`,
-    fields: { client_id: client.app.clientId, redirect_uri: client.redirectUri, state: stateParam ?? '', scope: query.get('scope') ?? '' },
-    appName: client.app.displayName,
-    admins,
-    scope: query.get('scope') ?? '',
-  }));
+  sendHtml(
+    ctx.res,
+    200,
+    adminConsentPage({
+      action: `/${encodeURIComponent(segment)}/v2.0/adminconsent/decision`,
+      fields: {
+        client_id: client.app.clientId,
+        redirect_uri: client.redirectUri,
+        state: stateParam ?? '',
+        scope: query.get('scope') ?? '',
+      },
+      appName: client.app.displayName,
+      admins,
+      scope: query.get('scope') ?? '',
+    }),
+  );
 }
 
 function decide(state: EmulatorState, ctx: RequestContext): void {
@@ -50,15 +59,23 @@ function decide(state: EmulatorState, ctx: RequestContext): void {
     return returnError(ctx, client.redirectUri, stateParam, aadError(65004), { admin_consent: 'False' });
   }
   state.grants.recordAdminConsent(client.app.clientId, admin.tenantId);
-  redirect(ctx.res, withQuery(client.redirectUri, {
-    admin_consent: 'True',
-    tenant: admin.tenantId,
-    scope: ctx.form.get('scope') || undefined,
-    state: stateParam,
-  }));
+  redirect(
+    ctx.res,
+    withQuery(client.redirectUri, {
+      admin_consent: 'True',
+      tenant: admin.tenantId,
+      scope: ctx.form.get('scope') || undefined,
+      state: stateParam,
+    }),
+  );
 }
 
-function trustedClient(state: EmulatorState, ctx: RequestContext, segment: string, params: URLSearchParams): ReturnType<typeof checkClient> | undefined {
+function trustedClient(
+  state: EmulatorState,
+  ctx: RequestContext,
+  segment: string,
+  params: URLSearchParams,
+): ReturnType<typeof checkClient> | undefined {
   try {
     return checkClient(state, segment, params);
   } catch (error) {
@@ -68,6 +85,15 @@ function trustedClient(state: EmulatorState, ctx: RequestContext, segment: strin
   }
 }
 
-function returnError(ctx: RequestContext, redirectUri: string, stateParam: string | undefined, error: AadError, extra: Record<string, string> = {}): void {
-  redirect(ctx.res, withQuery(redirectUri, { error: error.error, error_description: error.description, ...extra, state: stateParam }));
+function returnError(
+  ctx: RequestContext,
+  redirectUri: string,
+  stateParam: string | undefined,
+  error: AadError,
+  extra: Record<string, string> = {},
+): void {
+  redirect(
+    ctx.res,
+    withQuery(redirectUri, { error: error.error, error_description: error.description, ...extra, state: stateParam }),
+  );
 }

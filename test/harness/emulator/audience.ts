@@ -29,7 +29,12 @@ export function assertAppServesScope(app: RegisteredApp, scope: TenantScope, seg
 }
 
 /** The account-level check once a user was picked: AADSTS50020 when the account is not welcome here. */
-export function assertUserMaySignIn(app: RegisteredApp, scope: TenantScope, user: HarnessUser, directory: Directory): void {
+export function assertUserMaySignIn(
+  app: RegisteredApp,
+  scope: TenantScope,
+  user: HarnessUser,
+  directory: Directory,
+): void {
   const personal = user.tenantId === PERSONAL_TENANT_ID;
   const refuse = (tenantId: string): never => {
     throw aadError(50020, {

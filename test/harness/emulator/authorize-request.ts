@@ -18,7 +18,11 @@ export type AuthorizeCheck =
   | { kind: 'ok'; app: RegisteredApp; scope: TenantScope; scopes: string[] };
 
 /** Checks tenant, client and redirect URI; failures here must never redirect (the URI is not trusted yet). */
-export function checkClient(state: EmulatorState, segment: string, query: URLSearchParams): { app: RegisteredApp; scope: TenantScope; redirectUri: string } {
+export function checkClient(
+  state: EmulatorState,
+  segment: string,
+  query: URLSearchParams,
+): { app: RegisteredApp; scope: TenantScope; redirectUri: string } {
   const scope = state.directory.resolveScope(segment);
   const clientId = query.get('client_id');
   if (!clientId) throw aadError(900144, { param: 'client_id' });
@@ -50,7 +54,9 @@ export function checkAuthorizeRequest(state: EmulatorState, segment: string, que
     if (prompt && !PROMPTS.has(prompt)) throw aadError(9002313, { detail: `Unsupported prompt value '${prompt}'.` });
     const injected = state.faults.takeAuthorizeFault({ clientId: app.clientId, appName: app.displayName });
     if (injected) throw injected;
-    const oidc = (['openid', 'email', 'profile', 'offline_access'] as const).filter((s) => query.get('scope')?.split(/\s+/).includes(s));
+    const oidc = (['openid', 'email', 'profile', 'offline_access'] as const).filter((s) =>
+      query.get('scope')?.split(/\s+/).includes(s),
+    );
     return { kind: 'ok', app, scope, scopes: [...granted.resourceScopes, ...oidc] };
   } catch (error) {
     if (error instanceof AadError) return { kind: 'redirect-error', error, redirectUri, state: stateParam };
@@ -63,7 +69,9 @@ function checkPkce(query: URLSearchParams): void {
   if (!challenge) return; // Optional for confidential (Web) clients, as at Microsoft.
   const method = query.get('code_challenge_method') ?? 'plain';
   if (method !== 'S256') {
-    throw aadError(9002313, { detail: `code_challenge_method '${method}' is not accepted by this stand-in; use S256.` });
+    throw aadError(9002313, {
+      detail: `code_challenge_method '${method}' is not accepted by this stand-in; use S256.`,
+    });
   }
   if (!S256_CHALLENGE.test(challenge)) throw aadError(9002313, { detail: 'Invalid size of Code_Challenge parameter.' });
 }

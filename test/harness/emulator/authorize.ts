@@ -17,8 +17,16 @@ const PENDING_LIFETIME_MS = 10 * 60_000;
 export function authorizeRoutes(state: EmulatorState): Route[] {
   return [
     { method: 'GET', pattern: /^\/([^/]+)\/oauth2\/v2\.0\/authorize$/, handler: (ctx) => startSignIn(state, ctx) },
-    { method: 'POST', pattern: /^\/([^/]+)\/oauth2\/v2\.0\/authorize\/select$/, handler: (ctx) => pickAccount(state, ctx) },
-    { method: 'POST', pattern: /^\/([^/]+)\/oauth2\/v2\.0\/authorize\/consent$/, handler: (ctx) => decideConsent(state, ctx) },
+    {
+      method: 'POST',
+      pattern: /^\/([^/]+)\/oauth2\/v2\.0\/authorize\/select$/,
+      handler: (ctx) => pickAccount(state, ctx),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/([^/]+)\/oauth2\/v2\.0\/authorize\/consent$/,
+      handler: (ctx) => decideConsent(state, ctx),
+    },
     { method: 'GET', pattern: /^\/([^/]+)\/oauth2\/v2\.0\/logout$/, handler: (ctx) => signOut(ctx) },
   ];
 }
@@ -52,13 +60,17 @@ function startSignIn(state: EmulatorState, ctx: RequestContext): void {
   }
   const flow = randomBytes(16).toString('base64url');
   state.pendingSignIns.set(flow, pending);
-  sendHtml(ctx.res, 200, signInPage({
-    action: `/${encodeURIComponent(segment)}/oauth2/v2.0/authorize/select`,
-    flow,
-    appName: check.app.displayName,
-    users: state.directory.signInUsers(),
-    loginHint: pending.loginHint,
-  }));
+  sendHtml(
+    ctx.res,
+    200,
+    signInPage({
+      action: `/${encodeURIComponent(segment)}/oauth2/v2.0/authorize/select`,
+      flow,
+      appName: check.app.displayName,
+      users: state.directory.signInUsers(),
+      loginHint: pending.loginHint,
+    }),
+  );
 }
 
 function pickAccount(state: EmulatorState, ctx: RequestContext): void {
@@ -67,7 +79,9 @@ function pickAccount(state: EmulatorState, ctx: RequestContext): void {
   if (ctx.form.get('cancel')) return redirectWithError(ctx, pending.redirectUri, pending.state, aadError(65004));
   const user = state.directory.signInUsers().find((u) => u.address === ctx.form.get('account')?.toLowerCase());
   if (!user) return sendHtml(ctx.res, 400, errorPage(aadError(9002313, { detail: 'Unknown account.' })));
-  continueAs(state, ctx, pending, user, [`${SESSION_COOKIE}=${encodeURIComponent(user.address)}; Path=/; HttpOnly; SameSite=Lax`]);
+  continueAs(state, ctx, pending, user, [
+    `${SESSION_COOKIE}=${encodeURIComponent(user.address)}; Path=/; HttpOnly; SameSite=Lax`,
+  ]);
 }
 
 function decideConsent(state: EmulatorState, ctx: RequestContext): void {
@@ -82,7 +96,13 @@ function decideConsent(state: EmulatorState, ctx: RequestContext): void {
 }
 
 /** After an account is known: tenant rules, admin consent, optional consent page, then the code. */
-function continueAs(state: EmulatorState, ctx: RequestContext, pending: PendingSignIn, user: HarnessUser, cookies: string[] = []): void {
+function continueAs(
+  state: EmulatorState,
+  ctx: RequestContext,
+  pending: PendingSignIn,
+  user: HarnessUser,
+  cookies: string[] = [],
+): void {
   const app = state.directory.findApp(pending.clientId);
   try {
     if (!app) throw aadError(700016, { clientId: pending.clientId, tenant: pending.tenantSegment });
@@ -94,36 +114,56 @@ function continueAs(state: EmulatorState, ctx: RequestContext, pending: PendingS
     if (error instanceof AadError) return redirectWithError(ctx, pending.redirectUri, pending.state, error, cookies);
     throw error;
   }
-  const needsConsent = pending.prompt === 'consent' || (app.consent === 'user' && !state.grants.hasUserConsent(app.clientId, user.address));
+  const needsConsent =
+    pending.prompt === 'consent' ||
+    (app.consent === 'user' && !state.grants.hasUserConsent(app.clientId, user.address));
   if (!needsConsent) return issueCodeAndReturn(state, ctx, pending, user, cookies);
   const flow = randomBytes(16).toString('base64url');
   state.pendingSignIns.set(flow, { ...pending, address: user.address });
-  sendHtml(ctx.res, 200, consentPage({
-    action: `/${encodeURIComponent(pending.tenantSegment)}/oauth2/v2.0/authorize/consent`,
-    fields: { flow },
-    appName: app.displayName,
-    address: user.address,
-    scopes: pending.scopes,
-    admin: false,
-  }), cookieHeader(cookies));
+  sendHtml(
+    ctx.res,
+    200,
+    consentPage({
+      action: `/${encodeURIComponent(pending.tenantSegment)}/oauth2/v2.0/authorize/consent`,
+      fields: { flow },
+      appName: app.displayName,
+      address: user.address,
+      scopes: pending.scopes,
+      admin: false,
+    }),
+    cookieHeader(cookies),
+  );
 }
 
-function issueCodeAndReturn(state: EmulatorState, ctx: RequestContext, pending: PendingSignIn, user: HarnessUser, cookies: string[] = []): void {
-  const code = state.grants.issueCode({
-    clientId: pending.clientId,
-    redirectUri: pending.redirectUri,
-    address: user.address,
-    scopes: pending.scopes,
-    nonce: pending.nonce,
-    codeChallenge: pending.codeChallenge,
-  }, state.now());
+function issueCodeAndReturn(
+  state: EmulatorState,
+  ctx: RequestContext,
+  pending: PendingSignIn,
+  user: HarnessUser,
+  cookies: string[] = [],
+): void {
+  const code = state.grants.issueCode(
+    {
+      clientId: pending.clientId,
+      redirectUri: pending.redirectUri,
+      address: user.address,
+      scopes: pending.scopes,
+      nonce: pending.nonce,
+      codeChallenge: pending.codeChallenge,
+    },
+    state.now(),
+  );
   const clientInfo = Buffer.from(JSON.stringify({ uid: user.oid, utid: user.tenantId })).toString('base64url');
-  redirect(ctx.res, withQuery(pending.redirectUri, {
-    code,
-    ...(pending.clientInfo ? { client_info: clientInfo } : {}),
-    state: pending.state,
-    session_state: randomBytes(16).toString('hex'),
-  }), cookieHeader(cookies));
+  redirect(
+    ctx.res,
+    withQuery(pending.redirectUri, {
+      code,
+      ...(pending.clientInfo ? { client_info: clientInfo } : {}),
+      state: pending.state,
+      session_state: randomBytes(16).toString('hex'),
+    }),
+    cookieHeader(cookies),
+  );
 }
 
 function takePending(state: EmulatorState, ctx: RequestContext): PendingSignIn | undefined {
@@ -131,7 +171,11 @@ function takePending(state: EmulatorState, ctx: RequestContext): PendingSignIn |
   const pending = state.pendingSignIns.get(flow);
   state.pendingSignIns.delete(flow);
   if (!pending || pending.expiresAt < state.now()) {
-    sendHtml(ctx.res, 400, errorPage(aadError(9002313, { detail: 'The sign-in session expired or was already used.' })));
+    sendHtml(
+      ctx.res,
+      400,
+      errorPage(aadError(9002313, { detail: 'The sign-in session expired or was already used.' })),
+    );
     return undefined;
   }
   return pending;
@@ -144,8 +188,18 @@ function sessionAccount(state: EmulatorState, ctx: RequestContext, pending: Pend
   return user;
 }
 
-function redirectWithError(ctx: RequestContext, redirectUri: string, stateParam: string | undefined, error: AadError, cookies: string[] = []): void {
-  redirect(ctx.res, withQuery(redirectUri, { error: error.error, error_description: error.description, state: stateParam }), cookieHeader(cookies));
+function redirectWithError(
+  ctx: RequestContext,
+  redirectUri: string,
+  stateParam: string | undefined,
+  error: AadError,
+  cookies: string[] = [],
+): void {
+  redirect(
+    ctx.res,
+    withQuery(redirectUri, { error: error.error, error_description: error.description, state: stateParam }),
+    cookieHeader(cookies),
+  );
 }
 
 function signOut(ctx: RequestContext): void {

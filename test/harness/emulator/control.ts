@@ -69,8 +69,12 @@ export function controlRoutes(state: EmulatorState): Route[] {
     route('PUT', '/token-delay', (ctx) => {
       state.faults.tokenDelayMs = delayBody.parse(ctx.json).ms;
     }),
-    route('POST', '/refresh-tokens/expire', (ctx) => state.grants.expireIdleRefreshTokens(addressBody.parse(ctx.json).address)),
-    route('POST', '/access-tokens/expire', (ctx) => state.grants.expireAccessTokens(addressBody.parse(ctx.json).address, state.now())),
+    route('POST', '/refresh-tokens/expire', (ctx) =>
+      state.grants.expireIdleRefreshTokens(addressBody.parse(ctx.json).address),
+    ),
+    route('POST', '/access-tokens/expire', (ctx) =>
+      state.grants.expireAccessTokens(addressBody.parse(ctx.json).address, state.now()),
+    ),
     route('POST', '/clock', (ctx) => state.advanceClock(clockBody.parse(ctx.json).advanceMs)),
     route('POST', '/tokens', (ctx) => issueForTest(state, ctx.json)),
     route('GET', '/tokens/issued', () => state.grants.issuedValues()),
@@ -89,5 +93,9 @@ async function issueForTest(state: EmulatorState, body: unknown): Promise<Issued
   const resource = state.settings.outlookResources[0];
   const scopes = input.scopes ?? [`${resource}/IMAP.AccessAsUser.All`, `${resource}/SMTP.Send`, 'offline_access'];
   const response = await issueTokens(state, { app, user, scopes, clientInfo: false });
-  return { access_token: response.access_token, refresh_token: response.refresh_token ?? '', expires_in: response.expires_in };
+  return {
+    access_token: response.access_token,
+    refresh_token: response.refresh_token ?? '',
+    expires_in: response.expires_in,
+  };
 }

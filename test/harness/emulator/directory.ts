@@ -22,10 +22,7 @@ import {
 
 /** What a `{tenant}` path segment means: one directory, or one of Microsoft's multi-tenant aliases. */
 export type TenantScope =
-  | { kind: 'tenant'; tenant: Tenant }
-  | { kind: 'organizations' }
-  | { kind: 'common' }
-  | { kind: 'consumers' };
+  { kind: 'tenant'; tenant: Tenant } | { kind: 'organizations' } | { kind: 'common' } | { kind: 'consumers' };
 
 export class Directory {
   private readonly tenants = new Map<string, Tenant>();

@@ -8,7 +8,11 @@ import type { EmulatorState } from './state';
 export function discoveryRoutes(state: EmulatorState): Route[] {
   return [
     { method: 'GET', pattern: /^\/([^/]+)\/discovery\/v2\.0\/keys$/, handler: (ctx) => keys(state, ctx) },
-    { method: 'GET', pattern: /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/, handler: (ctx) => openIdConfiguration(state, ctx) },
+    {
+      method: 'GET',
+      pattern: /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/,
+      handler: (ctx) => openIdConfiguration(state, ctx),
+    },
   ];
 }
 
@@ -36,7 +40,21 @@ function openIdConfiguration(state: EmulatorState, ctx: RequestContext): void {
     id_token_signing_alg_values_supported: ['RS256'],
     token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
     code_challenge_methods_supported: ['S256'],
-    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'name', 'nonce', 'oid', 'preferred_username', 'email', 'tid', 'ver'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'aud',
+      'exp',
+      'iat',
+      'nbf',
+      'name',
+      'nonce',
+      'oid',
+      'preferred_username',
+      'email',
+      'tid',
+      'ver',
+    ],
     request_uri_parameter_supported: false,
     tenant_region_scope: 'WW',
     cloud_instance_name: 'microsoftonline.com',

@@ -94,7 +94,11 @@ export class Grants {
 
   /** Every value ever handed out (resets included), whatever became of it: what a secret scan must never find. */
   issuedValues(): IssuedValues {
-    return { codes: [...this.issued.codes], refreshTokens: [...this.issued.refreshTokens], accessTokens: [...this.issued.accessTokens] };
+    return {
+      codes: [...this.issued.codes],
+      refreshTokens: [...this.issued.refreshTokens],
+      accessTokens: [...this.issued.accessTokens],
+    };
   }
 
   /** Like "Revoke sessions" in Entra plus Exchange's continuous access evaluation: both kinds stop working. */

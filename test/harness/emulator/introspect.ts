@@ -10,8 +10,16 @@ import type { EmulatorState } from './state';
 
 export function introspectionRoutes(state: EmulatorState): Route[] {
   return [
-    { method: 'POST', pattern: /^\/_harness\/introspect\/imap$/, handler: (ctx) => introspect(state, ctx, IMAP_PERMISSION) },
-    { method: 'POST', pattern: /^\/_harness\/introspect\/smtp$/, handler: (ctx) => introspect(state, ctx, SMTP_PERMISSION) },
+    {
+      method: 'POST',
+      pattern: /^\/_harness\/introspect\/imap$/,
+      handler: (ctx) => introspect(state, ctx, IMAP_PERMISSION),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/_harness\/introspect\/smtp$/,
+      handler: (ctx) => introspect(state, ctx, SMTP_PERMISSION),
+    },
     { method: 'POST', pattern: /^\/_harness\/mailbox-access$/, handler: (ctx) => mailboxAccess(state, ctx) },
     { method: 'POST', pattern: /^\/_harness\/send-as$/, handler: (ctx) => sendAs(state, ctx) },
   ];

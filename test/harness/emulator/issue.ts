@@ -46,7 +46,12 @@ export async function issueTokens(state: EmulatorState, request: IssueRequest): 
     }),
   };
   if (scopes.includes('offline_access')) {
-    response.refresh_token = state.grants.issueRefreshToken({ clientId: app.clientId, address: user.address, scopes, issuedAt: now });
+    response.refresh_token = state.grants.issueRefreshToken({
+      clientId: app.clientId,
+      address: user.address,
+      scopes,
+      issuedAt: now,
+    });
   }
   if (scopes.includes('openid')) {
     response.id_token = await signIdToken(state, request, now);

@@ -41,7 +41,9 @@ export const userInput = z.object({
 });
 export type UserInput = z.input<typeof userInput>;
 
-export const userPatch = userInput.pick({ displayName: true, smtpAuthDisabled: true, fullAccess: true, sendAs: true }).partial();
+export const userPatch = userInput
+  .pick({ displayName: true, smtpAuthDisabled: true, fullAccess: true, sendAs: true })
+  .partial();
 export type UserPatch = z.input<typeof userPatch>;
 
 export interface HarnessUser {

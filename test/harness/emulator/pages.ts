@@ -24,7 +24,13 @@ function hidden(fields: Record<string, string>): string {
     .join('');
 }
 
-export function signInPage(opts: { action: string; flow: string; appName: string; users: HarnessUser[]; loginHint?: string }): string {
+export function signInPage(opts: {
+  action: string;
+  flow: string;
+  appName: string;
+  users: HarnessUser[];
+  loginHint?: string;
+}): string {
   const hint = opts.loginHint?.toLowerCase();
   const ordered = [...opts.users].sort((a, b) => Number(b.address === hint) - Number(a.address === hint));
   const items = ordered
@@ -43,7 +49,14 @@ export function signInPage(opts: { action: string; flow: string; appName: string
   );
 }
 
-export function consentPage(opts: { action: string; fields: Record<string, string>; appName: string; address: string; scopes: string[]; admin: boolean }): string {
+export function consentPage(opts: {
+  action: string;
+  fields: Record<string, string>;
+  appName: string;
+  address: string;
+  scopes: string[];
+  admin: boolean;
+}): string {
   const scopes = opts.scopes.map((s) => `<li><code>${escapeHtml(s)}</code></li>`).join('');
   const heading = opts.admin ? 'Permissions requested — Accept for your organization' : 'Permissions requested';
   return layout(
@@ -56,9 +69,18 @@ export function consentPage(opts: { action: string; fields: Record<string, strin
 }
 
 /** Admin consent: a tenant admin picks who they are (which decides the tenant) and accepts. */
-export function adminConsentPage(opts: { action: string; fields: Record<string, string>; appName: string; admins: HarnessUser[]; scope: string }): string {
+export function adminConsentPage(opts: {
+  action: string;
+  fields: Record<string, string>;
+  appName: string;
+  admins: HarnessUser[];
+  scope: string;
+}): string {
   const items = opts.admins
-    .map((u) => `<li><button type="submit" name="admin" value="${escapeHtml(u.address)}" class="account" aria-label="Accept as ${escapeHtml(u.address)}">Accept as ${escapeHtml(u.displayName)}<small>${escapeHtml(u.address)}</small></button></li>`)
+    .map(
+      (u) =>
+        `<li><button type="submit" name="admin" value="${escapeHtml(u.address)}" class="account" aria-label="Accept as ${escapeHtml(u.address)}">Accept as ${escapeHtml(u.displayName)}<small>${escapeHtml(u.address)}</small></button></li>`,
+    )
     .join('');
   return layout(
     'Permissions requested',

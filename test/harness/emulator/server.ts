@@ -70,12 +70,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         if (error instanceof AadError) {
           // Tenant lookups inside JSON endpoints; browser-facing routes catch their own errors.
           const wantsHtml = (req.headers.accept ?? '').includes('text/html');
-          return wantsHtml ? sendHtml(res, error.status, errorPage(error)) : sendJson(res, error.status, error.toJson());
+          return wantsHtml
+            ? sendHtml(res, error.status, errorPage(error))
+            : sendJson(res, error.status, error.toJson());
         }
         if (error instanceof ZodError) return sendJson(res, 400, { error: 'invalid_input', issues: error.issues });
         // Control calls fail on the caller's input (unknown user, tenant); anything else is an emulator bug.
         const status = requestUrl.pathname.startsWith('/_harness/') ? 400 : 500;
-        sendJson(res, status, { error: 'harness_error', message: error instanceof Error ? error.message : String(error) });
+        sendJson(res, status, {
+          error: 'harness_error',
+          message: error instanceof Error ? error.message : String(error),
+        });
       });
   });
   return {

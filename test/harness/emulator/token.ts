@@ -22,16 +22,26 @@ async function token(state: EmulatorState, ctx: RequestContext): Promise<void> {
     sendJson(ctx.res, 200, await redeem(state, ctx.params[0] ?? '', ctx.form, basicCredentials(ctx)));
   } catch (error) {
     if (!(error instanceof AadError)) throw error;
-    const headers: Record<string, string> = error.retryAfterSeconds ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+    const headers: Record<string, string> = error.retryAfterSeconds
+      ? { 'retry-after': String(error.retryAfterSeconds) }
+      : {};
     sendJson(ctx.res, error.status, error.toJson(), headers);
   }
 }
 
-async function redeem(state: EmulatorState, segment: string, form: URLSearchParams, basic: Credentials | undefined): Promise<TokenResponse> {
+async function redeem(
+  state: EmulatorState,
+  segment: string,
+  form: URLSearchParams,
+  basic: Credentials | undefined,
+): Promise<TokenResponse> {
   const grantType = form.get('grant_type') ?? '';
   const clientId = form.get('client_id') ?? basic?.clientId;
   const knownApp = clientId ? state.directory.findApp(clientId) : undefined;
-  const injected = state.faults.takeTokenFault(grantType, { clientId: clientId ?? '', appName: knownApp?.displayName ?? '' });
+  const injected = state.faults.takeTokenFault(grantType, {
+    clientId: clientId ?? '',
+    appName: knownApp?.displayName ?? '',
+  });
   if (injected) throw injected;
 
   const scope = state.directory.resolveScope(segment);
@@ -48,7 +58,12 @@ async function redeem(state: EmulatorState, segment: string, form: URLSearchPara
   throw aadError(70003, { grantType });
 }
 
-async function redeemCode(state: EmulatorState, app: RegisteredApp, form: URLSearchParams, clientInfo: boolean): Promise<TokenResponse> {
+async function redeemCode(
+  state: EmulatorState,
+  app: RegisteredApp,
+  form: URLSearchParams,
+  clientInfo: boolean,
+): Promise<TokenResponse> {
   const code = form.get('code');
   if (!code) throw aadError(900144, { param: 'code' });
   const grant = state.grants.findCode(code);
@@ -64,7 +79,12 @@ async function redeemCode(state: EmulatorState, app: RegisteredApp, form: URLSea
   return issueTokens(state, { app, user, scopes: grant.scopes, nonce: grant.nonce, clientInfo });
 }
 
-async function redeemRefreshToken(state: EmulatorState, app: RegisteredApp, form: URLSearchParams, clientInfo: boolean): Promise<TokenResponse> {
+async function redeemRefreshToken(
+  state: EmulatorState,
+  app: RegisteredApp,
+  form: URLSearchParams,
+  clientInfo: boolean,
+): Promise<TokenResponse> {
   const presented = form.get('refresh_token');
   if (!presented) throw aadError(900144, { param: 'refresh_token' });
   const grant = state.grants.findRefreshToken(presented);
@@ -95,7 +115,8 @@ function consentedUser(state: EmulatorState, app: RegisteredApp, address: string
 function assertClientSecret(state: EmulatorState, app: RegisteredApp, secret: string | undefined): void {
   if (!secret) throw aadError(7000218);
   if (secret !== app.clientSecret) throw aadError(7000215, { clientId: app.clientId });
-  if (app.secretExpiresAt && Date.parse(app.secretExpiresAt) < state.now()) throw aadError(7000222, { clientId: app.clientId });
+  if (app.secretExpiresAt && Date.parse(app.secretExpiresAt) < state.now())
+    throw aadError(7000222, { clientId: app.clientId });
 }
 
 interface Credentials {
@@ -110,7 +131,10 @@ function basicCredentials(ctx: RequestContext): Credentials | undefined {
   const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
-  return { clientId: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+  return {
+    clientId: decodeURIComponent(decoded.slice(0, colon)),
+    secret: decodeURIComponent(decoded.slice(colon + 1)),
+  };
 }
 
 function s256(verifier: string): string {

@@ -20,7 +20,12 @@ export interface Exactness {
  * Compares the server's messages (uid → sha256, from `serverSources`) with what the account stored for the
  * folder's current UIDVALIDITY generation.
  */
-export async function compareWithServer(db: Db, accountId: string, server: Map<number, string>, folder = 'INBOX'): Promise<Exactness> {
+export async function compareWithServer(
+  db: Db,
+  accountId: string,
+  server: Map<number, string>,
+  folder = 'INBOX',
+): Promise<Exactness> {
   const rows = (await db.execute(sql`
     select m.uid::int as uid, coalesce(s.sha256, d.sha256) as sha256
     from messages m
@@ -29,7 +34,9 @@ export async function compareWithServer(db: Db, accountId: string, server: Map<n
     where m.account_id = ${accountId} and m.folder = ${folder}
       and m.uidvalidity = (select max(uidvalidity) from mail_folder_state f where f.account_id = ${accountId} and f.folder = ${folder})
   `)) as unknown as Array<{ uid: number; sha256: string | null }>;
-  const list = Array.isArray(rows) ? rows : ((rows as unknown as { rows: Array<{ uid: number; sha256: string | null }> }).rows ?? []);
+  const list = Array.isArray(rows)
+    ? rows
+    : ((rows as unknown as { rows: Array<{ uid: number; sha256: string | null }> }).rows ?? []);
   const byUid = new Map<number, Array<string | null>>();
   for (const row of list) byUid.set(row.uid, [...(byUid.get(row.uid) ?? []), row.sha256]);
   let lost = 0;

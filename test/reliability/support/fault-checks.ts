@@ -44,13 +44,22 @@ export interface WatermarkCoverage {
 }
 
 /** Stored UIDs must be exactly the server's UIDs up to the watermark, whatever point a fault interrupted. */
-export async function watermarkCoverage(db: Db, harness: Harness, accountId: string, address: string, folder = 'INBOX'): Promise<WatermarkCoverage> {
+export async function watermarkCoverage(
+  db: Db,
+  harness: Harness,
+  accountId: string,
+  address: string,
+  folder = 'INBOX',
+): Promise<WatermarkCoverage> {
   const [state] = await db
     .select({ lastUid: mailFolderState.lastUid })
     .from(mailFolderState)
     .where(and(eq(mailFolderState.accountId, accountId), eq(mailFolderState.folder, folder)));
   const lastUid = state?.lastUid ?? 0;
-  const rows = await db.select({ uid: messages.uid }).from(messages).where(and(eq(messages.accountId, accountId), eq(messages.folder, folder)));
+  const rows = await db
+    .select({ uid: messages.uid })
+    .from(messages)
+    .where(and(eq(messages.accountId, accountId), eq(messages.folder, folder)));
   const stored = new Set(rows.map((row) => row.uid));
   const onServer = await serverUids(harness, address, await ownerToken(harness, address), folder);
   return {
@@ -60,4 +69,3 @@ export async function watermarkCoverage(db: Db, harness: Harness, accountId: str
     stored: rows.length,
   };
 }
-

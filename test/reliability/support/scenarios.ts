@@ -28,5 +28,13 @@ export async function recordScenario(row: ScenarioRow): Promise<void> {
 
 /** A mail scenario's row, straight from its exactness result. */
 export function recordExactness(scenario: string, exact: Exactness, note: string, group = 'faults'): Promise<void> {
-  return recordScenario({ group, scenario, expected: exact.expected, stored: exact.stored, lost: exact.lost, duplicated: exact.duplicated, note });
+  return recordScenario({
+    group,
+    scenario,
+    expected: exact.expected,
+    stored: exact.stored,
+    lost: exact.lost,
+    duplicated: exact.duplicated,
+    note,
+  });
 }

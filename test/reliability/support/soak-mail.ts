@@ -14,7 +14,13 @@ export function soakMessage(to: string, stream: string, index: number): Buffer {
 }
 
 /** Bulk: straight into cur/ (UID order = index order); Dovecot indexes them on the next SELECT. */
-export async function seedSoakMessages(harness: Harness, to: string, stream: string, count: number, offset = 0): Promise<void> {
+export async function seedSoakMessages(
+  harness: Harness,
+  to: string,
+  stream: string,
+  count: number,
+  offset = 0,
+): Promise<void> {
   function* messages() {
     for (let i = offset; i < offset + count; i += 1) yield { raw: soakMessage(to, stream, i) };
   }

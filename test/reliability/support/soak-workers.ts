@@ -28,12 +28,16 @@ process.once('exit', () => {
 });
 
 export function startSyncWorker(env: NodeJS.ProcessEnv, watchSeconds = 2): SyncWorker {
-  const child: ChildProcess = spawn('npx', ['tsx', '--conditions=react-server', 'scripts/sync.ts', '--watch', String(watchSeconds)], {
-    env,
-    cwd: process.cwd(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  const child: ChildProcess = spawn(
+    'npx',
+    ['tsx', '--conditions=react-server', 'scripts/sync.ts', '--watch', String(watchSeconds)],
+    {
+      env,
+      cwd: process.cwd(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
   const pid = child.pid;
   if (pid === undefined) throw new Error('the sync worker did not start');
   started.add(pid);
@@ -51,7 +55,9 @@ export function startSyncWorker(env: NodeJS.ProcessEnv, watchSeconds = 2): SyncW
       // Signal only the sync process, once, so it ends its pass cleanly (a second SIGTERM would kill it
       // mid-pass); tsx exits with its code, then sh and npx.
       const target = syncProcess(pid);
-      note(target === undefined ? `SIGTERM to group ${pid} (no scripts/sync.ts process found)` : `SIGTERM to ${target}`);
+      note(
+        target === undefined ? `SIGTERM to group ${pid} (no scripts/sync.ts process found)` : `SIGTERM to ${target}`,
+      );
       if (target === undefined) signalGroup(pid, 'SIGTERM');
       else process.kill(target, 'SIGTERM');
       const timer = setTimeout(() => {

@@ -16,7 +16,10 @@ export interface TokenFixture {
   ids: Map<string, string>;
   idOf(address: string): string;
   /** One pass as the cron route runs it (every due account), optionally as if `laterMs` had passed. */
-  pass(options?: { laterMs?: number; deps?: Partial<Omit<SyncDeps, 'db' | 'getAccessToken' | 'imapEndpoint'>> }): Promise<SyncReport>;
+  pass(options?: {
+    laterMs?: number;
+    deps?: Partial<Omit<SyncDeps, 'db' | 'getAccessToken' | 'imapEndpoint'>>;
+  }): Promise<SyncReport>;
   account(address: string): Promise<typeof import('@/lib/db/schema').mailAccounts.$inferSelect>;
   exactness(address: string, folder?: string): Promise<Exactness>;
   /** Sums of exactness over several mailboxes (a scenario's row). */
@@ -27,13 +30,17 @@ export interface TokenFixture {
 /** Connects each address (beyond alice and bob, which the channel fixture always knows) through the real flow. */
 export async function startTokenFixture(addresses: string[], options: HarnessOptions = {}): Promise<TokenFixture> {
   const extra = addresses.filter((a) => a !== 'alice@contoso.test' && a !== 'bob@contoso.test');
-  const f = await startChannelFixture({ ...options, users: [...(options.users ?? []), ...extra.map((address) => ({ address }))] });
+  const f = await startChannelFixture({
+    ...options,
+    users: [...(options.users ?? []), ...extra.map((address) => ({ address }))],
+  });
   try {
     const ids = new Map<string, string>();
     for (const address of addresses) {
       await f.harness.maildirs.ensureFolder(address);
       const result = await f.complete(await f.signIn({ kind: 'connect' }, address));
-      if (result.kind !== 'finished' || !result.outcome.ok) throw new Error(`connecting ${address} failed: ${JSON.stringify(result)}`);
+      if (result.kind !== 'finished' || !result.outcome.ok)
+        throw new Error(`connecting ${address} failed: ${JSON.stringify(result)}`);
       ids.set(address, result.outcome.accountId);
     }
     const schema = await import('@/lib/db/schema');
@@ -55,7 +62,10 @@ export async function startTokenFixture(addresses: string[], options: HarnessOpt
       pass: ({ laterMs = 0, deps = {} } = {}) =>
         runSync(productSyncDeps(f.db, { now: () => new Date(Date.now() + laterMs), ...deps }), { trigger: 'cron' }),
       async account(address) {
-        const [row] = await f.db.select().from(schema.mailAccounts).where(eq(schema.mailAccounts.id, idOf(address)));
+        const [row] = await f.db
+          .select()
+          .from(schema.mailAccounts)
+          .where(eq(schema.mailAccounts.id, idOf(address)));
         if (!row) throw new Error(`account ${address} is gone`);
         return row;
       },
@@ -81,4 +91,3 @@ export function reloadProductEnv(changes: Record<string, string>): void {
   Object.assign(process.env, changes);
   (globalThis as unknown as { __mailgateEnv?: unknown }).__mailgateEnv = undefined;
 }
-

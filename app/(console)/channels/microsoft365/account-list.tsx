@@ -16,29 +16,46 @@ export function AccountList({ accounts, appConfigured }: { accounts: AccountSumm
     );
   }
   return (
-    <DataTable caption="Connected mailboxes" columns={[{ label: 'Mailbox' }, { label: 'Status' }, { label: 'Last sync' }, { label: 'Messages', align: 'right' }]}>
-          {accounts.map((account) => (
-            <tr key={account.id} className="align-top">
-              <td className="px-4 py-3">
-                <Link href={`/channels/microsoft365/accounts/${account.id}`} className="font-medium text-brand-700 hover:underline">
-                  {account.emailAddress}
-                </Link>
-                <p className="text-xs text-slate-500">
-                  {account.kind === 'shared' ? `Shared mailbox, via ${account.signInAddress}` : (account.displayName ?? 'User mailbox')}
-                </p>
-              </td>
-              <td className="px-4 py-3">
-                <StatusBadge status={account.status} />
-                {account.lastError ? <p className="mt-1 max-w-xs text-xs text-slate-600">{account.lastError.message}</p> : null}
-                {account.smtpWarning ? <p className="mt-1 max-w-xs text-xs text-amber-800">Sending: {account.smtpWarning.message}</p> : null}
-              </td>
-              <td className="px-4 py-3 text-slate-600">
-                {account.lastSyncedAt ? formatDateTime(account.lastSyncedAt) : 'Not yet'}
-                {account.lastSyncOutcome ? <p className="text-xs">{account.lastSyncOutcome}</p> : null}
-              </td>
-              <td className="px-4 py-3 text-right tabular-nums">{account.messageCount.toLocaleString('en')}</td>
-            </tr>
-          ))}
+    <DataTable
+      caption="Connected mailboxes"
+      columns={[
+        { label: 'Mailbox' },
+        { label: 'Status' },
+        { label: 'Last sync' },
+        { label: 'Messages', align: 'right' },
+      ]}
+    >
+      {accounts.map((account) => (
+        <tr key={account.id} className="align-top">
+          <td className="px-4 py-3">
+            <Link
+              href={`/channels/microsoft365/accounts/${account.id}`}
+              className="font-medium text-brand-700 hover:underline"
+            >
+              {account.emailAddress}
+            </Link>
+            <p className="text-xs text-slate-500">
+              {account.kind === 'shared'
+                ? `Shared mailbox, via ${account.signInAddress}`
+                : (account.displayName ?? 'User mailbox')}
+            </p>
+          </td>
+          <td className="px-4 py-3">
+            <StatusBadge status={account.status} />
+            {account.lastError ? (
+              <p className="mt-1 max-w-xs text-xs text-slate-600">{account.lastError.message}</p>
+            ) : null}
+            {account.smtpWarning ? (
+              <p className="mt-1 max-w-xs text-xs text-amber-800">Sending: {account.smtpWarning.message}</p>
+            ) : null}
+          </td>
+          <td className="px-4 py-3 text-slate-600">
+            {account.lastSyncedAt ? formatDateTime(account.lastSyncedAt) : 'Not yet'}
+            {account.lastSyncOutcome ? <p className="text-xs">{account.lastSyncOutcome}</p> : null}
+          </td>
+          <td className="px-4 py-3 text-right tabular-nums">{account.messageCount.toLocaleString('en')}</td>
+        </tr>
+      ))}
     </DataTable>
   );
 }

@@ -15,8 +15,16 @@ export function AccountPager({ page, pageSize, total }: { page: number; pageSize
         {first.toLocaleString('en')}–{last.toLocaleString('en')} of {total.toLocaleString('en')} mailboxes
       </span>
       <span className="flex gap-4">
-        {page > 1 ? <Link className={LINK} href={href(page - 1)} rel="prev">← Previous</Link> : null}
-        {page < pages ? <Link className={LINK} href={href(page + 1)} rel="next">Next →</Link> : null}
+        {page > 1 ? (
+          <Link className={LINK} href={href(page - 1)} rel="prev">
+            ← Previous
+          </Link>
+        ) : null}
+        {page < pages ? (
+          <Link className={LINK} href={href(page + 1)} rel="next">
+            Next →
+          </Link>
+        ) : null}
       </span>
     </nav>
   );

@@ -73,7 +73,8 @@ export async function retryConnectAction(_: FormState, form: FormData): Promise<
   const admin = await requireAdmin();
   const flowId = uuid.safeParse(form.get('flowId'));
   const intent = flowId.success ? await intentOfFlow(await getDb(), flowId.data, admin.id) : null;
-  if (!intent) return { ok: false, message: 'That sign-in cannot be retried. Start again from the Microsoft 365 page.' };
+  if (!intent)
+    return { ok: false, message: 'That sign-in cannot be retried. Start again from the Microsoft 365 page.' };
   if (intent === 'admin_consent') return requestAdminConsentAction({ ok: false }, form);
   return goToMicrosoft({ ...intent, consent: form.get('consent') === '1' });
 }
@@ -95,5 +96,8 @@ export async function syncAllNowAction(_: FormState, _form: FormData): Promise<F
   const result = await startSyncNow(await getDb(), admin);
   if (!result.ok) return { ok: false, message: result.message };
   revalidatePath('/channels/microsoft365');
-  return { ok: true, message: `Sync started for ${result.accounts} mailbox${result.accounts === 1 ? '' : 'es'}. Refresh to see the results.` };
+  return {
+    ok: true,
+    message: `Sync started for ${result.accounts} mailbox${result.accounts === 1 ? '' : 'es'}. Refresh to see the results.`,
+  };
 }

@@ -20,7 +20,10 @@ export function AppForm({ defaults }: { defaults: AppFormDefaults }) {
   const [state, action] = useActionState(saveAppCredentialsAction, initialFormState);
   const value = (name: keyof AppFormDefaults) => state.values?.[name] ?? String(defaults[name] ?? '');
   const [clientId, setClientId] = useState(value('clientId'));
-  const clientIdChanges = defaults.secretHint !== null && defaults.connectedAccounts > 0 && clientId.trim().toLowerCase() !== defaults.clientId;
+  const clientIdChanges =
+    defaults.secretHint !== null &&
+    defaults.connectedAccounts > 0 &&
+    clientId.trim().toLowerCase() !== defaults.clientId;
   const errors = state.fieldErrors ?? {};
 
   return (
@@ -39,8 +42,8 @@ export function AppForm({ defaults }: { defaults: AppFormDefaults }) {
       />
       {clientIdChanges ? (
         <FormMessage tone="info">
-          Changing the client ID disconnects every mailbox: each of the {defaults.connectedAccounts} connected mailboxes will have to
-          re-authenticate. To replace only an expiring secret, keep the client ID and enter the new secret.
+          Changing the client ID disconnects every mailbox: each of the {defaults.connectedAccounts} connected mailboxes
+          will have to re-authenticate. To replace only an expiring secret, keep the client ID and enter the new secret.
         </FormMessage>
       ) : null}
       <FormField
@@ -49,7 +52,9 @@ export function AppForm({ defaults }: { defaults: AppFormDefaults }) {
         type="password"
         autoComplete="new-password"
         required={defaults.secretHint === null}
-        placeholder={defaults.secretHint ? `Saved (${defaults.secretHint}); leave empty to keep it` : 'The secret’s Value'}
+        placeholder={
+          defaults.secretHint ? `Saved (${defaults.secretHint}); leave empty to keep it` : 'The secret’s Value'
+        }
         hint="The secret’s Value from Certificates & secrets (not its Secret ID). Never shown again after saving."
         errors={errors.clientSecret}
       />
@@ -89,7 +94,9 @@ export function AppForm({ defaults }: { defaults: AppFormDefaults }) {
         </select>
         {errors.cloud ? <p className="text-sm text-red-700">{errors.cloud.join(' ')}</p> : null}
       </div>
-      <SubmitButton pendingLabel="Saving…">{defaults.secretHint ? 'Save changes' : 'Connect Microsoft 365 App'}</SubmitButton>
+      <SubmitButton pendingLabel="Saving…">
+        {defaults.secretHint ? 'Save changes' : 'Connect Microsoft 365 App'}
+      </SubmitButton>
     </form>
   );
 }

@@ -14,15 +14,20 @@ export function AzureChecklist({ callbackUrl }: { callbackUrl: string }) {
           Redirect URI (platform: Web)
         </label>
         <div className="flex gap-2">
-          <input id="callback-url" readOnly value={callbackUrl} className="block w-full rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs" />
+          <input
+            id="callback-url"
+            readOnly
+            value={callbackUrl}
+            className="block w-full rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs"
+          />
           <CopyButton value={callbackUrl} label="Copy callback URL" />
         </div>
       </div>
       <ol className="list-decimal space-y-2 pl-5 text-sm text-slate-700">
         <li>
-          <strong>Supported account types:</strong> “Accounts in this organizational directory only” (single tenant), “Accounts in
-          any organizational directory” (multi-tenant) or “… and personal Microsoft accounts”. “Personal Microsoft accounts only”
-          is not supported.
+          <strong>Supported account types:</strong> “Accounts in this organizational directory only” (single tenant),
+          “Accounts in any organizational directory” (multi-tenant) or “… and personal Microsoft accounts”. “Personal
+          Microsoft accounts only” is not supported.
         </li>
         <li>
           <strong>Redirect URI:</strong> platform <strong>Web</strong> (not “Single-page application”, which fails with
@@ -39,11 +44,12 @@ export function AzureChecklist({ callbackUrl }: { callbackUrl: string }) {
           . IMAP.AccessAsUser.All and SMTP.Send are listed under Microsoft Graph in the portal and issued for Outlook.
         </li>
         <li>
-          <strong>Grant admin consent</strong> for your organization (or use “Request admin consent” below after saving).
+          <strong>Grant admin consent</strong> for your organization (or use “Request admin consent” below after
+          saving).
         </li>
         <li>
-          <strong>Certificates &amp; secrets → New client secret:</strong> copy its <em>Value</em> now (Azure shows it once) and
-          note its expiry date.
+          <strong>Certificates &amp; secrets → New client secret:</strong> copy its <em>Value</em> now (Azure shows it
+          once) and note its expiry date.
         </li>
         <li>Copy the Application (client) ID and Directory (tenant) ID from the Overview page into the form.</li>
       </ol>

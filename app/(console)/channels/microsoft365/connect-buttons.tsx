@@ -19,15 +19,26 @@ export function AddAccountButton() {
 export function AddSharedMailbox() {
   const [state, action] = useActionState(addSharedMailboxAction, initialFormState);
   return (
-    <details className="rounded-lg border border-slate-200 bg-white p-4" open={Boolean(state.fieldErrors || state.message)}>
+    <details
+      className="rounded-lg border border-slate-200 bg-white p-4"
+      open={Boolean(state.fieldErrors || state.message)}
+    >
       <summary className="cursor-pointer text-sm font-semibold text-slate-900">Add shared mailbox</summary>
       <form action={action} className="mt-4 space-y-3" noValidate>
         <p className="text-sm text-slate-600">
-          Enter the shared mailbox’s address, then sign in as a user who has Full Access to it (and Send As, to send from it).
-          The console reads it with that user’s sign-in.
+          Enter the shared mailbox’s address, then sign in as a user who has Full Access to it (and Send As, to send
+          from it). The console reads it with that user’s sign-in.
         </p>
         {state.message ? <FormMessage tone="error">{state.message}</FormMessage> : null}
-        <FormField label="Shared mailbox address" name="mailbox" type="email" required placeholder="support@contoso.com" defaultValue={state.values?.mailbox} errors={state.fieldErrors?.mailbox} />
+        <FormField
+          label="Shared mailbox address"
+          name="mailbox"
+          type="email"
+          required
+          placeholder="support@contoso.com"
+          defaultValue={state.values?.mailbox}
+          errors={state.fieldErrors?.mailbox}
+        />
         <SubmitButton pendingLabel="Opening Microsoft sign-in…">Sign in as a delegate</SubmitButton>
       </form>
     </details>

@@ -26,13 +26,21 @@ const FLASH: Record<string, string> = {
   granted: 'Admin consent was granted. Mailboxes of that tenant can now be connected.',
 };
 
-export default async function Microsoft365Page({ searchParams }: { searchParams: Promise<{ consent?: string; removed?: string; page?: string }> }) {
+export default async function Microsoft365Page({
+  searchParams,
+}: {
+  searchParams: Promise<{ consent?: string; removed?: string; page?: string }>;
+}) {
   await requireAdmin();
   const db = await getDb();
   const params = await searchParams;
   // parseInt took '99999999999999999999' as 1e20, an OFFSET Postgres refuses ("5e+21"): a 500.
   const page = parseRecordId(params.page) ?? 1;
-  const [app, { accounts, total }, errors] = await Promise.all([getAppView(db), listAccounts(db, { page }), listAccountErrors(db)]);
+  const [app, { accounts, total }, errors] = await Promise.all([
+    getAppView(db),
+    listAccounts(db, { page }),
+    listAccountErrors(db),
+  ]);
   const callback = callbackUrl(publicBaseUrl(await headers()));
   if (accounts.length === 0 && page > 1) redirect('/channels/microsoft365'); // past the last page
   const appProblem = appLevelProblem(errors);
@@ -56,7 +64,9 @@ export default async function Microsoft365Page({ searchParams }: { searchParams:
         }
       />
       <div className="space-y-6">
-        {params.consent && FLASH[params.consent] ? <FormMessage tone="success">{FLASH[params.consent]}</FormMessage> : null}
+        {params.consent && FLASH[params.consent] ? (
+          <FormMessage tone="success">{FLASH[params.consent]}</FormMessage>
+        ) : null}
         {params.removed ? <FormMessage tone="success">The mailbox was removed.</FormMessage> : null}
         {appProblem ? (
           <FormMessage tone="error">
@@ -65,21 +75,30 @@ export default async function Microsoft365Page({ searchParams }: { searchParams:
         ) : null}
         {app?.secretExpiryWarning ? (
           <FormMessage tone="error">
-            The app’s client secret {app.secretExpiresInDays !== null && app.secretExpiresInDays < 0 ? 'expired' : 'expires'} on{' '}
-            {app.secretExpiresOn}. Create a new secret in Azure (Certificates &amp; secrets) and enter it below: mailboxes stay connected.
+            The app’s client secret{' '}
+            {app.secretExpiresInDays !== null && app.secretExpiresInDays < 0 ? 'expired' : 'expires'} on{' '}
+            {app.secretExpiresOn}. Create a new secret in Azure (Certificates &amp; secrets) and enter it below:
+            mailboxes stay connected.
           </FormMessage>
         ) : null}
 
         <section aria-labelledby="mailboxes" className="space-y-3">
-          <h2 id="mailboxes" className="text-lg font-semibold text-slate-900">Mailboxes</h2>
+          <h2 id="mailboxes" className="text-lg font-semibold text-slate-900">
+            Mailboxes
+          </h2>
           <AccountList accounts={accounts} appConfigured={Boolean(app)} />
           <AccountPager page={page} pageSize={ACCOUNTS_PAGE_SIZE} total={total} />
           {app ? <AddSharedMailbox /> : null}
         </section>
 
-        <section aria-labelledby="app" className="grid gap-6 rounded-lg border border-slate-200 bg-white p-6 lg:grid-cols-2">
+        <section
+          aria-labelledby="app"
+          className="grid gap-6 rounded-lg border border-slate-200 bg-white p-6 lg:grid-cols-2"
+        >
           <div className="space-y-4">
-            <h2 id="app" className="text-lg font-semibold text-slate-900">{app ? 'Microsoft 365 app' : 'Connect Microsoft 365 App'}</h2>
+            <h2 id="app" className="text-lg font-semibold text-slate-900">
+              {app ? 'Microsoft 365 app' : 'Connect Microsoft 365 App'}
+            </h2>
             {app ? (
               <dl className="grid grid-cols-3 gap-x-3 gap-y-1 text-sm">
                 <dt className="text-slate-500">Client ID</dt>
@@ -87,7 +106,9 @@ export default async function Microsoft365Page({ searchParams }: { searchParams:
                 <dt className="text-slate-500">Tenant</dt>
                 <dd className="col-span-2">{app.tenant}</dd>
                 <dt className="text-slate-500">Client secret</dt>
-                <dd className="col-span-2">Set ({app.secretHint}){app.secretExpiresOn ? `, expires ${app.secretExpiresOn}` : ''}</dd>
+                <dd className="col-span-2">
+                  Set ({app.secretHint}){app.secretExpiresOn ? `, expires ${app.secretExpiresOn}` : ''}
+                </dd>
               </dl>
             ) : null}
             <AppForm
@@ -102,7 +123,10 @@ export default async function Microsoft365Page({ searchParams }: { searchParams:
             />
             {app ? (
               <div className="border-t border-slate-100 pt-4 text-sm text-slate-600">
-                <p className="mb-2">If sign-ins fail with “needs admin approval” (AADSTS65001 or 90094), an Azure administrator grants consent once for the whole organization:</p>
+                <p className="mb-2">
+                  If sign-ins fail with “needs admin approval” (AADSTS65001 or 90094), an Azure administrator grants
+                  consent once for the whole organization:
+                </p>
                 <ActionButton action={requestAdminConsentAction} pendingLabel="Opening Microsoft…" variant="secondary">
                   Request admin consent
                 </ActionButton>

@@ -9,10 +9,18 @@ export function HtmlBody({ messageId, remoteImages }: { messageId: number; remot
   return (
     <section aria-labelledby="html-body" className="space-y-2">
       <div className="flex flex-wrap items-center justify-between gap-2">
-        <h2 id="html-body" className="text-lg font-semibold text-slate-900">Message</h2>
+        <h2 id="html-body" className="text-lg font-semibold text-slate-900">
+          Message
+        </h2>
         <p className="text-sm text-slate-600">
-          {remoteImages ? 'Remote images are shown. ' : 'Remote images are blocked (they can tell the sender the message was read). '}
-          <Link href={remoteImages ? messagePageUrl(messageId) : `${messagePageUrl(messageId)}?remote=1`} className="font-medium text-brand-700 hover:underline" scroll={false}>
+          {remoteImages
+            ? 'Remote images are shown. '
+            : 'Remote images are blocked (they can tell the sender the message was read). '}
+          <Link
+            href={remoteImages ? messagePageUrl(messageId) : `${messagePageUrl(messageId)}?remote=1`}
+            className="font-medium text-brand-700 hover:underline"
+            scroll={false}
+          >
             {remoteImages ? 'Block remote images' : 'Load remote images'}
           </Link>
         </p>

@@ -27,8 +27,12 @@ export function MessageHeaders({ message }: { message: MessageDetail }) {
       {message.replyTo.length > 0 ? <Row label="Reply-To">{list(message.replyTo)}</Row> : null}
       <Row label="Date">{sentDate(message)}</Row>
       <Row label="Received">{formatDateTime(message.internalDate)}</Row>
-      <Row label="Message-ID"><span className="font-mono text-xs">{message.messageId ?? '—'}</span></Row>
-      <Row label="Mailbox">{message.accountAddress ?? '—'} · {message.folder} · UID {message.uid} (UIDVALIDITY {message.uidValidity})</Row>
+      <Row label="Message-ID">
+        <span className="font-mono text-xs">{message.messageId ?? '—'}</span>
+      </Row>
+      <Row label="Mailbox">
+        {message.accountAddress ?? '—'} · {message.folder} · UID {message.uid} (UIDVALIDITY {message.uidValidity})
+      </Row>
       <Row label="Size">{formatSize(message.size)}</Row>
     </dl>
   );

@@ -13,7 +13,8 @@ export function MessageProblems({ message }: { message: MessageDetail }) {
       ) : null}
       {message.parseError ? (
         <FormMessage tone="error">
-          <strong>This message could not be read completely:</strong> {message.parseError}{original}
+          <strong>This message could not be read completely:</strong> {message.parseError}
+          {original}
         </FormMessage>
       ) : null}
     </>

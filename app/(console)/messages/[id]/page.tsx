@@ -15,7 +15,13 @@ import { TextBody } from './text-body';
 
 export const metadata: Metadata = { title: 'Message' };
 
-export default async function MessagePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ remote?: string | string[] }> }) {
+export default async function MessagePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ remote?: string | string[] }>;
+}) {
   await requireAdmin();
   const [{ id: rawId }, { remote }] = await Promise.all([params, searchParams]);
   const id = parseRecordId(rawId);
@@ -28,13 +34,20 @@ export default async function MessagePage({ params, searchParams }: { params: Pr
   return (
     <>
       <p className="mb-2 text-sm">
-        <Link href="/messages" className="text-brand-700 hover:underline">Messages</Link> /
+        <Link href="/messages" className="text-brand-700 hover:underline">
+          Messages
+        </Link>{' '}
+        /
       </p>
       <PageHeader
         title={message.subject || '(no subject)'}
         actions={
           message.sourceSize !== null ? (
-            <a href={messageSourceUrl(id)} download className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-semibold text-slate-800 hover:bg-slate-50">
+            <a
+              href={messageSourceUrl(id)}
+              download
+              className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-semibold text-slate-800 hover:bg-slate-50"
+            >
               Download original (.eml)
             </a>
           ) : null
@@ -46,7 +59,9 @@ export default async function MessagePage({ params, searchParams }: { params: Pr
         {files.length > 0 ? <AttachmentList messageId={id} attachments={files} /> : null}
         {message.hasHtml ? <HtmlBody messageId={id} remoteImages={remote === '1'} /> : null}
         {message.text ? <TextBody text={message.text} collapsed={message.hasHtml} /> : null}
-        {!message.hasHtml && !message.text && !message.skippedReason ? <p className="text-sm text-slate-500">This message has no text.</p> : null}
+        {!message.hasHtml && !message.text && !message.skippedReason ? (
+          <p className="text-sm text-slate-500">This message has no text.</p>
+        ) : null}
       </div>
     </>
   );

@@ -14,14 +14,23 @@ const BUDGET_MS = (maxDuration - 30) * 1000;
 async function handle(request: Request): Promise<Response> {
   const secret = getEnv().CRON_SECRET;
   if (!secret) {
-    return Response.json({ error: 'CRON_SECRET is not configured on the server, so scheduled sync is off.' }, { status: 503 });
+    return Response.json(
+      { error: 'CRON_SECRET is not configured on the server, so scheduled sync is off.' },
+      { status: 503 },
+    );
   }
   if (!hasBearerSecret(request.headers.get('authorization'), secret)) {
-    return Response.json({ error: 'Missing or wrong bearer secret.' }, { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } });
+    return Response.json(
+      { error: 'Missing or wrong bearer secret.' },
+      { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } },
+    );
   }
   const report = await runSync(productSyncDeps(await getDb(), { budgetMs: BUDGET_MS }), { trigger: 'cron' });
   const failed = report.accounts.filter((a) => a.outcome === 'failed').length;
-  logger('cron').info({ accounts: report.accounts.length, failed, durationMs: report.durationMs }, 'sync pass finished');
+  logger('cron').info(
+    { accounts: report.accounts.length, failed, durationMs: report.durationMs },
+    'sync pass finished',
+  );
   return Response.json({
     startedAt: report.startedAt,
     durationMs: report.durationMs,

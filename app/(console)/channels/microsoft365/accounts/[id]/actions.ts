@@ -3,7 +3,12 @@ import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { requireAdmin } from '@/lib/auth/require-admin';
-import { accountSettingsSchema, changeAccountSettings, removeAccount, setAccountEnabled } from '@/lib/channels/microsoft365/accounts';
+import {
+  accountSettingsSchema,
+  changeAccountSettings,
+  removeAccount,
+  setAccountEnabled,
+} from '@/lib/channels/microsoft365/accounts';
 import { startSyncNow } from '@/lib/channels/microsoft365/sync-now';
 import { getDb } from '@/lib/db';
 import { fieldErrorsOf, type FormState } from '@/lib/form-state';
@@ -33,7 +38,11 @@ export async function setAccountEnabledAction(_: FormState, form: FormData): Pro
   if (!id.success || (enabled !== 'true' && enabled !== 'false')) return GONE;
   if (!(await setAccountEnabled(await getDb(), admin, id.data, enabled === 'true'))) return GONE;
   revalidatePath(`/channels/microsoft365/accounts/${id.data}`);
-  return { ok: true, message: enabled === 'true' ? 'Enabled: the mailbox syncs again.' : 'Disabled: the mailbox is not synced until enabled.' };
+  return {
+    ok: true,
+    message:
+      enabled === 'true' ? 'Enabled: the mailbox syncs again.' : 'Disabled: the mailbox is not synced until enabled.',
+  };
 }
 
 export async function removeAccountAction(_: FormState, form: FormData): Promise<FormState> {
@@ -41,7 +50,8 @@ export async function removeAccountAction(_: FormState, form: FormData): Promise
   const id = accountId.safeParse(form.get('accountId'));
   if (!id.success) return GONE;
   const keep = form.get('messages');
-  if (keep !== 'keep' && keep !== 'delete') return { ok: false, fieldErrors: { messages: ['Choose whether to keep its stored messages.'] } };
+  if (keep !== 'keep' && keep !== 'delete')
+    return { ok: false, fieldErrors: { messages: ['Choose whether to keep its stored messages.'] } };
   if (form.get('confirm') !== 'yes') return { ok: false, fieldErrors: { confirm: ['Confirm the removal.'] } };
   if (!(await removeAccount(await getDb(), admin, id.data, keep === 'keep'))) return GONE;
   revalidatePath('/channels/microsoft365');

@@ -8,7 +8,12 @@ import type { Leg } from '@/lib/channels/microsoft365/verify-mail-flow';
 import { sendTestMessageAction, verifyMailFlowAction, type VerifyState } from './mail-flow-actions';
 
 function LegLine({ name, leg }: { name: string; leg: Leg }) {
-  if (leg.ok) return <li data-leg={name} data-ok="true">✔ {name}: {(leg.durationMs / 1000).toFixed(1)} s</li>;
+  if (leg.ok)
+    return (
+      <li data-leg={name} data-ok="true">
+        ✔ {name}: {(leg.durationMs / 1000).toFixed(1)} s
+      </li>
+    );
   if ('skipped' in leg) return <li data-leg={name}>– {name}: not tried</li>;
   return (
     <li data-leg={name} data-ok="false">
@@ -33,17 +38,43 @@ export function MailFlow({ accountId, address }: { accountId: string; address: s
             {sendState.hint ? <span className="mt-1 block whitespace-pre-line">{sendState.hint}</span> : null}
           </FormMessage>
         ) : null}
-        <FormField label="To" name="to" type="email" required defaultValue={sendState.values?.to} errors={sendState.fieldErrors?.to} />
-        <FormField label="Subject" name="subject" required defaultValue={sendState.values?.subject ?? 'Test message from Mailgate 365'} errors={sendState.fieldErrors?.subject} />
+        <FormField
+          label="To"
+          name="to"
+          type="email"
+          required
+          defaultValue={sendState.values?.to}
+          errors={sendState.fieldErrors?.to}
+        />
+        <FormField
+          label="Subject"
+          name="subject"
+          required
+          defaultValue={sendState.values?.subject ?? 'Test message from Mailgate 365'}
+          errors={sendState.fieldErrors?.subject}
+        />
         <div className="space-y-1">
-          <label htmlFor="body" className="block text-sm font-medium text-slate-800">Text</label>
-          <textarea id="body" name="body" rows={3} defaultValue={sendState.values?.body ?? `This is a test message sent from ${address} by Mailgate 365.`} className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm" />
+          <label htmlFor="body" className="block text-sm font-medium text-slate-800">
+            Text
+          </label>
+          <textarea
+            id="body"
+            name="body"
+            rows={3}
+            defaultValue={sendState.values?.body ?? `This is a test message sent from ${address} by Mailgate 365.`}
+            className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+          />
         </div>
-        <SubmitButton pendingLabel="Sending…" variant="secondary">Send test message</SubmitButton>
+        <SubmitButton pendingLabel="Sending…" variant="secondary">
+          Send test message
+        </SubmitButton>
       </form>
       <form action={verify} className="space-y-3">
         <h3 className="text-sm font-semibold text-slate-900">Verify mail flow</h3>
-        <p className="text-sm text-slate-600">Sends a message with a unique code to {address} itself, then syncs until it arrives (up to a minute): proves sending and receiving.</p>
+        <p className="text-sm text-slate-600">
+          Sends a message with a unique code to {address} itself, then syncs until it arrives (up to a minute): proves
+          sending and receiving.
+        </p>
         <input type="hidden" name="accountId" value={accountId} />
         <SubmitButton pendingLabel="Verifying: sending, then waiting for it to arrive…">Verify mail flow</SubmitButton>
         {verifyState.message ? <FormMessage tone="error">{verifyState.message}</FormMessage> : null}

@@ -21,37 +21,66 @@ function summary(series: DailyCount[]): string {
 /** Messages received per UTC day (by IMAP internal date) over the last 30 days: server-rendered SVG, no script. */
 export async function MessagesChart({ accountId }: { accountId: string }) {
   const now = new Date();
-  const series = fillDailySeries(await countMessagesPerDay(await getDb(), accountId, windowStart(now, DAYS)), now, DAYS);
+  const series = fillDailySeries(
+    await countMessagesPerDay(await getDb(), accountId, windowStart(now, DAYS)),
+    now,
+    DAYS,
+  );
   const max = Math.max(1, ...series.map((entry) => entry.count));
   const slot = WIDTH / DAYS;
   const id = `messages-chart-${accountId}`;
   return (
     <figure className="space-y-2 rounded-lg border border-slate-200 bg-white p-4">
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT + 20}`} role="img" aria-labelledby={`${id}-title ${id}-desc`} className="h-auto w-full">
+      <svg
+        viewBox={`0 0 ${WIDTH} ${HEIGHT + 20}`}
+        role="img"
+        aria-labelledby={`${id}-title ${id}-desc`}
+        className="h-auto w-full"
+      >
         <title id={`${id}-title`}>Messages received per day, last {DAYS} days (UTC)</title>
         <desc id={`${id}-desc`}>{summary(series)}</desc>
         <line x1={0} x2={WIDTH} y1={HEIGHT} y2={HEIGHT} className="stroke-slate-300" />
         {series.map((entry, index) => {
           const height = (entry.count / max) * (HEIGHT - 10);
           return (
-            <rect key={entry.day} x={index * slot + BAR_GAP / 2} y={HEIGHT - height} width={slot - BAR_GAP} height={height} rx={2} className="fill-brand-600">
+            <rect
+              key={entry.day}
+              x={index * slot + BAR_GAP / 2}
+              y={HEIGHT - height}
+              width={slot - BAR_GAP}
+              height={height}
+              rx={2}
+              className="fill-brand-600"
+            >
               <title>{`${shortDay(entry.day)}: ${entry.count.toLocaleString('en')}`}</title>
             </rect>
           );
         })}
-        <text x={0} y={HEIGHT + 16} className="fill-slate-500 text-[11px]">{shortDay(series[0]?.day ?? '')}</text>
-        <text x={WIDTH} y={HEIGHT + 16} textAnchor="end" className="fill-slate-500 text-[11px]">{shortDay(series.at(-1)?.day ?? '')}</text>
-        <text x={0} y={10} className="fill-slate-500 text-[11px]">{max.toLocaleString('en')}</text>
+        <text x={0} y={HEIGHT + 16} className="fill-slate-500 text-[11px]">
+          {shortDay(series[0]?.day ?? '')}
+        </text>
+        <text x={WIDTH} y={HEIGHT + 16} textAnchor="end" className="fill-slate-500 text-[11px]">
+          {shortDay(series.at(-1)?.day ?? '')}
+        </text>
+        <text x={0} y={10} className="fill-slate-500 text-[11px]">
+          {max.toLocaleString('en')}
+        </text>
       </svg>
       <figcaption className="text-sm text-slate-600">{summary(series)}</figcaption>
       <table className="sr-only">
         <caption>Messages received per day, last {DAYS} days (UTC)</caption>
         <thead>
-          <tr><th scope="col">Day</th><th scope="col">Messages</th></tr>
+          <tr>
+            <th scope="col">Day</th>
+            <th scope="col">Messages</th>
+          </tr>
         </thead>
         <tbody>
           {series.map((entry) => (
-            <tr key={entry.day}><th scope="row">{entry.day}</th><td>{entry.count}</td></tr>
+            <tr key={entry.day}>
+              <th scope="row">{entry.day}</th>
+              <td>{entry.count}</td>
+            </tr>
           ))}
         </tbody>
       </table>

@@ -26,7 +26,13 @@ export const metadata: Metadata = { title: 'Mailbox' };
 // "Sync now" keeps working after its response (next/server after()) up to this long.
 export const maxDuration = 300;
 
-export default async function AccountPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ connected?: string }> }) {
+export default async function AccountPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ connected?: string }>;
+}) {
   const admin = await requireAdmin();
   const [{ id }, { connected }] = await Promise.all([params, searchParams]);
   if (!z.uuid().safeParse(id).success) notFound();
@@ -38,23 +44,43 @@ export default async function AccountPage({ params, searchParams }: { params: Pr
     listSyncRuns(db, id, { limit: 50 }),
     connected && z.uuid().safeParse(connected).success ? findOAuthFlow(db, connected) : undefined,
   ]);
-  const justConnected = flow && flow.adminId === admin.id && flow.outcome?.ok && flow.outcome.accountId === id ? flow : undefined;
+  const justConnected =
+    flow && flow.adminId === admin.id && flow.outcome?.ok && flow.outcome.accountId === id ? flow : undefined;
 
   return (
     <>
       <p className="mb-2 text-sm">
-        <Link href="/channels/microsoft365" className="text-brand-700 hover:underline">Microsoft 365</Link> /
+        <Link href="/channels/microsoft365" className="text-brand-700 hover:underline">
+          Microsoft 365
+        </Link>{' '}
+        /
       </p>
       <PageHeader
         title={account.emailAddress}
-        description={account.kind === 'shared' ? `Shared mailbox, read with ${account.signInAddress}’s sign-in` : (account.displayName ?? 'User mailbox')}
+        description={
+          account.kind === 'shared'
+            ? `Shared mailbox, read with ${account.signInAddress}’s sign-in`
+            : (account.displayName ?? 'User mailbox')
+        }
         actions={
           <>
-            <ActionButton action={reauthenticateAction} fields={{ accountId: id }} pendingLabel="Opening Microsoft sign-in…" variant={account.status === 'needs_reauth' ? 'primary' : 'secondary'}>
+            <ActionButton
+              action={reauthenticateAction}
+              fields={{ accountId: id }}
+              pendingLabel="Opening Microsoft sign-in…"
+              variant={account.status === 'needs_reauth' ? 'primary' : 'secondary'}
+            >
               Re-authenticate
             </ActionButton>
-            {account.status === 'active' || account.status === 'error' ? <SyncNow accountId={id} runningAtLoad={runs[0]?.outcome === 'running'} /> : null}
-            <ActionButton action={setAccountEnabledAction} fields={{ accountId: id, enabled: account.status === 'disabled' ? 'true' : 'false' }} pendingLabel="Saving…" variant="secondary">
+            {account.status === 'active' || account.status === 'error' ? (
+              <SyncNow accountId={id} runningAtLoad={runs[0]?.outcome === 'running'} />
+            ) : null}
+            <ActionButton
+              action={setAccountEnabledAction}
+              fields={{ accountId: id, enabled: account.status === 'disabled' ? 'true' : 'false' }}
+              pendingLabel="Saving…"
+              variant="secondary"
+            >
               {account.status === 'disabled' ? 'Enable' : 'Disable'}
             </ActionButton>
           </>
@@ -63,7 +89,8 @@ export default async function AccountPage({ params, searchParams }: { params: Pr
       <div className="space-y-6">
         {justConnected ? (
           <FormMessage tone="success">
-            {justConnected.intent === 'reauthenticate' ? 'Re-authenticated.' : 'Connected.'} The mailbox signed in and its IMAP access was verified.
+            {justConnected.intent === 'reauthenticate' ? 'Re-authenticated.' : 'Connected.'} The mailbox signed in and
+            its IMAP access was verified.
           </FormMessage>
         ) : null}
         {account.lastError ? (
@@ -79,37 +106,73 @@ export default async function AccountPage({ params, searchParams }: { params: Pr
         ) : null}
 
         <dl className="grid gap-x-6 gap-y-3 rounded-lg border border-slate-200 bg-white p-6 text-sm sm:grid-cols-2">
-          <div><dt className="text-slate-500">Status</dt><dd><StatusBadge status={account.status} /></dd></div>
-          <div><dt className="text-slate-500">Messages stored</dt><dd className="tabular-nums">{messageCount.toLocaleString('en')}</dd></div>
-          <div><dt className="text-slate-500">Last sync</dt><dd>{account.lastSyncedAt ? formatDateTime(account.lastSyncedAt) : 'Not yet'} {account.lastSyncOutcome ? `(${account.lastSyncOutcome})` : ''}</dd></div>
-          <div><dt className="text-slate-500">Next attempt</dt><dd>{account.status === 'active' ? formatDateTime(account.nextAttemptAt) : '—'}</dd></div>
-          <div><dt className="text-slate-500">Signs in as</dt><dd>{account.signInAddress}</dd></div>
-          <div><dt className="text-slate-500">Connected</dt><dd>{formatDateTime(account.createdAt)}</dd></div>
+          <div>
+            <dt className="text-slate-500">Status</dt>
+            <dd>
+              <StatusBadge status={account.status} />
+            </dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Messages stored</dt>
+            <dd className="tabular-nums">{messageCount.toLocaleString('en')}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Last sync</dt>
+            <dd>
+              {account.lastSyncedAt ? formatDateTime(account.lastSyncedAt) : 'Not yet'}{' '}
+              {account.lastSyncOutcome ? `(${account.lastSyncOutcome})` : ''}
+            </dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Next attempt</dt>
+            <dd>{account.status === 'active' ? formatDateTime(account.nextAttemptAt) : '—'}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Signs in as</dt>
+            <dd>{account.signInAddress}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Connected</dt>
+            <dd>{formatDateTime(account.createdAt)}</dd>
+          </div>
         </dl>
 
         <section aria-labelledby="received" className="rounded-lg border border-slate-200 bg-white p-6">
-          <h2 id="received" className="mb-4 text-lg font-semibold text-slate-900">Messages received, last 30 days</h2>
+          <h2 id="received" className="mb-4 text-lg font-semibold text-slate-900">
+            Messages received, last 30 days
+          </h2>
           <Suspense fallback={<p className="text-sm text-slate-500">Loading…</p>}>
             <MessagesChart accountId={id} />
           </Suspense>
         </section>
 
         <section aria-labelledby="settings" className="rounded-lg border border-slate-200 bg-white p-6">
-          <h2 id="settings" className="mb-4 text-lg font-semibold text-slate-900">Settings</h2>
+          <h2 id="settings" className="mb-4 text-lg font-semibold text-slate-900">
+            Settings
+          </h2>
           <Suspense fallback={<p className="text-sm text-slate-500">Loading the mailbox’s folders…</p>}>
-            <FolderSettings accountId={id} selected={account.folders} afterFetch={account.afterFetch} canList={account.status !== 'needs_reauth' && account.status !== 'disabled'} />
+            <FolderSettings
+              accountId={id}
+              selected={account.folders}
+              afterFetch={account.afterFetch}
+              canList={account.status !== 'needs_reauth' && account.status !== 'disabled'}
+            />
           </Suspense>
         </section>
 
         {account.status === 'active' || account.status === 'error' ? (
           <section aria-labelledby="mail-flow" className="rounded-lg border border-slate-200 bg-white p-6">
-            <h2 id="mail-flow" className="mb-4 text-lg font-semibold text-slate-900">Mail flow</h2>
+            <h2 id="mail-flow" className="mb-4 text-lg font-semibold text-slate-900">
+              Mail flow
+            </h2>
             <MailFlow accountId={id} address={account.emailAddress} />
           </section>
         ) : null}
 
         <section aria-labelledby="history" className="space-y-3">
-          <h2 id="history" className="text-lg font-semibold text-slate-900">Sync history</h2>
+          <h2 id="history" className="text-lg font-semibold text-slate-900">
+            Sync history
+          </h2>
           <SyncHistory runs={runs} />
         </section>
 

@@ -8,7 +8,10 @@ import { removeAccountAction } from './actions';
 export function RemoveForm({ accountId, address }: { accountId: string; address: string }) {
   const [state, action] = useActionState(removeAccountAction, initialFormState);
   return (
-    <details className="rounded-lg border border-red-200 bg-white p-4" open={Boolean(state.fieldErrors || state.message)}>
+    <details
+      className="rounded-lg border border-red-200 bg-white p-4"
+      open={Boolean(state.fieldErrors || state.message)}
+    >
       <summary className="cursor-pointer text-sm font-semibold text-red-800">Remove this mailbox</summary>
       <form action={action} className="mt-4 space-y-3">
         <input type="hidden" name="accountId" value={accountId} />
@@ -25,7 +28,9 @@ export function RemoveForm({ accountId, address }: { accountId: string; address:
         <label className="flex gap-2 text-sm">
           <input type="checkbox" name="confirm" value="yes" /> Remove {address} and forget its sign-in
         </label>
-        {state.fieldErrors?.confirm ? <p className="text-sm text-red-700">{state.fieldErrors.confirm.join(' ')}</p> : null}
+        {state.fieldErrors?.confirm ? (
+          <p className="text-sm text-red-700">{state.fieldErrors.confirm.join(' ')}</p>
+        ) : null}
         <SubmitButton pendingLabel="Removing…" variant="danger">
           Remove mailbox
         </SubmitButton>

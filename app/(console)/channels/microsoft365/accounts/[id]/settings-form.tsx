@@ -8,7 +8,11 @@ import { saveAccountSettingsAction } from './actions';
 const MODES = [
   { value: 'keep', label: 'Keep in the mailbox', hint: 'Nothing changes in the mailbox (recommended).' },
   { value: 'mark_seen', label: 'Mark as read', hint: 'Stored messages are marked as read in the mailbox.' },
-  { value: 'delete', label: 'Delete from the mailbox', hint: 'Stored messages are deleted from the mailbox after they are safely stored here.' },
+  {
+    value: 'delete',
+    label: 'Delete from the mailbox',
+    hint: 'Stored messages are deleted from the mailbox after they are safely stored here.',
+  },
 ] as const;
 
 export function SettingsForm({
@@ -24,7 +28,12 @@ export function SettingsForm({
 }) {
   const [state, action] = useActionState(saveAccountSettingsAction, initialFormState);
   const [mode, setMode] = useState(afterFetch);
-  const choices = [...folders, ...selected.filter((path) => !folders.some((f) => f.path === path)).map((path) => ({ path, name: `${path} (not found in the mailbox)` }))];
+  const choices = [
+    ...folders,
+    ...selected
+      .filter((path) => !folders.some((f) => f.path === path))
+      .map((path) => ({ path, name: `${path} (not found in the mailbox)` })),
+  ];
   return (
     <form action={action} className="space-y-5">
       <input type="hidden" name="accountId" value={accountId} />
@@ -34,19 +43,32 @@ export function SettingsForm({
         <div className="mt-2 max-h-64 space-y-1 overflow-y-auto rounded-md border border-slate-200 p-3">
           {choices.map((folder) => (
             <label key={folder.path} className="flex items-center gap-2 text-sm">
-              <input type="checkbox" name="folders" value={folder.path} defaultChecked={selected.includes(folder.path)} />
+              <input
+                type="checkbox"
+                name="folders"
+                value={folder.path}
+                defaultChecked={selected.includes(folder.path)}
+              />
               {folder.name}
             </label>
           ))}
         </div>
-        {state.fieldErrors?.folders ? <p className="mt-1 text-sm text-red-700">{state.fieldErrors.folders.join(' ')}</p> : null}
+        {state.fieldErrors?.folders ? (
+          <p className="mt-1 text-sm text-red-700">{state.fieldErrors.folders.join(' ')}</p>
+        ) : null}
       </fieldset>
       <fieldset>
         <legend className="text-sm font-medium text-slate-800">After a message is stored</legend>
         <div className="mt-2 space-y-2">
           {MODES.map((m) => (
             <label key={m.value} className="flex gap-2 text-sm">
-              <input type="radio" name="afterFetch" value={m.value} checked={mode === m.value} onChange={() => setMode(m.value)} />
+              <input
+                type="radio"
+                name="afterFetch"
+                value={m.value}
+                checked={mode === m.value}
+                onChange={() => setMode(m.value)}
+              />
               <span>
                 <span className="font-medium">{m.label}</span>
                 <span className="block text-xs text-slate-500">{m.hint}</span>
@@ -57,11 +79,13 @@ export function SettingsForm({
       </fieldset>
       {mode === 'delete' ? (
         <label className="flex gap-2 rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-900">
-          <input type="checkbox" name="confirmDelete" value="yes" />
-          I understand that messages are deleted from the mailbox once they are stored in this console.
+          <input type="checkbox" name="confirmDelete" value="yes" />I understand that messages are deleted from the
+          mailbox once they are stored in this console.
         </label>
       ) : null}
-      {state.fieldErrors?.confirmDelete ? <p className="text-sm text-red-700">{state.fieldErrors.confirmDelete.join(' ')}</p> : null}
+      {state.fieldErrors?.confirmDelete ? (
+        <p className="text-sm text-red-700">{state.fieldErrors.confirmDelete.join(' ')}</p>
+      ) : null}
       <SubmitButton pendingLabel="Saving…">Save settings</SubmitButton>
     </form>
   );

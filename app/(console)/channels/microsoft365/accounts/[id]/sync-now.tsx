@@ -28,7 +28,9 @@ export function SyncNow({ accountId, runningAtLoad }: { accountId: string; runni
     let idlePolls = 0;
     let stopped = false;
     const poll = async () => {
-      const response = await fetch(`/api/v1/accounts/${accountId}/sync-progress`, { cache: 'no-store' }).catch(() => null);
+      const response = await fetch(`/api/v1/accounts/${accountId}/sync-progress`, { cache: 'no-store' }).catch(
+        () => null,
+      );
       if (stopped || !response?.ok) return;
       const next = (await response.json()) as Progress;
       setProgress(next);
@@ -51,7 +53,13 @@ export function SyncNow({ accountId, runningAtLoad }: { accountId: string; runni
 
   return (
     <div className="space-y-2">
-      <form action={(form) => { setFinished(false); setProgress(null); action(form); }}>
+      <form
+        action={(form) => {
+          setFinished(false);
+          setProgress(null);
+          action(form);
+        }}
+      >
         <input type="hidden" name="accountId" value={accountId} />
         <SubmitButton pendingLabel="Starting…" variant="secondary">
           Sync now

@@ -25,27 +25,43 @@ export default async function ConnectResultPage({ params }: { params: Promise<{ 
   if (!z.uuid().safeParse(flowId).success) notFound();
   const flow = await findOAuthFlow(await getDb(), flowId);
   if (!flow || flow.adminId !== admin.id || !flow.outcome) notFound();
-  if (flow.outcome.ok) redirect(flow.outcome.accountId ? `/channels/microsoft365/accounts/${flow.outcome.accountId}` : '/channels/microsoft365');
+  if (flow.outcome.ok)
+    redirect(
+      flow.outcome.accountId ? `/channels/microsoft365/accounts/${flow.outcome.accountId}` : '/channels/microsoft365',
+    );
   const error = flow.outcome.error;
 
   return (
     <>
-      <PageHeader title={flow.intent === 'admin_consent' ? 'Admin consent was not granted' : 'The mailbox was not connected'} />
+      <PageHeader
+        title={flow.intent === 'admin_consent' ? 'Admin consent was not granted' : 'The mailbox was not connected'}
+      />
       <div className="space-y-4 rounded-lg border border-red-200 bg-white p-6">
-        <p className="text-lg font-semibold text-slate-900" data-testid="connect-error-title">{error.title}</p>
+        <p className="text-lg font-semibold text-slate-900" data-testid="connect-error-title">
+          {error.title}
+        </p>
         <p className="text-sm text-slate-700">{error.explanation}</p>
         <div className="rounded-md bg-slate-50 p-4 text-sm">
           <p className="font-semibold text-slate-900">What to do</p>
           <p className="mt-1 whitespace-pre-line text-slate-700">{error.action}</p>
           <p className="mt-2 text-xs text-slate-500">Who: {WHO[error.whoActs] ?? WHO.console_admin}</p>
           {error.link ? (
-            <a href={error.link.href} target="_blank" rel="noreferrer noopener" className="mt-2 inline-block font-medium text-brand-700 hover:underline">
+            <a
+              href={error.link.href}
+              target="_blank"
+              rel="noreferrer noopener"
+              className="mt-2 inline-block font-medium text-brand-700 hover:underline"
+            >
               {error.link.label}
             </a>
           ) : null}
         </div>
         <div className="flex flex-wrap gap-3">
-          <ActionButton action={retryConnectAction} fields={{ flowId: flow.id }} pendingLabel="Opening Microsoft sign-in…">
+          <ActionButton
+            action={retryConnectAction}
+            fields={{ flowId: flow.id }}
+            pendingLabel="Opening Microsoft sign-in…"
+          >
             Try again
           </ActionButton>
           {error.needsAdminConsent ? (
@@ -54,11 +70,15 @@ export default async function ConnectResultPage({ params }: { params: Promise<{ 
             </ActionButton>
           ) : null}
         </div>
-        <p className="text-sm text-slate-500">Nothing was saved. Error code: <code>{error.code}</code></p>
+        <p className="text-sm text-slate-500">
+          Nothing was saved. Error code: <code>{error.code}</code>
+        </p>
         {error.raw ? (
           <details className="text-sm">
             <summary className="cursor-pointer text-slate-600">Microsoft’s message</summary>
-            <pre className="mt-2 overflow-x-auto rounded bg-slate-50 p-3 text-xs whitespace-pre-wrap text-slate-700">{error.raw}</pre>
+            <pre className="mt-2 overflow-x-auto rounded bg-slate-50 p-3 text-xs whitespace-pre-wrap text-slate-700">
+              {error.raw}
+            </pre>
           </details>
         ) : null}
         <Link href="/channels/microsoft365" className="inline-block text-sm font-medium text-brand-700 hover:underline">

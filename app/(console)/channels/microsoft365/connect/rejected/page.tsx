@@ -14,7 +14,9 @@ export default async function RejectedCallbackPage({ searchParams }: { searchPar
     <>
       <PageHeader title="The mailbox was not connected" />
       <div className="space-y-4 rounded-lg border border-red-200 bg-white p-6">
-        <p className="font-semibold text-slate-900" data-testid="connect-error-title">{text.title}</p>
+        <p className="font-semibold text-slate-900" data-testid="connect-error-title">
+          {text.title}
+        </p>
         <p className="text-sm text-slate-700">{text.action}</p>
         <p className="text-sm text-slate-500">Nothing was changed.</p>
         <Link href="/channels/microsoft365" className="inline-block text-sm font-medium text-brand-700 hover:underline">

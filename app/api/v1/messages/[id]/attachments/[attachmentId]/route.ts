@@ -16,11 +16,15 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
   const partId = parseRecordId(attachmentId);
   const query = new URL(request.url).searchParams;
   const token = query.get('token');
-  const byToken = messageId !== null && partId !== null && token !== null && verifyInlineImage(token, messageId, partId);
+  const byToken =
+    messageId !== null && partId !== null && token !== null && verifyInlineImage(token, messageId, partId);
   if (!byToken) {
     const refusal = await refusalWithoutAdmin(request);
     if (refusal) return refusal;
   }
   if (messageId === null || partId === null) return notFound('attachment');
-  return attachmentResponse(await getDb(), messageId, partId, { inline: byToken || query.get('inline') === '1', onlyInlineImage: byToken });
+  return attachmentResponse(await getDb(), messageId, partId, {
+    inline: byToken || query.get('inline') === '1',
+    onlyInlineImage: byToken,
+  });
 }
