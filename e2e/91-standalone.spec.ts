@@ -82,8 +82,9 @@ test('the container’s contents run the console, the migrations and the sync wo
   await expect(page.getByLabel('Set-up token')).toBeVisible();
   expect(server.output()).toMatch(/Set-up token for the first administrator: [0-9A-Z-]{23}/);
 
-  // The worker: a pass, then SIGTERM to npm (what `docker stop` signals) reaches it and it stops cleanly.
-  const worker = start('npm', ['run', '--silent', 'sync', '--', '--watch'], app, env);
+  // The worker as compose runs it (what `npm run sync -- --watch` runs, without npm in between: npm does not wait
+  // for its script to finish after a SIGTERM), then the SIGTERM of `docker stop`.
+  const worker = start(process.execPath, ['scripts/cli.mjs', 'sync', '--watch'], app, env);
   await expect.poll(() => worker.output(), { timeout: 60_000 }).toContain('pass done');
   worker.child.kill('SIGTERM');
   await worker.exited;
