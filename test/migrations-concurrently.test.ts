@@ -135,7 +135,8 @@ describe('index migrations built CONCURRENTLY', () => {
     expect(blocking).toEqual([]);
   });
 
-  it('apply on the embedded database too, outside a transaction', async () => {
+  // PGlite's start is CPU-bound (about 5 s here alone, more with the suite around it).
+  it('apply on the embedded database too, outside a transaction', { timeout: 120_000 }, async () => {
     const { PGlite } = await import('@electric-sql/pglite');
     const { drizzle: pglite } = await import('drizzle-orm/pglite');
     const client = await PGlite.create();

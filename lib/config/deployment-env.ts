@@ -21,7 +21,7 @@ const base64Key = z.string().refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && B
   message: 'must be 32 random bytes in base64 (create one with `openssl rand -base64 32`)',
 });
 
-const flag = z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true');
+export const flag = z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true');
 
 /** The console's public origin: http(s), a host, no path, query or fragment. */
 const publicOrigin = z

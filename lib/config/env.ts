@@ -6,6 +6,7 @@ import {
   configErrorOf,
   configuredBaseUrl,
   deploymentShape,
+  flag,
   withoutBlanks,
 } from '@/lib/config/deployment-env';
 import { embeddedSecret } from '@/lib/config/embedded-secrets';
@@ -25,7 +26,6 @@ const port = z.coerce
   .int()
   .min(1, 'must be a port number (1-65535)')
   .max(65535, 'must be a port number (1-65535)');
-const flag = z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true');
 
 const schema = z.object({
   ...deploymentShape,
