@@ -13,6 +13,7 @@ export default defineConfig([
     'test-results/**',
     'playwright-report/**',
     'bench/results/**',
+    'dist/**',
   ]),
   {
     // Playwright fixtures receive a `use` callback that is not a React hook.

@@ -9,7 +9,7 @@ const PLAIN_TEXT = { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control
  * - A fresh script nonce per page: Next reads it from the request's CSP and puts it on its own scripts, so the
  *   browser runs those and nothing else (an injected <script> or on* attribute in a page does nothing).
  *   'strict-dynamic' lets Next's scripts load their chunks. API routes render no HTML and keep the baseline of
- *   next.config.mjs (the message body route sends its own, stricter policy); prefetches are left alone so a
+ *   next.config.ts (the message body route sends its own, stricter policy); prefetches are left alone so a
  *   prefetched page never carries a nonce other than the one its document was served with.
  */
 export function proxy(request: NextRequest) {

@@ -26,6 +26,11 @@ test('a new console sends every page to set-up, creates the first admin once, th
   await expect(page.getByLabel('E-mail')).toHaveValue(ADMIN.email);
   await expect(page.getByLabel('Password', { exact: true })).toHaveValue('');
 
+  // Production asks for the token the server printed at start: a wrong one creates nobody.
+  await fillSetup(page, ADMIN, 'AAAAA-BBBBB-CCCCC-DDDDD');
+  await expect(page.getByText('That is not this server’s set-up token.')).toBeVisible();
+  await expect(page).toHaveURL(/\/setup$/);
+
   await fillSetup(page);
   await expect(page).toHaveURL(/\/channels\/microsoft365$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Microsoft 365' })).toBeVisible();

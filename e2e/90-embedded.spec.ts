@@ -21,6 +21,8 @@ test('the production server starts on the embedded database with no configuratio
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: 'production',
+    // Production always needs its public URL (OAuth redirect URIs are built from it); nothing else.
+    APP_BASE_URL: `http://127.0.0.1:${port}`,
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
   };

@@ -1,5 +1,6 @@
 /** `npm run db:migrate`: applies the migrations in drizzle/ to DATABASE_URL. */
 import { getEnv } from '@/lib/config/env';
+import { postgresOptionsOf } from '@/lib/db';
 import { migratePostgres } from '@/lib/db/postgres';
 
 async function main() {
@@ -8,8 +9,8 @@ async function main() {
     console.log('DATABASE_URL is not set: the embedded database is migrated automatically when the console starts.');
     return;
   }
-  await migratePostgres(env.DATABASE_URL);
-  console.log('Migrations applied.');
+  const applied = await migratePostgres(env.DATABASE_URL, { ...postgresOptionsOf(env), serverless: false });
+  console.log(applied.length ? `Migrations applied: ${applied.join(', ')}.` : 'The schema is up to date.');
 }
 
 main().catch((error: unknown) => {

@@ -5,15 +5,18 @@
  */
 import { parseArgs } from 'node:util';
 import { productSyncDeps } from '@/lib/channels/microsoft365/sync-deps';
-import { closeDatabase, getDb } from '@/lib/db';
+import { closeDatabase, getDb, type Db } from '@/lib/db';
+import { releaseLeasesOf } from '@/lib/db/queries/sync-leases';
+import { defaultLeaseOwner } from '@/lib/sync/lease';
 import { runSync } from '@/lib/sync/run';
 import type { AccountSyncReport, SyncProgress, SyncReport } from '@/lib/sync/types';
 
 const ACCOUNT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const USAGE = 'Usage: npm run sync -- [--account <id>]... [--watch <seconds>] [--budget <seconds>]';
+const USAGE = 'Usage: npm run sync -- [--account <id>]... [--watch [<seconds>, default 60]] [--budget <seconds>]';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
+    args: withWatchDefault(process.argv.slice(2)),
     options: {
       account: { type: 'string', multiple: true },
       watch: { type: 'string' },
@@ -31,9 +34,13 @@ async function main(): Promise<number> {
   if (invalid !== undefined)
     throw new Error(`--account needs a mailbox id (a UUID from its page in the console), got "${invalid}". ${USAGE}`);
   const db = await getDb();
+  const owner = defaultLeaseOwner();
+  const shutdown = stopOnSignals(db, owner);
   const deps = productSyncDeps(db, {
     budgetMs: budgetSeconds === undefined ? undefined : budgetSeconds * 1000,
     onProgress: progressPrinter(),
+    owner,
+    signal: shutdown,
   });
   const options = { trigger: 'cli' as const, accountIds: values.account };
 
@@ -42,14 +49,45 @@ async function main(): Promise<number> {
     printSummary(report);
     return report.accounts.some((account) => account.outcome === 'failed') ? 1 : 0;
   }
-  let stopping = false;
-  const stop = () => (stopping = true);
-  process.once('SIGINT', stop).once('SIGTERM', stop);
-  while (!stopping) {
+  while (!shutdown.aborted) {
     printSummary(await runSync(deps, options));
-    for (let waited = 0; waited < watchSeconds * 10 && !stopping; waited += 1) await sleep(100);
+    for (let waited = 0; waited < watchSeconds * 10 && !shutdown.aborted; waited += 1) await sleep(100);
   }
   return 0;
+}
+
+// Docker and Kubernetes send SIGKILL 10 s after SIGTERM (docker stop's default -t, terminationGracePeriodSeconds):
+// what has not finished by this point is cut short on our terms instead.
+const SHUTDOWN_GRACE_MS = 8_000;
+
+/**
+ * SIGTERM or SIGINT: the pass in progress stops leasing accounts and starting batches; the batches in flight
+ * commit (or roll back), each account records its run and frees its lease, then main() returns and the pool is
+ * closed. Should that take too long (a slow download of the batch in flight), whatever leases this worker still
+ * holds are freed and the process exits, so no mailbox waits for a lease to expire.
+ */
+function stopOnSignals(db: Db, owner: string): AbortSignal {
+  const controller = new AbortController();
+  const stop = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) return;
+    console.log(`${signal}: finishing the batches in flight, then stopping.`);
+    controller.abort();
+    setTimeout(() => {
+      console.error(
+        `Still busy ${SHUTDOWN_GRACE_MS / 1000} s after ${signal}: freeing this worker's leases and exiting.`,
+      );
+      void releaseLeasesOf(db, owner)
+        .catch(() => 0)
+        .finally(() => process.exit(1));
+    }, SHUTDOWN_GRACE_MS).unref();
+  };
+  process.once('SIGINT', stop).once('SIGTERM', stop);
+  return controller.signal;
+}
+
+/** `--watch` alone means every 60 seconds (what the container's worker runs). */
+function withWatchDefault(args: string[]): string[] {
+  return args.flatMap((arg, i) => (arg === '--watch' && (args[i + 1] ?? '--').startsWith('--') ? [arg, '60'] : [arg]));
 }
 
 function progressPrinter(): (event: SyncProgress) => void {
@@ -96,6 +134,7 @@ function sleep(ms: number): Promise<void> {
 main()
   .then(async (code) => {
     await closeDatabase();
+    console.log('Database connections closed.');
     process.exit(code);
   })
   .catch(async (error: unknown) => {

@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkBuildEnvironment } from '@/lib/config/deployment-env';
 import { ConfigError, parseEnv } from '@/lib/config/env';
 
 const key = Buffer.alloc(32, 7).toString('base64');
@@ -63,5 +64,56 @@ describe('environment', () => {
     const file = path.join(dataDir, 'secrets', 'app_encryption_key');
     expect(readFileSync(file, 'utf8').trim()).toBe(first.APP_ENCRYPTION_KEY);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('deployment environment', () => {
+  it('stops with one line saying to set DATABASE_URL on Vercel, before writing to its read-only disk', () => {
+    const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'mg-env-')), 'data');
+    expect(() => parseEnv({ VERCEL: '1', DATA_DIR: dataDir })).toThrow(
+      /^Invalid configuration: set DATABASE_URL\. Vercel has no writable disk for the embedded database/,
+    );
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('stops with one line when DATA_DIR cannot be written', () => {
+    // /sys refuses every mkdir here (EPERM/EROFS), as a read-only root file system does.
+    expect(() => parseEnv({ DATA_DIR: '/sys/mailgate-data' })).toThrow(
+      /^Invalid configuration: set DATABASE_URL, or DATA_DIR to a writable folder: the embedded database cannot write to \/sys\/mailgate-data \((EROFS|EPERM|EACCES)\)$/,
+    );
+  });
+
+  it('takes the public URL from APP_BASE_URL, else from Vercel’s production domain, never with a path', () => {
+    expect(parseEnv({ ...postgresEnv, APP_BASE_URL: 'https://mail.example.com/' }).publicBaseUrl).toBe(
+      'https://mail.example.com',
+    );
+    expect(
+      parseEnv({ ...postgresEnv, VERCEL: '1', VERCEL_PROJECT_PRODUCTION_URL: 'mailgate.vercel.app' }).publicBaseUrl,
+    ).toBe('https://mailgate.vercel.app');
+    expect(parseEnv(postgresEnv).publicBaseUrl).toBeUndefined();
+    expect(() => parseEnv({ ...postgresEnv, APP_BASE_URL: 'https://mail.example.com/console' })).toThrow(
+      /APP_BASE_URL must be the console's public http\(s\) URL without a path/,
+    );
+  });
+
+  it('wants ADMIN_EMAIL and ADMIN_PASSWORD together', () => {
+    expect(() => parseEnv({ ...postgresEnv, ADMIN_EMAIL: 'ada@example.com' })).toThrow(
+      /ADMIN_EMAIL and ADMIN_PASSWORD go together/,
+    );
+  });
+
+  it('checks a build: formats everywhere, what production needs on Vercel, nothing required elsewhere', () => {
+    expect(() => checkBuildEnvironment({})).not.toThrow();
+    expect(() => checkBuildEnvironment({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL must be a postgres:\/\//);
+    expect(() => checkBuildEnvironment({ DATABASE_URL_UNPOOLED: 'nope' })).toThrow(/DATABASE_URL_UNPOOLED must be/);
+    expect(() => checkBuildEnvironment({ VERCEL: '1' })).toThrow(/set DATABASE_URL/);
+    expect(() => checkBuildEnvironment({ VERCEL: '1', DATABASE_URL: postgresEnv.DATABASE_URL })).toThrow(
+      /APP_ENCRYPTION_KEY and AUTH_SECRET are required on Vercel/,
+    );
+    const vercel = { ...postgresEnv, VERCEL: '1', VERCEL_ENV: 'production' };
+    expect(() => checkBuildEnvironment(vercel)).toThrow(/set APP_BASE_URL/);
+    expect(() =>
+      checkBuildEnvironment({ ...vercel, VERCEL_PROJECT_PRODUCTION_URL: 'mailgate.vercel.app' }),
+    ).not.toThrow();
   });
 });

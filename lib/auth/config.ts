@@ -14,7 +14,9 @@ export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
 // Lazy so the secret is read at request time (it may be generated into the data folder on first start).
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   secret: getEnv().AUTH_SECRET,
-  // Self-hosted behind any proxy: the host header is trusted; APP_BASE_URL pins links where it matters.
+  // Auth.js builds its URLs from AUTH_URL, which the server sets to the public URL at start
+  // (lib/config/base-url.ts alignServerUrls), so a forwarded host is never used in production. Only in
+  // development, without APP_BASE_URL, does it fall back to the request's host.
   trustHost: true,
   session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: '/sign-in', error: '/sign-in' },

@@ -1,10 +1,18 @@
 import 'server-only';
 import { z } from 'zod';
+import {
+  checkDeploymentRules,
+  ConfigError,
+  configErrorOf,
+  configuredBaseUrl,
+  deploymentShape,
+  flag,
+  withoutBlanks,
+} from '@/lib/config/deployment-env';
 import { embeddedSecret } from '@/lib/config/embedded-secrets';
+import { assertWritableDataDir } from '@/lib/db/embedded-disk';
 
-const base64Key = z.string().refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, {
-  message: 'must be 32 random bytes in base64 (create one with `openssl rand -base64 32`)',
-});
+export { ConfigError };
 
 const optionalUrl = (what: string) =>
   z
@@ -18,39 +26,9 @@ const port = z.coerce
   .int()
   .min(1, 'must be a port number (1-65535)')
   .max(65535, 'must be a port number (1-65535)');
-const flag = z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true');
 
 const schema = z.object({
-  DATABASE_URL: z
-    .string()
-    .trim()
-    .refine((v) => /^postgres(ql)?:\/\//.test(v) && URL.canParse(v), {
-      message:
-        'must be a postgres:// URL, e.g. postgres://user:password@host:5432/mailgate (unset it to use the embedded database)',
-    })
-    .optional(),
-  DATA_DIR: z.string().trim().min(1).default('./.data'),
-  APP_BASE_URL: optionalUrl("the console's public http(s) URL without a path, e.g. https://mail.example.com"),
-  APP_ENCRYPTION_KEY: base64Key.optional(),
-  APP_ENCRYPTION_KEY_PREVIOUS: z
-    .string()
-    .optional()
-    .transform((v) =>
-      v
-        ? v
-            .split(',')
-            .map((k) => k.trim())
-            .filter(Boolean)
-        : [],
-    )
-    .pipe(z.array(base64Key)),
-  AUTH_SECRET: z
-    .string()
-    .min(32, 'must be at least 32 characters (create one with `openssl rand -base64 32`)')
-    .optional(),
-  CRON_SECRET: z.string().min(16, 'must be at least 16 characters (create one with `openssl rand -hex 32`)').optional(),
-  ADMIN_EMAIL: z.email('must be an e-mail address').optional(),
-  ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  ...deploymentShape,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
   // Exchange Online itself accepts messages up to 150 MB; a bigger one is stored with its headers only.
@@ -78,22 +56,19 @@ export type Env = Omit<Parsed, 'APP_ENCRYPTION_KEY' | 'AUTH_SECRET'> & {
   APP_ENCRYPTION_KEY: string;
   AUTH_SECRET: string;
   databaseKind: 'postgres' | 'pglite';
+  /** Where OAuth redirect URIs point: APP_BASE_URL, or Vercel's production domain; unset in development. */
+  publicBaseUrl: string | undefined;
 };
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 /** Validates the environment; every problem becomes one line naming the variable. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
-  const blank = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''));
-  const result = schema.safeParse(blank);
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`);
-    throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
-  }
+  const result = schema.safeParse(withoutBlanks(source));
+  if (!result.success) throw configErrorOf(result.error);
   const env = result.data;
+  checkDeploymentRules(env);
   const embedded = env.DATABASE_URL === undefined;
+  // Before the first write into DATA_DIR (the generated keys below).
+  if (embedded) assertWritableDataDir(env.DATA_DIR);
   const required = (name: 'APP_ENCRYPTION_KEY' | 'AUTH_SECRET', value: string | undefined, generate: () => string) => {
     if (value) return value;
     if (embedded) return embeddedSecret(env.DATA_DIR, name, generate);
@@ -107,6 +82,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     APP_ENCRYPTION_KEY: required('APP_ENCRYPTION_KEY', env.APP_ENCRYPTION_KEY, randomKey),
     AUTH_SECRET: required('AUTH_SECRET', env.AUTH_SECRET, randomKey),
     databaseKind: embedded ? 'pglite' : 'postgres',
+    publicBaseUrl: configuredBaseUrl(env),
   };
 }
 

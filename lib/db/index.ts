@@ -1,8 +1,8 @@
 import 'server-only';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { getEnv } from '@/lib/config/env';
+import { getEnv, type Env } from '@/lib/config/env';
 import { openEmbeddedDatabase } from '@/lib/db/embedded';
-import { openPostgresDatabase } from '@/lib/db/postgres';
+import { openPostgresDatabase, type PostgresOpenOptions } from '@/lib/db/postgres';
 import * as schema from '@/lib/db/schema';
 
 /** The query surface both drivers share; queries are written once against it. */
@@ -33,7 +33,18 @@ export async function getDb(): Promise<Db> {
 
 async function openDatabase(): Promise<Database> {
   const env = getEnv();
-  return env.DATABASE_URL ? openPostgresDatabase(env.DATABASE_URL) : openEmbeddedDatabase(env.DATA_DIR);
+  if (!env.DATABASE_URL) return openEmbeddedDatabase(env.DATA_DIR);
+  return openPostgresDatabase(env.DATABASE_URL, postgresOptionsOf(env));
+}
+
+/** How the deployment's variables shape the Postgres connections (pooler, direct URL, lock wait, serverless). */
+export function postgresOptionsOf(env: Env): PostgresOpenOptions {
+  return {
+    directUrl: env.DATABASE_URL_UNPOOLED ?? env.DIRECT_URL,
+    preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
+    serverless: Boolean(env.VERCEL),
+    lockTimeoutMs: env.MIGRATION_LOCK_TIMEOUT_SECONDS * 1000,
+  };
 }
 
 export async function closeDatabase(): Promise<void> {

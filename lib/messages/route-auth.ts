@@ -2,7 +2,7 @@ import 'server-only';
 import { currentAdmin } from '@/lib/auth/require-admin';
 import { parseRecordId } from '@/lib/messages/record-id';
 
-// The message body route gets no framing or referrer headers from next.config.mjs (it sets its own on a body),
+// The message body route gets no framing or referrer headers from next.config.ts (it sets its own on a body),
 // so its refusals carry theirs; on the other routes the config's identical-purpose headers win.
 const REFUSAL_HEADERS = {
   'Cache-Control': 'no-store',

@@ -58,7 +58,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = { trigger: 
   };
 
   const worker = async () => {
-    while (deadline === null || Date.now() < deadline) {
+    while ((deadline === null || Date.now() < deadline) && !deps.signal?.aborted) {
       const account = await leaseNext();
       if (!account) return;
       reports.push(await syncLeasedAccount({ deps, account, owner, trigger: options.trigger, limits, deadline, now }));

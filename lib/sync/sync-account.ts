@@ -77,6 +77,7 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
         folder,
         limits: job.limits,
         deadline: job.deadline,
+        signal: deps.signal,
         onBatchStored: (batch, pending) => {
           totals.fetched += batch.stored;
           totals.bytes += batch.bytes;

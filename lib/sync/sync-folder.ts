@@ -18,6 +18,8 @@ export interface FolderJob {
   limits: SyncLimits;
   /** Wall-clock ms after which no new batch starts; null for no limit. */
   deadline: number | null;
+  /** Aborted: no new batch starts either (the process is stopping). */
+  signal?: AbortSignal;
   onBatchStored(batch: StoredBatch, pending: number): void;
 }
 
@@ -82,7 +84,7 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
     for (const window of chunk(uids, METADATA_WINDOW)) {
       const metas = await fetchMetadata(client, window);
       for (const batch of planBatches(metas, { ...limits, rampBytes: RAMP_BYTES })) {
-        if (job.deadline !== null && Date.now() >= job.deadline) {
+        if ((job.deadline !== null && Date.now() >= job.deadline) || job.signal?.aborted) {
           result.complete = false;
           await settle(0);
           return result;

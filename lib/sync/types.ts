@@ -20,6 +20,11 @@ export interface SyncDeps {
   now?: () => Date;
   /** Stop starting new batches (and accounts) once this much time has passed. Default: no limit. */
   budgetMs?: number;
+  /**
+   * Aborted when the process is asked to stop (SIGTERM): like a spent budget, no account is leased and no batch
+   * started after it; batches in flight commit or roll back, and each account records its run and frees its lease.
+   */
+  signal?: AbortSignal;
   /** Accounts synced at once by this call. Default 4. */
   concurrency?: number;
   /**

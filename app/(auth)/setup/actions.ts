@@ -2,8 +2,14 @@
 import { AuthError } from 'next-auth';
 import { signIn } from '@/lib/auth/config';
 import { setUpFirstAdmin, setupSchema } from '@/lib/auth/setup';
+import { isSetupToken, setupTokenRequired } from '@/lib/auth/setup-token';
+import { getEnv } from '@/lib/config/env';
 import { getDb } from '@/lib/db';
+import { countAdmins } from '@/lib/db/queries/admins';
 import { echoValues, fieldErrorsOf, type FormState } from '@/lib/form-state';
+
+const WRONG_TOKEN =
+  'That is not this server’s set-up token. Copy it from the server log line “Set-up token for the first administrator”.';
 
 /** Creates the first admin and signs them in. Refused for good once any admin exists. */
 export async function createFirstAdmin(_: FormState, form: FormData): Promise<FormState> {
@@ -11,10 +17,13 @@ export async function createFirstAdmin(_: FormState, form: FormData): Promise<Fo
   const input = setupSchema.safeParse(Object.fromEntries(form));
   if (!input.success) return { ok: false, fieldErrors: fieldErrorsOf(input.error), values };
 
-  const admin = await setUpFirstAdmin(await getDb(), input.data);
-  if (!admin) {
-    return { ok: false, message: 'Set-up is closed: an administrator already exists. Sign in instead.' };
-  }
+  const db = await getDb();
+  const closed = { ok: false, message: 'Set-up is closed: an administrator already exists. Sign in instead.' };
+  if ((await countAdmins(db)) > 0) return closed;
+  if (setupTokenRequired() && !isSetupToken(form.get('setupToken'), getEnv().AUTH_SECRET))
+    return { ok: false, fieldErrors: { setupToken: [WRONG_TOKEN] }, values };
+  const admin = await setUpFirstAdmin(db, input.data);
+  if (!admin) return closed;
   try {
     await signIn('credentials', {
       email: input.data.email,

@@ -7,7 +7,7 @@ import { SubmitButton } from '@/app/_components/submit-button';
 import { initialFormState } from '@/lib/form-state';
 import { createFirstAdmin } from './actions';
 
-export function SetupForm() {
+export function SetupForm({ askForToken }: { askForToken: boolean }) {
   const [state, action] = useActionState(createFirstAdmin, initialFormState);
   return (
     <form action={action} className="space-y-4" noValidate>
@@ -18,6 +18,19 @@ export function SetupForm() {
             Go to sign-in
           </Link>
         </FormMessage>
+      ) : null}
+      {askForToken ? (
+        <FormField
+          label="Set-up token"
+          name="setupToken"
+          autoComplete="off"
+          spellCheck={false}
+          required
+          autoFocus
+          defaultValue={state.values?.setupToken}
+          hint="Printed in the server log when the console starts: the line “Set-up token for the first administrator”. It proves you run this server."
+          errors={state.fieldErrors?.setupToken}
+        />
       ) : null}
       <FormField
         label="Your name"
@@ -32,7 +45,7 @@ export function SetupForm() {
         type="email"
         autoComplete="username"
         required
-        autoFocus
+        autoFocus={!askForToken}
         defaultValue={state.values?.email}
         errors={state.fieldErrors?.email}
       />

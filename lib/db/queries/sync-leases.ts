@@ -79,6 +79,16 @@ export async function releaseLease(db: Db, accountId: string, owner: string): Pr
     .where(and(eq(mailAccounts.id, accountId), eq(mailAccounts.leaseOwner, owner)));
 }
 
+/** Frees every lease `owner` still holds: a stopping worker's last word, so no account waits for its expiry. */
+export async function releaseLeasesOf(db: Db, owner: string): Promise<number> {
+  const rows = await db
+    .update(mailAccounts)
+    .set({ leaseOwner: null, leaseExpiresAt: null })
+    .where(eq(mailAccounts.leaseOwner, owner))
+    .returning({ id: mailAccounts.id });
+  return rows.length;
+}
+
 export type AccountSyncUpdate = Partial<
   Pick<
     typeof mailAccounts.$inferInsert,

@@ -9,7 +9,7 @@ import { appCredentialsSchema } from '@/lib/channels/microsoft365/app-credential
 import { startAdminConsent, startConnect, type ConnectIntent } from '@/lib/channels/microsoft365/connect';
 import { intentOfFlow } from '@/lib/channels/microsoft365/retry';
 import { startSyncNow } from '@/lib/channels/microsoft365/sync-now';
-import { publicBaseUrl } from '@/lib/config/base-url';
+import { redirectBaseUrl } from '@/lib/config/base-url';
 import { getDb } from '@/lib/db';
 import { isAppError } from '@/lib/errors';
 import { echoValues, fieldErrorsOf, type FormState } from '@/lib/form-state';
@@ -43,7 +43,7 @@ async function goToMicrosoft(intent: ConnectIntent): Promise<FormState> {
   const admin = await requireAdmin();
   let url: string;
   try {
-    url = await startConnect(await getDb(), admin, intent, publicBaseUrl(await headers()));
+    url = await startConnect(await getDb(), admin, intent, redirectBaseUrl(await headers()));
   } catch (error) {
     if (isAppError(error)) return { ok: false, message: error.message };
     throw error;
@@ -83,7 +83,7 @@ export async function requestAdminConsentAction(_: FormState, _form: FormData): 
   const admin = await requireAdmin();
   let url: string;
   try {
-    url = await startAdminConsent(await getDb(), admin, publicBaseUrl(await headers()));
+    url = await startAdminConsent(await getDb(), admin, redirectBaseUrl(await headers()));
   } catch (error) {
     if (isAppError(error)) return { ok: false, message: error.message };
     throw error;

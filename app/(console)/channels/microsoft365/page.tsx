@@ -8,7 +8,7 @@ import { requireAdmin } from '@/lib/auth/require-admin';
 import { getAppView } from '@/lib/channels/microsoft365/app-credentials';
 import { appLevelProblem } from '@/lib/channels/microsoft365/app-health';
 import { callbackUrl } from '@/lib/channels/microsoft365/endpoints';
-import { publicBaseUrl } from '@/lib/config/base-url';
+import { isPreviewDeployment, publicBaseUrl } from '@/lib/config/base-url';
 import { getDb } from '@/lib/db';
 import { parseRecordId } from '@/lib/messages/record-id';
 import { ACCOUNTS_PAGE_SIZE, listAccountErrors, listAccounts } from '@/lib/db/queries/mail-accounts';
@@ -68,6 +68,12 @@ export default async function Microsoft365Page({
           <FormMessage tone="success">{FLASH[params.consent]}</FormMessage>
         ) : null}
         {params.removed ? <FormMessage tone="success">The mailbox was removed.</FormMessage> : null}
+        {isPreviewDeployment() ? (
+          <FormMessage tone="error">
+            This is a preview deployment: mailboxes cannot be connected here. Microsoft returns sign-ins only to the
+            production URL registered in Azure ({callback}); connect mailboxes on the production deployment.
+          </FormMessage>
+        ) : null}
         {appProblem ? (
           <FormMessage tone="error">
             <strong>{appProblem.title}</strong> {appProblem.action}

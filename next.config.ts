@@ -1,4 +1,7 @@
-/** @type {import('next').NextConfig} */
+import type { NextConfig } from 'next';
+import { PHASE_PRODUCTION_BUILD } from 'next/constants';
+import { checkBuildEnvironment } from './lib/config/deployment-env';
+
 const securityHeaders = [
   { key: 'X-Content-Type-Options', value: 'nosniff' },
   { key: 'X-Frame-Options', value: 'DENY' },
@@ -14,8 +17,10 @@ const MESSAGE_BODY = 'api/v1/messages/[^/]+/body';
 const OWN_BODY_HEADERS = new Set(['X-Frame-Options', 'Content-Security-Policy', 'Referrer-Policy']);
 const messageBodyHeaders = securityHeaders.filter((header) => !OWN_BODY_HEADERS.has(header.key));
 
-const nextConfig = {
+const nextConfig: NextConfig = {
   poweredByHeader: false,
+  // A self-contained server (.next/standalone/server.js with the node_modules it needs): what the container runs.
+  output: 'standalone',
   // Native, wasm or stream-heavy server libraries run from node_modules instead of being bundled
   // (PGlite's wasm in particular must not be bundled).
   serverExternalPackages: [
@@ -37,4 +42,15 @@ const nextConfig = {
   },
 };
 
-export default nextConfig;
+export default function config(phase: string): NextConfig {
+  // A malformed deployment variable fails the build, not the requests after it (lib/config/deployment-env.ts).
+  if (phase === PHASE_PRODUCTION_BUILD) {
+    try {
+      checkBuildEnvironment(process.env);
+    } catch (error) {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    }
+  }
+  return nextConfig;
+}
