@@ -184,7 +184,7 @@ function takePending(state: EmulatorState, ctx: RequestContext): PendingSignIn |
 function sessionAccount(state: EmulatorState, ctx: RequestContext, pending: PendingSignIn): HarnessUser | undefined {
   const address = cookie(ctx.req, SESSION_COOKIE);
   const user = address ? state.directory.findUser(address) : undefined;
-  if (!user || (pending.loginHint && pending.loginHint.toLowerCase() !== user.address)) return undefined;
+  if (!user || (pending.loginHint && pending.loginHint.toLowerCase() !== user.signInName)) return undefined;
   return user;
 }
 

@@ -29,6 +29,7 @@ const CONTROL_CLIENT: RegisteredApp = {
   clientSecret: '',
   secretExpiresAt: null,
   redirectUris: [],
+  redirectPlatform: 'web',
   audience: 'common',
   tenantId: '',
   displayName: 'Harness control',

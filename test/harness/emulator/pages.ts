@@ -32,12 +32,14 @@ export function signInPage(opts: {
   loginHint?: string;
 }): string {
   const hint = opts.loginHint?.toLowerCase();
-  const ordered = [...opts.users].sort((a, b) => Number(b.address === hint) - Number(a.address === hint));
+  const isHinted = (u: HarnessUser) => u.signInName === hint;
+  const ordered = [...opts.users].sort((a, b) => Number(isHinted(b)) - Number(isHinted(a)));
+  // People pick themselves by the name they sign in with (a UPN, an address or a phone number).
   const items = ordered
     .map((u) => {
-      const hinted = u.address === hint;
+      const hinted = isHinted(u);
       return `<li><button type="submit" name="account" value="${escapeHtml(u.address)}" class="account${hinted ? ' hinted' : ''}"${hinted ? ' autofocus' : ''}
- aria-label="Sign in as ${escapeHtml(u.displayName)} (${escapeHtml(u.address)})">${escapeHtml(u.displayName)}<small>${escapeHtml(u.address)}</small></button></li>`;
+ aria-label="Sign in as ${escapeHtml(u.displayName)} (${escapeHtml(u.signInName)})">${escapeHtml(u.displayName)}<small>${escapeHtml(u.signInName)}</small></button></li>`;
     })
     .join('\n');
   return layout(
