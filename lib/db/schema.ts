@@ -78,8 +78,11 @@ export const microsoft365Apps = pgTable(
   ],
 );
 
+/** Where the mailbox address shown at the end of connect came from, so the page can say how sure it is. */
+export type MailboxAddressSource = 'email_claim' | 'sign_in_name' | 'kept' | 'shared_mailbox';
+
 export type OAuthFlowOutcome =
-  | { ok: true; accountId: string; warning?: AccountError }
+  | { ok: true; accountId: string; warning?: AccountError; addressSource?: MailboxAddressSource }
   | {
       ok: false;
       error: {

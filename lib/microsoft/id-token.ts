@@ -10,6 +10,8 @@ export interface IdTokenClaims extends JWTPayload {
   name?: string;
   preferred_username?: string;
   email?: string;
+  /** A guest's home identity provider. */
+  idp?: string;
 }
 
 // One key set per JWKS URL and process: jose caches keys and refetches on an unknown kid.
