@@ -348,17 +348,24 @@ describe('explainSmtpError', () => {
   const smtp = (responseCode: number, response: string, code = 'EAUTH') =>
     Object.assign(new Error(`Invalid login: ${response}`), { code, responseCode, response, command: 'AUTH XOAUTH2' });
 
-  it('gives the exact Set-CASMailbox fix for 535 5.7.139', () => {
-    const e = explainSmtpError(
+  it('names the mailbox switch or the tenant switch of 535 5.7.139, each with its one command', () => {
+    const mailboxOff = explainSmtpError(
       smtp(
         535,
-        '535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled',
+        '535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled',
       ),
       { mailbox: 'sales@contoso.com' },
     );
-    expect(e).toMatchObject({ code: 'smtp.535_5_7_139', scope: 'config' });
-    expect(e.action).toContain('Set-CASMailbox -Identity sales@contoso.com -SmtpClientAuthenticationDisabled $false');
-    expect(e.action).toContain('Set-TransportConfig -SmtpClientAuthenticationDisabled $false');
+    expect(mailboxOff).toMatchObject({ code: 'smtp.535_5_7_139', scope: 'config' });
+    expect(mailboxOff.action).toBe(
+      'In Exchange Online PowerShell: `Set-CASMailbox -Identity sales@contoso.com -SmtpClientAuthenticationDisabled $false`',
+    );
+    const tenantOff = explainSmtpError(
+      smtp(535, '535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.'),
+      { mailbox: 'sales@contoso.com' },
+    );
+    expect(tenantOff.code).toBe('smtp.535_5_7_139_tenant');
+    expect(tenantOff.title).toContain('whole organisation');
   });
 
   it('explains 535 5.7.3 as a missing SMTP.Send permission', () => {
@@ -369,18 +376,28 @@ describe('explainSmtpError', () => {
     expect(e.action).toMatch(/SMTP\.Send/);
   });
 
-  it('explains SendAsDenied with the Send As grant', () => {
+  it('explains SendAsDenied for a delegate with the Send As grant', () => {
     const e = explainSmtpError(
       smtp(
         554,
         '554 5.2.252 SendAsDenied; agent@contoso.com not allowed to send as support@contoso.com; STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied',
         'EMESSAGE',
       ),
-      { mailbox: 'agent@contoso.com' },
+      { mailbox: 'agent@contoso.com', imapUser: 'support@contoso.com', fromAddress: 'support@contoso.com' },
     );
-    expect(e.code).toBe('smtp.554_5_2_252');
-    expect(e.action).toContain('Add-RecipientPermission');
-    expect(e.action).toContain('-Trustee agent@contoso.com');
+    expect(e.code).toBe('smtp.send_as_denied');
+    expect(e.action).toBe(
+      'In Exchange Online PowerShell: `Add-RecipientPermission -Identity support@contoso.com -Trustee agent@contoso.com -AccessRights SendAs`',
+    );
+  });
+
+  it('explains 5.7.60 on a user mailbox as a From address that is not the mailbox’s', () => {
+    const e = explainSmtpError(
+      smtp(550, '550 5.7.60 SMTP; Client does not have permissions to send as this sender', 'EMESSAGE'),
+      { mailbox: 'a.admin@contoso.onmicrosoft.com', fromAddress: 'a.admin@contoso.onmicrosoft.com' },
+    );
+    expect(e.code).toBe('smtp.send_as_denied');
+    expect(e.action).toContain('Correct the mailbox address');
   });
 
   it('maps EAUTH without a known status to an account problem', () => {
