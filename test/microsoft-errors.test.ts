@@ -69,13 +69,19 @@ describe('explainIdentityError', () => {
     expect(e.explanation).toMatch(/Secret ID/);
   });
 
-  it('tells to register the callback as Web, not SPA, on AADSTS9002325', () => {
-    const e = explainIdentityError(
-      { error: 'invalid_request', errorDescription: aad(9002325, 'Proof Key for Code Exchange is required') },
-      { callbackUrl },
-    );
-    expect(e.action).toMatch(/Single-page application/);
-    expect(e.action).toContain(callbackUrl);
+  it('tells to register the callback as Web, not SPA, on AADSTS9002327 (and 9002325)', () => {
+    for (const [code, text] of [
+      [
+        9002327,
+        "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
+      ],
+      [9002325, 'Proof Key for Code Exchange is required for cross-origin authorization code redemption.'],
+    ] as const) {
+      const e = explainIdentityError({ error: 'invalid_request', errorDescription: aad(code, text) }, { callbackUrl });
+      expect(e.code).toBe(`AADSTS${code}`);
+      expect(e.action).toMatch(/Single-page application/);
+      expect(e.action).toContain(callbackUrl);
+    }
   });
 
   it('says which setting to change when account type and tenant disagree', () => {
@@ -161,14 +167,16 @@ describe('explainIdentityError', () => {
     expect(explainIdentityError({ error: 'invalid_grant', errorCodes: [700082] }).code).toBe('AADSTS700082');
   });
 
-  it.each(['access_denied', 'AADSTS65004'])('treats a cancelled consent (%s) as the user declining', (error) => {
-    const input =
-      error === 'access_denied'
-        ? { error, errorDescription: 'the user canceled the authentication' }
-        : { error: 'access_denied', errorDescription: aad(65004, 'User declined to consent') };
-    const e = explainIdentityError(input);
-    expect(e).toMatchObject({ scope: 'account', whoActs: 'mailbox_owner' });
-    expect(e.title).toMatch(/cancelled/);
+  it('offers admin consent whenever consent is the cause, and never claims a bare cancel was only a cancel', () => {
+    const bare = explainIdentityError({ error: 'access_denied', subError: 'cancel' });
+    expect(bare).toMatchObject({ code: 'access_denied', needsAdminConsent: true });
+    expect(bare.explanation).toContain('Need admin approval');
+    const declined = explainIdentityError({
+      error: 'access_denied',
+      errorDescription: aad(65004, 'User declined to consent to access the app.'),
+    });
+    expect(declined).toMatchObject({ code: 'AADSTS65004', needsAdminConsent: true, scope: 'account' });
+    expect(declined.title).toMatch(/declined/);
   });
 
   it('treats temporarily_unavailable and server errors as transient', () => {

@@ -17,7 +17,7 @@ import {
 } from '@/lib/db/queries/oauth-flows';
 import type { MailboxAddressSource, OAuthFlowOutcome } from '@/lib/db/schema';
 import { mailScopes } from '@/lib/microsoft/clouds';
-import { explainIdentityError, explainMsalError } from '@/lib/microsoft/errors';
+import { explainIdentityError, explainMsalError, type ExplainedError } from '@/lib/microsoft/errors';
 import { verifyIdToken } from '@/lib/microsoft/id-token';
 import { mailboxIdentity } from '@/lib/microsoft/mailbox-identity';
 import { createMsalClient } from '@/lib/microsoft/msal-client';
@@ -60,12 +60,11 @@ async function finishFlow(
   const redirectUri = callbackUrl(baseUrl);
   const app = await loadAppWithSecret(db);
   if (params.error) {
-    return connectFailure(
-      explainIdentityError(
-        { error: params.error, errorDescription: params.error_description },
-        { callbackUrl: redirectUri, tenant: app?.tenant },
-      ),
+    const explained = explainIdentityError(
+      { error: params.error, errorDescription: params.error_description, subError: params.error_subcode },
+      { callbackUrl: redirectUri, tenant: app?.tenant },
     );
+    return connectFailure(flow.intent === 'admin_consent' ? adminConsentRefused(explained) : explained);
   }
   if (flow.intent === 'admin_consent') {
     return params.admin_consent?.toLowerCase() === 'true'
@@ -208,5 +207,23 @@ function guestRefusal(signInName: string) {
     action:
       'Connect the mailbox with an account that is a member of the organisation hosting it. If that is another organisation, set the tenant in the console to its directory ID, or to `organizations` for a multi-tenant app.',
     whoActs: 'console_admin' as const,
+  };
+}
+
+/**
+ * The admin-consent endpoint answers a refusal with `admin_consent=True&error=consent_required` and AADSTS65004
+ * (v2-admin-consent, "Error response"): whatever the code, what happened is that no administrator approved.
+ */
+function adminConsentRefused(explained: ExplainedError): ExplainedError {
+  if (explained.scope === 'transient') return explained;
+  return {
+    ...explained,
+    title: 'Admin consent was not granted.',
+    explanation:
+      'The administrator declined the permissions on Microsoft’s page, cancelled it, or signed in with an account that may not approve apps for the organisation.',
+    action:
+      'Click Request admin consent again and have a Global Administrator, Application Administrator or Cloud Application Administrator of the mailboxes’ organisation accept. Until then its mailboxes cannot connect.',
+    whoActs: 'azure_admin',
+    needsAdminConsent: true,
   };
 }

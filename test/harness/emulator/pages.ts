@@ -70,6 +70,25 @@ export function consentPage(opts: {
   );
 }
 
+/**
+ * What a user who may not consent sees (wording from the many "Need admin approval" reports, e.g.
+ * Azure-Samples/active-directory-aspnetcore-webapp-openidconnect-v2#44). Signing in with an admin account from
+ * here is not emulated; the admin-consent endpoint is.
+ */
+export function needAdminApprovalPage(opts: {
+  action: string;
+  fields: Record<string, string>;
+  appName: string;
+}): string {
+  const app = escapeHtml(opts.appName);
+  return layout(
+    'Need admin approval',
+    `<h1>Need admin approval</h1><p>${app} needs permission to access resources in your organization that only an admin can grant. Please ask an admin to grant permission to this app before you can use it.</p>
+<form method="post" action="${escapeHtml(opts.action)}">${hidden(opts.fields)}
+<button type="submit" name="decision" value="return">Return to the application without granting consent</button></form>`,
+  );
+}
+
 /** Admin consent: a tenant admin picks who they are (which decides the tenant) and accepts. */
 export function adminConsentPage(opts: {
   action: string;
