@@ -55,7 +55,8 @@ export interface AccountError {
   at: string;
 }
 
-export const cloudEnum = pgEnum('microsoft_cloud', ['global', 'usgov', 'china']);
+// `gcc_high` was `usgov` (same hosts); renamed in place when DoD became its own choice.
+export const cloudEnum = pgEnum('microsoft_cloud', ['global', 'gcc_high', 'dod', 'china']);
 
 export const microsoft365Apps = pgTable(
   'microsoft365_apps',

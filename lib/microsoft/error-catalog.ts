@@ -206,7 +206,7 @@ export const AADSTS_CATALOG: Record<string, CatalogEntry> = {
     title: 'Microsoft does not know the tenant entered in the console.',
     explanation: `${tenantLabel(ctx.tenant)} is not a directory ID or verified domain in this Microsoft cloud.`,
     action:
-      'Copy Directory (tenant) ID from the app’s Overview page in Azure into the console, and check the cloud setting (Global, US Government, China).',
+      'Copy Directory (tenant) ID from the app’s Overview page in Azure into the console, and check the cloud setting (Global, including GCC; GCC High; DoD; China).',
     whoActs: 'console_admin',
     scope: 'config',
   }),
