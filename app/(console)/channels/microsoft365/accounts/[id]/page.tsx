@@ -131,7 +131,7 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
 
         <section aria-labelledby="mailbox-address" className="rounded-lg border border-slate-200 bg-white p-6">
           <h2 id="mailbox-address" className="mb-1 text-lg font-semibold text-slate-900">
-            Mailbox address
+            Address and sign-in
           </h2>
           <p className="mb-4 text-sm text-slate-600">
             {account.emailAddress === account.signInAddress

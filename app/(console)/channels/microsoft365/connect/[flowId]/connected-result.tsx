@@ -43,8 +43,8 @@ export function ConnectedResult({
             <span className="mt-1 block whitespace-pre-line">{account.smtpWarning.hint}</span>
           </FormMessage>
         ) : null}
-        <section aria-labelledby="address" className="space-y-4 rounded-lg border border-slate-200 bg-white p-6">
-          <h2 id="address" className="text-lg font-semibold text-slate-900">
+        <section aria-labelledby="check-address" className="space-y-4 rounded-lg border border-slate-200 bg-white p-6">
+          <h2 id="check-address" className="text-lg font-semibold text-slate-900">
             Check the mailbox address
           </h2>
           <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
