@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   aadstsCode,
+  isConsentProblem,
   explainIdentityError,
   explainImapError,
   explainMsalError,
@@ -177,6 +178,13 @@ describe('explainIdentityError', () => {
     });
     expect(declined).toMatchObject({ code: 'AADSTS65004', needsAdminConsent: true, scope: 'account' });
     expect(declined.title).toMatch(/declined/);
+  });
+
+  it('knows which stored error codes an administrator’s consent fixes', () => {
+    for (const code of ['AADSTS65001', 'AADSTS90094', 'AADSTS65004', 'access_denied', 'consent_required'])
+      expect(isConsentProblem(code), code).toBe(true);
+    for (const code of ['AADSTS700082', 'AADSTS7000222', 'imap.authenticate_failed', 'network'])
+      expect(isConsentProblem(code), code).toBe(false);
   });
 
   it('treats temporarily_unavailable and server errors as transient', () => {

@@ -73,6 +73,18 @@ export function explainIdentityError(input: IdentityErrorInput, context: ErrorCo
   return finish(code, { ...advice, link }, text, wait);
 }
 
+/**
+ * Whether a stored error code (`last_error.code`) is one an administrator's consent fixes, so the page that shows
+ * it can offer Request admin consent (65001 from a token refresh, 90094, a declined or impossible consent).
+ */
+export function isConsentProblem(code: string): boolean {
+  const number = /^AADSTS(\d+)$/.exec(code)?.[1];
+  const explained = number
+    ? explainIdentityError({ errorCodes: [Number(number)] })
+    : explainIdentityError({ error: code });
+  return explained.needsAdminConsent === true;
+}
+
 /** msal-node errors (ServerError, InteractionRequiredAuthError, ClientAuthError), duck-typed. */
 export function explainMsalError(error: unknown, context: ErrorContext = {}): ExplainedError {
   const fields = readErrorFields(error);

@@ -57,9 +57,13 @@ export class EmulatorState {
     return this.keys[0] as SigningKey;
   }
 
+  // RSA key generation takes seconds on a loaded machine: the next key is made ahead, off the request path.
+  private spareKey: Promise<SigningKey> = SigningKey.generate();
+
   /** A signing-key rollover: a new `kid` signs from now on; the previous key stays published. */
   async rotateSigningKey(): Promise<string> {
-    const next = await SigningKey.generate();
+    const next = await this.spareKey;
+    this.spareKey = SigningKey.generate();
     this.keys.unshift(next);
     this.keys.length = Math.min(this.keys.length, 2);
     return next.kid;

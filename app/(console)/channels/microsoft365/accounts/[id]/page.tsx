@@ -12,7 +12,8 @@ import { getDb } from '@/lib/db';
 import { countStoredMessages, findAccount } from '@/lib/db/queries/mail-accounts';
 import { listSyncRuns } from '@/lib/db/queries/sync-runs';
 import { formatDateTime } from '@/lib/format/date';
-import { reauthenticateAction } from '../../actions';
+import { isConsentProblem } from '@/lib/microsoft/errors';
+import { reauthenticateAction, requestAdminConsentAction } from '../../actions';
 import { setAccountEnabledAction } from './actions';
 import { FolderSettings } from './folder-settings';
 import { MailboxAddressForm } from './mailbox-address-form';
@@ -78,6 +79,13 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
         {account.lastError ? (
           <FormMessage tone="error">
             <strong>{account.lastError.message}</strong> {account.lastError.hint}
+            {isConsentProblem(account.lastError.code) ? (
+              <span className="mt-2 block">
+                <ActionButton action={requestAdminConsentAction} pendingLabel="Opening Microsoft…" variant="secondary">
+                  Request admin consent
+                </ActionButton>
+              </span>
+            ) : null}
           </FormMessage>
         ) : null}
         {account.smtpWarning ? (
