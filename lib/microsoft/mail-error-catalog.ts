@@ -23,6 +23,18 @@ const mailbox = (ctx: ErrorContext) => ctx.mailbox ?? '<mailbox>';
 const imapUser = (ctx: ErrorContext) => ctx.imapUser ?? ctx.mailbox ?? '<mailbox>';
 const from = (ctx: ErrorContext) => ctx.fromAddress ?? ctx.imapUser ?? '<from address>';
 
+/** Either SMTP AUTH switch has the same one fix: enable it for this mailbox (which overrides the organisation). */
+function smtpAuthOff(title: string, explanation: string): MailCatalogEntry {
+  return (ctx) => ({
+    title,
+    explanation,
+    action: `In Exchange Online PowerShell: \`Set-CASMailbox -Identity ${mailbox(ctx)} -SmtpClientAuthenticationDisabled $false\``,
+    whoActs: 'azure_admin',
+    scope: 'config',
+    link: { label: 'Enable SMTP AUTH', href: docs.smtpAuth },
+  });
+}
+
 export const MAIL_CATALOG = {
   'imap.authenticate_failed': (ctx) => ({
     title: 'Exchange refused the IMAP sign-in for this mailbox.',
@@ -91,24 +103,15 @@ export const MAIL_CATALOG = {
     scope: 'config',
   }),
   // 535 5.7.139 "...SmtpClientAuthentication is disabled for the Mailbox." The mailbox's own switch.
-  'smtp.535_5_7_139': (ctx) => ({
-    title: 'SMTP sending (SMTP AUTH) is turned off for this mailbox.',
-    explanation: 'Exchange Online accepts the sign-in only when authenticated SMTP is enabled for the mailbox.',
-    action: `In Exchange Online PowerShell: \`Set-CASMailbox -Identity ${mailbox(ctx)} -SmtpClientAuthenticationDisabled $false\``,
-    whoActs: 'azure_admin',
-    scope: 'config',
-    link: { label: 'Enable SMTP AUTH', href: docs.smtpAuth },
-  }),
+  'smtp.535_5_7_139': smtpAuthOff(
+    'SMTP sending (SMTP AUTH) is turned off for this mailbox.',
+    'Exchange Online accepts the sign-in only when authenticated SMTP is enabled for the mailbox.',
+  ),
   // 535 5.7.139 "...disabled for the Tenant." The organisation's switch; a mailbox's own setting overrides it.
-  'smtp.535_5_7_139_tenant': (ctx) => ({
-    title: 'SMTP sending (SMTP AUTH) is turned off for the whole organisation.',
-    explanation:
-      'New Microsoft 365 organisations have authenticated SMTP disabled. Enabling it for this one mailbox overrides the organisation’s setting and leaves every other mailbox as it is.',
-    action: `In Exchange Online PowerShell: \`Set-CASMailbox -Identity ${mailbox(ctx)} -SmtpClientAuthenticationDisabled $false\``,
-    whoActs: 'azure_admin',
-    scope: 'config',
-    link: { label: 'Enable SMTP AUTH', href: docs.smtpAuth },
-  }),
+  'smtp.535_5_7_139_tenant': smtpAuthOff(
+    'SMTP sending (SMTP AUTH) is turned off for the whole organisation.',
+    'New Microsoft 365 organisations have authenticated SMTP disabled. Enabling it for this one mailbox overrides the organisation’s setting and leaves every other mailbox as it is.',
+  ),
   // 535 5.7.3 "Authentication unsuccessful": Exchange did not take the token for SMTP. The console always sends
   // the token owner's sign-in name as user=, so a token without SMTP.Send is what remains.
   'smtp.535_5_7_3': (ctx) => ({

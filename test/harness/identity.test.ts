@@ -1,10 +1,9 @@
-import { ImapFlow } from 'imapflow';
 import { decodeJwt } from 'jose';
-import { createTransport } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TENANT, PERSONAL_TENANT_ID } from './emulator/model';
 import { issueTokens } from './emulator/issue';
 import { startHarness, type Harness } from './fixture';
+import { sendWithToken, subjectsIn } from './mail-clients';
 
 let harness: Harness;
 
@@ -38,45 +37,9 @@ async function idTokenOf(address: string, scopes = ['openid', 'profile', 'email'
   return decodeJwt(response.id_token ?? '');
 }
 
-async function imapLogin(tokenOwner: string, user: string): Promise<string[]> {
-  const { access_token: accessToken } = await harness.control.issueTokens({ address: tokenOwner });
-  const imap = new ImapFlow({
-    host: '127.0.0.1',
-    port: harness.imapPort,
-    secure: false,
-    auth: { user, accessToken },
-    logger: false,
-  });
-  await imap.connect();
-  try {
-    const lock = await imap.getMailboxLock('INBOX');
-    try {
-      const subjects: string[] = [];
-      for await (const message of imap.fetch('1:*', { envelope: true })) subjects.push(message.envelope?.subject ?? '');
-      return subjects;
-    } finally {
-      lock.release();
-    }
-  } finally {
-    await imap.logout();
-  }
-}
-
-async function send(tokenOwner: string, user: string, message: { from: string; to: string; subject: string }) {
-  const { access_token: accessToken } = await harness.control.issueTokens({ address: tokenOwner });
-  const transport = createTransport({
-    host: '127.0.0.1',
-    port: harness.smtpPort,
-    secure: false,
-    ignoreTLS: true,
-    auth: { type: 'OAuth2', user, accessToken },
-  });
-  try {
-    return await transport.sendMail({ ...message, text: 'identity check' });
-  } finally {
-    transport.close();
-  }
-}
+const imapLogin = (tokenOwner: string, user: string) => subjectsIn(harness, tokenOwner, user);
+const send = (tokenOwner: string, user: string, message: { from: string; to: string; subject: string }) =>
+  sendWithToken(harness, tokenOwner, user, message);
 
 describe('id token claims of the directory’s users', () => {
   it('carries the UPN as preferred_username and the primary address as email', async () => {

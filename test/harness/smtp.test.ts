@@ -1,7 +1,7 @@
-import { ImapFlow } from 'imapflow';
 import { createTransport } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './fixture';
+import { sendWithToken, subjectsIn } from './mail-clients';
 
 let harness: Harness;
 
@@ -25,48 +25,8 @@ beforeAll(async () => {
 });
 afterAll(() => harness.stop());
 
-async function send(
-  authUser: string,
-  message: { from: string; to: string; subject: string; text?: string },
-): Promise<unknown> {
-  const { access_token: accessToken } = await harness.control.issueTokens({ address: authUser });
-  const transport = createTransport({
-    host: '127.0.0.1',
-    port: harness.smtpPort,
-    secure: false,
-    ignoreTLS: true,
-    auth: { type: 'OAuth2', user: authUser, accessToken },
-  });
-  try {
-    return await transport.sendMail({ text: 'Hello from the harness', ...message });
-  } finally {
-    transport.close();
-  }
-}
-
-async function subjectsIn(address: string, folder = 'INBOX'): Promise<string[]> {
-  const { access_token: accessToken } = await harness.control.issueTokens({ address });
-  const imap = new ImapFlow({
-    host: '127.0.0.1',
-    port: harness.imapPort,
-    secure: false,
-    auth: { user: address, accessToken },
-    logger: false,
-  });
-  await imap.connect();
-  try {
-    const lock = await imap.getMailboxLock(folder);
-    try {
-      const subjects: string[] = [];
-      for await (const message of imap.fetch('1:*', { envelope: true })) subjects.push(message.envelope?.subject ?? '');
-      return subjects;
-    } finally {
-      lock.release();
-    }
-  } finally {
-    await imap.logout();
-  }
-}
+const send = (authUser: string, message: { from: string; to: string; subject: string; text?: string }) =>
+  sendWithToken(harness, authUser, authUser, message);
 
 describe('SMTP submission stand-in', () => {
   it('delivers a message sent with XOAUTH2 into the recipient’s INBOX and keeps a copy in Sent Items', async () => {
@@ -75,8 +35,10 @@ describe('SMTP submission stand-in', () => {
       to: 'bob@contoso.test',
       subject: 'Quarterly numbers',
     });
-    expect(await subjectsIn('bob@contoso.test')).toContain('Quarterly numbers');
-    expect(await subjectsIn('alice@contoso.test', 'Sent Items')).toContain('Quarterly numbers');
+    expect(await subjectsIn(harness, 'bob@contoso.test')).toContain('Quarterly numbers');
+    expect(await subjectsIn(harness, 'alice@contoso.test', 'alice@contoso.test', 'Sent Items')).toContain(
+      'Quarterly numbers',
+    );
   });
 
   it('answers 535 5.7.139 when SMTP AUTH is disabled for the mailbox', async () => {

@@ -22,6 +22,8 @@ import { MessagesChart } from './messages-chart';
 import { RemoveForm } from './remove-form';
 import { SyncHistory } from './sync-history';
 import { SyncNow } from './sync-now';
+import { mailboxDescription } from './mailbox-description';
+import { SmtpWarning } from './smtp-warning';
 
 export const metadata: Metadata = { title: 'Mailbox' };
 // "Sync now" keeps working after its response (next/server after()) up to this long.
@@ -46,11 +48,7 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
       </p>
       <PageHeader
         title={account.emailAddress}
-        description={
-          account.kind === 'shared'
-            ? `Shared mailbox, read with ${account.signInAddress}’s sign-in`
-            : (account.displayName ?? 'User mailbox')
-        }
+        description={mailboxDescription(account)}
         actions={
           <>
             <ActionButton
@@ -88,12 +86,7 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
             ) : null}
           </FormMessage>
         ) : null}
-        {account.smtpWarning ? (
-          <FormMessage tone="info">
-            <strong>Receiving works, sending does not: {account.smtpWarning.message}</strong>
-            <span className="mt-1 block whitespace-pre-line">{account.smtpWarning.hint}</span>
-          </FormMessage>
-        ) : null}
+        <SmtpWarning warning={account.smtpWarning} />
 
         <dl className="grid gap-x-6 gap-y-3 rounded-lg border border-slate-200 bg-white p-6 text-sm sm:grid-cols-2">
           <div>

@@ -4,6 +4,8 @@ import { PageHeader } from '@/app/_components/page-header';
 import type { MailAccount } from '@/lib/db/queries/mail-accounts';
 import type { MailboxAddressSource } from '@/lib/db/schema';
 import { MailboxAddressForm } from '../../accounts/[id]/mailbox-address-form';
+import { mailboxDescription } from '../../accounts/[id]/mailbox-description';
+import { SmtpWarning } from '../../accounts/[id]/smtp-warning';
 
 const SOURCE: Record<MailboxAddressSource, string> = {
   email_claim: 'Taken from the e-mail address Microsoft sent for this account.',
@@ -25,24 +27,12 @@ export function ConnectedResult({
 }) {
   return (
     <>
-      <PageHeader
-        title={account.emailAddress}
-        description={
-          account.kind === 'shared'
-            ? `Shared mailbox, read with ${account.signInAddress}’s sign-in`
-            : (account.displayName ?? 'User mailbox')
-        }
-      />
+      <PageHeader title={account.emailAddress} description={mailboxDescription(account)} />
       <div className="space-y-6">
         <FormMessage tone="success">
           {reauthenticated ? 'Re-authenticated.' : 'Connected.'} The mailbox signed in and its IMAP access was verified.
         </FormMessage>
-        {account.smtpWarning ? (
-          <FormMessage tone="info">
-            <strong>Receiving works, sending does not: {account.smtpWarning.message}</strong>
-            <span className="mt-1 block whitespace-pre-line">{account.smtpWarning.hint}</span>
-          </FormMessage>
-        ) : null}
+        <SmtpWarning warning={account.smtpWarning} />
         <section aria-labelledby="check-address" className="space-y-4 rounded-lg border border-slate-200 bg-white p-6">
           <h2 id="check-address" className="text-lg font-semibold text-slate-900">
             Check the mailbox address
