@@ -53,6 +53,9 @@ test('add account: Microsoft sign-in, IMAP proven, listed as active', async ({ p
 
   await expect(page.getByRole('heading', { level: 1, name: 'alice@contoso.test' })).toBeVisible();
   await expect(page.getByText('Connected. The mailbox signed in and its IMAP access was verified.')).toBeVisible();
+  await expect(page.getByTestId('mailbox-address')).toHaveText('alice@contoso.test');
+  seen.push(await page.content());
+  await page.getByRole('link', { name: 'Continue to the mailbox' }).click();
   await expect(page.locator('[data-status="active"]').first()).toBeVisible();
   await expect(page.getByRole('checkbox', { name: 'INBOX' })).toBeChecked();
   seen.push(await page.content());
@@ -85,15 +88,19 @@ test('a shared mailbox is connected with a delegate’s sign-in', async ({ page 
   await expect(page.getByText('Shared mailbox, read with alice@contoso.test’s sign-in')).toBeVisible();
 });
 
-test('consent required (AADSTS65001) explains itself and leads to admin consent', async ({ page }) => {
+test('a user who may not consent (“Need admin approval”) is led to admin consent', async ({ page }) => {
   await harnessControl().requireAdminConsent(E2E_APP.clientId);
   await visit(page, '/channels/microsoft365');
   await page.getByRole('button', { name: 'Add account' }).click();
   await page.getByRole('button', { name: 'Sign in as Bob Example (bob@contoso.test)' }).click();
+  await expect(page.getByRole('heading', { name: 'Need admin approval' })).toBeVisible();
+  await page.getByRole('button', { name: 'Return to the application without granting consent' }).click();
 
   await expect(page.getByRole('heading', { name: 'The mailbox was not connected' })).toBeVisible();
-  await expect(page.getByTestId('connect-error-title')).not.toBeEmpty();
-  await expect(page.getByText('AADSTS65001', { exact: true })).toBeVisible();
+  await expect(page.getByTestId('connect-error-title')).toHaveText(
+    'The sign-in ended without consent, so no mailbox was connected.',
+  );
+  await expect(page.getByText('access_denied', { exact: true })).toBeVisible();
   seen.push(await page.content());
   await page.getByRole('button', { name: 'Request admin consent' }).click();
   await expect(page.getByRole('heading', { name: 'Permissions requested' })).toBeVisible();

@@ -158,12 +158,12 @@ describe('connecting a mailbox through the callback', () => {
     expect(account?.smtpWarning?.hint).toContain('Set-CASMailbox');
   });
 
-  it('shows consent-required (65001) with the admin-consent hint', async () => {
+  it('offers admin consent when the tenant requires it and the user could not consent', async () => {
     await f.harness.control.requireAdminConsent((await import('@/test/support/channel')).CLIENT_ID);
     const params = await f.signIn({ kind: 'connect' }, 'bob@contoso.test');
     const result = await f.complete(params);
     if (result.kind !== 'finished' || result.outcome.ok) throw new Error('expected a failure');
-    expect(result.outcome.error.code).toBe('AADSTS65001');
+    expect(result.outcome.error.code).toBe('access_denied');
     expect(result.outcome.error.needsAdminConsent).toBe(true);
   });
 });

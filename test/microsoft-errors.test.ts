@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   aadstsCode,
+  isConsentProblem,
   explainIdentityError,
   explainImapError,
   explainMsalError,
@@ -69,13 +70,19 @@ describe('explainIdentityError', () => {
     expect(e.explanation).toMatch(/Secret ID/);
   });
 
-  it('tells to register the callback as Web, not SPA, on AADSTS9002325', () => {
-    const e = explainIdentityError(
-      { error: 'invalid_request', errorDescription: aad(9002325, 'Proof Key for Code Exchange is required') },
-      { callbackUrl },
-    );
-    expect(e.action).toMatch(/Single-page application/);
-    expect(e.action).toContain(callbackUrl);
+  it('tells to register the callback as Web, not SPA, on AADSTS9002327 (and 9002325)', () => {
+    for (const [code, text] of [
+      [
+        9002327,
+        "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
+      ],
+      [9002325, 'Proof Key for Code Exchange is required for cross-origin authorization code redemption.'],
+    ] as const) {
+      const e = explainIdentityError({ error: 'invalid_request', errorDescription: aad(code, text) }, { callbackUrl });
+      expect(e.code).toBe(`AADSTS${code}`);
+      expect(e.action).toMatch(/Single-page application/);
+      expect(e.action).toContain(callbackUrl);
+    }
   });
 
   it('says which setting to change when account type and tenant disagree', () => {
@@ -161,14 +168,23 @@ describe('explainIdentityError', () => {
     expect(explainIdentityError({ error: 'invalid_grant', errorCodes: [700082] }).code).toBe('AADSTS700082');
   });
 
-  it.each(['access_denied', 'AADSTS65004'])('treats a cancelled consent (%s) as the user declining', (error) => {
-    const input =
-      error === 'access_denied'
-        ? { error, errorDescription: 'the user canceled the authentication' }
-        : { error: 'access_denied', errorDescription: aad(65004, 'User declined to consent') };
-    const e = explainIdentityError(input);
-    expect(e).toMatchObject({ scope: 'account', whoActs: 'mailbox_owner' });
-    expect(e.title).toMatch(/cancelled/);
+  it('offers admin consent whenever consent is the cause, and never claims a bare cancel was only a cancel', () => {
+    const bare = explainIdentityError({ error: 'access_denied', subError: 'cancel' });
+    expect(bare).toMatchObject({ code: 'access_denied', needsAdminConsent: true });
+    expect(bare.explanation).toContain('Need admin approval');
+    const declined = explainIdentityError({
+      error: 'access_denied',
+      errorDescription: aad(65004, 'User declined to consent to access the app.'),
+    });
+    expect(declined).toMatchObject({ code: 'AADSTS65004', needsAdminConsent: true, scope: 'account' });
+    expect(declined.title).toMatch(/declined/);
+  });
+
+  it('knows which stored error codes an administrator’s consent fixes', () => {
+    for (const code of ['AADSTS65001', 'AADSTS90094', 'AADSTS65004', 'access_denied', 'consent_required'])
+      expect(isConsentProblem(code), code).toBe(true);
+    for (const code of ['AADSTS700082', 'AADSTS7000222', 'imap.authenticate_failed', 'network'])
+      expect(isConsentProblem(code), code).toBe(false);
   });
 
   it('treats temporarily_unavailable and server errors as transient', () => {
@@ -348,17 +364,24 @@ describe('explainSmtpError', () => {
   const smtp = (responseCode: number, response: string, code = 'EAUTH') =>
     Object.assign(new Error(`Invalid login: ${response}`), { code, responseCode, response, command: 'AUTH XOAUTH2' });
 
-  it('gives the exact Set-CASMailbox fix for 535 5.7.139', () => {
-    const e = explainSmtpError(
+  it('names the mailbox switch or the tenant switch of 535 5.7.139, each with its one command', () => {
+    const mailboxOff = explainSmtpError(
       smtp(
         535,
-        '535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled',
+        '535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled',
       ),
       { mailbox: 'sales@contoso.com' },
     );
-    expect(e).toMatchObject({ code: 'smtp.535_5_7_139', scope: 'config' });
-    expect(e.action).toContain('Set-CASMailbox -Identity sales@contoso.com -SmtpClientAuthenticationDisabled $false');
-    expect(e.action).toContain('Set-TransportConfig -SmtpClientAuthenticationDisabled $false');
+    expect(mailboxOff).toMatchObject({ code: 'smtp.535_5_7_139', scope: 'config' });
+    expect(mailboxOff.action).toBe(
+      'In Exchange Online PowerShell: `Set-CASMailbox -Identity sales@contoso.com -SmtpClientAuthenticationDisabled $false`',
+    );
+    const tenantOff = explainSmtpError(
+      smtp(535, '535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.'),
+      { mailbox: 'sales@contoso.com' },
+    );
+    expect(tenantOff.code).toBe('smtp.535_5_7_139_tenant');
+    expect(tenantOff.title).toContain('whole organisation');
   });
 
   it('explains 535 5.7.3 as a missing SMTP.Send permission', () => {
@@ -369,18 +392,28 @@ describe('explainSmtpError', () => {
     expect(e.action).toMatch(/SMTP\.Send/);
   });
 
-  it('explains SendAsDenied with the Send As grant', () => {
+  it('explains SendAsDenied for a delegate with the Send As grant', () => {
     const e = explainSmtpError(
       smtp(
         554,
         '554 5.2.252 SendAsDenied; agent@contoso.com not allowed to send as support@contoso.com; STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied',
         'EMESSAGE',
       ),
-      { mailbox: 'agent@contoso.com' },
+      { mailbox: 'agent@contoso.com', imapUser: 'support@contoso.com', fromAddress: 'support@contoso.com' },
     );
-    expect(e.code).toBe('smtp.554_5_2_252');
-    expect(e.action).toContain('Add-RecipientPermission');
-    expect(e.action).toContain('-Trustee agent@contoso.com');
+    expect(e.code).toBe('smtp.send_as_denied');
+    expect(e.action).toBe(
+      'In Exchange Online PowerShell: `Add-RecipientPermission -Identity support@contoso.com -Trustee agent@contoso.com -AccessRights SendAs`',
+    );
+  });
+
+  it('explains 5.7.60 on a user mailbox as a From address that is not the mailbox’s', () => {
+    const e = explainSmtpError(
+      smtp(550, '550 5.7.60 SMTP; Client does not have permissions to send as this sender', 'EMESSAGE'),
+      { mailbox: 'a.admin@contoso.onmicrosoft.com', fromAddress: 'a.admin@contoso.onmicrosoft.com' },
+    );
+    expect(e.code).toBe('smtp.send_as_denied');
+    expect(e.action).toContain('Correct the mailbox address');
   });
 
   it('maps EAUTH without a known status to an account problem', () => {

@@ -1,13 +1,17 @@
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { getTableColumns, getTableName, isTable, sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import { migrate } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openEmbeddedDatabase } from '@/lib/db/embedded';
-import { migrationStatus } from '@/lib/db/migrations';
+import { MIGRATIONS_FOLDER, migrationStatus } from '@/lib/db/migrations';
 import { openPostgresDatabase } from '@/lib/db/postgres';
 import * as schema from '@/lib/db/schema';
 import { countAdmins } from '@/lib/db/queries/admins';
+import { cloudEndpoints } from '@/lib/microsoft/clouds';
 import { createTestDatabase, type TestDatabase } from '@/test/support/database';
 
 const tables = Object.values(schema).filter((value) => isTable(value));
@@ -56,6 +60,42 @@ describe('migrations', () => {
       for (const table of tables) await expect(second.db.select().from(table).limit(0)).resolves.toEqual([]);
     } finally {
       await second.close();
+    }
+  });
+
+  it('keep an app saved as usgov on the same GCC High hosts, renamed gcc_high', async () => {
+    const target = await createTestDatabase();
+    dropLater.push(target);
+    // The migrations as they were before the cloud split.
+    const before = mkdtempSync(path.join(tmpdir(), 'mg-migrations-'));
+    cpSync(MIGRATIONS_FOLDER, before, { recursive: true });
+    const journalPath = path.join(before, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number; tag: string }[] };
+    const split = journal.entries.find((e) => e.tag.endsWith('clouds_gcc_high_and_dod'));
+    if (!split) throw new Error('the cloud migration is missing');
+    journal.entries = journal.entries.filter((e) => e.idx < split.idx);
+    writeFileSync(journalPath, JSON.stringify(journal));
+    const client = postgres(target.url, { max: 1, onnotice: () => {} });
+    try {
+      await migrate(drizzle({ client }), { migrationsFolder: before });
+      await client`insert into microsoft365_apps (client_id, tenant, cloud, client_secret_sealed, client_secret_hint)
+        values ('00000000-0000-4000-8000-000000000001', 'contoso.us', 'usgov', 'sealed', '1a2b')`;
+    } finally {
+      await client.end({ timeout: 5 });
+    }
+    const { db, close } = await openPostgresDatabase(target.url);
+    try {
+      const [app] = await db.select().from(schema.microsoft365Apps);
+      expect(app?.cloud).toBe('gcc_high');
+      // What usgov pointed at before the split.
+      expect(cloudEndpoints('gcc_high')).toMatchObject({
+        authorityHost: 'login.microsoftonline.us',
+        imap: { host: 'outlook.office365.us' },
+        smtp: { host: 'outlook.office365.us' },
+        scopeResource: 'https://outlook.office365.us',
+      });
+    } finally {
+      await close();
     }
   });
 });

@@ -55,7 +55,8 @@ export interface AccountError {
   at: string;
 }
 
-export const cloudEnum = pgEnum('microsoft_cloud', ['global', 'usgov', 'china']);
+// `gcc_high` was `usgov` (same hosts); renamed in place when DoD became its own choice.
+export const cloudEnum = pgEnum('microsoft_cloud', ['global', 'gcc_high', 'dod', 'china']);
 
 export const microsoft365Apps = pgTable(
   'microsoft365_apps',
@@ -78,8 +79,11 @@ export const microsoft365Apps = pgTable(
   ],
 );
 
+/** Where the mailbox address shown at the end of connect came from, so the page can say how sure it is. */
+export type MailboxAddressSource = 'email_claim' | 'sign_in_name' | 'kept' | 'shared_mailbox';
+
 export type OAuthFlowOutcome =
-  | { ok: true; accountId: string; warning?: AccountError }
+  | { ok: true; accountId: string; warning?: AccountError; addressSource?: MailboxAddressSource }
   | {
       ok: false;
       error: {

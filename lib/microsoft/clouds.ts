@@ -3,7 +3,12 @@
  * Pure: callers pass overrides read from the validated env; tests point the same code at the local harness
  * through those overrides, never through a "test mode" branch.
  */
-export type CloudName = 'global' | 'usgov' | 'china';
+/**
+ * Microsoft's separate national clouds. GCC is not one: it runs in the worldwide cloud (Global). `gcc_high` was
+ * stored as `usgov` before DoD became a choice of its own (its hosts were always GCC High's).
+ */
+export const CLOUD_NAMES = ['global', 'gcc_high', 'dod', 'china'] as const;
+export type CloudName = (typeof CLOUD_NAMES)[number];
 
 export type SmtpSecurity = 'implicit' | 'starttls' | 'none';
 
@@ -36,6 +41,15 @@ interface CloudDefaults {
   scopeResource: string;
 }
 
+/**
+ * Hosts per cloud, from Microsoft's endpoint pages (learn.microsoft.com/microsoft-365/enterprise/):
+ * urls-and-ip-address-ranges (Worldwide, including GCC), microsoft-365-u-s-government-gcc-high-endpoints,
+ * microsoft-365-u-s-government-dod-endpoints and urls-and-ip-address-ranges-21vianet; the IMAP/SMTP names and
+ * scope resources as public clients use them (postalsys/emailengine lib/oauth2-apps.js: DoD mail on
+ * outlook-dod.office365.us, 21Vianet on partner.outlook.cn; Exchange Online PowerShell asks DoD for
+ * https://outlook-dod.office365.us). Microsoft documents no separate SMTP name for GCC High and DoD: their mail
+ * host takes submission on 587 as outlook.office365.com does.
+ */
 const CLOUDS: Record<CloudName, CloudDefaults> = {
   global: {
     loginHost: 'login.microsoftonline.com',
@@ -43,16 +57,23 @@ const CLOUDS: Record<CloudName, CloudDefaults> = {
     smtpHost: 'smtp.office365.com',
     scopeResource: 'https://outlook.office.com',
   },
-  usgov: {
+  gcc_high: {
     loginHost: 'login.microsoftonline.us',
     imapHost: 'outlook.office365.us',
     smtpHost: 'outlook.office365.us',
     scopeResource: 'https://outlook.office365.us',
   },
+  dod: {
+    loginHost: 'login.microsoftonline.us',
+    imapHost: 'outlook-dod.office365.us',
+    smtpHost: 'outlook-dod.office365.us',
+    scopeResource: 'https://outlook-dod.office365.us',
+  },
+  // 21Vianet: SMTP submission is smtp.partner.outlook.cn:587 (STARTTLS), as every public client configures it.
   china: {
     loginHost: 'login.partner.microsoftonline.cn',
     imapHost: 'partner.outlook.cn',
-    smtpHost: 'partner.outlook.cn',
+    smtpHost: 'smtp.partner.outlook.cn',
     scopeResource: 'https://partner.outlook.cn',
   },
 };

@@ -51,13 +51,31 @@ const secretProblem = (title: string, explanation: string): ErrorAdvice => ({
   link: { label: 'Add a client secret', href: docs.secrets },
 });
 
-const userCancelled: ErrorAdvice = {
-  title: 'The sign-in was cancelled, so no mailbox was connected.',
-  explanation: 'Whoever signed in declined the permission request or closed the Microsoft page.',
+/**
+ * `access_denied&error_subcode=cancel` with no AADSTS code: Microsoft sends it both when the person leaves the
+ * sign-in and when a user who may not consent leaves the "Need admin approval" page, so both are named.
+ */
+const endedWithoutConsent: ErrorAdvice = {
+  title: 'The sign-in ended without consent, so no mailbox was connected.',
+  explanation:
+    'Microsoft answers this way when the person signing in cancels, and also when the organisation lets only administrators approve apps (Microsoft then shows “Need admin approval”).',
   action:
-    'Click Add account again and accept the permissions Microsoft lists (mail access over IMAP and SMTP, offline access).',
+    'If Microsoft showed “Need admin approval”, click Request admin consent and have an administrator accept. Otherwise click Try again and finish the sign-in.',
+  whoActs: 'console_admin',
+  scope: 'account',
+  needsAdminConsent: true,
+};
+
+/** AADSTS65004: the consent prompt was shown and declined; an admin's consent spares users the prompt. */
+const consentDeclined: ErrorAdvice = {
+  title: 'The permissions were declined, so no mailbox was connected.',
+  explanation: 'Whoever signed in was asked to accept the app’s permissions and declined.',
+  action:
+    'Click Try again and accept the permissions Microsoft lists (mail access over IMAP and SMTP, offline access), or click Request admin consent so an administrator accepts them for the whole organisation.',
   whoActs: 'mailbox_owner',
   scope: 'account',
+  needsAdminConsent: true,
+  link: { label: 'Grant tenant-wide admin consent', href: docs.adminConsent },
 };
 
 const serviceDown: ErrorAdvice = {
@@ -121,7 +139,7 @@ export const AADSTS_CATALOG: Record<string, CatalogEntry> = {
     'The permissions this app asks for have not been granted for this organisation yet, or the grant was removed.',
   ),
   '90094': consentNeeded('The organisation does not let users approve apps themselves; only an administrator can.'),
-  '65004': userCancelled,
+  '65004': consentDeclined,
   '7000215': secretProblem(
     'The app’s client secret is wrong, so no mailbox can get tokens.',
     'Microsoft rejected the secret stored in the console. Often the Secret ID was pasted instead of the secret Value.',
@@ -138,7 +156,9 @@ export const AADSTS_CATALOG: Record<string, CatalogEntry> = {
     whoActs: 'azure_admin',
     scope: 'app',
   },
-  '9002325': (ctx) => ({
+  // "AADSTS9002327: Tokens issued for the 'Single-Page Application' client-type may only be redeemed via
+  // cross-origin requests." (msal-js#2482, #3032): the callback URL is registered under platform SPA.
+  '9002327': (ctx) => ({
     title: 'The callback URL is registered as a single-page application; it must be a Web redirect URI.',
     explanation:
       'The console redeems the code on the server with a client secret, which Microsoft only allows for the Web platform.',
@@ -186,7 +206,7 @@ export const AADSTS_CATALOG: Record<string, CatalogEntry> = {
     title: 'Microsoft does not know the tenant entered in the console.',
     explanation: `${tenantLabel(ctx.tenant)} is not a directory ID or verified domain in this Microsoft cloud.`,
     action:
-      'Copy Directory (tenant) ID from the app’s Overview page in Azure into the console, and check the cloud setting (Global, US Government, China).',
+      'Copy Directory (tenant) ID from the app’s Overview page in Azure into the console, and check the cloud setting (Global, including GCC; GCC High; DoD; China).',
     whoActs: 'console_admin',
     scope: 'config',
   }),
@@ -221,11 +241,12 @@ export const AADSTS_ALIASES: Record<string, string> = {
   '50079': '50076', // MFA enrolment required
   '50074': '50076', // strong authentication required
   '50158': '50076', // external security challenge not satisfied
+  '9002325': '9002327', // PKCE required for cross-origin redemption: also an SPA-platform redirect URI
 };
 
 /** Keyed by OAuth `error` (RFC 6749) and msal-node error codes, used when no AADSTS number is known. */
 export const OAUTH_CATALOG: Record<string, CatalogEntry> = {
-  access_denied: userCancelled,
+  access_denied: endedWithoutConsent,
   invalid_grant: reauthenticate(
     'This mailbox must be signed in again.',
     'Microsoft no longer accepts the stored sign-in for this mailbox.',

@@ -14,6 +14,8 @@ export interface ErrorContext {
   mailbox?: string;
   /** The IMAP login user when it differs from `mailbox` (a shared mailbox). */
   imapUser?: string;
+  /** The From address of a message that was refused. */
+  fromAddress?: string;
 }
 
 export interface ErrorAdvice {
@@ -71,6 +73,18 @@ export function explainIdentityError(input: IdentityErrorInput, context: ErrorCo
   return finish(code, { ...advice, link }, text, wait);
 }
 
+/**
+ * Whether a stored error code (`last_error.code`) is one an administrator's consent fixes, so the page that shows
+ * it can offer Request admin consent (65001 from a token refresh, 90094, a declined or impossible consent).
+ */
+export function isConsentProblem(code: string): boolean {
+  const number = /^AADSTS(\d+)$/.exec(code)?.[1];
+  const explained = number
+    ? explainIdentityError({ errorCodes: [Number(number)] })
+    : explainIdentityError({ error: code });
+  return explained.needsAdminConsent === true;
+}
+
 /** msal-node errors (ServerError, InteractionRequiredAuthError, ClientAuthError), duck-typed. */
 export function explainMsalError(error: unknown, context: ErrorContext = {}): ExplainedError {
   const fields = readErrorFields(error);
@@ -120,13 +134,22 @@ export function explainImapError(error: unknown, context: ErrorContext = {}): Ex
   return fromMail('imap.unknown', context, text);
 }
 
-/** nodemailer errors: Exchange's enhanced status codes (5.7.139, 5.7.3, 5.2.252) decide, then the error code. */
+/**
+ * nodemailer errors: Exchange's enhanced status codes decide, then the error code. Texts as Exchange Online sends
+ * them: "535 5.7.139 ... disabled for the Mailbox|Tenant" (email-oauth2-proxy#193), "535 5.7.3 Authentication
+ * unsuccessful" (MailKit#1770), "550 5.7.60 SMTP; Client does not have permissions to send as this sender"
+ * (swiftmailer#1258), "554 5.2.252 SendAsDenied" (gophish#2900), "MapiExceptionMaxSubmissionExceeded"
+ * (pm2-health#52).
+ */
 export function explainSmtpError(error: unknown, context: ErrorContext = {}): ExplainedError {
   const fields = readErrorFields(error);
   const text = [fields.response, fields.message].filter(Boolean).join(' | ');
   const code = ((): MailErrorCode | undefined => {
-    if (/\b5\.7\.139\b/.test(text)) return 'smtp.535_5_7_139';
-    if (/SendAsDenied|\b5\.2\.252\b|\b5\.7\.60\b/i.test(text)) return 'smtp.554_5_2_252';
+    if (/\b5\.7\.139\b/.test(text))
+      return /disabled for the Tenant/i.test(text) ? 'smtp.535_5_7_139_tenant' : 'smtp.535_5_7_139';
+    if (/SendAsDenied|\b5\.2\.252\b|\b5\.7\.60\b/i.test(text)) return 'smtp.send_as_denied';
+    if (/MaxSubmissionExceeded|\b5\.3\.4\b|exceeds (?:fixed )?maximum (?:message )?size/i.test(text))
+      return 'smtp.message_too_large';
     if (/\b5\.7\.3(?![.\d])/.test(text)) return 'smtp.535_5_7_3';
     if (/OutboundSpam|\b5\.1\.8\b|\b5\.7\.70[58]\b|\b5\.7\.750\b/i.test(text)) return 'smtp.sender_blocked';
     if (/\b5\.4\.5\b|SubmissionQuotaExceeded|sender thread limit|ThrottlingException/i.test(text)) return 'smtp.quota';

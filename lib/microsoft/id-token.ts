@@ -10,6 +10,8 @@ export interface IdTokenClaims extends JWTPayload {
   name?: string;
   preferred_username?: string;
   email?: string;
+  /** A guest's home identity provider. */
+  idp?: string;
 }
 
 // One key set per JWKS URL and process: jose caches keys and refetches on an unknown kid.
@@ -32,13 +34,22 @@ export async function verifyIdToken(
   idToken: string,
   expected: { endpoints: CloudEndpoints; tenant: string; clientId: string; nonce: string },
 ): Promise<IdTokenClaims> {
-  let payload: JWTPayload;
-  try {
-    ({ payload } = await jwtVerify(idToken, keySet(jwksUrl(expected.endpoints, expected.tenant)), {
+  const keys = keySet(jwksUrl(expected.endpoints, expected.tenant));
+  const verify = () =>
+    jwtVerify(idToken, keys, {
       audience: expected.clientId,
       algorithms: ['RS256'],
       clockTolerance: 300,
       requiredClaims: ['exp', 'iat', 'tid'],
+    });
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await verify().catch(async (error: unknown) => {
+      // Microsoft rolls its signing keys over without notice; jose refetches for an unknown kid only after its
+      // 30 s cooldown, so a sign-in right after a rollover would fail. Fetch the keys once more, then decide.
+      if (!(error instanceof joseErrors.JWKSNoMatchingKey)) throw error;
+      await keys.reload();
+      return verify();
     }));
   } catch (error) {
     throw new AppError('id_token.invalid', 'Microsoft’s sign-in answer could not be verified.', {

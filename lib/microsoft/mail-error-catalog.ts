@@ -15,10 +15,25 @@ const docs = {
     'https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/authenticated-client-smtp-submission',
   permissions:
     'https://learn.microsoft.com/en-us/exchange/recipients-in-exchange-online/manage-permissions-for-recipients',
+  limits:
+    'https://learn.microsoft.com/en-us/office365/servicedescriptions/exchange-online-service-description/exchange-online-limits',
 };
 
 const mailbox = (ctx: ErrorContext) => ctx.mailbox ?? '<mailbox>';
 const imapUser = (ctx: ErrorContext) => ctx.imapUser ?? ctx.mailbox ?? '<mailbox>';
+const from = (ctx: ErrorContext) => ctx.fromAddress ?? ctx.imapUser ?? '<from address>';
+
+/** Either SMTP AUTH switch has the same one fix: enable it for this mailbox (which overrides the organisation). */
+function smtpAuthOff(title: string, explanation: string): MailCatalogEntry {
+  return (ctx) => ({
+    title,
+    explanation,
+    action: `In Exchange Online PowerShell: \`Set-CASMailbox -Identity ${mailbox(ctx)} -SmtpClientAuthenticationDisabled $false\``,
+    whoActs: 'azure_admin',
+    scope: 'config',
+    link: { label: 'Enable SMTP AUTH', href: docs.smtpAuth },
+  });
+}
 
 export const MAIL_CATALOG = {
   'imap.authenticate_failed': (ctx) => ({
@@ -87,30 +102,57 @@ export const MAIL_CATALOG = {
     whoActs: 'console_admin',
     scope: 'config',
   }),
-  'smtp.535_5_7_139': (ctx) => ({
-    title: 'SMTP sending (SMTP AUTH) is turned off for this mailbox or organisation.',
-    explanation: 'New Microsoft 365 organisations have authenticated SMTP disabled; mail can be read but not sent.',
-    action: `In Exchange Online PowerShell: \`Set-CASMailbox -Identity ${mailbox(ctx)} -SmtpClientAuthenticationDisabled $false\` for this mailbox, or organisation-wide \`Set-TransportConfig -SmtpClientAuthenticationDisabled $false\`. Security defaults also block it; changes take up to an hour.`,
-    whoActs: 'azure_admin',
-    scope: 'config',
-    link: { label: 'Enable SMTP AUTH', href: docs.smtpAuth },
-  }),
+  // 535 5.7.139 "...SmtpClientAuthentication is disabled for the Mailbox." The mailbox's own switch.
+  'smtp.535_5_7_139': smtpAuthOff(
+    'SMTP sending (SMTP AUTH) is turned off for this mailbox.',
+    'Exchange Online accepts the sign-in only when authenticated SMTP is enabled for the mailbox.',
+  ),
+  // 535 5.7.139 "...disabled for the Tenant." The organisation's switch; a mailbox's own setting overrides it.
+  'smtp.535_5_7_139_tenant': smtpAuthOff(
+    'SMTP sending (SMTP AUTH) is turned off for the whole organisation.',
+    'New Microsoft 365 organisations have authenticated SMTP disabled. Enabling it for this one mailbox overrides the organisation’s setting and leaves every other mailbox as it is.',
+  ),
+  // 535 5.7.3 "Authentication unsuccessful": Exchange did not take the token for SMTP. The console always sends
+  // the token owner's sign-in name as user=, so a token without SMTP.Send is what remains.
   'smtp.535_5_7_3': (ctx) => ({
-    title: 'Exchange refused the SMTP sign-in for this mailbox.',
+    title: 'Exchange refused the SMTP sign-in: the token does not allow sending.',
     explanation:
-      'The token does not allow sending for this user: the SMTP.Send permission is missing, or the SMTP user differs from the account that signed in.',
-    action: `Make sure Azure → API permissions lists SMTP.Send (Office 365 Exchange Online, delegated) with consent granted, then re-authenticate ${mailbox(ctx)}. For a shared mailbox, SMTP signs in as the delegate.`,
+      'The app’s sign-in lacks the SMTP.Send permission (or its consent), so Exchange will not accept the token for sending mail.',
+    action: `In Azure: App registrations → your app → API permissions → add SMTP.Send (Office 365 Exchange Online, delegated) and grant admin consent. Then re-authenticate ${mailbox(ctx)}.`,
     whoActs: 'azure_admin',
     scope: 'config',
     link: { label: 'OAuth for IMAP and SMTP', href: docs.oauthImap },
   }),
-  'smtp.554_5_2_252': (ctx) => ({
-    title: 'The signed-in user may not send as this From address.',
-    explanation: 'Exchange only accepts a From address the signed-in user owns or holds Send As permission on.',
-    action: `In Exchange Online PowerShell: \`Add-RecipientPermission -Identity <from address> -Trustee ${mailbox(ctx)} -AccessRights SendAs\`. Permission changes can take up to an hour.`,
+  // 550 5.7.60 (work tenants) and 554 5.2.252 SendAsDenied (Outlook.com): From is not the signed-in user's.
+  'smtp.send_as_denied': (ctx) =>
+    ctx.imapUser && ctx.mailbox && ctx.imapUser !== ctx.mailbox
+      ? {
+          title: `${ctx.mailbox} may not send as ${from(ctx)}.`,
+          explanation:
+            'Exchange accepts a From address only if it belongs to the signed-in user or the user holds Send As permission on it. The delegate reads the shared mailbox but has no Send As.',
+          action: `In Exchange Online PowerShell: \`Add-RecipientPermission -Identity ${from(ctx)} -Trustee ${ctx.mailbox} -AccessRights SendAs\``,
+          whoActs: 'azure_admin',
+          scope: 'config',
+          link: { label: 'Mailbox permissions', href: docs.permissions },
+        }
+      : {
+          title: `${from(ctx)} is not an address of the mailbox ${mailbox(ctx)} signs in to.`,
+          explanation:
+            'Exchange accepts a From address only if it is the mailbox’s own address. The sign-in name (UPN) is often not one of them.',
+          action: `Correct the mailbox address on the mailbox page to the mailbox’s primary SMTP address, then click Verify. To look it up in Exchange Online PowerShell: \`Get-Mailbox -Identity ${mailbox(ctx)} | Select-Object PrimarySmtpAddress\``,
+          whoActs: 'console_admin',
+          scope: 'config',
+          link: { label: 'Mailbox permissions', href: docs.permissions },
+        },
+  // The mailbox's MaxSendSize (35 MB by default) or the organisation's limit; Exchange refuses the whole message.
+  'smtp.message_too_large': (ctx) => ({
+    title: 'The message is larger than this mailbox may send.',
+    explanation:
+      'Exchange Online limits the size of a sent message per mailbox (35 MB by default, 150 MB at most), attachments and encoding included.',
+    action: `Send a smaller message, or raise the limit in Exchange Online PowerShell: \`Set-Mailbox -Identity ${mailbox(ctx)} -MaxSendSize 150MB\``,
     whoActs: 'azure_admin',
     scope: 'config',
-    link: { label: 'Mailbox permissions', href: docs.permissions },
+    link: { label: 'Exchange Online limits', href: docs.limits },
   }),
   'smtp.sender_blocked': (ctx) => ({
     title: 'Microsoft has blocked this mailbox from sending.',

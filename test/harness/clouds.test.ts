@@ -17,13 +17,23 @@ describe('cloud endpoints', () => {
       smtp: { host: 'smtp.office365.com', port: 587, security: 'starttls' },
       scopeResource: 'https://outlook.office.com',
     });
-    expect(cloudEndpoints('usgov')).toMatchObject({
+    expect(cloudEndpoints('gcc_high')).toMatchObject({
       authorityHost: 'login.microsoftonline.us',
       imap: { host: 'outlook.office365.us' },
+      smtp: { host: 'outlook.office365.us', port: 587 },
+      scopeResource: 'https://outlook.office365.us',
+    });
+    expect(cloudEndpoints('dod')).toMatchObject({
+      authorityHost: 'login.microsoftonline.us',
+      imap: { host: 'outlook-dod.office365.us' },
+      smtp: { host: 'outlook-dod.office365.us' },
+      scopeResource: 'https://outlook-dod.office365.us',
     });
     expect(cloudEndpoints('china')).toMatchObject({
       authorityHost: 'login.partner.microsoftonline.cn',
       imap: { host: 'partner.outlook.cn' },
+      smtp: { host: 'smtp.partner.outlook.cn', port: 587, security: 'starttls' },
+      scopeResource: 'https://partner.outlook.cn',
     });
   });
 

@@ -104,6 +104,16 @@ export class ControlClient {
     return this.call('POST', '/clock', { advanceMs: ms });
   }
 
+  /** A signing-key rollover: id tokens are signed with a new `kid` from now on. */
+  async rotateSigningKey(): Promise<string> {
+    return (await this.call<{ kid: string }>('POST', '/keys/rotate')).kid;
+  }
+
+  /** true: a used refresh token is refused (AADSTS70008); false (default, Microsoft's way): it stays valid. */
+  setStrictRefreshTokenRotation(strict: boolean): Promise<void> {
+    return this.call('PUT', '/refresh-token-rotation', { strict });
+  }
+
   /** Tokens for a user without the browser flow, e.g. for IMAP and SMTP tests. */
   issueTokens(input: IssueTokensInput): Promise<IssuedTokens> {
     return this.call('POST', '/tokens', input);

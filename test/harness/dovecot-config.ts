@@ -52,7 +52,8 @@ passdb {
   mechanisms = xoauth2
   args = ${input.oauth2ConfigFile}
 }
-# A delegate's token with user=<shared mailbox>: the emulator decides (Full Access).
+# user=<UPN> of the token's owner, or a delegate's token with user=<shared mailbox>: the emulator names the
+# mailbox (or refuses), and the script hands Dovecot that canonical name so one maildir serves every login name.
 passdb {
   driver = checkpassword
   mechanisms = xoauth2
@@ -97,7 +98,9 @@ active_value = true
 
 /**
  * checkpassword protocol: fd 3 carries "user\\0token\\0"; on success exec the reply program given as arguments with
- * USER set. userdb_uid/gid must be exported or mail access runs as the authenticating user and fails.
+ * USER set. USER may differ from the login name: Dovecot then continues as that user, which is how a UPN login
+ * opens the maildir named after the primary address. userdb_uid/gid must be exported or mail access runs as the
+ * authenticating user and fails.
  */
 export function checkpasswordScript(emulatorUrl: string): string {
   return `#!/bin/bash
@@ -109,7 +112,9 @@ case "$answer" in
   *'"allowed":true'*) ;;
   *) exit 1 ;;
 esac
-export USER="$user" userdb_uid=${MAIL_UID} userdb_gid=${MAIL_GID} EXTRA="userdb_uid userdb_gid"
+mailbox=$(printf '%s' "$answer" | /usr/bin/sed -n 's/.*"mailbox":"\\([^"]*\\)".*/\\1/p')
+[ -n "$mailbox" ] || exit 1
+export USER="$mailbox" userdb_uid=${MAIL_UID} userdb_gid=${MAIL_GID} EXTRA="userdb_uid userdb_gid"
 exec "$@"
 `;
 }

@@ -184,7 +184,15 @@ describe('refresh token grant', () => {
     return String((await redeem(await codeFor(address, challenge), verifier)).body.refresh_token);
   }
 
-  it('rotates: the new refresh token works and the old one is refused', async () => {
+  it('hands out a new refresh token each time and, like Microsoft, keeps the previous one valid', async () => {
+    const first = await refreshTokenFor('alice@contoso.test');
+    const second = await token({ grant_type: 'refresh_token', refresh_token: first, scope: SCOPES });
+    expect(second.body.refresh_token).not.toBe(first);
+    expect((await token({ grant_type: 'refresh_token', refresh_token: first })).status).toBe(200);
+  });
+
+  it('in strict rotation mode: the new refresh token works and the old one is refused', async () => {
+    await control.setStrictRefreshTokenRotation(true);
     const first = await refreshTokenFor('alice@contoso.test');
     const rotated = await token({ grant_type: 'refresh_token', refresh_token: first, scope: SCOPES });
     expect(rotated.status).toBe(200);
@@ -271,18 +279,39 @@ describe('armed faults', () => {
       65001,
       'invalid_grant',
     );
-    const refused = await new SignInDriver().signIn(
+    // Interactive: "Need admin approval", and leaving it brings back access_denied + cancel without a code.
+    const browser = new SignInDriver();
+    const refused = await browser.signIn(
       authorizeUrl({ code_challenge: challenge, code_challenge_method: 'S256' }),
       'alice@contoso.test',
     );
-    expect(refused.redirect.searchParams.get('error')).toBe('consent_required');
-    expect(refused.redirect.searchParams.get('error_description')).toMatch(/^AADSTS65001: /);
+    expect(Object.fromEntries(refused.redirect.searchParams)).toEqual({
+      error: 'access_denied',
+      error_subcode: 'cancel',
+      state: 'st-1',
+    });
+    // Silent, with the session the browser now has: consent_required with AADSTS65001.
+    const silent = await browser.signIn(authorizeUrl({ prompt: 'none' }), undefined);
+    expect(silent.redirect.searchParams.get('error')).toBe('consent_required');
+    expect(silent.redirect.searchParams.get('error_description')).toMatch(/^AADSTS65001: /);
 
     const consentUrl = `${emulator.url}/${TENANT}/v2.0/adminconsent?${new URLSearchParams({ client_id: CLIENT_ID, scope: 'https://outlook.office.com/.default', redirect_uri: REDIRECT, state: 'ac-1' })}`;
-    const page = await (await fetch(consentUrl)).text();
+    const consentPage = await (await fetch(consentUrl)).text();
     const fields = Object.fromEntries(
-      [...page.matchAll(/type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+      [...consentPage.matchAll(/type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]),
     );
+    const declined = await fetch(`${emulator.url}/${TENANT}/v2.0/adminconsent/decision`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...fields, decision: 'cancel' }).toString(),
+    });
+    const refusal = new URL(declined.headers.get('location') ?? '').searchParams;
+    expect(refusal.get('admin_consent')).toBe('True');
+    expect(refusal.get('error')).toBe('consent_required');
+    expect(refusal.get('error_description')).toMatch(/^AADSTS65004: /);
+    expect(refusal.has('tenant')).toBe(false);
+
     const accepted = await fetch(`${emulator.url}/${TENANT}/v2.0/adminconsent/decision`, {
       method: 'POST',
       redirect: 'manual',
@@ -350,11 +379,50 @@ describe('authorize errors', () => {
     expect(redirect.searchParams.get('error_description')).toMatch(/^AADSTS50194: /);
   });
 
-  it('returns access_denied AADSTS65004 when the user cancels', async () => {
+  it('returns access_denied with error_subcode=cancel and no description when the user cancels', async () => {
     const { redirect } = await new SignInDriver().signIn(authorizeUrl(), undefined, { cancel: true });
+    expect(Object.fromEntries(redirect.searchParams)).toEqual({
+      error: 'access_denied',
+      error_subcode: 'cancel',
+      state: 'st-1',
+    });
+  });
+
+  it('returns access_denied AADSTS65004 when the user declines the consent prompt', async () => {
+    await control.registerApp({ clientId: CLIENT_ID, clientSecret: SECRET, redirectUris: [REDIRECT], consent: 'user' });
+    const { redirect } = await new SignInDriver().signIn(authorizeUrl(), 'alice@contoso.test', { consent: 'cancel' });
     expect(redirect.searchParams.get('error')).toBe('access_denied');
-    expect(redirect.searchParams.get('error_description')).toMatch(/^AADSTS65004: /);
-    expect(redirect.searchParams.get('state')).toBe('st-1');
+    expect(redirect.searchParams.get('error_description')).toMatch(/^AADSTS65004: User declined to consent/);
+  });
+
+  it('fails code redemption by a server with AADSTS9002327 when the redirect URI is registered as SPA', async () => {
+    await control.registerApp({
+      clientId: CLIENT_ID,
+      clientSecret: SECRET,
+      redirectUris: [REDIRECT],
+      redirectPlatform: 'spa',
+    });
+    const { verifier, challenge } = pkce();
+    const answer = await redeem(await codeFor('alice@contoso.test', challenge), verifier);
+    expect(answer.status).toBe(400);
+    expectMicrosoftError(answer.body, 9002327, 'invalid_request');
+    expect(answer.body.error_description).toContain(
+      "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
+    );
+  });
+
+  it('signs id tokens with a new kid after a key rollover and publishes both keys', async () => {
+    const before = (await (await fetch(`${emulator.url}/${TENANT}/discovery/v2.0/keys`)).json()) as {
+      keys: { kid: string }[];
+    };
+    const kid = await control.rotateSigningKey();
+    const after = (await (await fetch(`${emulator.url}/${TENANT}/discovery/v2.0/keys`)).json()) as {
+      keys: { kid: string }[];
+    };
+    expect(after.keys.map((k) => k.kid)).toEqual([kid, before.keys[0]?.kid]);
+    const { verifier, challenge } = pkce();
+    const idToken = String((await redeem(await codeFor('alice@contoso.test', challenge), verifier)).body.id_token);
+    expect(JSON.parse(Buffer.from(idToken.split('.')[0] ?? '', 'base64url').toString()).kid).toBe(kid);
   });
 
   it('signs in silently with the session cookie unless prompt asks for the picker', async () => {

@@ -10,7 +10,7 @@ import { ControlClient } from './control-client';
 import { DovecotServer } from './dovecot';
 import { MAIL_GID, MAIL_UID } from './dovecot-config';
 import { startEmulator, type Emulator } from './emulator/server';
-import type { AppInput, UserInput } from './emulator/model';
+import type { AppInput, TenantInput, UserInput } from './emulator/model';
 import { assertLoopbackUrl, freePort, LOOPBACK } from './loopback';
 import { Maildirs } from './maildir';
 import { signalTree } from './process-tree';
@@ -24,6 +24,8 @@ export interface HarnessOptions {
   accessTokenLifetimeSeconds?: number;
   /** Bench-only PLAIN/LOGIN password on Dovecot; off unless given. */
   benchPassword?: string;
+  /** Extra tenants (or new settings for the default one, by its id), added before the users. */
+  tenants?: TenantInput[];
   users?: UserInput[];
   apps?: AppInput[];
 }
@@ -68,6 +70,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     cleanups.push(() => emulator.close());
     assertLoopbackUrl(emulator.url);
     const control = new ControlClient(emulator.url);
+    for (const tenant of options.tenants ?? []) emulator.state.directory.addTenant(tenant);
     for (const user of options.users ?? []) emulator.state.directory.addUser(user);
     for (const app of options.apps ?? []) emulator.state.directory.registerApp(app);
 

@@ -5,8 +5,15 @@ import type { HarnessUser } from './emulator/model';
 
 export interface SmtpIntrospection {
   active: boolean;
+  /** The token owner's mailbox (primary address). */
   username?: string;
-  smtp_auth_disabled?: boolean;
+  /** The owner's UPN: what SMTP AUTH's user= must name. */
+  upn?: string;
+  smtp_auth_disabled?: 'Mailbox' | 'Tenant' | false;
+  max_send_bytes?: number;
+  /** An Outlook.com account rather than a work mailbox: Exchange words some refusals differently. */
+  personal?: boolean;
+  send_from_alias?: boolean;
 }
 
 const TIMEOUT_MS = 5_000;
@@ -20,6 +27,11 @@ export class MailAuthority {
 
   async maySendAs(user: string, from: string): Promise<boolean> {
     return (await this.post<{ allowed: boolean }>('/_harness/send-as', { user, from })).allowed;
+  }
+
+  /** The mailbox (primary address) mail to this address lands in, or null for no mailbox here. */
+  async recipient(address: string): Promise<string | null> {
+    return (await this.post<{ mailbox: string | null }>('/_harness/recipient', { address })).mailbox;
   }
 
   async findUser(address: string): Promise<HarnessUser | null> {

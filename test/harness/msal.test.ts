@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 describe('msal-node against the emulator', () => {
-  it('completes code flow with PKCE, then a forced silent refresh rotates the refresh token', async () => {
+  it('completes code flow with PKCE, then a forced silent refresh brings a new refresh token', async () => {
     const endpoints = cloudEndpoints('global', harness.endpointOverrides);
     const msal = createMsalClient({ clientId: CLIENT_ID, clientSecret: SECRET, tenant: TENANT, endpoints });
     const scopes = mailScopes(endpoints);
@@ -72,7 +72,7 @@ describe('msal-node against the emulator', () => {
     expect(second.accessToken).not.toBe(first.accessToken);
     expect(refreshAfter).not.toBe(refreshBefore);
 
-    // The rotated-out refresh token is dead at the token endpoint.
+    // Like Microsoft, the emulator keeps the previous refresh token valid (strict rotation is a test switch).
     const replay = await fetch(`${harness.emulator.url}/${TENANT}/oauth2/v2.0/token`, {
       method: 'POST',
       body: new URLSearchParams({
@@ -82,7 +82,7 @@ describe('msal-node against the emulator', () => {
         refresh_token: refreshBefore,
       }),
     });
-    expect(((await replay.json()) as { error_codes: number[] }).error_codes).toEqual([70008]);
+    expect(replay.status).toBe(200);
 
     // The access token from msal opens the mailbox over IMAP XOAUTH2.
     const imap = new ImapFlow({

@@ -32,6 +32,13 @@ export const accountSettingsSchema = z
 
 export type AccountSettings = z.infer<typeof accountSettingsSchema>;
 
+export const mailboxAddressSchema = z.object({
+  address: z
+    .email('Enter the mailbox’s e-mail address, e.g. alice@contoso.com.')
+    .max(254, 'Use an e-mail address of at most 254 characters.')
+    .transform((v) => v.toLowerCase()),
+});
+
 async function audit(db: Db, admin: Admin, account: MailAccount, action: string, details?: Record<string, unknown>) {
   await recordAuditEvent(db, {
     adminId: admin.id,
@@ -79,6 +86,24 @@ export async function setAccountEnabled(
     enabled ? { status, consecutiveFailures: 0, nextAttemptAt: new Date() } : { status },
   );
   await audit(db, admin, account, enabled ? 'account.enabled' : 'account.disabled');
+  return updated ?? null;
+}
+
+/**
+ * Corrects the mailbox address (From, Verify, display), never the sign-in: Microsoft's email claim is only a
+ * suggestion, and the Verify round trip is what proves the corrected address.
+ */
+export async function correctMailboxAddress(
+  db: Db,
+  admin: Admin,
+  id: string,
+  address: string,
+): Promise<MailAccount | null> {
+  const account = await liveAccount(db, id);
+  if (!account) return null;
+  if (account.emailAddress === address) return account;
+  const updated = await updateAccount(db, id, { emailAddress: address });
+  await audit(db, admin, account, 'account.address_changed', { from: account.emailAddress, to: address });
   return updated ?? null;
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLOUD_NAMES, type CloudName } from '@/lib/microsoft/clouds';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
@@ -9,10 +10,11 @@ export const PERSONAL_ONLY_REFUSAL =
   '“Personal Microsoft accounts only” is not supported. In Azure, choose an account type that includes work or school accounts, then enter your directory (tenant) ID, “organizations”, or leave this empty for “common”.';
 
 export const CLOUDS = [
-  { value: 'global', label: 'Global (microsoftonline.com)' },
-  { value: 'usgov', label: 'US Government (microsoftonline.us)' },
+  { value: 'global', label: 'Global, including GCC (microsoftonline.com)' },
+  { value: 'gcc_high', label: 'US Government GCC High (microsoftonline.us)' },
+  { value: 'dod', label: 'US Government DoD (microsoftonline.us, outlook-dod)' },
   { value: 'china', label: 'China, operated by 21Vianet (partner.microsoftonline.cn)' },
-] as const;
+] as const satisfies readonly { value: CloudName; label: string }[];
 
 const CLIENT_ID_MESSAGE =
   'Enter the Application (client) ID: a GUID like 1b2c3d4e-0000-4000-8000-123456789abc, from the app’s Overview page.';
@@ -53,7 +55,7 @@ export const appCredentialsSchema = z.object({
       'Enter the date as shown in Azure, e.g. 2027-05-31.',
     )
     .transform((v) => (v === '' ? null : v)),
-  cloud: z.enum(['global', 'usgov', 'china'], { message: 'Choose the cloud your tenant lives in.' }).default('global'),
+  cloud: z.enum(CLOUD_NAMES, { message: 'Choose the cloud your tenant lives in.' }).default('global'),
 });
 
 export type AppCredentialsInput = z.infer<typeof appCredentialsSchema>;

@@ -14,6 +14,11 @@ export const callbackParamsSchema = z.object({
     .max(4096)
     .transform((v) => v.replaceAll('\u0000', ''))
     .optional(),
+  // `cancel` next to access_denied (the user left without consenting, or could not consent).
+  error_subcode: z
+    .string()
+    .regex(/^[a-z_]{1,32}$/)
+    .optional(),
   admin_consent: z.string().max(16).optional(),
   tenant: z.string().max(253).optional(),
 });

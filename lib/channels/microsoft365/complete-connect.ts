@@ -15,10 +15,11 @@ import {
   recordOAuthFlowOutcome,
   type OAuthFlow,
 } from '@/lib/db/queries/oauth-flows';
-import type { OAuthFlowOutcome } from '@/lib/db/schema';
+import type { MailboxAddressSource, OAuthFlowOutcome } from '@/lib/db/schema';
 import { mailScopes } from '@/lib/microsoft/clouds';
-import { explainIdentityError, explainMsalError } from '@/lib/microsoft/errors';
+import { explainIdentityError, explainMsalError, type ExplainedError } from '@/lib/microsoft/errors';
 import { verifyIdToken } from '@/lib/microsoft/id-token';
+import { mailboxIdentity } from '@/lib/microsoft/mailbox-identity';
 import { createMsalClient } from '@/lib/microsoft/msal-client';
 import { memoryCachePlugin } from '@/lib/microsoft/token-cache';
 
@@ -59,12 +60,11 @@ async function finishFlow(
   const redirectUri = callbackUrl(baseUrl);
   const app = await loadAppWithSecret(db);
   if (params.error) {
-    return connectFailure(
-      explainIdentityError(
-        { error: params.error, errorDescription: params.error_description },
-        { callbackUrl: redirectUri, tenant: app?.tenant },
-      ),
+    const explained = explainIdentityError(
+      { error: params.error, errorDescription: params.error_description, subError: params.error_subcode },
+      { callbackUrl: redirectUri, tenant: app?.tenant },
     );
+    return connectFailure(flow.intent === 'admin_consent' ? adminConsentRefused(explained) : explained);
   }
   if (flow.intent === 'admin_consent') {
     return params.admin_consent?.toLowerCase() === 'true'
@@ -115,17 +115,19 @@ async function finishFlow(
     clientId: app.clientId,
     nonce: flow.nonce,
   });
-  const address = (claims.preferred_username ?? claims.email ?? '').toLowerCase();
+  const identity = mailboxIdentity(claims);
   const homeAccountId = result.account?.homeAccountId;
-  if (!/^[^\s@]+@[^\s@]+$/.test(address) || !homeAccountId) {
+  if (identity.kind === 'guest') return connectFailure(guestRefusal(identity.signInName));
+  if (identity.kind === 'unknown' || !homeAccountId) {
     return connectFailure({
       code: 'id_token.no_address',
       title: 'Microsoft did not say which mailbox signed in.',
-      explanation: 'The sign-in answer has no e-mail address.',
+      explanation: 'The sign-in answer has no e-mail address, neither as sign-in name nor as email claim.',
       action: 'Check that the app has the “email” and “profile” delegated permissions, then try again.',
       whoActs: 'azure_admin',
     });
   }
+  const address = identity.loginName;
 
   const existing =
     flow.intent === 'reauthenticate' && flow.accountId ? await findAccount(db, flow.accountId) : undefined;
@@ -149,8 +151,14 @@ async function finishFlow(
       });
     }
   }
-  const imapUser =
-    existing?.imapUser ?? (flow.intent === 'shared_mailbox' && flow.sharedMailbox ? flow.sharedMailbox : address);
+  const sharedMailbox = flow.intent === 'shared_mailbox' && flow.sharedMailbox ? flow.sharedMailbox : undefined;
+  const imapUser = existing?.imapUser ?? sharedMailbox ?? address;
+  // Re-authentication keeps the address the admin confirmed; a new mailbox takes Microsoft's suggestion.
+  const mailbox: { address: string; source: MailboxAddressSource } = existing
+    ? { address: existing.emailAddress, source: 'kept' }
+    : sharedMailbox
+      ? { address: sharedMailbox, source: 'shared_mailbox' }
+      : { address: identity.mailboxAddress, source: identity.addressSource };
 
   const proof = await proveMailboxAccess(endpoints, {
     imapUser,
@@ -165,7 +173,7 @@ async function finishFlow(
     existingId: existing?.id,
     kind: flow.intent === 'shared_mailbox' || existing?.kind === 'shared' ? 'shared' : 'user',
     appId: app.id,
-    emailAddress: imapUser,
+    emailAddress: mailbox.address,
     signInAddress: address,
     displayName: flow.intent === 'shared_mailbox' ? null : (claims.name ?? null),
     homeAccountId,
@@ -181,5 +189,41 @@ async function finishFlow(
           at: new Date().toISOString(),
         },
   });
-  return { ok: true, accountId: account.id, ...(account.smtpWarning ? { warning: account.smtpWarning } : {}) };
+  return {
+    ok: true,
+    accountId: account.id,
+    addressSource: mailbox.source,
+    ...(account.smtpWarning ? { warning: account.smtpWarning } : {}),
+  };
+}
+
+/** Guests sign in to the tenant with their home account; their mailbox, if any, lives in their own tenant. */
+function guestRefusal(signInName: string) {
+  return {
+    code: 'account.guest',
+    title: `${signInName} is a guest in this organisation and has no mailbox here.`,
+    explanation:
+      'Guest (B2B) accounts sign in to the tenant with an account from another organisation; Exchange keeps their mail in that other organisation.',
+    action:
+      'Connect the mailbox with an account that is a member of the organisation hosting it. If that is another organisation, set the tenant in the console to its directory ID, or to `organizations` for a multi-tenant app.',
+    whoActs: 'console_admin' as const,
+  };
+}
+
+/**
+ * The admin-consent endpoint answers a refusal with `admin_consent=True&error=consent_required` and AADSTS65004
+ * (v2-admin-consent, "Error response"): whatever the code, what happened is that no administrator approved.
+ */
+function adminConsentRefused(explained: ExplainedError): ExplainedError {
+  if (explained.scope === 'transient') return explained;
+  return {
+    ...explained,
+    title: 'Admin consent was not granted.',
+    explanation:
+      'The administrator declined the permissions on Microsoft’s page, cancelled it, or signed in with an account that may not approve apps for the organisation.',
+    action:
+      'Click Request admin consent again and have a Global Administrator, Application Administrator or Cloud Application Administrator of the mailboxes’ organisation accept. Until then its mailboxes cannot connect.',
+    whoActs: 'azure_admin',
+    needsAdminConsent: true,
+  };
 }

@@ -57,7 +57,11 @@ export async function sendFromMailbox(
     const explained =
       error instanceof TokenError
         ? error.explained
-        : explainSmtpError(error, { mailbox: account.signInAddress, imapUser: account.imapUser });
+        : explainSmtpError(error, {
+            mailbox: account.signInAddress,
+            imapUser: account.imapUser,
+            fromAddress: account.emailAddress,
+          });
     result = { ok: false, error: explained };
   }
   await recordAuditEvent(db, {

@@ -130,6 +130,12 @@ const CATALOG: Record<number, CatalogEntry> = {
     status: 400,
     text: 'Invalid request. Request is malformed or invalid. {detail}',
   },
+  // msal-js#2482 and #3032 quote it verbatim: a code issued to a redirect URI of platform SPA, redeemed by a server.
+  9002327: {
+    error: 'invalid_request',
+    status: 400,
+    text: "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
+  },
   9002331: {
     error: 'invalid_request',
     status: 400,

@@ -56,7 +56,11 @@ function decide(state: EmulatorState, ctx: RequestContext): void {
   const stateParam = ctx.form.get('state') || undefined;
   const admin = state.directory.findUser(ctx.form.get('admin') ?? '');
   if (ctx.form.get('decision') === 'cancel' || !admin || admin.kind !== 'work') {
-    return returnError(ctx, client.redirectUri, stateParam, aadError(65004), { admin_consent: 'False' });
+    // Microsoft keeps admin_consent=True on a refusal and sends no tenant: the error decides (v2-admin-consent,
+    // "Error response"; public parsers test exactly this shape).
+    return returnError(ctx, client.redirectUri, stateParam, aadError(65004, {}, { error: 'consent_required' }), {
+      admin_consent: 'True',
+    });
   }
   state.grants.recordAdminConsent(client.app.clientId, admin.tenantId);
   redirect(
@@ -94,6 +98,6 @@ function returnError(
 ): void {
   redirect(
     ctx.res,
-    withQuery(redirectUri, { error: error.error, error_description: error.description, ...extra, state: stateParam }),
+    withQuery(redirectUri, { ...extra, error: error.error, error_description: error.description, state: stateParam }),
   );
 }

@@ -8,7 +8,7 @@ import { assertUserMaySignIn } from './audience';
 import { checkAuthorizeRequest } from './authorize-request';
 import { cookie, redirect, sendHtml, withQuery, type RequestContext, type Route } from './http';
 import type { HarnessUser } from './model';
-import { consentPage, errorPage, signInPage } from './pages';
+import { consentPage, errorPage, needAdminApprovalPage, signInPage } from './pages';
 import type { EmulatorState, PendingSignIn } from './state';
 
 const SESSION_COOKIE = 'harness_session';
@@ -26,6 +26,11 @@ export function authorizeRoutes(state: EmulatorState): Route[] {
       method: 'POST',
       pattern: /^\/([^/]+)\/oauth2\/v2\.0\/authorize\/consent$/,
       handler: (ctx) => decideConsent(state, ctx),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/([^/]+)\/oauth2\/v2\.0\/authorize\/approval$/,
+      handler: (ctx) => leaveApproval(state, ctx),
     },
     { method: 'GET', pattern: /^\/([^/]+)\/oauth2\/v2\.0\/logout$/, handler: (ctx) => signOut(ctx) },
   ];
@@ -76,7 +81,7 @@ function startSignIn(state: EmulatorState, ctx: RequestContext): void {
 function pickAccount(state: EmulatorState, ctx: RequestContext): void {
   const pending = takePending(state, ctx);
   if (!pending) return;
-  if (ctx.form.get('cancel')) return redirectWithError(ctx, pending.redirectUri, pending.state, aadError(65004));
+  if (ctx.form.get('cancel')) return redirectCancelled(ctx, pending);
   const user = state.directory.signInUsers().find((u) => u.address === ctx.form.get('account')?.toLowerCase());
   if (!user) return sendHtml(ctx.res, 400, errorPage(aadError(9002313, { detail: 'Unknown account.' })));
   continueAs(state, ctx, pending, user, [
@@ -95,6 +100,26 @@ function decideConsent(state: EmulatorState, ctx: RequestContext): void {
   issueCodeAndReturn(state, ctx, pending, user);
 }
 
+/** "Return to the application without granting consent" on the Need admin approval page. */
+function leaveApproval(state: EmulatorState, ctx: RequestContext): void {
+  const pending = takePending(state, ctx);
+  if (pending) redirectCancelled(ctx, pending);
+}
+
+/**
+ * A sign-in that ended without consent and without an AADSTS code: `error=access_denied&error_subcode=cancel`,
+ * the shape MSAL treats as a user cancel (microsoft-authentication-library-for-android's test fixtures) and the one
+ * a user who may not consent brings back from "Need admin approval" (xagent's Teams connector test). Microsoft
+ * sends no description with it, so an app cannot tell the two apart.
+ */
+function redirectCancelled(ctx: RequestContext, pending: PendingSignIn, cookies: string[] = []): void {
+  redirect(
+    ctx.res,
+    withQuery(pending.redirectUri, { error: 'access_denied', error_subcode: 'cancel', state: pending.state }),
+    cookieHeader(cookies),
+  );
+}
+
 /** After an account is known: tenant rules, admin consent, optional consent page, then the code. */
 function continueAs(
   state: EmulatorState,
@@ -107,12 +132,28 @@ function continueAs(
   try {
     if (!app) throw aadError(700016, { clientId: pending.clientId, tenant: pending.tenantSegment });
     assertUserMaySignIn(app, state.directory.resolveScope(pending.tenantSegment), user, state.directory);
-    if (app.consent === 'admin' && !state.grants.hasAdminConsent(app.clientId, user.tenantId)) {
+    // Silent sign-in cannot ask anyone: consent_required with AADSTS65001 goes back to the app.
+    if (needsAdminApproval(state, app.clientId, app.consent, user) && pending.prompt === 'none') {
       throw aadError(65001, { clientId: app.clientId, appName: app.displayName }, { error: 'consent_required' });
     }
   } catch (error) {
     if (error instanceof AadError) return redirectWithError(ctx, pending.redirectUri, pending.state, error, cookies);
     throw error;
+  }
+  if (needsAdminApproval(state, app.clientId, app.consent, user)) {
+    // Users may not consent: Microsoft shows "Need admin approval" and never issues a code.
+    const flow = randomBytes(16).toString('base64url');
+    state.pendingSignIns.set(flow, { ...pending, address: user.address });
+    return sendHtml(
+      ctx.res,
+      200,
+      needAdminApprovalPage({
+        action: `/${encodeURIComponent(pending.tenantSegment)}/oauth2/v2.0/authorize/approval`,
+        fields: { flow },
+        appName: app.displayName,
+      }),
+      cookieHeader(cookies),
+    );
   }
   const needsConsent =
     pending.prompt === 'consent' ||
@@ -133,6 +174,15 @@ function continueAs(
     }),
     cookieHeader(cookies),
   );
+}
+
+function needsAdminApproval(
+  state: EmulatorState,
+  clientId: string,
+  consent: 'granted' | 'user' | 'admin',
+  user: HarnessUser,
+): boolean {
+  return consent === 'admin' && !state.grants.hasAdminConsent(clientId, user.tenantId);
 }
 
 function issueCodeAndReturn(
@@ -184,7 +234,7 @@ function takePending(state: EmulatorState, ctx: RequestContext): PendingSignIn |
 function sessionAccount(state: EmulatorState, ctx: RequestContext, pending: PendingSignIn): HarnessUser | undefined {
   const address = cookie(ctx.req, SESSION_COOKIE);
   const user = address ? state.directory.findUser(address) : undefined;
-  if (!user || (pending.loginHint && pending.loginHint.toLowerCase() !== user.address)) return undefined;
+  if (!user || (pending.loginHint && pending.loginHint.toLowerCase() !== user.signInName)) return undefined;
   return user;
 }
 

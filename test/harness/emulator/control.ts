@@ -22,6 +22,7 @@ const addressBody = z.object({ address: z.email().optional() });
 const delayBody = z.object({ ms: z.number().int().min(0).max(120_000) });
 const clockBody = z.object({ advanceMs: z.number().int() });
 const consentBody = z.object({ clientId: z.guid(), tenant: z.string() });
+const strictBody = z.object({ strict: z.boolean() });
 
 /** Tokens handed out without a sign-in need some client; this one is never registered for the token endpoint. */
 const CONTROL_CLIENT: RegisteredApp = {
@@ -29,6 +30,7 @@ const CONTROL_CLIENT: RegisteredApp = {
   clientSecret: '',
   secretExpiresAt: null,
   redirectUris: [],
+  redirectPlatform: 'web',
   audience: 'common',
   tenantId: '',
   displayName: 'Harness control',
@@ -76,6 +78,10 @@ export function controlRoutes(state: EmulatorState): Route[] {
       state.grants.expireAccessTokens(addressBody.parse(ctx.json).address, state.now()),
     ),
     route('POST', '/clock', (ctx) => state.advanceClock(clockBody.parse(ctx.json).advanceMs)),
+    route('POST', '/keys/rotate', async () => ({ kid: await state.rotateSigningKey() })),
+    route('PUT', '/refresh-token-rotation', (ctx) => {
+      state.settings.strictRefreshTokenRotation = strictBody.parse(ctx.json).strict;
+    }),
     route('POST', '/tokens', (ctx) => issueForTest(state, ctx.json)),
     route('GET', '/tokens/issued', () => state.grants.issuedValues()),
     route('GET', '/requests', () => state.requests),

@@ -18,7 +18,8 @@ export function discoveryRoutes(state: EmulatorState): Route[] {
 
 function keys(state: EmulatorState, ctx: RequestContext): void {
   state.directory.resolveScope(ctx.params[0] ?? '');
-  sendJson(ctx.res, 200, state.key.jwks(`${state.settings.baseUrl}/{tenantid}/v2.0`));
+  const issuer = `${state.settings.baseUrl}/{tenantid}/v2.0`;
+  sendJson(ctx.res, 200, { keys: state.keys.map((key) => key.jwk(issuer)) });
 }
 
 function openIdConfiguration(state: EmulatorState, ctx: RequestContext): void {

@@ -1,11 +1,13 @@
 /**
  * What the mail servers ask the emulator. Dovecot's `passdb oauth2` posts `token=` and needs 200 with
  * `"active": false` for a bad token (a 4xx would read as "temporary failure"); the checkpassword script asks
- * whether a token's user may open a shared mailbox; the SMTP stand-in asks about SMTP AUTH and Send As.
+ * which mailbox a token may open under the `user=` it was given (UPN, primary address or a shared mailbox); the
+ * SMTP stand-in asks about SMTP AUTH, Send As and where mail to an address lands.
  */
 import { sendJson, type RequestContext, type Route } from './http';
 import { IMAP_PERMISSION, SMTP_PERMISSION, hasPermission } from './scopes';
 import type { AccessTokenGrant } from './grants';
+import type { HarnessUser } from './model';
 import type { EmulatorState } from './state';
 
 export function introspectionRoutes(state: EmulatorState): Route[] {
@@ -22,6 +24,7 @@ export function introspectionRoutes(state: EmulatorState): Route[] {
     },
     { method: 'POST', pattern: /^\/_harness\/mailbox-access$/, handler: (ctx) => mailboxAccess(state, ctx) },
     { method: 'POST', pattern: /^\/_harness\/send-as$/, handler: (ctx) => sendAs(state, ctx) },
+    { method: 'POST', pattern: /^\/_harness\/recipient$/, handler: (ctx) => recipient(state, ctx) },
   ];
 }
 
@@ -33,25 +36,47 @@ export function liveGrant(state: EmulatorState, token: string, permission: strin
   return grant;
 }
 
+/**
+ * `username` is the token owner's mailbox (what Dovecot names the maildir after), `upn` the name SMTP AUTH must
+ * carry. A guest's token is valid but opens nothing: it has no mailbox in the tenant.
+ */
 function introspect(state: EmulatorState, ctx: RequestContext, permission: string): void {
   const grant = liveGrant(state, ctx.form.get('token') ?? '', permission);
-  if (!grant) return sendJson(ctx.res, 200, { active: false });
-  const user = state.directory.findUser(grant.address);
+  const user = grant ? state.directory.findUser(grant.address) : undefined;
+  if (!grant || !user || user.kind === 'guest') return sendJson(ctx.res, 200, { active: false });
   sendJson(ctx.res, 200, {
     active: true,
     username: grant.address,
+    upn: user.upn,
     client_id: grant.clientId,
     scope: grant.scopes.join(' '),
     exp: Math.floor(grant.expiresAt / 1000),
-    smtp_auth_disabled: user?.smtpAuthDisabled ?? false,
+    smtp_auth_disabled: smtpAuthDisabledFor(state, user),
+    max_send_bytes: user.maxSendBytes,
+    personal: user.kind === 'personal',
+    send_from_alias: state.directory.tenantById(user.tenantId)?.sendFromAliasEnabled ?? false,
   });
+}
+
+/**
+ * Which SMTP AUTH switch refuses this mailbox: its own (`Set-CASMailbox -SmtpClientAuthenticationDisabled`), else
+ * the organisation's (`Set-TransportConfig`); false when neither. Microsoft's wording names which one.
+ */
+function smtpAuthDisabledFor(state: EmulatorState, user: HarnessUser): 'Mailbox' | 'Tenant' | false {
+  if (user.smtpAuthDisabled) return 'Mailbox';
+  return state.directory.tenantById(user.tenantId)?.smtpAuthDisabled ? 'Tenant' : false;
 }
 
 function mailboxAccess(state: EmulatorState, ctx: RequestContext): void {
   const grant = liveGrant(state, ctx.form.get('token') ?? '', IMAP_PERMISSION);
-  const mailbox = (ctx.form.get('mailbox') ?? '').toLowerCase();
-  const allowed = Boolean(grant && state.directory.mayOpenMailbox(grant.address, mailbox));
-  sendJson(ctx.res, 200, allowed ? { allowed, username: grant?.address, mailbox } : { allowed: false });
+  const login = (ctx.form.get('mailbox') ?? '').toLowerCase();
+  const mailbox = grant ? state.directory.openableMailbox(grant.address, login) : undefined;
+  sendJson(ctx.res, 200, mailbox ? { allowed: true, username: grant?.address, mailbox } : { allowed: false });
+}
+
+function recipient(state: EmulatorState, ctx: RequestContext): void {
+  const mailbox = state.directory.recipient(ctx.form.get('address') ?? '');
+  sendJson(ctx.res, 200, mailbox ? { mailbox: mailbox.address, primary: mailbox.address } : { mailbox: null });
 }
 
 function sendAs(state: EmulatorState, ctx: RequestContext): void {

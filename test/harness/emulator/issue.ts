@@ -62,8 +62,15 @@ export async function issueTokens(state: EmulatorState, request: IssueRequest): 
   return response;
 }
 
+/**
+ * The claims Entra puts in a v2 id token (id-token-claims-reference): `preferred_username` is the sign-in name
+ * (a UPN, any e-mail address or a phone number), `email` comes only with the `email` scope and only when the
+ * user has an addressable mail, and a guest carries its home tenant in `idp` while `tid`/`iss` name the tenant
+ * it signed in to.
+ */
 function signIdToken(state: EmulatorState, { app, user, scopes, nonce }: IssueRequest, now: number): Promise<string> {
   const seconds = Math.floor(now / 1000);
+  const email = user.emailClaim === 'mail' ? user.address : user.emailClaim === 'none' ? undefined : user.emailClaim;
   return state.key.sign({
     aud: app.clientId,
     iss: state.issuer(user.tenantId),
@@ -72,8 +79,9 @@ function signIdToken(state: EmulatorState, { app, user, scopes, nonce }: IssueRe
     exp: seconds + 3600,
     name: user.displayName,
     oid: user.oid,
-    preferred_username: user.address,
-    ...(scopes.includes('email') ? { email: user.address } : {}),
+    preferred_username: user.signInName,
+    ...(scopes.includes('email') && email ? { email } : {}),
+    ...(user.idp ? { idp: user.idp } : {}),
     ...(nonce ? { nonce } : {}),
     // Entra's `sub` is pairwise: the same user has a different `sub` in every app.
     sub: createHash('sha256').update(`${user.oid}|${app.clientId}`).digest('base64url').slice(0, 43),

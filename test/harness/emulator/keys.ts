@@ -18,12 +18,8 @@ export class SigningKey {
   }
 
   /** Microsoft's keys document lists `issuer` as a template per key; msal and jose ignore it. */
-  jwks(issuerTemplate: string): { keys: JWK[] } {
-    return {
-      keys: [
-        { ...this.publicJwk, kty: 'RSA', use: 'sig', kid: this.kid, x5t: this.kid, issuer: issuerTemplate } as JWK,
-      ],
-    };
+  jwk(issuerTemplate: string): JWK {
+    return { ...this.publicJwk, kty: 'RSA', use: 'sig', kid: this.kid, x5t: this.kid, issuer: issuerTemplate } as JWK;
   }
 
   sign(claims: JWTPayload): Promise<string> {

@@ -16,6 +16,13 @@ export const tenantInput = z.object({
   id: z.guid().optional(),
   domain: z.string().trim().toLowerCase().min(3),
   displayName: z.string().optional(),
+  /** `Set-TransportConfig -SmtpClientAuthenticationDisabled $true`: SMTP AUTH off for every mailbox of the tenant. */
+  smtpAuthDisabled: z.boolean().default(false),
+  /**
+   * `Set-OrganizationConfig -SendFromAliasEnabled`: false (Microsoft's default) rewrites an alias in From to the
+   * primary address; true keeps it. Set-OrganizationConfig.md, MicrosoftDocs/office-docs-powershell.
+   */
+  sendFromAliasEnabled: z.boolean().default(false),
 });
 export type TenantInput = z.input<typeof tenantInput>;
 
@@ -23,17 +30,40 @@ export interface Tenant {
   id: string;
   domains: string[];
   displayName: string;
+  smtpAuthDisabled: boolean;
+  sendFromAliasEnabled: boolean;
 }
 
+/** Exchange Online's default MaxSendSize of a mailbox (Exchange Online limits; office-docs issue #264). */
+export const DEFAULT_MAX_SEND_BYTES = 35 * 1024 * 1024;
+
 export const userInput = z.object({
+  /** The mailbox's primary SMTP address (its key here and its maildir); for a guest, its home address. */
   address,
   displayName: z.string().optional(),
-  /** `shared` mailboxes cannot sign in; delegates open them with their own token. */
-  kind: z.enum(['work', 'personal', 'shared']).default('work'),
-  /** Tenant GUID or domain; defaults to the tenant owning the address's domain, else the default tenant. */
+  /**
+   * `shared` mailboxes cannot sign in; delegates open them with their own token. A `guest` (B2B, `#EXT#` UPN)
+   * signs in to the tenant but has no mailbox in it.
+   */
+  kind: z.enum(['work', 'personal', 'shared', 'guest']).default('work'),
+  /**
+   * What the person types and `preferred_username` carries: the UPN for work accounts (often on
+   * onmicrosoft.com), any e-mail address or a phone number for personal ones. Defaults to the address.
+   */
+  signInName: z.string().trim().toLowerCase().min(3).max(256).optional(),
+  /** Proxy addresses (smtp:) the mailbox also receives at; From may use them (rewritten, see the tenant). */
+  aliases: z.array(address).default([]),
+  /**
+   * The id token's `email` claim: `mail` (the mailbox's primary address, Entra's mail attribute), `none`
+   * (absent: Microsoft sends it only when it knows an addressable mail), or another address (a stale mail
+   * attribute). id-token-claims-reference, learn.microsoft.com/entra/identity-platform.
+   */
+  emailClaim: z.union([z.enum(['mail', 'none']), address]).default('mail'),
+  /** Tenant GUID or domain (for a guest: the tenant it is invited to); defaults to the one owning the domain. */
   tenant: z.string().optional(),
   oid: z.guid().optional(),
   smtpAuthDisabled: z.boolean().default(false),
+  maxSendBytes: z.number().int().positive().default(DEFAULT_MAX_SEND_BYTES),
   /** For a shared mailbox: delegates with Full Access (may open it over IMAP). */
   fullAccess: z.array(address).default([]),
   /** For a shared mailbox: delegates with Send As (may send From it). */
@@ -42,17 +72,34 @@ export const userInput = z.object({
 export type UserInput = z.input<typeof userInput>;
 
 export const userPatch = userInput
-  .pick({ displayName: true, smtpAuthDisabled: true, fullAccess: true, sendAs: true })
+  .pick({
+    displayName: true,
+    smtpAuthDisabled: true,
+    fullAccess: true,
+    sendAs: true,
+    aliases: true,
+    emailClaim: true,
+    maxSendBytes: true,
+  })
   .partial();
 export type UserPatch = z.input<typeof userPatch>;
 
 export interface HarnessUser {
   address: string;
   displayName: string;
-  kind: 'work' | 'personal' | 'shared';
+  kind: 'work' | 'personal' | 'shared' | 'guest';
   tenantId: string;
+  /** `preferred_username`. */
+  signInName: string;
+  /** The directory's UPN: the sign-in name, or `alias_domain#EXT#@tenant` for a guest. */
+  upn: string;
+  aliases: string[];
+  emailClaim: string;
+  /** A guest's home identity provider, the id token's `idp`; null for members. */
+  idp: string | null;
   oid: string;
   smtpAuthDisabled: boolean;
+  maxSendBytes: number;
   fullAccess: string[];
   sendAs: string[];
 }
@@ -66,13 +113,19 @@ export const appInput = z.object({
   /** ISO date; after it the (correct) secret is refused with AADSTS7000222. */
   secretExpiresAt: z.iso.datetime().nullable().default(null),
   redirectUris: z.array(z.url()).min(1),
+  /**
+   * Which platform the redirect URIs are registered under. `spa`: authorize works, but a server redeeming the
+   * code fails with AADSTS9002327 (msal-js#2482, #3032: "...may only be redeemed via cross-origin requests").
+   */
+  redirectPlatform: z.enum(['web', 'spa']).default('web'),
   audience: z.enum(signInAudiences).default('organizations'),
   /** Home tenant (GUID or domain); for `single` the only tenant whose users may sign in. */
   tenant: z.string().optional(),
   displayName: z.string().default('Mailgate 365'),
   /**
-   * `granted`: consented already; `user`: each user sees a consent page once;
-   * `admin`: sign-in fails with AADSTS65001 until admin consent is given for the user's tenant.
+   * `granted`: consented already; `user`: each user sees a consent page once; `admin`: users may not consent
+   * (the tenant's user-consent setting), so interactive sign-in shows "Need admin approval" and token requests
+   * fail with AADSTS65001 until an admin consents for the user's tenant.
    */
   consent: z.enum(['granted', 'user', 'admin']).default('granted'),
 });
@@ -83,6 +136,7 @@ export interface RegisteredApp {
   clientSecret: string;
   secretExpiresAt: string | null;
   redirectUris: string[];
+  redirectPlatform: 'web' | 'spa';
   audience: SignInAudience;
   tenantId: string;
   displayName: string;

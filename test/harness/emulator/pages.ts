@@ -32,12 +32,14 @@ export function signInPage(opts: {
   loginHint?: string;
 }): string {
   const hint = opts.loginHint?.toLowerCase();
-  const ordered = [...opts.users].sort((a, b) => Number(b.address === hint) - Number(a.address === hint));
+  const isHinted = (u: HarnessUser) => u.signInName === hint;
+  const ordered = [...opts.users].sort((a, b) => Number(isHinted(b)) - Number(isHinted(a)));
+  // People pick themselves by the name they sign in with (a UPN, an address or a phone number).
   const items = ordered
     .map((u) => {
-      const hinted = u.address === hint;
+      const hinted = isHinted(u);
       return `<li><button type="submit" name="account" value="${escapeHtml(u.address)}" class="account${hinted ? ' hinted' : ''}"${hinted ? ' autofocus' : ''}
- aria-label="Sign in as ${escapeHtml(u.displayName)} (${escapeHtml(u.address)})">${escapeHtml(u.displayName)}<small>${escapeHtml(u.address)}</small></button></li>`;
+ aria-label="Sign in as ${escapeHtml(u.displayName)} (${escapeHtml(u.signInName)})">${escapeHtml(u.displayName)}<small>${escapeHtml(u.signInName)}</small></button></li>`;
     })
     .join('\n');
   return layout(
@@ -65,6 +67,25 @@ export function consentPage(opts: {
 <form method="post" action="${escapeHtml(opts.action)}">${hidden(opts.fields)}
 <button type="submit" name="decision" value="accept" class="primary">Accept</button>
 <button type="submit" name="decision" value="cancel">Cancel</button></form>`,
+  );
+}
+
+/**
+ * What a user who may not consent sees (wording from the many "Need admin approval" reports, e.g.
+ * Azure-Samples/active-directory-aspnetcore-webapp-openidconnect-v2#44). Signing in with an admin account from
+ * here is not emulated; the admin-consent endpoint is.
+ */
+export function needAdminApprovalPage(opts: {
+  action: string;
+  fields: Record<string, string>;
+  appName: string;
+}): string {
+  const app = escapeHtml(opts.appName);
+  return layout(
+    'Need admin approval',
+    `<h1>Need admin approval</h1><p>${app} needs permission to access resources in your organization that only an admin can grant. Please ask an admin to grant permission to this app before you can use it.</p>
+<form method="post" action="${escapeHtml(opts.action)}">${hidden(opts.fields)}
+<button type="submit" name="decision" value="return">Return to the application without granting consent</button></form>`,
   );
 }
 

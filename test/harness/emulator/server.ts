@@ -23,6 +23,7 @@ export interface EmulatorOptions {
   /** Outlook resource spellings accepted in scopes; the first is the canonical one. */
   outlookResources?: string[];
   accessTokenLifetimeSeconds?: number;
+  strictRefreshTokenRotation?: boolean;
 }
 
 export interface Emulator {
@@ -45,6 +46,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       baseUrl: url,
       outlookResources: options.outlookResources ?? ['https://outlook.office.com', 'https://outlook.office365.com'],
       accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds ?? 3599,
+      strictRefreshTokenRotation: options.strictRefreshTokenRotation ?? false,
     },
     key,
   );

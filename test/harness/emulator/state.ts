@@ -5,7 +5,7 @@
 import { Directory } from './directory';
 import { Faults } from './faults';
 import { Grants } from './grants';
-import type { SigningKey } from './keys';
+import { SigningKey } from './keys';
 import type { RequestRecord } from './model';
 
 export interface PendingSignIn {
@@ -31,6 +31,8 @@ export interface EmulatorSettings {
   /** Accepted spellings of the Outlook resource; the first is canonical. */
   outlookResources: readonly string[];
   accessTokenLifetimeSeconds: number;
+  /** Off (Microsoft's behaviour): a used refresh token stays valid. On: it is refused with AADSTS70008. */
+  strictRefreshTokenRotation: boolean;
 }
 
 export class EmulatorState {
@@ -41,10 +43,31 @@ export class EmulatorState {
   readonly requests: RequestRecord[] = [];
   private clockOffsetMs = 0;
 
+  /** Newest first: id tokens are signed with keys[0]; the JWKS lists them all, as Microsoft lists several. */
+  readonly keys: SigningKey[];
+
   constructor(
     readonly settings: EmulatorSettings,
-    readonly key: SigningKey,
-  ) {}
+    key: SigningKey,
+  ) {
+    this.keys = [key];
+  }
+
+  get key(): SigningKey {
+    return this.keys[0] as SigningKey;
+  }
+
+  // RSA key generation takes seconds on a loaded machine: the next key is made ahead, off the request path.
+  private spareKey: Promise<SigningKey> = SigningKey.generate();
+
+  /** A signing-key rollover: a new `kid` signs from now on; the previous key stays published. */
+  async rotateSigningKey(): Promise<string> {
+    const next = await this.spareKey;
+    this.spareKey = SigningKey.generate();
+    this.keys.unshift(next);
+    this.keys.length = Math.min(this.keys.length, 2);
+    return next.kid;
+  }
 
   now(): number {
     return Date.now() + this.clockOffsetMs;
@@ -58,8 +81,9 @@ export class EmulatorState {
     return `${this.settings.baseUrl}/${tenantId}/v2.0`;
   }
 
-  /** Back to an empty directory and no grants; the signing key stays so cached JWKS remain valid. */
+  /** Back to an empty directory and no grants; the signing keys stay so cached JWKS remain valid. */
   reset(): void {
+    this.settings.strictRefreshTokenRotation = false;
     this.directory.reset();
     this.grants.reset();
     this.faults.reset();

@@ -1,6 +1,7 @@
 /**
  * `POST /{tenant}/oauth2/v2.0/token`: authorization_code (single use, 10 minutes, PKCE S256, same redirect URI)
- * and refresh_token (rotating: the presented token stops working). Errors use Microsoft's JSON shape and statuses.
+ * and refresh_token (a new one with every answer; the presented one stays valid, as at Microsoft, unless a test
+ * switches strict rotation on). Errors use Microsoft's JSON shape and statuses.
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,7 +20,8 @@ export function tokenRoutes(state: EmulatorState): Route[] {
 async function token(state: EmulatorState, ctx: RequestContext): Promise<void> {
   if (state.faults.tokenDelayMs > 0) await sleep(state.faults.tokenDelayMs);
   try {
-    sendJson(ctx.res, 200, await redeem(state, ctx.params[0] ?? '', ctx.form, basicCredentials(ctx)));
+    const origin = ctx.req.headers.origin;
+    sendJson(ctx.res, 200, await redeem(state, ctx.params[0] ?? '', ctx.form, basicCredentials(ctx), origin));
   } catch (error) {
     if (!(error instanceof AadError)) throw error;
     const headers: Record<string, string> = error.retryAfterSeconds
@@ -34,6 +36,7 @@ async function redeem(
   segment: string,
   form: URLSearchParams,
   basic: Credentials | undefined,
+  origin: string | undefined,
 ): Promise<TokenResponse> {
   const grantType = form.get('grant_type') ?? '';
   const clientId = form.get('client_id') ?? basic?.clientId;
@@ -53,7 +56,7 @@ async function redeem(
   assertClientSecret(state, app, form.get('client_secret') ?? basic?.secret);
 
   const clientInfo = form.get('client_info') === '1';
-  if (grantType === 'authorization_code') return redeemCode(state, app, form, clientInfo);
+  if (grantType === 'authorization_code') return redeemCode(state, app, form, clientInfo, origin);
   if (grantType === 'refresh_token') return redeemRefreshToken(state, app, form, clientInfo);
   throw aadError(70003, { grantType });
 }
@@ -63,6 +66,7 @@ async function redeemCode(
   app: RegisteredApp,
   form: URLSearchParams,
   clientInfo: boolean,
+  origin: string | undefined,
 ): Promise<TokenResponse> {
   const code = form.get('code');
   if (!code) throw aadError(900144, { param: 'code' });
@@ -74,6 +78,8 @@ async function redeemCode(
   if (!redirectUri) throw aadError(900144, { param: 'redirect_uri' });
   if (redirectUri !== grant.redirectUri) throw aadError(500112, { redirectUri });
   if (grant.codeChallenge && s256(form.get('code_verifier') ?? '') !== grant.codeChallenge) throw aadError(501481);
+  // A server posts without an Origin header; Microsoft only redeems SPA-platform codes for browsers (CORS).
+  if (app.redirectPlatform === 'spa' && !origin) throw aadError(9002327);
   const user = consentedUser(state, app, grant.address);
   grant.redeemed = true;
   return issueTokens(state, { app, user, scopes: grant.scopes, nonce: grant.nonce, clientInfo });
@@ -99,7 +105,9 @@ async function redeemRefreshToken(
   const resourceScopes = requested ? grantScopes(requested, state.settings.outlookResources).resourceScopes : undefined;
   const oidc = grant.scopes.filter((s) => !s.includes('/'));
   const scopes = resourceScopes ? [...resourceScopes, ...oidc] : grant.scopes;
-  grant.status = 'rotated';
+  // "Refresh tokens aren't revoked when used to acquire new access tokens" (Microsoft identity platform,
+  // v2-oauth2-auth-code-flow): only a test that proves the newest one is kept switches strict rotation on.
+  if (state.settings.strictRefreshTokenRotation) grant.status = 'rotated';
   return issueTokens(state, { app, user, scopes, clientInfo });
 }
 

@@ -84,6 +84,7 @@ export function AppForm({ defaults }: { defaults: AppFormDefaults }) {
           id="cloud"
           name="cloud"
           defaultValue={value('cloud') || 'global'}
+          aria-describedby="cloud-hint"
           className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm"
         >
           {CLOUDS.map((cloud) => (
@@ -92,6 +93,9 @@ export function AppForm({ defaults }: { defaults: AppFormDefaults }) {
             </option>
           ))}
         </select>
+        <p id="cloud-hint" className="text-xs text-slate-500">
+          GCC: choose Global. GCC High and DoD are separate clouds with their own sign-in and mail hosts.
+        </p>
         {errors.cloud ? <p className="text-sm text-red-700">{errors.cloud.join(' ')}</p> : null}
       </div>
       <SubmitButton pendingLabel="Saving…">

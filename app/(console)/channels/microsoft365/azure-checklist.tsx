@@ -31,7 +31,7 @@ export function AzureChecklist({ callbackUrl }: { callbackUrl: string }) {
         </li>
         <li>
           <strong>Redirect URI:</strong> platform <strong>Web</strong> (not “Single-page application”, which fails with
-          AADSTS9002325), the URL above exactly.
+          AADSTS9002327), the URL above exactly.
         </li>
         <li>
           <strong>API permissions → Add → Microsoft Graph → Delegated:</strong>{' '}

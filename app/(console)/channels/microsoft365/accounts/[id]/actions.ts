@@ -6,12 +6,14 @@ import { requireAdmin } from '@/lib/auth/require-admin';
 import {
   accountSettingsSchema,
   changeAccountSettings,
+  correctMailboxAddress,
+  mailboxAddressSchema,
   removeAccount,
   setAccountEnabled,
 } from '@/lib/channels/microsoft365/accounts';
 import { startSyncNow } from '@/lib/channels/microsoft365/sync-now';
 import { getDb } from '@/lib/db';
-import { fieldErrorsOf, type FormState } from '@/lib/form-state';
+import { echoValues, fieldErrorsOf, type FormState } from '@/lib/form-state';
 
 const accountId = z.uuid();
 const GONE: FormState = { ok: false, message: 'That mailbox no longer exists.' };
@@ -64,4 +66,19 @@ export async function syncNowAction(_: FormState, form: FormData): Promise<FormS
   if (!id.success) return GONE;
   const result = await startSyncNow(await getDb(), admin, id.data);
   return result.ok ? { ok: true, message: 'Sync started.' } : { ok: false, message: result.message };
+}
+
+export async function correctMailboxAddressAction(_: FormState, form: FormData): Promise<FormState> {
+  const admin = await requireAdmin();
+  const id = accountId.safeParse(form.get('accountId'));
+  if (!id.success) return GONE;
+  const input = mailboxAddressSchema.safeParse({ address: form.get('address') });
+  if (!input.success) return { ok: false, fieldErrors: fieldErrorsOf(input.error), values: echoValues(form) };
+  if (!(await correctMailboxAddress(await getDb(), admin, id.data, input.data.address))) return GONE;
+  revalidatePath(`/channels/microsoft365/accounts/${id.data}`);
+  return {
+    ok: true,
+    values: { address: input.data.address },
+    message: `Saved: mail is sent from and verified at ${input.data.address}. Run “Verify mail flow” to prove it.`,
+  };
 }

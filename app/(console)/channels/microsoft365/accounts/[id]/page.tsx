@@ -10,42 +10,33 @@ import { StatusBadge } from '@/app/_components/status-badge';
 import { requireAdmin } from '@/lib/auth/require-admin';
 import { getDb } from '@/lib/db';
 import { countStoredMessages, findAccount } from '@/lib/db/queries/mail-accounts';
-import { findOAuthFlow } from '@/lib/db/queries/oauth-flows';
 import { listSyncRuns } from '@/lib/db/queries/sync-runs';
 import { formatDateTime } from '@/lib/format/date';
-import { reauthenticateAction } from '../../actions';
+import { isConsentProblem } from '@/lib/microsoft/errors';
+import { reauthenticateAction, requestAdminConsentAction } from '../../actions';
 import { setAccountEnabledAction } from './actions';
 import { FolderSettings } from './folder-settings';
+import { MailboxAddressForm } from './mailbox-address-form';
 import { MailFlow } from './mail-flow';
 import { MessagesChart } from './messages-chart';
 import { RemoveForm } from './remove-form';
 import { SyncHistory } from './sync-history';
 import { SyncNow } from './sync-now';
+import { mailboxDescription } from './mailbox-description';
+import { SmtpWarning } from './smtp-warning';
 
 export const metadata: Metadata = { title: 'Mailbox' };
 // "Sync now" keeps working after its response (next/server after()) up to this long.
 export const maxDuration = 300;
 
-export default async function AccountPage({
-  params,
-  searchParams,
-}: {
-  params: Promise<{ id: string }>;
-  searchParams: Promise<{ connected?: string }>;
-}) {
-  const admin = await requireAdmin();
-  const [{ id }, { connected }] = await Promise.all([params, searchParams]);
+export default async function AccountPage({ params }: { params: Promise<{ id: string }> }) {
+  await requireAdmin();
+  const { id } = await params;
   if (!z.uuid().safeParse(id).success) notFound();
   const db = await getDb();
   const account = await findAccount(db, id);
   if (!account || account.removedAt) notFound();
-  const [messageCount, runs, flow] = await Promise.all([
-    countStoredMessages(db, id),
-    listSyncRuns(db, id, { limit: 50 }),
-    connected && z.uuid().safeParse(connected).success ? findOAuthFlow(db, connected) : undefined,
-  ]);
-  const justConnected =
-    flow && flow.adminId === admin.id && flow.outcome?.ok && flow.outcome.accountId === id ? flow : undefined;
+  const [messageCount, runs] = await Promise.all([countStoredMessages(db, id), listSyncRuns(db, id, { limit: 50 })]);
 
   return (
     <>
@@ -57,11 +48,7 @@ export default async function AccountPage({
       </p>
       <PageHeader
         title={account.emailAddress}
-        description={
-          account.kind === 'shared'
-            ? `Shared mailbox, read with ${account.signInAddress}’s sign-in`
-            : (account.displayName ?? 'User mailbox')
-        }
+        description={mailboxDescription(account)}
         actions={
           <>
             <ActionButton
@@ -87,23 +74,19 @@ export default async function AccountPage({
         }
       />
       <div className="space-y-6">
-        {justConnected ? (
-          <FormMessage tone="success">
-            {justConnected.intent === 'reauthenticate' ? 'Re-authenticated.' : 'Connected.'} The mailbox signed in and
-            its IMAP access was verified.
-          </FormMessage>
-        ) : null}
         {account.lastError ? (
           <FormMessage tone="error">
             <strong>{account.lastError.message}</strong> {account.lastError.hint}
+            {isConsentProblem(account.lastError.code) ? (
+              <span className="mt-2 block">
+                <ActionButton action={requestAdminConsentAction} pendingLabel="Opening Microsoft…" variant="secondary">
+                  Request admin consent
+                </ActionButton>
+              </span>
+            ) : null}
           </FormMessage>
         ) : null}
-        {account.smtpWarning ? (
-          <FormMessage tone="info">
-            <strong>Receiving works, sending does not: {account.smtpWarning.message}</strong>
-            <span className="mt-1 block whitespace-pre-line">{account.smtpWarning.hint}</span>
-          </FormMessage>
-        ) : null}
+        <SmtpWarning warning={account.smtpWarning} />
 
         <dl className="grid gap-x-6 gap-y-3 rounded-lg border border-slate-200 bg-white p-6 text-sm sm:grid-cols-2">
           <div>
@@ -131,6 +114,7 @@ export default async function AccountPage({
             <dt className="text-slate-500">Signs in as</dt>
             <dd>{account.signInAddress}</dd>
           </div>
+
           <div>
             <dt className="text-slate-500">Connected</dt>
             <dd>{formatDateTime(account.createdAt)}</dd>
@@ -144,6 +128,18 @@ export default async function AccountPage({
           <Suspense fallback={<p className="text-sm text-slate-500">Loading…</p>}>
             <MessagesChart accountId={id} />
           </Suspense>
+        </section>
+
+        <section aria-labelledby="mailbox-address" className="rounded-lg border border-slate-200 bg-white p-6">
+          <h2 id="mailbox-address" className="mb-1 text-lg font-semibold text-slate-900">
+            Address and sign-in
+          </h2>
+          <p className="mb-4 text-sm text-slate-600">
+            {account.emailAddress === account.signInAddress
+              ? 'The same as the sign-in name.'
+              : `Differs from the sign-in name ${account.signInAddress}, which is only used to sign in.`}
+          </p>
+          <MailboxAddressForm accountId={id} address={account.emailAddress} />
         </section>
 
         <section aria-labelledby="settings" className="rounded-lg border border-slate-200 bg-white p-6">

@@ -6,10 +6,12 @@ import { ActionButton } from '@/app/_components/action-button';
 import { PageHeader } from '@/app/_components/page-header';
 import { requireAdmin } from '@/lib/auth/require-admin';
 import { getDb } from '@/lib/db';
+import { findAccount } from '@/lib/db/queries/mail-accounts';
 import { findOAuthFlow } from '@/lib/db/queries/oauth-flows';
 import { requestAdminConsentAction, retryConnectAction } from '../../actions';
+import { ConnectedResult } from './connected-result';
 
-export const metadata: Metadata = { title: 'Sign-in failed' };
+export const metadata: Metadata = { title: 'Connecting a mailbox' };
 
 const WHO: Record<string, string> = {
   console_admin: 'You, in this console',
@@ -23,12 +25,20 @@ export default async function ConnectResultPage({ params }: { params: Promise<{ 
   const admin = await requireAdmin();
   const { flowId } = await params;
   if (!z.uuid().safeParse(flowId).success) notFound();
-  const flow = await findOAuthFlow(await getDb(), flowId);
+  const db = await getDb();
+  const flow = await findOAuthFlow(db, flowId);
   if (!flow || flow.adminId !== admin.id || !flow.outcome) notFound();
-  if (flow.outcome.ok)
-    redirect(
-      flow.outcome.accountId ? `/channels/microsoft365/accounts/${flow.outcome.accountId}` : '/channels/microsoft365',
+  if (flow.outcome.ok) {
+    const account = flow.outcome.accountId ? await findAccount(db, flow.outcome.accountId) : undefined;
+    if (!account || account.removedAt) redirect('/channels/microsoft365');
+    return (
+      <ConnectedResult
+        account={account}
+        reauthenticated={flow.intent === 'reauthenticate'}
+        source={flow.outcome.addressSource}
+      />
     );
+  }
   const error = flow.outcome.error;
 
   return (

@@ -21,7 +21,7 @@ export async function GET(request: NextRequest) {
   const result = await completeConnect(await getDb(), admin, params.data, publicBaseUrl(request.headers));
   if (result.kind === 'rejected') redirect(`/channels/microsoft365/connect/rejected?reason=${result.reason}`);
   const { flow, outcome } = result;
-  if (!outcome.ok) redirect(`/channels/microsoft365/connect/${flow.id}`);
-  if (flow.intent === 'admin_consent') redirect('/channels/microsoft365?consent=granted');
-  redirect(`/channels/microsoft365/accounts/${outcome.accountId}?connected=${flow.id}`);
+  if (outcome.ok && flow.intent === 'admin_consent') redirect('/channels/microsoft365?consent=granted');
+  // Success or failure, the flow's page says how it ended; a connected mailbox's address is checked there.
+  redirect(`/channels/microsoft365/connect/${flow.id}`);
 }

@@ -1,0 +1,126 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { ensureSignedIn } from './support/admin';
+import { withE2eDatabase } from './support/db-snapshot';
+import { expect, test } from './support/test';
+import { E2E_APP, harnessControl, world } from './support/world';
+
+/**
+ * A tenant whose sign-in names (UPNs) live on onmicrosoft and whose mail lives on the company domain: the mailbox
+ * connects, sends From its SMTP address and passes the Verify round trip. Runs on its own (sets up what it needs).
+ */
+test.describe.configure({ mode: 'serial' });
+
+const ANA = {
+  address: 'ana@contoso.test',
+  signInName: 'a.admin@contoso.onmicrosoft.test',
+  displayName: 'Ana Identity',
+  aliases: ['sales@contoso.test'],
+};
+const NORA = {
+  address: 'nora@contoso.test',
+  signInName: 'nora.k@contoso.onmicrosoft.test',
+  displayName: 'Nora NoClaim',
+  emailClaim: 'none' as const,
+};
+
+test.beforeAll(async () => {
+  const control = harnessControl();
+  for (const user of [ANA, NORA]) if (!(await control.getUser(user.address))) await control.addUser(user);
+});
+
+test.beforeEach(async ({ page }) => {
+  await ensureSignedIn(page);
+});
+
+async function ensureApp(page: Page) {
+  await page.goto('/channels/microsoft365');
+  if (await page.getByRole('button', { name: 'Add account' }).isVisible()) return;
+  await page.getByLabel('Application (client) ID').fill(E2E_APP.clientId);
+  await page.getByLabel('Client secret').fill(E2E_APP.clientSecret);
+  await page.getByLabel('Directory (tenant) ID or domain').fill(E2E_APP.tenant);
+  await page.getByRole('button', { name: 'Connect Microsoft 365 App' }).click();
+  await expect(page.getByText(/^Saved\./)).toBeVisible();
+}
+
+async function connect(page: Page, user: { displayName: string; signInName: string }) {
+  await ensureApp(page);
+  await page.goto('/channels/microsoft365');
+  await page.getByRole('button', { name: 'Add account' }).click();
+  await page.getByRole('button', { name: `Sign in as ${user.displayName} (${user.signInName})` }).click();
+  await expect(
+    page.getByText(/(Connected|Re-authenticated)\. The mailbox signed in and its IMAP access/),
+  ).toBeVisible();
+}
+
+/** The From header of the newest message in a mailbox's INBOX maildir, as the stand-in delivered it. */
+async function newestFromIn(mailbox: string): Promise<string | undefined> {
+  const inbox = path.join(world().mailRoot, mailbox);
+  const files: { file: string; at: number }[] = [];
+  for (const dir of ['new', 'cur']) {
+    for (const name of await readdir(path.join(inbox, dir)).catch(() => [] as string[])) {
+      files.push({ file: path.join(inbox, dir, name), at: Number(name.split('.')[0]) || 0 });
+    }
+  }
+  const raws = await Promise.all(files.map(async ({ file }) => (await readFile(file, 'utf8')).split(/\r?\n\r?\n/)[0]));
+  const froms = raws
+    .filter((head) => head?.includes('Test message from the identity spec'))
+    .map((head) => /^From:\s*(.*)$/im.exec(head ?? '')?.[1]?.trim());
+  return froms.at(-1);
+}
+
+test('a mailbox whose UPN is not its address connects, sends From its SMTP address and passes Verify', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await connect(page, ANA);
+  await expect(page.getByRole('heading', { level: 1, name: ANA.address })).toBeVisible();
+  await expect(page.getByTestId('sign-in-name')).toHaveText(ANA.signInName);
+  await expect(page.getByTestId('mailbox-address')).toHaveText(ANA.address);
+  await expect(page.getByText('Taken from the e-mail address Microsoft sent for this account.')).toBeVisible();
+
+  await page.getByRole('link', { name: 'Continue to the mailbox' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: ANA.address })).toBeVisible();
+  await page.getByLabel('To', { exact: true }).fill('bob@contoso.test');
+  await page.getByLabel('Subject', { exact: true }).fill('Test message from the identity spec');
+  await page.getByRole('button', { name: 'Send test message' }).click();
+  await expect(page.getByText(/Sent to bob@contoso\.test in/)).toBeVisible();
+  await expect.poll(() => newestFromIn('bob@contoso.test')).toContain(ANA.address);
+
+  await page.getByRole('button', { name: 'Verify mail flow' }).click();
+  await expect(page.locator('[data-leg="Send (SMTP)"][data-ok="true"]')).toBeVisible({ timeout: 70_000 });
+  await expect(page.locator('[data-leg="Receive (IMAP sync)"][data-ok="true"]')).toBeVisible();
+  const stored = await withE2eDatabase(
+    (sql) => sql<{ from_address: string | null }[]>`
+      select m.from_address from messages m join mail_accounts a on a.id = m.account_id
+      where a.email_address = ${ANA.address} and m.subject like 'Mailgate 365 mail flow check %'`,
+  );
+  expect(stored.map((row) => row.from_address)).toContain(ANA.address);
+});
+
+test('without an email claim the sign-in name is suggested; the admin corrects it and Verify proves it', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await connect(page, NORA);
+  await expect(page.getByTestId('mailbox-address')).toHaveText(NORA.signInName);
+  await expect(page.getByText(/Microsoft sent no e-mail address for this account/)).toBeVisible();
+
+  await page.getByLabel('Mailbox address', { exact: true }).fill('not an address');
+  await page.getByRole('button', { name: 'Save address' }).click();
+  await expect(page.getByText('Enter the mailbox’s e-mail address, e.g. alice@contoso.com.')).toBeVisible();
+  await page.getByLabel('Mailbox address', { exact: true }).fill(NORA.address);
+  await page.getByRole('button', { name: 'Save address' }).click();
+  await expect(
+    page.getByText(`Saved: mail is sent from and verified at ${NORA.address}.`, { exact: false }),
+  ).toBeVisible();
+
+  await page.getByRole('link', { name: 'Continue to the mailbox' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: NORA.address })).toBeVisible();
+  await page.getByRole('button', { name: 'Verify mail flow' }).click();
+  await expect(page.locator('[data-leg="Receive (IMAP sync)"][data-ok="true"]')).toBeVisible({ timeout: 70_000 });
+
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await expect(page.getByRole('cell', { name: 'account.address_changed' }).first()).toBeVisible();
+});
