@@ -1,6 +1,6 @@
 'use client';
 import { useActionState, useState } from 'react';
-import { FormField } from '@/app/_components/form-field';
+import { FormField, INPUT_CLASS } from '@/app/_components/form-field';
 import { FormMessage } from '@/app/_components/form-message';
 import { SubmitButton } from '@/app/_components/submit-button';
 import { CLOUDS } from '@/lib/channels/microsoft365/app-credentials-schema';
@@ -13,17 +13,21 @@ export interface AppFormDefaults {
   cloud: string;
   secretExpiresOn: string;
   secretHint: string | null;
-  connectedAccounts: number;
+  /** Mailboxes signed in with the saved client ID: they must re-authenticate if it changes. */
+  signedInMailboxes: number;
 }
 
 export function AppForm({ defaults }: { defaults: AppFormDefaults }) {
   const [state, action] = useActionState(saveAppCredentialsAction, initialFormState);
   const value = (name: keyof AppFormDefaults) => state.values?.[name] ?? String(defaults[name] ?? '');
   const [clientId, setClientId] = useState(value('clientId'));
-  const clientIdChanges =
+  const [cloud, setCloud] = useState(value('cloud') || 'global');
+  // The server's count wins: it may have changed since the page was rendered.
+  const affected = state.confirm ?? defaults.signedInMailboxes;
+  const replacesApp =
     defaults.secretHint !== null &&
-    defaults.connectedAccounts > 0 &&
-    clientId.trim().toLowerCase() !== defaults.clientId;
+    affected > 0 &&
+    (clientId.trim().toLowerCase() !== defaults.clientId || cloud !== defaults.cloud);
   const errors = state.fieldErrors ?? {};
 
   return (
@@ -35,27 +39,22 @@ export function AppForm({ defaults }: { defaults: AppFormDefaults }) {
         required
         autoComplete="off"
         spellCheck={false}
-        placeholder="00000000-0000-0000-0000-000000000000"
+        hint="A GUID like 1b2c3d4e-0000-4000-8000-123456789abc, from the app’s Overview page in Azure."
         value={clientId}
         onChange={(event) => setClientId(event.target.value)}
         errors={errors.clientId}
       />
-      {clientIdChanges ? (
-        <FormMessage tone="info">
-          Changing the client ID disconnects every mailbox: each of the {defaults.connectedAccounts} connected mailboxes
-          will have to re-authenticate. To replace only an expiring secret, keep the client ID and enter the new secret.
-        </FormMessage>
-      ) : null}
       <FormField
         label="Client secret"
         name="clientSecret"
         type="password"
         autoComplete="new-password"
         required={defaults.secretHint === null}
-        placeholder={
-          defaults.secretHint ? `Saved (${defaults.secretHint}); leave empty to keep it` : 'The secret’s Value'
+        hint={
+          defaults.secretHint
+            ? `Saved (${defaults.secretHint}); leave empty to keep it. A new secret’s Value (not its Secret ID) replaces it.`
+            : 'The secret’s Value from Certificates & secrets (not its Secret ID). Never shown again after saving.'
         }
-        hint="The secret’s Value from Certificates & secrets (not its Secret ID). Never shown again after saving."
         errors={errors.clientSecret}
       />
       <FormField
@@ -71,9 +70,9 @@ export function AppForm({ defaults }: { defaults: AppFormDefaults }) {
         name="tenant"
         autoComplete="off"
         spellCheck={false}
-        placeholder="common"
         defaultValue={value('tenant') === 'common' ? '' : value('tenant')}
         hint="Single tenant: the directory ID or a verified domain. Multi-tenant: “organizations”. Multi-tenant and personal accounts: leave empty (common). “Personal Microsoft accounts only” is not supported."
+        note={state.fieldNotes?.tenant}
         errors={errors.tenant}
       />
       <div className="space-y-1">
@@ -83,18 +82,49 @@ export function AppForm({ defaults }: { defaults: AppFormDefaults }) {
         <select
           id="cloud"
           name="cloud"
-          defaultValue={value('cloud') || 'global'}
-          className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm"
+          value={cloud}
+          onChange={(event) => setCloud(event.target.value)}
+          aria-invalid={errors.cloud ? true : undefined}
+          aria-describedby={errors.cloud ? 'cloud-error' : undefined}
+          className={INPUT_CLASS}
         >
-          {CLOUDS.map((cloud) => (
-            <option key={cloud.value} value={cloud.value}>
-              {cloud.label}
+          {CLOUDS.map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
             </option>
           ))}
         </select>
-        {errors.cloud ? <p className="text-sm text-red-700">{errors.cloud.join(' ')}</p> : null}
+        {errors.cloud ? (
+          <p id="cloud-error" className="text-sm text-red-700">
+            {errors.cloud.join(' ')}
+          </p>
+        ) : null}
       </div>
-      <SubmitButton pendingLabel="Saving…">
+      {replacesApp || errors.confirmReauth ? (
+        <div className="space-y-1 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-slate-900">
+          <label className="flex gap-2">
+            <input
+              type="checkbox"
+              name="confirmReauth"
+              value={affected}
+              aria-invalid={errors.confirmReauth ? true : undefined}
+              aria-describedby={errors.confirmReauth ? 'confirmReauth-error' : undefined}
+              className="mt-0.5"
+            />
+            <span>
+              A new client ID (or cloud) is a different app: the {affected === 1 ? 'mailbox' : `${affected} mailboxes`}{' '}
+              signed in with the current one must re-authenticate. Entering the current client ID again later brings{' '}
+              {affected === 1 ? 'it' : 'them'} back as before. To replace only an expiring secret, keep the client ID.
+            </span>
+          </label>
+          {errors.confirmReauth ? (
+            <p id="confirmReauth-error" className="text-red-700">
+              {errors.confirmReauth.join(' ')}
+            </p>
+          ) : null}
+        </div>
+      ) : null}
+      <SubmitButton pendingLabel="Checking with Microsoft and saving…">
         {defaults.secretHint ? 'Save changes' : 'Connect Microsoft 365 App'}
       </SubmitButton>
     </form>

@@ -11,7 +11,12 @@ import { callbackUrl } from '@/lib/channels/microsoft365/endpoints';
 import { publicBaseUrl } from '@/lib/config/base-url';
 import { getDb } from '@/lib/db';
 import { parseRecordId } from '@/lib/messages/record-id';
-import { ACCOUNTS_PAGE_SIZE, listAccountErrors, listAccounts } from '@/lib/db/queries/mail-accounts';
+import {
+  ACCOUNTS_PAGE_SIZE,
+  countAccountsSignedInWith,
+  listAccountErrors,
+  listAccounts,
+} from '@/lib/db/queries/mail-accounts';
 import { AccountList } from './account-list';
 import { AccountPager } from './account-pager';
 import { requestAdminConsentAction, syncAllNowAction } from './actions';
@@ -41,6 +46,7 @@ export default async function Microsoft365Page({
     listAccounts(db, { page }),
     listAccountErrors(db),
   ]);
+  const signedInMailboxes = app ? await countAccountsSignedInWith(db, app.id) : 0;
   const callback = callbackUrl(publicBaseUrl(await headers()));
   if (accounts.length === 0 && page > 1) redirect('/channels/microsoft365'); // past the last page
   const appProblem = appLevelProblem(errors);
@@ -118,7 +124,7 @@ export default async function Microsoft365Page({
                 cloud: app?.cloud ?? 'global',
                 secretExpiresOn: app?.secretExpiresOn ?? '',
                 secretHint: app?.secretHint ?? null,
-                connectedAccounts: total,
+                signedInMailboxes,
               }}
             />
             {app ? (
