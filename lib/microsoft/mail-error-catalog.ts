@@ -25,7 +25,7 @@ export const MAIL_CATALOG = {
     title: 'Exchange refused the IMAP sign-in for this mailbox.',
     explanation:
       'The token is valid, but Exchange will not open the mailbox over IMAP. Usual causes: IMAP is disabled for the mailbox, the app lacks the IMAP.AccessAsUser.All permission, or the mailbox has no Exchange Online licence.',
-    action: `Check in Exchange Online PowerShell: \`Get-CASMailbox -Identity ${imapUser(ctx)} | fl ImapEnabled\`; if False, run \`Set-CASMailbox -Identity ${imapUser(ctx)} -ImapEnabled $true\`. Make sure Azure → API permissions lists IMAP.AccessAsUser.All (Office 365 Exchange Online, delegated) with consent granted, and that the mailbox is licensed. Then click Verify.`,
+    action: `Make sure Azure → API permissions lists IMAP.AccessAsUser.All (Office 365 Exchange Online, delegated) with consent granted, and that the mailbox is licensed. Check in Exchange Online PowerShell whether IMAP is on for the mailbox: \`Get-CASMailbox -Identity ${imapUser(ctx)} | fl ImapEnabled\` If it says False, turn it on: \`Set-CASMailbox -Identity ${imapUser(ctx)} -ImapEnabled $true\` Then click Verify.`,
     whoActs: 'azure_admin',
     scope: 'config',
     link: { label: 'Enable IMAP for a mailbox', href: docs.imapAccess },
@@ -36,7 +36,7 @@ export const MAIL_CATALOG = {
       ctx.imapUser && ctx.mailbox && ctx.imapUser !== ctx.mailbox
         ? `${ctx.mailbox} signed in and asked for the shared mailbox ${ctx.imapUser}, which it may not open.`
         : 'This happens when the IMAP user is a shared mailbox the signed-in user has no Full Access to, or the address is not the mailbox’s primary address.',
-    action: `Grant access in Exchange Online PowerShell: \`Add-MailboxPermission -Identity ${imapUser(ctx)} -User ${mailbox(ctx)} -AccessRights FullAccess -InheritanceType All\`, or correct the IMAP user to the mailbox’s primary SMTP address. Permission changes can take up to an hour to apply.`,
+    action: `Correct the IMAP user to the mailbox’s primary SMTP address, or grant access in Exchange Online PowerShell (permission changes can take up to an hour to apply): \`Add-MailboxPermission -Identity ${imapUser(ctx)} -User ${mailbox(ctx)} -AccessRights FullAccess -InheritanceType All\``,
     whoActs: 'azure_admin',
     scope: 'config',
     link: { label: 'Mailbox permissions', href: docs.permissions },
@@ -90,7 +90,7 @@ export const MAIL_CATALOG = {
   'smtp.535_5_7_139': (ctx) => ({
     title: 'SMTP sending (SMTP AUTH) is turned off for this mailbox or organisation.',
     explanation: 'New Microsoft 365 organisations have authenticated SMTP disabled; mail can be read but not sent.',
-    action: `In Exchange Online PowerShell: \`Set-CASMailbox -Identity ${mailbox(ctx)} -SmtpClientAuthenticationDisabled $false\` for this mailbox, or organisation-wide \`Set-TransportConfig -SmtpClientAuthenticationDisabled $false\`. Security defaults also block it; changes take up to an hour.`,
+    action: `Security defaults also block it, and changes take up to an hour to apply. Turn it on in Exchange Online PowerShell for this mailbox: \`Set-CASMailbox -Identity ${mailbox(ctx)} -SmtpClientAuthenticationDisabled $false\` Or for the whole organisation: \`Set-TransportConfig -SmtpClientAuthenticationDisabled $false\``,
     whoActs: 'azure_admin',
     scope: 'config',
     link: { label: 'Enable SMTP AUTH', href: docs.smtpAuth },
@@ -107,7 +107,7 @@ export const MAIL_CATALOG = {
   'smtp.554_5_2_252': (ctx) => ({
     title: 'The signed-in user may not send as this From address.',
     explanation: 'Exchange only accepts a From address the signed-in user owns or holds Send As permission on.',
-    action: `In Exchange Online PowerShell: \`Add-RecipientPermission -Identity <from address> -Trustee ${mailbox(ctx)} -AccessRights SendAs\`. Permission changes can take up to an hour.`,
+    action: `Grant Send As in Exchange Online PowerShell (permission changes can take up to an hour to apply): \`Add-RecipientPermission -Identity <from address> -Trustee ${mailbox(ctx)} -AccessRights SendAs\``,
     whoActs: 'azure_admin',
     scope: 'config',
     link: { label: 'Mailbox permissions', href: docs.permissions },

@@ -49,7 +49,7 @@ export function MessageTable({ rows, accounts }: { rows: MessageListRow[]; accou
               </td>
               <td className="px-4 py-2 whitespace-nowrap text-slate-600">
                 {addressOf.get(row.accountId) ?? '—'}
-                <span className="block text-xs text-slate-400">{row.folder}</span>
+                <span className="block text-xs text-slate-600">{row.folder}</span>
               </td>
             </tr>
           ))}

@@ -1,4 +1,5 @@
 'use client';
+import { useFormFeedback } from '@/app/_components/use-form-feedback';
 import { useActionState, useState } from 'react';
 import { FormField, INPUT_CLASS } from '@/app/_components/form-field';
 import { FormMessage } from '@/app/_components/form-message';
@@ -19,6 +20,7 @@ export interface AppFormDefaults {
 
 export function AppForm({ defaults }: { defaults: AppFormDefaults }) {
   const [state, action] = useActionState(saveAppCredentialsAction, initialFormState);
+  const form = useFormFeedback(state);
   const value = (name: keyof AppFormDefaults) => state.values?.[name] ?? String(defaults[name] ?? '');
   const [clientId, setClientId] = useState(value('clientId'));
   const [cloud, setCloud] = useState(value('cloud') || 'global');
@@ -31,7 +33,7 @@ export function AppForm({ defaults }: { defaults: AppFormDefaults }) {
   const errors = state.fieldErrors ?? {};
 
   return (
-    <form action={action} className="space-y-4" noValidate>
+    <form ref={form} action={action} className="space-y-4" noValidate>
       {state.message ? <FormMessage tone={state.ok ? 'success' : 'error'}>{state.message}</FormMessage> : null}
       <FormField
         label="Application (client) ID"

@@ -1,3 +1,4 @@
+import { AdviceText } from '@/app/_components/advice-text';
 import type { Metadata } from 'next';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
@@ -76,7 +77,8 @@ export default async function Microsoft365Page({
         {params.removed ? <FormMessage tone="success">The mailbox was removed.</FormMessage> : null}
         {appProblem ? (
           <FormMessage tone="error">
-            <strong>{appProblem.title}</strong> {appProblem.action}
+            <strong>{appProblem.title}</strong>
+            <AdviceText text={appProblem.action} className="mt-1" />
           </FormMessage>
         ) : null}
         {app?.secretExpiryWarning ? (

@@ -1,3 +1,4 @@
+import { AdviceText } from '@/app/_components/advice-text';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
@@ -95,13 +96,14 @@ export default async function AccountPage({
         ) : null}
         {account.lastError ? (
           <FormMessage tone="error">
-            <strong>{account.lastError.message}</strong> {account.lastError.hint}
+            <strong>{account.lastError.message}</strong>
+            <AdviceText text={account.lastError.hint} className="mt-1" />
           </FormMessage>
         ) : null}
         {account.smtpWarning ? (
           <FormMessage tone="info">
             <strong>Receiving works, sending does not: {account.smtpWarning.message}</strong>
-            <span className="mt-1 block whitespace-pre-line">{account.smtpWarning.hint}</span>
+            <AdviceText text={account.smtpWarning.hint} className="mt-1" />
           </FormMessage>
         ) : null}
 
@@ -155,7 +157,7 @@ export default async function AccountPage({
               accountId={id}
               selected={account.folders}
               afterFetch={account.afterFetch}
-              canList={account.status !== 'needs_reauth' && account.status !== 'disabled'}
+              status={account.status}
             />
           </Suspense>
         </section>
