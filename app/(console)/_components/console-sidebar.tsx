@@ -1,6 +1,6 @@
 'use client';
 import { usePathname } from 'next/navigation';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { ConsoleNav } from './console-nav';
 
 /**
@@ -8,9 +8,10 @@ import { ConsoleNav } from './console-nav';
  * a bar with a menu button that folds it away (closed again after each navigation).
  */
 export function ConsoleSidebar({ badges, footer }: { badges: Record<string, number>; footer: React.ReactNode }) {
-  const [open, setOpen] = useState(false);
+  // Open for the page it was opened on: navigating closes it.
   const pathname = usePathname();
-  useEffect(() => setOpen(false), [pathname]);
+  const [openOn, setOpenOn] = useState<string | null>(null);
+  const open = openOn === pathname;
   return (
     <aside className="border-b border-slate-200 bg-white md:sticky md:top-0 md:h-screen md:w-60 md:shrink-0 md:overflow-y-auto md:border-r md:border-b-0">
       <div className="flex h-full flex-col gap-6 p-4">
@@ -21,7 +22,7 @@ export function ConsoleSidebar({ badges, footer }: { badges: Record<string, numb
             className="rounded-md border border-slate-500 px-3 py-1.5 text-sm font-medium text-slate-800 md:hidden"
             aria-expanded={open}
             aria-controls="console-menu"
-            onClick={() => setOpen((value) => !value)}
+            onClick={() => setOpenOn(open ? null : pathname)}
           >
             {open ? 'Close menu' : 'Menu'}
           </button>
