@@ -12,6 +12,8 @@ export interface FormState {
   values?: Record<string, string>;
   /** A number the admin must confirm to go on (e.g. how many mailboxes must re-authenticate). */
   confirm?: number;
+  /** Work started in the background: when (server time, ISO) and how many items, for progress polling. */
+  started?: { since: string; items: number };
 }
 
 export const initialFormState: FormState = { ok: false };

@@ -25,6 +25,7 @@ export function SetupForm() {
         label="Your name"
         name="name"
         autoComplete="name"
+        autoFocus
         defaultValue={state.values?.name}
         errors={state.fieldErrors?.name}
       />
@@ -34,7 +35,6 @@ export function SetupForm() {
         type="email"
         autoComplete="username"
         required
-        autoFocus
         defaultValue={state.values?.email}
         errors={state.fieldErrors?.email}
       />

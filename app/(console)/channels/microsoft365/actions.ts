@@ -113,6 +113,7 @@ export async function syncAllNowAction(_: FormState, _form: FormData): Promise<F
   revalidatePath('/channels/microsoft365');
   return {
     ok: true,
-    message: `Sync started for ${result.accounts} mailbox${result.accounts === 1 ? '' : 'es'}. Refresh to see the results.`,
+    message: `Sync started for ${countOf(result.accounts, 'mailbox', 'mailboxes')}.`,
+    started: { since: result.since.toISOString(), items: result.accounts },
   };
 }

@@ -20,10 +20,11 @@ import {
 } from '@/lib/db/queries/mail-accounts';
 import { AccountList } from './account-list';
 import { AccountPager } from './account-pager';
-import { requestAdminConsentAction, syncAllNowAction } from './actions';
+import { requestAdminConsentAction } from './actions';
 import { AppForm } from './app-form';
 import { AzureChecklist } from './azure-checklist';
 import { AddAccountButton, AddSharedMailbox } from './connect-buttons';
+import { SyncAllNow } from './sync-all-now';
 
 export const metadata: Metadata = { title: 'Microsoft 365' };
 export const maxDuration = 300;
@@ -60,11 +61,7 @@ export default async function Microsoft365Page({
         actions={
           app ? (
             <>
-              {total > 0 ? (
-                <ActionButton action={syncAllNowAction} pendingLabel="Starting…" variant="secondary">
-                  Sync all now
-                </ActionButton>
-              ) : null}
+              {total > 0 ? <SyncAllNow /> : null}
               <AddAccountButton />
             </>
           ) : undefined

@@ -8,12 +8,13 @@ import { ActionButton } from '@/app/_components/action-button';
 import { FormMessage } from '@/app/_components/form-message';
 import { PageHeader } from '@/app/_components/page-header';
 import { StatusBadge } from '@/app/_components/status-badge';
-import { requireAdmin } from '@/lib/auth/require-admin';
+import { currentAdmin, requireAdmin } from '@/lib/auth/require-admin';
 import { getDb } from '@/lib/db';
 import { countStoredMessages, findAccount } from '@/lib/db/queries/mail-accounts';
 import { findOAuthFlow } from '@/lib/db/queries/oauth-flows';
 import { listSyncRuns } from '@/lib/db/queries/sync-runs';
 import { formatDateTime } from '@/lib/format/date';
+import { describeLastSync } from '@/lib/format/last-sync';
 import { reauthenticateAction } from '../../actions';
 import { setAccountEnabledAction } from './actions';
 import { FolderSettings } from './folder-settings';
@@ -23,7 +24,13 @@ import { RemoveForm } from './remove-form';
 import { SyncHistory } from './sync-history';
 import { SyncNow } from './sync-now';
 
-export const metadata: Metadata = { title: 'Mailbox' };
+/** The tab names the mailbox (for a signed-in admin only: metadata is resolved apart from the page). */
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  const { id } = await params;
+  const account =
+    z.uuid().safeParse(id).success && (await currentAdmin()) ? await findAccount(await getDb(), id) : undefined;
+  return { title: account && !account.removedAt ? account.emailAddress : 'Mailbox' };
+}
 // "Sync now" keeps working after its response (next/server after()) up to this long.
 export const maxDuration = 300;
 
@@ -45,6 +52,7 @@ export default async function AccountPage({
     listSyncRuns(db, id, { limit: 50 }),
     connected && z.uuid().safeParse(connected).success ? findOAuthFlow(db, connected) : undefined,
   ]);
+  const lastSync = describeLastSync(account);
   const justConnected =
     flow && flow.adminId === admin.id && flow.outcome?.ok && flow.outcome.accountId === id ? flow : undefined;
 
@@ -109,32 +117,32 @@ export default async function AccountPage({
 
         <dl className="grid gap-x-6 gap-y-3 rounded-lg border border-slate-200 bg-white p-6 text-sm sm:grid-cols-2">
           <div>
-            <dt className="text-slate-500">Status</dt>
+            <dt className="text-slate-600">Status</dt>
             <dd>
               <StatusBadge status={account.status} />
             </dd>
           </div>
           <div>
-            <dt className="text-slate-500">Messages stored</dt>
+            <dt className="text-slate-600">Messages stored</dt>
             <dd className="tabular-nums">{messageCount.toLocaleString('en')}</dd>
           </div>
           <div>
-            <dt className="text-slate-500">Last sync</dt>
+            <dt className="text-slate-600">Last sync</dt>
             <dd>
-              {account.lastSyncedAt ? formatDateTime(account.lastSyncedAt) : 'Not yet'}{' '}
-              {account.lastSyncOutcome ? `(${account.lastSyncOutcome})` : ''}
+              {lastSync.line}
+              {lastSync.detail ? <p className="text-xs text-slate-600">{lastSync.detail}</p> : null}
             </dd>
           </div>
           <div>
-            <dt className="text-slate-500">Next attempt</dt>
+            <dt className="text-slate-600">Next attempt</dt>
             <dd>{account.status === 'active' ? formatDateTime(account.nextAttemptAt) : '—'}</dd>
           </div>
           <div>
-            <dt className="text-slate-500">Signs in as</dt>
+            <dt className="text-slate-600">Signs in as</dt>
             <dd>{account.signInAddress}</dd>
           </div>
           <div>
-            <dt className="text-slate-500">Connected</dt>
+            <dt className="text-slate-600">Connected</dt>
             <dd>{formatDateTime(account.createdAt)}</dd>
           </div>
         </dl>
