@@ -64,9 +64,12 @@ test('sync now shows progress, a test message goes out, and the verify round tri
   await page.goto('/channels/microsoft365');
   await page.getByRole('button', { name: 'Sync all now' }).click();
   // Progress without a refresh: the started runs are followed until the last one ends.
-  await expect(page.locator('[data-sync-outcome]')).toHaveText(/^Sync finished for \d+ mailbox(es)?: [\d,]+ new messages?\./, {
-    timeout: 60_000,
-  });
+  await expect(page.locator('[data-sync-outcome]')).toHaveText(
+    /^Sync finished for \d+ mailbox(es)?: [\d,]+ new messages?\./,
+    {
+      timeout: 60_000,
+    },
+  );
 
   await page.getByRole('link', { name: 'alice@contoso.test' }).click();
   await page.getByRole('button', { name: 'Sync now' }).click();

@@ -16,7 +16,10 @@ export function describeLastSync(account: SyncState): { line: string; detail?: s
     ? `Last successful sync: ${formatDateTime(account.lastSyncedAt)}`
     : 'No successful sync yet';
   if (account.lastSyncOutcome === 'failed') {
-    return { line: account.lastError ? `Failed ${formatDateTime(account.lastError.at)}` : 'Failed', detail: lastSuccess };
+    return {
+      line: account.lastError ? `Failed ${formatDateTime(account.lastError.at)}` : 'Failed',
+      detail: lastSuccess,
+    };
   }
   const outcome = account.lastSyncOutcome === 'partial' ? 'partial, continues in the next run' : 'success';
   return { line: `${formatDateTime(account.lastSyncedAt)} (${outcome})` };

@@ -30,9 +30,7 @@ export function MessageTable({ rows, accounts }: { rows: MessageListRow[]; accou
           {rows.map((row) => (
             <tr key={row.id} className="align-top">
               <td className="px-4 py-2 whitespace-nowrap text-slate-600">{formatDateTime(row.internalDate)}</td>
-              <td className="max-w-72 min-w-40 px-4 py-2 break-words">
-                {row.fromAddress ?? '—'}
-              </td>
+              <td className="max-w-72 min-w-40 px-4 py-2 break-words">{row.fromAddress ?? '—'}</td>
               <td className="max-w-md px-4 py-2">
                 <Link
                   href={messagePageUrl(row.id)}

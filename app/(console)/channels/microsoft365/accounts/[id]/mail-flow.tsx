@@ -14,6 +14,9 @@ function LegLine({ name, leg }: { name: string; leg: Leg }) {
     return (
       <li data-leg={name} data-ok="true">
         ✔ {name}: {(leg.durationMs / 1000).toFixed(1)} s
+        {leg.removed ? (
+          <span className="block text-xs">The check message arrived and was removed from the console’s mail.</span>
+        ) : null}
       </li>
     );
   if ('skipped' in leg) return <li data-leg={name}>– {name}: not tried</li>;
@@ -77,7 +80,7 @@ export function MailFlow({ accountId, address }: { accountId: string; address: s
         <h3 className="text-sm font-semibold text-slate-900">Verify mail flow</h3>
         <p className="text-sm text-slate-600">
           Sends a message with a unique code to {address} itself, then syncs until it arrives (up to a minute): proves
-          sending and receiving.
+          sending and receiving. The check message is marked as such and removed from the console once it arrived.
         </p>
         <input type="hidden" name="accountId" value={accountId} />
         <SubmitButton pendingLabel="Verifying: sending, then waiting for it to arrive…">Verify mail flow</SubmitButton>

@@ -60,7 +60,10 @@ export function SyncNow({ accountId, runningAtLoad }: { accountId: string; runni
     }
     const outcome = done
       ? finishedText(progress)
-      : { ok: true, text: 'No sync of this mailbox started: another process may be syncing it. See the history below.' };
+      : {
+          ok: true,
+          text: 'No sync of this mailbox started: another process may be syncing it. See the history below.',
+        };
     setView({ progress, outcome, key });
     announce(outcome.text);
     router.refresh();
