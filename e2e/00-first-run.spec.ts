@@ -1,5 +1,6 @@
 import { expect, test } from './support/test';
 import { ADMIN, fillSetup, signIn, signOut } from './support/admin';
+import { expectAccessible } from './support/page-checks';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -12,6 +13,9 @@ test('a new console sends every page to set-up, creates the first admin once, th
     await expect(page).toHaveURL(/\/setup$/);
   }
   await expect(page.getByRole('heading', { name: 'Welcome to Mailgate 365' })).toBeVisible();
+  await expect(page.getByLabel('Your name')).toBeFocused();
+  await expectAccessible(page, '/setup');
+  await expect(page.getByText('more administrators can be added')).toHaveCount(0);
 
   // A second tab opened on the set-up form before the first admin exists.
   const late = await browser.newPage();
@@ -23,6 +27,9 @@ test('a new console sends every page to set-up, creates the first admin once, th
   await page.getByLabel('Confirm password').fill('short');
   await page.getByRole('button', { name: 'Create administrator' }).click();
   await expect(page.getByText('Use at least 12 characters.')).toBeVisible();
+  // Focus goes to the first field with an error, and the button stayed usable: nothing dropped to the page body.
+  await expect(page.getByLabel('Password', { exact: true })).toBeFocused();
+  await expect(page.getByText('At least 12 characters.', { exact: true })).toHaveCount(0);
   await expect(page.getByLabel('E-mail')).toHaveValue(ADMIN.email);
   await expect(page.getByLabel('Password', { exact: true })).toHaveValue('');
 

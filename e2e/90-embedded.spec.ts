@@ -27,6 +27,7 @@ test.afterAll(async () => {
 });
 
 test('the production server starts on the embedded database with no configuration', async ({ page }) => {
+  test.setTimeout(120_000);
   const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'mg-embedded-')), 'data');
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,

@@ -23,10 +23,11 @@ export async function startServer(): Promise<void> {
   const log = logger('start');
   try {
     const { db, kind } = await getDatabase();
+    // First, so `npm run sync` finds the console as soon as the database answers.
+    if (kind === 'pglite') announceConsoleUrl(path.resolve(env.DATA_DIR, 'pglite'), consoleUrl());
     await seedAdminFromEnv(db, env);
     log.info({ database: kind }, 'database ready');
     if (kind === 'pglite') {
-      announceConsoleUrl(path.resolve(env.DATA_DIR, 'pglite'), consoleUrl());
       // Once per process, also across dev hot reloads.
       if (env.SYNC_INTERVAL_MINUTES > 0 && !started.__mailgateSchedule) {
         started.__mailgateSchedule = true;

@@ -75,7 +75,8 @@ export const APP_REPLACED = 'app.replaced';
 export async function saveAppCredentials(
   db: Db,
   input: AppCredentialsInput,
-  admin: { id: string; email: string },
+  /** Who saves it; `id` null for a command such as `npm run demo`, named by `email` in the audit log. */
+  admin: { id: string | null; email: string },
   options: { confirmedReauth?: number; check?: typeof checkAppCredentials } = {},
 ): Promise<SaveAppResult> {
   const existing = await findActiveApp(db);
