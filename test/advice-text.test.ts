@@ -42,6 +42,10 @@ describe('advice text', () => {
     }
   });
 
+  it('says what to do wherever it is shown: never “Open the account page” (it is shown on that page too)', () => {
+    for (const [, entry] of entries) expect(entry.action).not.toMatch(/Open the account page/i);
+  });
+
   it('names the real mailbox in the PowerShell commands it gives', () => {
     const commands = adviceParts(MAIL_CATALOG['smtp.535_5_7_139'](context).action).filter((p) => p.kind === 'command');
     expect(commands.map((c) => c.text)).toEqual([
