@@ -1,6 +1,7 @@
 'use client';
 import { useFormFeedback } from '@/app/_components/use-form-feedback';
 import { useActionState, useState } from 'react';
+import { ConfirmCheckbox } from '@/app/_components/confirm-checkbox';
 import { FormField, INPUT_CLASS } from '@/app/_components/form-field';
 import { FormMessage } from '@/app/_components/form-message';
 import { SubmitButton } from '@/app/_components/submit-button';
@@ -103,28 +104,16 @@ export function AppForm({ defaults }: { defaults: AppFormDefaults }) {
         ) : null}
       </div>
       {replacesApp || errors.confirmReauth ? (
-        <div className="space-y-1 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-slate-900">
-          <label className="flex gap-2">
-            <input
-              type="checkbox"
-              name="confirmReauth"
-              value={affected}
-              aria-invalid={errors.confirmReauth ? true : undefined}
-              aria-describedby={errors.confirmReauth ? 'confirmReauth-error' : undefined}
-              className="mt-0.5"
-            />
-            <span>
-              A new client ID (or cloud) is a different app: the {affected === 1 ? 'mailbox' : `${affected} mailboxes`}{' '}
-              signed in with the current one must re-authenticate. Entering the current client ID again later brings{' '}
-              {affected === 1 ? 'it' : 'them'} back as before. To replace only an expiring secret, keep the client ID.
-            </span>
-          </label>
-          {errors.confirmReauth ? (
-            <p id="confirmReauth-error" className="text-red-700">
-              {errors.confirmReauth.join(' ')}
-            </p>
-          ) : null}
-        </div>
+        <ConfirmCheckbox
+          name="confirmReauth"
+          value={affected}
+          errors={errors.confirmReauth}
+          className="rounded-md border border-amber-300 bg-amber-50 p-3 text-slate-900"
+        >
+          A new client ID (or cloud) is a different app: the {affected === 1 ? 'mailbox' : `${affected} mailboxes`}{' '}
+          signed in with the current one must re-authenticate. Entering the current client ID again later brings{' '}
+          {affected === 1 ? 'it' : 'them'} back as before. To replace only an expiring secret, keep the client ID.
+        </ConfirmCheckbox>
       ) : null}
       <SubmitButton pendingLabel="Checking with Microsoft and saving…">
         {defaults.secretHint ? 'Save changes' : 'Connect Microsoft 365 App'}

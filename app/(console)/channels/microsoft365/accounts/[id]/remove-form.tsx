@@ -1,6 +1,7 @@
 'use client';
 import { useFormFeedback } from '@/app/_components/use-form-feedback';
 import { useActionState } from 'react';
+import { ConfirmCheckbox } from '@/app/_components/confirm-checkbox';
 import { FormMessage } from '@/app/_components/form-message';
 import { SubmitButton } from '@/app/_components/submit-button';
 import { initialFormState } from '@/lib/form-state';
@@ -27,21 +28,9 @@ export function RemoveForm({ accountId, address }: { accountId: string; address:
             <input type="radio" name="messages" value="delete" /> Delete them too
           </label>
         </fieldset>
-        <label className="flex gap-2 text-sm">
-          <input
-            type="checkbox"
-            name="confirm"
-            value="yes"
-            aria-invalid={state.fieldErrors?.confirm ? true : undefined}
-            aria-describedby={state.fieldErrors?.confirm ? 'confirm-error' : undefined}
-          />{' '}
+        <ConfirmCheckbox name="confirm" errors={state.fieldErrors?.confirm}>
           Remove {address} and forget its sign-in
-        </label>
-        {state.fieldErrors?.confirm ? (
-          <p id="confirm-error" className="text-sm text-red-700">
-            {state.fieldErrors.confirm.join(' ')}
-          </p>
-        ) : null}
+        </ConfirmCheckbox>
         <SubmitButton pendingLabel="Removing…" variant="danger">
           Remove mailbox
         </SubmitButton>

@@ -1,6 +1,7 @@
 'use client';
 import { useFormFeedback } from '@/app/_components/use-form-feedback';
 import { useActionState, useState } from 'react';
+import { ConfirmCheckbox } from '@/app/_components/confirm-checkbox';
 import { FormMessage } from '@/app/_components/form-message';
 import { SubmitButton } from '@/app/_components/submit-button';
 import { initialFormState } from '@/lib/form-state';
@@ -87,22 +88,14 @@ export function SettingsForm({
           ))}
         </div>
       </fieldset>
-      {mode === 'delete' ? (
-        <label className="flex gap-2 rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-900">
-          <input
-            type="checkbox"
-            name="confirmDelete"
-            value="yes"
-            aria-invalid={state.fieldErrors?.confirmDelete ? true : undefined}
-            aria-describedby={state.fieldErrors?.confirmDelete ? 'confirmDelete-error' : undefined}
-          />
+      {mode === 'delete' || state.fieldErrors?.confirmDelete ? (
+        <ConfirmCheckbox
+          name="confirmDelete"
+          errors={state.fieldErrors?.confirmDelete}
+          className="rounded-md border border-red-200 bg-red-50 p-3 text-red-900"
+        >
           I understand that messages are deleted from the mailbox once they are stored in this console.
-        </label>
-      ) : null}
-      {state.fieldErrors?.confirmDelete ? (
-        <p id="confirmDelete-error" className="text-sm text-red-700">
-          {state.fieldErrors.confirmDelete.join(' ')}
-        </p>
+        </ConfirmCheckbox>
       ) : null}
       <SubmitButton pendingLabel="Saving…">Save settings</SubmitButton>
     </form>
