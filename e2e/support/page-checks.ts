@@ -32,6 +32,18 @@ export async function expectAccessible(page: Page, label = page.url()): Promise<
 
 /** At a phone's width the page itself never scrolls sideways (tables scroll inside their own frame). */
 export async function expectFitsWidth(page: Page, width: number, label = page.url()): Promise<void> {
-  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect(scrollWidth, `${label} is ${scrollWidth} px wide at a ${width} px viewport`).toBeLessThanOrEqual(width);
+  const { scrollWidth, widest } = await page.evaluate((limit) => {
+    // The outermost elements that stick out, to say what to fix.
+    const out = [...document.querySelectorAll('body *')].filter(
+      (e) =>
+        e.getBoundingClientRect().right > limit + 1 &&
+        !((e.parentElement?.getBoundingClientRect().right ?? 0) > limit + 1),
+    );
+    const describe = (e: Element) => `${e.tagName.toLowerCase()}.${[...e.classList].slice(0, 4).join('.')}`;
+    return { scrollWidth: document.documentElement.scrollWidth, widest: out.slice(0, 5).map(describe) };
+  }, width);
+  expect(
+    scrollWidth,
+    `${label} is ${scrollWidth} px wide at a ${width} px viewport: ${widest.join(', ')}`,
+  ).toBeLessThanOrEqual(width);
 }
