@@ -8,6 +8,7 @@ test('a new console sends every page to set-up, creates the first admin once, th
   page,
   browser,
 }) => {
+  test.setTimeout(120_000); // it also runs axe over the set-up page
   for (const path of ['/', '/messages', '/sign-in', '/channels/microsoft365']) {
     await page.goto(path);
     await expect(page).toHaveURL(/\/setup$/);

@@ -27,7 +27,7 @@ test.afterAll(async () => {
 });
 
 test('the production server starts on the embedded database with no configuration', async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000); // a cold start migrates PGlite: slow on a loaded machine
   const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'mg-embedded-')), 'data');
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -44,7 +44,7 @@ test('the production server starts on the embedded database with no configuratio
 
   const base = `http://127.0.0.1:${port}`;
   await expect
-    .poll(async () => (await fetch(`${base}/api/health`).catch(() => undefined))?.status, { timeout: 60_000 })
+    .poll(async () => (await fetch(`${base}/api/health`).catch(() => undefined))?.status, { timeout: 120_000 })
     .toBe(200);
   expect(await (await fetch(`${base}/api/health`)).json()).toEqual({ ok: true, db: 'pglite', migrations: 'current' });
 
