@@ -1,3 +1,4 @@
+// Each step starts a real process (tsx, PGlite's migrations): tens of seconds each on a loaded two-core machine.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,7 +66,7 @@ describe('the embedded database has one opener', () => {
     expect(JSON.parse(await third.opened)).toEqual(['third.wrote', 'first.wrote']);
     third.child.stdin.end();
     expect(await third.exited).toBe(0);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('npm run sync', () => {
@@ -81,5 +82,5 @@ describe('npm run sync', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('npm kept --bogus for itself: put -- before the script');
     expect(stderr).toContain('Usage: npm run sync --');
-  }, 60_000);
+  }, 180_000);
 });
