@@ -56,7 +56,8 @@ test('a new console sends every page to set-up, creates the first admin once, th
 
   await signOut(page);
   await page.goto('/audit');
-  await expect(page).toHaveURL(/\/sign-in$/);
+  // Signed out: sign-in, which will return to the page asked for.
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Faudit$/);
 });
 
 test('sign-in refuses a wrong password with a clear message and lets the admin in with the right one', async ({
