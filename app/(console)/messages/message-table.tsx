@@ -7,7 +7,12 @@ import { MessageMarkers } from './message-markers';
 export function MessageTable({ rows, accounts }: { rows: MessageListRow[]; accounts: MessageAccountOption[] }) {
   const addressOf = new Map(accounts.map((account) => [account.id, account.emailAddress]));
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+    <div
+      className="overflow-x-auto rounded-lg border border-slate-200 bg-white"
+      tabIndex={0}
+      role="region"
+      aria-label="Messages, newest first"
+    >
       <table className="min-w-full divide-y divide-slate-200 text-sm">
         <caption className="sr-only">Messages, newest first</caption>
         <thead className="bg-slate-50 text-left text-xs font-semibold text-slate-600 uppercase">
