@@ -1,14 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mailAccounts, microsoft365Apps } from '@/lib/db/schema';
-import {
-  CALLBACK,
-  CLIENT_ID,
-  CLIENT_SECRET,
-  startChannelFixture,
-  TENANT,
-  type ChannelFixture,
-} from '@/test/support/channel';
+import { CALLBACK, CLIENT_ID, startChannelFixture, TENANT, type ChannelFixture } from '@/test/support/channel';
 
 // A second registration in the same directory: what an admin who pasted another app's ID has.
 const OTHER = { clientId: '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d', clientSecret: 'other~app-secret-9' };
