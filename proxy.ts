@@ -1,9 +1,10 @@
 import { NextResponse, type NextRequest } from 'next/server';
 
+const REQUESTED_PATH_HEADER = 'x-mailgate-requested-path';
 const PLAIN_TEXT = { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' };
 
 /**
- * Two jobs before any route runs:
+ * Three jobs before any route runs (the third: note the page asked for, for sign-in to return to):
  * - A path with a broken %-escape (`%C0%AF`, `%ff`, a lone `%`) cannot name any page or record, but Next answers
  *   it with a bare 500 while decoding the route's parameters. Refused here, it is the 400 it should be.
  * - A fresh script nonce per page: Next reads it from the request's CSP and puts it on its own scripts, so the
@@ -30,6 +31,8 @@ export function proxy(request: NextRequest) {
   const policy = `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${evaluation}; object-src 'none'; base-uri 'self'; frame-ancestors 'none'`;
   const headers = new Headers(request.headers);
   headers.set('content-security-policy', policy);
+  // The page asked for, so sign-in can return to it (requireAdmin reads it; a client cannot forge it past here).
+  headers.set(REQUESTED_PATH_HEADER, `${path}${request.nextUrl.search}`);
   const response = NextResponse.next({ request: { headers } });
   response.headers.set('content-security-policy', policy);
   return response;

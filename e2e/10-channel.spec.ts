@@ -88,6 +88,55 @@ test('a shared mailbox is connected with a delegate’s sign-in', async ({ page 
   await expect(page.getByText('Shared mailbox, read with alice@contoso.test’s sign-in')).toBeVisible();
 });
 
+test('a changed client ID: Microsoft checks it, the admin confirms how many mailboxes re-authenticate, the old ID restores them', async ({
+  page,
+  baseURL,
+}) => {
+  const other = { clientId: '2b3c4d5e-6f70-4819-9a0b-1c2d3e4f5a6b', clientSecret: 'e2e~Other-App-7x' };
+  await harnessControl().registerApp({
+    ...other,
+    redirectUris: [`${baseURL}${CALLBACK_PATH}`],
+    audience: 'single',
+    tenant: E2E_APP.tenant,
+  });
+  await visit(page, '/channels/microsoft365');
+  // A mistyped client ID is caught by Microsoft before anything changes.
+  await fillApp(page, { clientId: '2b3c4d5e-6f70-4819-9a0b-1c2d3e4f5a6c' });
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByText(/Microsoft finds no app with this client ID .*\(AADSTS700016\)/)).toBeVisible();
+  await expect(page.getByLabel('Application (client) ID')).toBeFocused();
+
+  await fillApp(page, { clientId: other.clientId, secret: other.clientSecret });
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(
+    page.getByText('Confirm that 2 mailboxes signed in with the current client ID must re-authenticate.'),
+  ).toBeVisible();
+  await visit(page, '/channels/microsoft365');
+  await expect(page.locator('[data-status="needs_reauth"]')).toHaveCount(0);
+
+  await fillApp(page, { clientId: other.clientId, secret: other.clientSecret });
+  await page
+    .getByRole('checkbox', { name: /the 2 mailboxes signed in with the current one must re-authenticate/ })
+    .check();
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(
+    page.getByText('Saved. 2 mailboxes signed in with the previous client ID must re-authenticate.'),
+  ).toBeVisible();
+  await expect(
+    page.getByText('Checked with Microsoft: the client ID, secret and tenant belong together.'),
+  ).toBeVisible();
+  await visit(page, '/channels/microsoft365');
+  await expect(page.locator('[data-status="needs_reauth"]')).toHaveCount(2);
+
+  // The previous client ID, its secret left empty: the saved one comes back with it, and so do the mailboxes.
+  await fillApp(page, { clientId: E2E_APP.clientId });
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByText('Saved. 2 mailboxes signed in with this client ID before work again.')).toBeVisible();
+  await visit(page, '/channels/microsoft365');
+  await expect(page.locator('[data-status="needs_reauth"]')).toHaveCount(0);
+  await expect(page.locator('[data-status="active"]')).toHaveCount(2);
+});
+
 test('a user who may not consent (“Need admin approval”) is led to admin consent', async ({ page }) => {
   await harnessControl().requireAdminConsent(E2E_APP.clientId);
   await visit(page, '/channels/microsoft365');

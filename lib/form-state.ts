@@ -7,7 +7,13 @@ export interface FormState {
   /** What to do next, shown under the message (e.g. the exact PowerShell fix). */
   hint?: string;
   fieldErrors?: Record<string, string[] | undefined>;
+  /** A field's outcome that is not an error, shown where the hint is (e.g. what Microsoft said of a credential). */
+  fieldNotes?: Record<string, string>;
   values?: Record<string, string>;
+  /** A number the admin must confirm to go on (e.g. how many mailboxes must re-authenticate). */
+  confirm?: number;
+  /** Work started in the background: when (server time, ISO) and how many items, for progress polling. */
+  started?: { since: string; items: number };
 }
 
 export const initialFormState: FormState = { ok: false };

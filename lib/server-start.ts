@@ -1,10 +1,15 @@
 import 'server-only';
+import path from 'node:path';
 import { alignServerUrls } from '@/lib/config/base-url';
 import { ConfigError, getEnv } from '@/lib/config/env';
 import { getDatabase } from '@/lib/db';
+import { announceConsoleUrl, EmbeddedDatabaseBusyError } from '@/lib/db/embedded-lock';
 import { seedAdminFromEnv } from '@/lib/auth/setup';
 import { announceSetupToken } from '@/lib/auth/setup-token';
+import { scheduledSyncPass, startSyncSchedule } from '@/lib/channels/microsoft365/sync-schedule';
 import { logger } from '@/lib/logger';
+
+const started = globalThis as unknown as { __mailgateSchedule?: boolean };
 
 export async function startServer(): Promise<void> {
   let env;
@@ -21,11 +26,29 @@ export async function startServer(): Promise<void> {
   const log = logger('start');
   try {
     const { db, kind } = await getDatabase();
+    // First, so `npm run sync` finds the console as soon as the database answers.
+    if (kind === 'pglite') announceConsoleUrl(path.resolve(env.DATA_DIR, 'pglite'), consoleUrl());
     await seedAdminFromEnv(db, env);
     await announceSetupToken(db, env.AUTH_SECRET);
     log.info({ database: kind }, 'database ready');
+    if (kind === 'pglite') {
+      // Once per process, also across dev hot reloads.
+      if (env.SYNC_INTERVAL_MINUTES > 0 && !started.__mailgateSchedule) {
+        started.__mailgateSchedule = true;
+        startSyncSchedule(env.SYNC_INTERVAL_MINUTES * 60_000, () => scheduledSyncPass(db));
+      }
+    }
   } catch (error) {
+    if (error instanceof EmbeddedDatabaseBusyError) {
+      console.error(error.message);
+      process.exit(1);
+    }
     // Keep serving: /api/health reports the database as down and pages show a clear error until it returns.
     log.error({ err: error }, 'database not reachable at start');
   }
+}
+
+/** Where this server answers on this machine; Next sets both before it loads the app. */
+function consoleUrl(): string {
+  return process.env.__NEXT_PRIVATE_ORIGIN || `http://127.0.0.1:${process.env.PORT ?? 3000}`;
 }

@@ -3,7 +3,6 @@
  * first sync vs mbsync, the raw IMAP ceiling, incremental and idle runs, many accounts with several processes,
  * peak memory, and console pages on a big database. Table on stdout, figures in bench/results/latest.json.
  */
-import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startBenchHarness } from '@/bench/environment';
@@ -12,20 +11,7 @@ import { benchManyAccounts } from '@/bench/many-accounts';
 import { benchPages } from '@/bench/pages';
 import { writeReport, type BenchResult } from '@/bench/report';
 
-/** mbsync (Debian's isync) is the reference; install it the way `npm test` installs Dovecot. */
-function ensureMbsync(): void {
-  try {
-    execFileSync('sh', ['-c', 'command -v mbsync'], { stdio: 'ignore' });
-  } catch {
-    process.stderr.write('Installing isync (mbsync) with apt-get\n');
-    execFileSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq isync'], {
-      stdio: 'inherit',
-    });
-  }
-}
-
 async function main(): Promise<void> {
-  ensureMbsync();
   const { values } = parseArgs({
     options: {
       messages: { type: 'string' },

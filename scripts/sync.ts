@@ -1,29 +1,44 @@
 /**
  * `npm run sync`: one sync pass over every due mailbox (or `--account <id>`, repeatable, even if not due), or
  * `--watch <seconds>` to run a pass every so often. Exits non-zero when an account failed (one pass) so a
- * crontab or CI notices.
+ * crontab or CI notices. In embedded mode a running console owns the database: the pass is asked of it.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { flagsNpmSwallowed } from '@/lib/cli/npm-swallowed-flags';
+import { countOf } from '@/lib/format/count';
+import { askConsoleToSync } from '@/lib/channels/microsoft365/ask-console-to-sync';
 import { productSyncDeps } from '@/lib/channels/microsoft365/sync-deps';
+import { getEnv } from '@/lib/config/env';
 import { closeDatabase, getDb, type Db } from '@/lib/db';
+import { busySentence, currentEmbeddedHolder } from '@/lib/db/embedded-lock';
 import { releaseLeasesOf } from '@/lib/db/queries/sync-leases';
 import { defaultLeaseOwner } from '@/lib/sync/lease';
 import { runSync } from '@/lib/sync/run';
-import type { AccountSyncReport, SyncProgress, SyncReport } from '@/lib/sync/types';
+import type { AccountSyncReport, SyncProgress } from '@/lib/sync/types';
 
 const ACCOUNT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const USAGE = 'Usage: npm run sync -- [--account <id>]... [--watch [<seconds>, default 60]] [--budget <seconds>]';
 
+const OPTIONS = {
+  account: { type: 'string', multiple: true },
+  watch: { type: 'string' },
+  budget: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+class UsageError extends Error {}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    args: withWatchDefault(process.argv.slice(2)),
-    options: {
-      account: { type: 'string', multiple: true },
-      watch: { type: 'string' },
-      budget: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const swallowed = flagsNpmSwallowed(Object.keys(OPTIONS));
+  if (swallowed.length > 0)
+    throw new UsageError(`npm kept ${swallowed.join(' ')} for itself: put -- before the script's options.`);
+  let values;
+  try {
+    ({ values } = parseArgs({ args: withWatchDefault(process.argv.slice(2)), options: OPTIONS }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -33,6 +48,24 @@ async function main(): Promise<number> {
   const invalid = values.account?.find((id) => !ACCOUNT_ID.test(id));
   if (invalid !== undefined)
     throw new Error(`--account needs a mailbox id (a UUID from its page in the console), got "${invalid}". ${USAGE}`);
+
+  const env = getEnv();
+  if (env.databaseKind === 'pglite') {
+    const folder = path.resolve(env.DATA_DIR, 'pglite');
+    const holder = await currentEmbeddedHolder(folder);
+    if (holder) {
+      if (!holder.consoleUrl || !env.CRON_SECRET) throw new Error(busySentence(folder, holder));
+      if (watchSeconds !== undefined)
+        throw new Error(
+          `--watch is not needed: the console at ${holder.consoleUrl} owns the embedded database and syncs on its own schedule (SYNC_INTERVAL_MINUTES, now ${env.SYNC_INTERVAL_MINUTES}).`,
+        );
+      const answer = await askConsoleToSync(holder.consoleUrl, env.CRON_SECRET, values.account);
+      console.log(`Asked the console at ${holder.consoleUrl} to sync (it owns the embedded database).`);
+      for (const account of answer.accounts) console.log(describe(account));
+      printSummary(answer);
+      return answer.accounts.some((account) => account.outcome === 'failed') ? 1 : 0;
+    }
+  }
   const db = await getDb();
   const owner = defaultLeaseOwner();
   const shutdown = stopOnSignals(db, owner);
@@ -103,17 +136,19 @@ function progressPrinter(): (event: SyncProgress) => void {
   };
 }
 
-function describe(report: AccountSyncReport): string {
+type AccountLine = Pick<AccountSyncReport, 'address' | 'outcome' | 'fetched' | 'bytes' | 'durationMs' | 'error'>;
+
+function describe(report: AccountLine): string {
   const seconds = (report.durationMs / 1000).toFixed(1);
-  const base = `${report.address}: ${report.outcome}, ${report.fetched} messages, ${megabytes(report.bytes)} in ${seconds} s`;
+  const base = `${report.address}: ${report.outcome}, ${countOf(report.fetched, 'new message')}, ${megabytes(report.bytes)} in ${seconds} s`;
   return report.error ? `${base} — ${report.error.code}: ${report.error.message}` : base;
 }
 
-function printSummary(report: SyncReport): void {
+function printSummary(report: { accounts: AccountLine[]; durationMs: number }): void {
   const failed = report.accounts.filter((account) => account.outcome === 'failed').length;
   const fetched = report.accounts.reduce((sum, account) => sum + account.fetched, 0);
   console.log(
-    `${new Date().toISOString()} pass done: ${report.accounts.length} accounts, ${fetched} messages, ${failed} failed, ${(report.durationMs / 1000).toFixed(1)} s`,
+    `${new Date().toISOString()} pass done: ${countOf(report.accounts.length, 'account')}, ${countOf(fetched, 'new message')}, ${failed} failed, ${(report.durationMs / 1000).toFixed(1)} s`,
   );
 }
 
@@ -139,6 +174,7 @@ main()
   })
   .catch(async (error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
+    if (error instanceof UsageError) console.error(USAGE);
     await closeDatabase().catch(() => {});
     process.exit(1);
   });

@@ -3,14 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need=()
-[ -x /usr/bin/chromium ] || need+=(chromium)
-command -v dovecot >/dev/null 2>&1 || need+=(dovecot-imapd)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "Installing ${need[*]} with apt-get"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+bash scripts/install-tools.sh chromium dovecot
 
 # The machine's Postgres (trust auth on 127.0.0.1:5432); start it if it is down.
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then

@@ -49,6 +49,25 @@ describe('the cron sync route', () => {
     expect(again.accounts[0]?.fetched).toBe(0);
   });
 
+  it('syncs only the mailboxes named with ?account, even when not due, and refuses an id that is not one', async () => {
+    const named = (await (
+      await route.POST(
+        new Request(`http://127.0.0.1/api/cron/sync?account=${accountId}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${CRON_SECRET}` },
+        }),
+      )
+    ).json()) as { accounts: { accountId: string }[] };
+    expect(named.accounts.map((a) => a.accountId)).toEqual([accountId]);
+    const bad = await route.POST(
+      new Request('http://127.0.0.1/api/cron/sync?account=1%27or%201=1', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${CRON_SECRET}` },
+      }),
+    );
+    expect(bad.status).toBe(400);
+  });
+
   it('keeps the rotated refresh token: after a refresh the old one is dead and the sync still works', async () => {
     // Microsoft keeps a used refresh token valid; strict rotation makes a lost rotation fail this test.
     await f.harness.control.setStrictRefreshTokenRotation(true);

@@ -101,6 +101,30 @@ describe('sending and the verify round trip', () => {
     expect(result.receive.ok).toBe(true);
   });
 
+  it('marks its check messages with a header and removes them from the stored mail, but not a look-alike', async () => {
+    const { sendFromMailbox } = await import('@/lib/channels/microsoft365/send-test');
+    const { verifyMailFlow } = await import('@/lib/channels/microsoft365/verify-mail-flow');
+    // Someone else's message with the same subject: customer mail, however it looks.
+    await sendFromMailbox(f.db, f.admin, id('bob'), {
+      to: 'alice@contoso.test',
+      subject: 'Mailgate 365 mail flow check 0123456789ab',
+      body: '',
+    });
+    const result = await verifyMailFlow(f.db, f.admin, id('alice'), 20_000);
+    expect(result.receive).toMatchObject({ ok: true, removed: 1 });
+    const checks = f.harness.smtp.sent.filter((m) =>
+      /^X-Mailgate-Check: mail-flow [0-9a-f]{12}\r$/m.test(m.raw.toString()),
+    );
+    expect(checks.length).toBeGreaterThanOrEqual(2);
+    const stored = await f.db
+      .select({ subject: messages.subject, from: messages.fromAddress })
+      .from(messages)
+      .where(eq(messages.accountId, id('alice')));
+    expect(stored.filter((m) => m.subject?.startsWith('Mailgate 365 mail flow check'))).toEqual([
+      { subject: 'Mailgate 365 mail flow check 0123456789ab', from: 'bob@contoso.test' },
+    ]);
+  });
+
   it('names the failing leg when sending is refused', async () => {
     const { verifyMailFlow } = await import('@/lib/channels/microsoft365/verify-mail-flow');
     const result = await verifyMailFlow(f.db, f.admin, id('nosmtp'), 5_000);

@@ -64,8 +64,14 @@ describe('the framed body document', () => {
       "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'; form-action 'none'; base-uri 'none'",
     );
     expect(bodyContentSecurityPolicy({ remoteImages: true })).toContain("img-src 'self' data: https:;");
-    expect(bodyDocument('<p>x</p>')).toMatch(
-      /^<!doctype html><html><head><meta charset="utf-8">.*<body><p>x<\/p><\/body><\/html>$/,
+    expect(bodyDocument('<p>x</p>', 'Hello')).toMatch(
+      /^<!doctype html><html lang="und"><head><meta charset="utf-8">.*<body tabindex="0"><p>x<\/p><\/body><\/html>$/,
     );
+  });
+
+  it('titles the document with the subject, escaped, and makes its body focusable for keyboard scrolling', () => {
+    const document = bodyDocument('<p>x</p>', 'Re: <b>"Q3" & more</b>');
+    expect(document).toContain('<title>Re: &lt;b&gt;&quot;Q3&quot; &amp; more&lt;/b&gt;</title>');
+    expect(document).toContain('<body tabindex="0">');
   });
 });

@@ -94,7 +94,7 @@ describe('explainIdentityError', () => {
       { tenant: 'organizations' },
     );
     expect(single.action).toMatch(/Directory \(tenant\) ID/);
-    expect(single.explanation).toContain('`organizations`');
+    expect(single.explanation).toContain('“organizations”');
 
     const personal = explainIdentityError(
       {
@@ -107,7 +107,7 @@ describe('explainIdentityError', () => {
       { tenant: 'contoso.onmicrosoft.com' },
     );
     expect(personal.title).toMatch(/personal/);
-    expect(personal.action).toContain('`common`');
+    expect(personal.action).toContain('leave the tenant empty in the console (it means “common”)');
 
     const foreign = explainIdentityError({
       error: 'invalid_request',

@@ -1,4 +1,5 @@
 'use client';
+import { useFormFeedback } from '@/app/_components/use-form-feedback';
 import { useActionState } from 'react';
 import { FormMessage } from '@/app/_components/form-message';
 import { SubmitButton } from '@/app/_components/submit-button';
@@ -19,8 +20,9 @@ export function ActionButton({
   variant?: 'primary' | 'secondary' | 'danger';
 }) {
   const [state, formAction] = useActionState(action, initialFormState);
+  const form = useFormFeedback(state);
   return (
-    <form action={formAction} className="inline-flex flex-col gap-2">
+    <form ref={form} action={formAction} className="inline-flex flex-col gap-2">
       {Object.entries(fields).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}

@@ -8,7 +8,7 @@ export function AuthCard({
   children: React.ReactNode;
 }) {
   return (
-    <main className="flex min-h-screen items-center justify-center px-4 py-12">
+    <main id="main" tabIndex={-1} className="flex min-h-screen items-center justify-center px-4 py-12">
       <div className="w-full max-w-sm">
         <p className="mb-6 text-center text-sm font-semibold tracking-wide text-brand-700">Mailgate 365</p>
         <div className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">

@@ -1,4 +1,7 @@
-/** A form-level message; role="status" (not "alert") so it does not collide with Next's route announcer. */
+/**
+ * A form-level or page-level message. Not a live region itself: forms announce their outcome through the page's
+ * one live region (use-form-feedback), so nothing is read out twice.
+ */
 export function FormMessage({ tone, children }: { tone: 'error' | 'success' | 'info'; children: React.ReactNode }) {
   const styles = {
     error: 'border-red-200 bg-red-50 text-red-800',
@@ -6,7 +9,7 @@ export function FormMessage({ tone, children }: { tone: 'error' | 'success' | 'i
     info: 'border-brand-100 bg-brand-50 text-slate-800',
   }[tone];
   return (
-    <div role="status" aria-live="polite" data-tone={tone} className={`rounded-md border px-3 py-2 text-sm ${styles}`}>
+    <div data-tone={tone} className={`rounded-md border px-3 py-2 text-sm ${styles}`}>
       {children}
     </div>
   );

@@ -95,6 +95,7 @@ export async function worldSegmentValues(sql: postgres.Sql): Promise<SegmentValu
   return (segment, pattern, method) => {
     if (segment === 'nextauth') return method === 'GET' ? 'session' : 'callback/credentials';
     if (segment === 'flowId') return ids.flow;
+    if (segment === 'missing') return 'no-such-page/below';
     if (segment === 'attachmentId') return ids.attachment;
     if (segment === 'id' && /^\/(channels\/microsoft365\/accounts|api\/v1\/accounts)\//.test(pattern))
       return ids.account;

@@ -1,6 +1,8 @@
 import 'server-only';
+import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { auth } from '@/lib/auth/config';
+import { safeReturnPath } from '@/lib/auth/return-path';
 import { getDb } from '@/lib/db';
 import { countAdmins, findAdminById } from '@/lib/db/queries/admins';
 
@@ -21,11 +23,13 @@ export async function currentAdmin(): Promise<SignedInAdmin | null> {
 
 /**
  * For pages, layouts and server actions (a server action is a public POST endpoint, so each one calls this).
- * Sends the browser to /setup while no admin exists, else to sign-in.
+ * Sends the browser to /setup while no admin exists, else to sign-in, which returns to the page asked for.
  */
 export async function requireAdmin(): Promise<SignedInAdmin> {
   const admin = await currentAdmin();
   if (admin) return admin;
   if ((await countAdmins(await getDb())) === 0) redirect('/setup');
-  redirect('/sign-in');
+  // Set by proxy.ts from the request's own URL, so it is always a path on this site.
+  const asked = safeReturnPath((await headers()).get('x-mailgate-requested-path'));
+  redirect(asked ? `/sign-in?next=${encodeURIComponent(asked)}` : '/sign-in');
 }

@@ -38,6 +38,12 @@ const schema = z.object({
     .min(1, 'must be a number of megabytes between 1 and 150')
     .max(150, 'must be a number of megabytes between 1 and 150 (Exchange Online’s own limit)')
     .default(50),
+  // The embedded console's own schedule (nothing else may open its database); 0 turns it off.
+  SYNC_INTERVAL_MINUTES: z.coerce
+    .number({ message: 'must be a number of minutes (0 turns the console’s own schedule off)' })
+    .min(0, 'must be a number of minutes (0 turns the console’s own schedule off)')
+    .max(1440, 'must be at most 1440 minutes (a day)')
+    .default(5),
   MICROSOFT_LOGIN_URL: optionalUrl(
     'an http(s) URL of a Microsoft identity endpoint stand-in, e.g. http://127.0.0.1:4010',
   ),
@@ -81,6 +87,10 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     ...env,
     APP_ENCRYPTION_KEY: required('APP_ENCRYPTION_KEY', env.APP_ENCRYPTION_KEY, randomKey),
     AUTH_SECRET: required('AUTH_SECRET', env.AUTH_SECRET, randomKey),
+    // Generated in embedded mode too: `npm run sync` reads the same file to ask the running console to sync.
+    CRON_SECRET:
+      env.CRON_SECRET ??
+      (embedded ? embeddedSecret(env.DATA_DIR, 'CRON_SECRET', () => randomKey().replace(/[+/=]/g, '')) : undefined),
     databaseKind: embedded ? 'pglite' : 'postgres',
     publicBaseUrl: configuredBaseUrl(env),
   };

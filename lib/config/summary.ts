@@ -37,11 +37,20 @@ export async function deploymentSummary(): Promise<SummaryRow[]> {
         ? 'From APP_BASE_URL.'
         : 'Taken from this request. Set APP_BASE_URL so callback URLs never depend on a proxy.',
     },
-    {
-      label: 'Scheduled sync',
-      value: env.CRON_SECRET ? 'CRON_SECRET is set' : 'CRON_SECRET is not set: the sync route refuses every call',
-      warning: !env.CRON_SECRET,
-    },
+    kind === 'pglite'
+      ? {
+          label: 'Scheduled sync',
+          value:
+            env.SYNC_INTERVAL_MINUTES > 0
+              ? `This console syncs every ${env.SYNC_INTERVAL_MINUTES} minutes (SYNC_INTERVAL_MINUTES)`
+              : 'Off (SYNC_INTERVAL_MINUTES=0): mailboxes sync only with “Sync now” or npm run sync',
+          warning: env.SYNC_INTERVAL_MINUTES === 0,
+        }
+      : {
+          label: 'Scheduled sync',
+          value: env.CRON_SECRET ? 'CRON_SECRET is set' : 'CRON_SECRET is not set: the sync route refuses every call',
+          warning: !env.CRON_SECRET,
+        },
     {
       label: 'Encryption key',
       value: `Key ${keyId(Buffer.from(env.APP_ENCRYPTION_KEY, 'base64'))}${env.APP_ENCRYPTION_KEY_PREVIOUS.length ? ` (+${env.APP_ENCRYPTION_KEY_PREVIOUS.length} previous)` : ''}`,

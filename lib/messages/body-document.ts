@@ -13,6 +13,14 @@ export function bodyContentSecurityPolicy(options: { remoteImages: boolean }): s
 const FRAME_STYLE =
   'body{margin:0;padding:16px;font:14px/1.5 system-ui,sans-serif;color:#0f172a;background:#fff;overflow-wrap:anywhere}img{max-width:100%}';
 
-export function bodyDocument(sanitizedHtml: string): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><style>${FRAME_STYLE}</style></head><body>${sanitizedHtml}</body></html>`;
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+
+/**
+ * The body is focusable (tabindex 0), so a keyboard user can tab into the frame and scroll a long message with
+ * the arrow keys: with scripts off, nothing else in it takes focus. The message's language is unknown ("und"),
+ * and its subject titles the document for screen readers.
+ */
+export function bodyDocument(sanitizedHtml: string, title: string): string {
+  const safeTitle = title.replace(/[&<>"]/g, (c) => ESCAPES[c] ?? c);
+  return `<!doctype html><html lang="und"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><title>${safeTitle}</title><style>${FRAME_STYLE}</style></head><body tabindex="0">${sanitizedHtml}</body></html>`;
 }

@@ -14,7 +14,8 @@ export async function messageBodyResponse(
   messageId: number,
   options: { remoteImages: boolean },
 ): Promise<Response> {
-  const html = await findMessageHtml(db, messageId);
+  const message = await findMessageHtml(db, messageId);
+  const html = message?.html;
   if (!html) return notFound('message body');
   const inlineImages = new Map<string, string>();
   for (const part of await listAttachments(db, messageId)) {
@@ -25,7 +26,7 @@ export async function messageBodyResponse(
       attachmentUrl(messageId, part.id, { inline: true, token: signInlineImage(messageId, part.id) }),
     );
   }
-  return new Response(bodyDocument(sanitizeMessageHtml(html, inlineImages)), {
+  return new Response(bodyDocument(sanitizeMessageHtml(html, inlineImages), message.subject || '(no subject)'), {
     headers: {
       'Content-Type': 'text/html; charset=utf-8',
       'Content-Security-Policy': bodyContentSecurityPolicy(options),

@@ -16,7 +16,7 @@ const docs = {
     'https://learn.microsoft.com/en-us/entra/identity/conditional-access/troubleshoot-conditional-access',
 };
 
-const tenantLabel = (tenant?: string) => (tenant ? `\`${tenant}\`` : 'the tenant entered here');
+const tenantLabel = (tenant?: string) => (tenant ? `“${tenant}”` : 'the tenant entered here');
 const mailboxLabel = (mailbox?: string) => mailbox ?? 'the mailbox';
 
 const reauthenticate =
@@ -24,7 +24,7 @@ const reauthenticate =
   (ctx) => ({
     title,
     explanation,
-    action: `Open the account page, click Re-authenticate and sign in as ${mailboxLabel(ctx.mailbox)}. Other mailboxes keep syncing.`,
+    action: `Re-authenticate the mailbox (the button on its page) and sign in as ${mailboxLabel(ctx.mailbox)}. Other mailboxes keep syncing.`,
     whoActs: 'mailbox_owner',
     scope: 'account',
     link: { label: 'Refresh token lifetime', href: docs.refreshTokens },
@@ -97,7 +97,9 @@ export const AADSTS_CATALOG: Record<string, CatalogEntry> = {
     title: 'The callback URL is not registered on the Azure app.',
     explanation:
       'Microsoft only returns to redirect URIs listed on the app registration, spelled exactly (scheme, host, port, path, no trailing slash).',
-    action: `In Azure: App registrations → your app → Authentication → add a platform of type Web with the redirect URI ${ctx.callbackUrl ? `\`${ctx.callbackUrl}\`` : 'shown on the console’s app settings page'}, then save.`,
+    action: ctx.callbackUrl
+      ? `In Azure: App registrations → your app → Authentication → add a platform of type Web, then save, with exactly this redirect URI: \`${ctx.callbackUrl}\``
+      : 'In Azure: App registrations → your app → Authentication → add a platform of type Web with the redirect URI shown on the console’s app settings page, then save.',
     whoActs: 'azure_admin',
     scope: 'config',
     link: { label: 'Add a redirect URI', href: docs.redirectUri },
@@ -110,8 +112,8 @@ export const AADSTS_CATALOG: Record<string, CatalogEntry> = {
         : 'The account that signed in belongs to a different organisation than the app accepts.',
       explanation: `The account type chosen in Azure and the tenant entered in the console (${tenantLabel(ctx.tenant)}) only admit accounts of one directory.`,
       action: personal
-        ? 'To connect Outlook.com accounts: in Azure set Supported account types to "Accounts in any organizational directory and personal Microsoft accounts", and enter `common` as the tenant in the console.'
-        : 'Sign in with an account of the tenant entered here, or, to connect other organisations, set Supported account types in Azure to "Accounts in any organizational directory" and enter `organizations` as the tenant in the console.',
+        ? 'To connect Outlook.com accounts, set Supported account types in Azure to "Accounts in any organizational directory and personal Microsoft accounts", then leave the tenant empty in the console (it means “common”).'
+        : 'Sign in with an account of the tenant entered here. To connect other organisations, set Supported account types in Azure to "Accounts in any organizational directory", then enter this as the tenant in the console: `organizations`',
       whoActs: 'azure_admin',
       scope: 'config',
       link: { label: 'Change supported account types', href: docs.accountTypes },
@@ -130,7 +132,7 @@ export const AADSTS_CATALOG: Record<string, CatalogEntry> = {
     title: 'Microsoft cannot find the app in the directory it was asked about.',
     explanation: `Either the Application (client) ID is wrong, or the app is registered in a different directory than ${tenantLabel(ctx.tenant)}.`,
     action:
-      'Compare the client ID in the console with Application (client) ID on the app’s Overview page in Azure. If it matches, enter the Directory (tenant) ID from that page as the tenant, or make the app multi-tenant and enter `organizations`.',
+      'Compare the client ID in the console with Application (client) ID on the app’s Overview page in Azure. If it matches, enter the Directory (tenant) ID from that page as the tenant; or make the app multi-tenant in Azure and enter this as the tenant: `organizations`',
     whoActs: 'console_admin',
     scope: 'config',
     link: { label: 'Change supported account types', href: docs.accountTypes },
@@ -162,7 +164,9 @@ export const AADSTS_CATALOG: Record<string, CatalogEntry> = {
     title: 'The callback URL is registered as a single-page application; it must be a Web redirect URI.',
     explanation:
       'The console redeems the code on the server with a client secret, which Microsoft only allows for the Web platform.',
-    action: `In Azure: App registrations → your app → Authentication → remove ${ctx.callbackUrl ? `\`${ctx.callbackUrl}\`` : 'the callback URL'} from "Single-page application" and add it under "Web".`,
+    action: ctx.callbackUrl
+      ? `In Azure: App registrations → your app → Authentication → remove the callback URL from "Single-page application" and add it under "Web". The callback URL: \`${ctx.callbackUrl}\``
+      : 'In Azure: App registrations → your app → Authentication → remove the callback URL from "Single-page application" and add it under "Web".',
     whoActs: 'azure_admin',
     scope: 'config',
     link: { label: 'Redirect URI types', href: docs.redirectUri },

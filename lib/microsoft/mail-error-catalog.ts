@@ -40,7 +40,7 @@ export const MAIL_CATALOG = {
     title: 'Exchange refused the IMAP sign-in for this mailbox.',
     explanation:
       'The token is valid, but Exchange will not open the mailbox over IMAP. Usual causes: IMAP is disabled for the mailbox, the app lacks the IMAP.AccessAsUser.All permission, or the mailbox has no Exchange Online licence.',
-    action: `Check in Exchange Online PowerShell: \`Get-CASMailbox -Identity ${imapUser(ctx)} | fl ImapEnabled\`; if False, run \`Set-CASMailbox -Identity ${imapUser(ctx)} -ImapEnabled $true\`. Make sure Azure → API permissions lists IMAP.AccessAsUser.All (Office 365 Exchange Online, delegated) with consent granted, and that the mailbox is licensed. Then click Verify.`,
+    action: `Make sure Azure → API permissions lists IMAP.AccessAsUser.All (Office 365 Exchange Online, delegated) with consent granted, and that the mailbox is licensed. Check in Exchange Online PowerShell whether IMAP is on for the mailbox: \`Get-CASMailbox -Identity ${imapUser(ctx)} | fl ImapEnabled\` If it says False, turn it on: \`Set-CASMailbox -Identity ${imapUser(ctx)} -ImapEnabled $true\` Then click Verify.`,
     whoActs: 'azure_admin',
     scope: 'config',
     link: { label: 'Enable IMAP for a mailbox', href: docs.imapAccess },
@@ -51,7 +51,7 @@ export const MAIL_CATALOG = {
       ctx.imapUser && ctx.mailbox && ctx.imapUser !== ctx.mailbox
         ? `${ctx.mailbox} signed in and asked for the shared mailbox ${ctx.imapUser}, which it may not open.`
         : 'This happens when the IMAP user is a shared mailbox the signed-in user has no Full Access to, or the address is not the mailbox’s primary address.',
-    action: `Grant access in Exchange Online PowerShell: \`Add-MailboxPermission -Identity ${imapUser(ctx)} -User ${mailbox(ctx)} -AccessRights FullAccess -InheritanceType All\`, or correct the IMAP user to the mailbox’s primary SMTP address. Permission changes can take up to an hour to apply.`,
+    action: `Correct the IMAP user to the mailbox’s primary SMTP address, or grant access in Exchange Online PowerShell (permission changes can take up to an hour to apply): \`Add-MailboxPermission -Identity ${imapUser(ctx)} -User ${mailbox(ctx)} -AccessRights FullAccess -InheritanceType All\``,
     whoActs: 'azure_admin',
     scope: 'config',
     link: { label: 'Mailbox permissions', href: docs.permissions },

@@ -3,7 +3,7 @@ import type { SyncAccount } from '@/lib/db/queries/sync-leases';
 import type { ImapEndpoint } from '@/lib/mail/imap';
 
 export type { SyncAccount };
-export type SyncTrigger = 'cron' | 'cli' | 'manual';
+export type SyncTrigger = 'cron' | 'cli' | 'manual' | 'schedule';
 export type AccountOutcome = 'success' | 'partial' | 'failed';
 
 /** What the engine needs from the rest of the product; it knows nothing of msal or where endpoints come from. */

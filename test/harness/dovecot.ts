@@ -4,7 +4,8 @@
  * its own config for UIDVALIDITY changes, expunges and folder creation.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -76,6 +77,11 @@ export class DovecotServer {
   /** Starts and waits for the port; retries briefly when a just-killed instance still holds it. */
   async start(): Promise<void> {
     if (this.child && isAlive(this.child.pid ?? -1)) throw new Error('Dovecot already running');
+    await access(DOVECOT, constants.X_OK).catch(() => {
+      throw new Error(
+        `Dovecot is not installed (${DOVECOT}): run \`bash scripts/install-tools.sh dovecot\` (or \`sudo apt-get install dovecot-imapd\`).`,
+      );
+    });
     const deadline = Date.now() + START_TIMEOUT_MS;
     for (;;) {
       const child = spawn(DOVECOT, ['-F', '-c', this.configFile], { stdio: ['ignore', 'ignore', 'pipe'] });

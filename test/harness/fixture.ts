@@ -19,8 +19,10 @@ import { startSmtp, type SmtpStandIn } from './smtp';
 import { startTcpProxy, type TcpProxy, type TcpProxyOptions } from './tcp-proxy';
 
 export interface HarnessOptions {
-  /** Fixed emulator port (e.g. for `npm run harness --port`); default a free one. */
+  /** Fixed ports (e.g. for `npm run harness`, so settings stay the same between starts); default free ones. */
   emulatorPort?: number;
+  imapPort?: number;
+  smtpPort?: number;
   accessTokenLifetimeSeconds?: number;
   /** Bench-only PLAIN/LOGIN password on Dovecot; off unless given. */
   benchPassword?: string;
@@ -78,12 +80,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const dovecot = new DovecotServer({
       workDir: join(workDir, 'dovecot'),
       mailRoot,
-      port: await freePort(),
+      port: options.imapPort ?? (await freePort()),
       emulatorUrl: emulator.url,
       benchPassword: options.benchPassword,
     });
     await dovecot.writeConfig();
-    const [smtp] = await Promise.all([startSmtp({ emulatorUrl: emulator.url, maildirs }), dovecot.start()]);
+    const [smtp] = await Promise.all([
+      startSmtp({ emulatorUrl: emulator.url, maildirs, port: options.smtpPort }),
+      dovecot.start(),
+    ]);
     cleanups.push(() => smtp.close());
     cleanups.push(() => dovecot.stop());
     // If the test process dies without stop(), do not leave a Dovecot behind.

@@ -23,8 +23,16 @@ export interface GenerateOptions {
   /** `light`: 1–8 KB bodies, attachments up to 30 KB. `realistic`: 70% 2–20 KB, 29% 50–300 KB, 1% 1–5 MB. */
   profile?: 'light' | 'realistic';
   startDate?: Date;
+  /** Time between two messages' dates; default 7 minutes. */
+  intervalMs?: number;
   /** Index of the first message (for appending more of the same series later). */
   offset?: number;
+}
+
+/** Dates for `count` messages spread evenly over the last `days` days, the newest a little before now. */
+export function recentDates(count: number, days: number, now = Date.now()): { startDate: Date; intervalMs: number } {
+  const intervalMs = Math.floor((days * 86_400_000) / Math.max(1, count));
+  return { startDate: new Date(now - days * 86_400_000), intervalMs };
 }
 
 const WORDS =
@@ -44,7 +52,7 @@ export function* generateMessages(options: GenerateOptions): Generator<Generated
   for (let i = offset; i < offset + options.count; i += 1) {
     const rand = prng((options.seed ?? 1) * 1_000_003 + i);
     const shape = pickShape(rand(), options.profile ?? 'light');
-    const date = new Date(start.getTime() + i * 7 * 60_000);
+    const date = new Date(start.getTime() + i * (options.intervalMs ?? 7 * 60_000));
     const subject = `${capitalize(words(rand, 4))} #${i}`;
     const messageId = `<seed${options.seed ?? 1}.${i}@harness.test>`;
     const headers = [

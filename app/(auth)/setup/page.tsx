@@ -17,7 +17,7 @@ export default async function SetupPage() {
   return (
     <AuthCard
       title="Welcome to Mailgate 365"
-      description="Create the first administrator. This page closes for good once it is done; more administrators can be added from the console."
+      description="Create the first administrator. This page closes for good once it is done."
     >
       <SetupForm askForToken={setupTokenRequired()} />
     </AuthCard>

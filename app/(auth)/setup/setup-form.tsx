@@ -1,5 +1,6 @@
 'use client';
 import Link from 'next/link';
+import { useFormFeedback } from '@/app/_components/use-form-feedback';
 import { useActionState } from 'react';
 import { FormField } from '@/app/_components/form-field';
 import { FormMessage } from '@/app/_components/form-message';
@@ -9,8 +10,9 @@ import { createFirstAdmin } from './actions';
 
 export function SetupForm({ askForToken }: { askForToken: boolean }) {
   const [state, action] = useActionState(createFirstAdmin, initialFormState);
+  const form = useFormFeedback(state);
   return (
-    <form action={action} className="space-y-4" noValidate>
+    <form ref={form} action={action} className="space-y-4" noValidate>
       {state.message ? (
         <FormMessage tone={state.ok ? 'success' : 'error'}>
           {state.message}{' '}
@@ -36,6 +38,7 @@ export function SetupForm({ askForToken }: { askForToken: boolean }) {
         label="Your name"
         name="name"
         autoComplete="name"
+        autoFocus={!askForToken}
         defaultValue={state.values?.name}
         errors={state.fieldErrors?.name}
       />
@@ -45,7 +48,6 @@ export function SetupForm({ askForToken }: { askForToken: boolean }) {
         type="email"
         autoComplete="username"
         required
-        autoFocus={!askForToken}
         defaultValue={state.values?.email}
         errors={state.fieldErrors?.email}
       />

@@ -2,6 +2,7 @@
 import { AuthError } from 'next-auth';
 import { signIn } from '@/lib/auth/config';
 import { signInSchema } from '@/lib/auth/credentials';
+import { returnPathOrHome } from '@/lib/auth/return-path';
 import { echoValues, fieldErrorsOf, type FormState } from '@/lib/form-state';
 
 export async function signInWithPassword(_: FormState, form: FormData): Promise<FormState> {
@@ -9,7 +10,7 @@ export async function signInWithPassword(_: FormState, form: FormData): Promise<
   const input = signInSchema.safeParse({ email: form.get('email'), password: form.get('password') });
   if (!input.success) return { ok: false, fieldErrors: fieldErrorsOf(input.error), values };
   try {
-    await signIn('credentials', { ...input.data, redirectTo: safeNext(form.get('next')) });
+    await signIn('credentials', { ...input.data, redirectTo: returnPathOrHome(form.get('next')) });
     return { ok: true };
   } catch (error) {
     // A successful sign-in "throws" Next's redirect; only Auth.js's own errors are failures here.
@@ -23,11 +24,4 @@ export async function signInWithPassword(_: FormState, form: FormData): Promise<
         : 'That e-mail and password do not match an administrator.',
     };
   }
-}
-
-/** Only same-site paths: an attacker's link must not turn sign-in into an open redirect. */
-function safeNext(next: FormDataEntryValue | null): string {
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\')
-    ? next
-    : '/channels/microsoft365';
 }

@@ -1,4 +1,5 @@
 'use client';
+import { useFormFeedback } from '@/app/_components/use-form-feedback';
 import { useActionState } from 'react';
 import { FormField } from '@/app/_components/form-field';
 import { FormMessage } from '@/app/_components/form-message';
@@ -8,8 +9,9 @@ import { signInWithPassword } from './actions';
 
 export function SignInForm({ next }: { next?: string }) {
   const [state, action] = useActionState(signInWithPassword, initialFormState);
+  const form = useFormFeedback(state);
   return (
-    <form action={action} className="space-y-4" noValidate>
+    <form ref={form} action={action} className="space-y-4" noValidate>
       {state.message ? <FormMessage tone="error">{state.message}</FormMessage> : null}
       <input type="hidden" name="next" value={next ?? ''} />
       <FormField

@@ -21,7 +21,7 @@ export function ConsoleNav({ badges = {} }: { badges?: Record<string, number> })
           return (
             <li key={section.href}>
               {'group' in section ? (
-                <p className="px-2 pt-2 pb-1 text-xs font-semibold text-slate-500 uppercase">{section.group}</p>
+                <p className="px-2 pt-2 pb-1 text-xs font-semibold text-slate-600 uppercase">{section.group}</p>
               ) : null}
               <Link
                 href={section.href}

@@ -2,12 +2,20 @@ import Link from 'next/link';
 import { DataTable } from '@/app/_components/data-table';
 import type { SyncRun, SyncRunWithAccount } from '@/lib/db/queries/sync-runs';
 import { formatDateTime } from '@/lib/format/date';
+import { formatSize } from '@/lib/messages/format-size';
 
 const OUTCOME: Record<SyncRun['outcome'], string> = {
   running: 'Running',
   success: 'Success',
   partial: 'Partial (resumes next run)',
   failed: 'Failed',
+};
+
+const TRIGGER: Record<string, string> = {
+  cron: 'Scheduler (cron)',
+  schedule: 'Console schedule',
+  cli: 'npm run sync',
+  manual: 'Sync now',
 };
 
 function duration(run: SyncRun): string {
@@ -50,14 +58,14 @@ export function SyncRunTable({
               )}
             </td>
           ) : null}
-          <td className="px-4 py-2">{run.trigger}</td>
+          <td className="px-4 py-2">{TRIGGER[run.trigger] ?? run.trigger}</td>
           <td className="px-4 py-2">
             {OUTCOME[run.outcome]}
-            {run.errorMessage ? <p className="max-w-xs text-xs text-slate-600">{run.errorMessage}</p> : null}
+            {run.errorMessage ? <p className="max-w-xs text-xs text-slate-700">{run.errorMessage}</p> : null}
           </td>
           <td className="px-4 py-2 text-right tabular-nums">{run.messages.toLocaleString('en')}</td>
-          <td className="px-4 py-2 text-right tabular-nums">{(run.bytes / 1_048_576).toFixed(1)} MB</td>
-          <td className="px-4 py-2 text-right tabular-nums">{duration(run)}</td>
+          <td className="px-4 py-2 text-right whitespace-nowrap tabular-nums">{formatSize(run.bytes)}</td>
+          <td className="px-4 py-2 text-right whitespace-nowrap tabular-nums">{duration(run)}</td>
         </tr>
       ))}
     </DataTable>

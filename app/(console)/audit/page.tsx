@@ -6,6 +6,7 @@ import { PageHeader } from '@/app/_components/page-header';
 import { requireAdmin } from '@/lib/auth/require-admin';
 import { getDb } from '@/lib/db';
 import { listAuditEvents } from '@/lib/db/queries/audit-events';
+import { describeAuditEvent } from '@/lib/audit/describe-event';
 import { formatDateTime } from '@/lib/format/date';
 
 export const metadata: Metadata = { title: 'Audit log' };
@@ -28,16 +29,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           Changes made in the console are recorded here.
         </EmptyState>
       ) : (
-        <DataTable
-          caption="Audit events"
-          columns={[{ label: 'When' }, { label: 'Who' }, { label: 'What' }, { label: 'Target' }]}
-        >
+        <DataTable caption="Audit events" columns={[{ label: 'When' }, { label: 'What happened' }]}>
           {events.map((event) => (
-            <tr key={event.id}>
-              <td className="px-4 py-2 whitespace-nowrap text-slate-600">{formatDateTime(event.at)}</td>
-              <td className="px-4 py-2">{event.adminEmail ?? 'system'}</td>
-              <td className="px-4 py-2 font-mono text-xs">{event.action}</td>
-              <td className="px-4 py-2 text-slate-600">{event.target ?? '—'}</td>
+            <tr key={event.id} data-action={event.action}>
+              <td className="px-4 py-2 whitespace-nowrap text-slate-700">{formatDateTime(event.at)}</td>
+              <td className="px-4 py-2 break-words">{describeAuditEvent(event)}</td>
             </tr>
           ))}
         </DataTable>

@@ -1,9 +1,7 @@
 import Link from 'next/link';
+import { INPUT_CLASS as INPUT } from '@/app/_components/form-field';
 import type { MessageAccountOption, MessageFilters as Filters } from '@/lib/db/queries/messages';
 import { hasActiveFilters } from '@/lib/messages/list-params';
-
-const INPUT =
-  'block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-brand-600 focus:ring-1 focus:ring-brand-600 focus:outline-none';
 
 /** The folders worth offering: those of the chosen account (or all), plus the one in the URL. */
 function folderOptions(accounts: MessageAccountOption[], filters: Filters): string[] {
@@ -21,7 +19,7 @@ function Check({ name, label, checked }: { name: string; label: string; checked:
         name={name}
         value="1"
         defaultChecked={checked}
-        className="h-4 w-4 rounded border-slate-300"
+        className="h-4 w-4 rounded border-slate-500"
       />
       {label}
     </label>
@@ -49,9 +47,12 @@ export function MessageFilters({ accounts, filters }: { accounts: MessageAccount
             type="search"
             defaultValue={filters.search ?? ''}
             maxLength={200}
-            placeholder='Words in subject, sender or text; "a phrase"; -exclude'
+            aria-describedby="q-hint"
             className={INPUT}
           />
+          <p id="q-hint" className="text-xs text-slate-600">
+            Words in subject, sender or text; “a phrase” in quotes; -word to leave out.
+          </p>
         </div>
         <div className="space-y-1">
           <label htmlFor="account" className="block text-sm font-medium text-slate-800">

@@ -7,7 +7,12 @@ import { MessageMarkers } from './message-markers';
 export function MessageTable({ rows, accounts }: { rows: MessageListRow[]; accounts: MessageAccountOption[] }) {
   const addressOf = new Map(accounts.map((account) => [account.id, account.emailAddress]));
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+    <div
+      className="overflow-x-auto rounded-lg border border-slate-200 bg-white"
+      tabIndex={0}
+      role="region"
+      aria-label="Messages, newest first"
+    >
       <table className="min-w-full divide-y divide-slate-200 text-sm">
         <caption className="sr-only">Messages, newest first</caption>
         <thead className="bg-slate-50 text-left text-xs font-semibold text-slate-600 uppercase">
@@ -30,9 +35,7 @@ export function MessageTable({ rows, accounts }: { rows: MessageListRow[]; accou
           {rows.map((row) => (
             <tr key={row.id} className="align-top">
               <td className="px-4 py-2 whitespace-nowrap text-slate-600">{formatDateTime(row.internalDate)}</td>
-              <td className="max-w-48 truncate px-4 py-2" title={row.fromAddress ?? undefined}>
-                {row.fromAddress ?? '—'}
-              </td>
+              <td className="max-w-72 min-w-40 px-4 py-2 break-words">{row.fromAddress ?? '—'}</td>
               <td className="max-w-md px-4 py-2">
                 <Link
                   href={messagePageUrl(row.id)}
@@ -49,7 +52,7 @@ export function MessageTable({ rows, accounts }: { rows: MessageListRow[]; accou
               </td>
               <td className="px-4 py-2 whitespace-nowrap text-slate-600">
                 {addressOf.get(row.accountId) ?? '—'}
-                <span className="block text-xs text-slate-400">{row.folder}</span>
+                <span className="block text-xs text-slate-600">{row.folder}</span>
               </td>
             </tr>
           ))}

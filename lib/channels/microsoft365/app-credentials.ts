@@ -2,9 +2,23 @@ import 'server-only';
 import { secrets } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db';
 import { recordAuditEvent } from '@/lib/db/queries/audit-events';
-import { requireReauthForAllAccounts } from '@/lib/db/queries/mail-accounts';
-import { findActiveApp, insertActiveApp, updateApp, type Microsoft365App } from '@/lib/db/queries/microsoft365-apps';
+import {
+  countAccountsSignedInWith,
+  restoreAccountsSignedInWith,
+  suspendAccountsSignedInWith,
+} from '@/lib/db/queries/mail-accounts';
+import {
+  deactivateApp,
+  findActiveApp,
+  findPreviousApp,
+  insertActiveApp,
+  reactivateApp,
+  updateApp,
+  type Microsoft365App,
+} from '@/lib/db/queries/microsoft365-apps';
 import type { AppCredentialsInput } from '@/lib/channels/microsoft365/app-credentials-schema';
+import { checkAppCredentials, type CredentialCheck } from '@/lib/channels/microsoft365/check-app-credentials';
+import { countOf } from '@/lib/format/count';
 import type { CloudName } from '@/lib/microsoft/clouds';
 import { transaction } from '@/lib/db/transaction';
 
@@ -47,19 +61,35 @@ export async function getAppView(db: Db): Promise<AppView | null> {
 }
 
 export type SaveAppResult =
-  { ok: true; app: AppView; clientIdChanged: boolean } | { ok: false; fieldErrors: Record<string, string[]> };
+  | { ok: true; app: AppView; check: CredentialCheck; mustReauthenticate: number; restored: number }
+  | { ok: false; fieldErrors: Record<string, string[]>; check?: CredentialCheck; mustReauthenticate?: number };
+
+export const APP_REPLACED = 'app.replaced';
 
 /**
- * Saves the app registration. A new secret alone keeps every mailbox connected (refresh tokens belong to the
- * client ID, not the secret); a new client ID or cloud orphans them, so each mailbox is asked to sign in again.
+ * Saves the app registration after Microsoft has checked it (where it can). A new secret alone keeps every
+ * mailbox connected (refresh tokens belong to the client ID, not the secret). A new client ID or cloud orphans
+ * the mailboxes signed in with the old one: that needs `confirmedReauth` to equal how many they are, and the
+ * old registration is kept, so entering its client ID again brings them back as they were.
  */
 export async function saveAppCredentials(
   db: Db,
   input: AppCredentialsInput,
-  admin: { id: string; email: string },
+  /** Who saves it; `id` null for a command such as `npm run demo`, named by `email` in the audit log. */
+  admin: { id: string | null; email: string },
+  options: { confirmedReauth?: number; check?: typeof checkAppCredentials } = {},
 ): Promise<SaveAppResult> {
   const existing = await findActiveApp(db);
-  if (!existing && !input.clientSecret) {
+  const replaces = existing !== undefined && (existing.clientId !== input.clientId || existing.cloud !== input.cloud);
+  const previous = replaces ? await findPreviousApp(db, input.clientId, input.cloud) : undefined;
+  // The secret to check and keep: the one typed, else the one this registration had, else the current one.
+  const sealed = input.clientSecret
+    ? {
+        clientSecretSealed: secrets().seal(input.clientSecret, CLIENT_SECRET_CONTEXT),
+        clientSecretHint: input.clientSecret.slice(-4),
+      }
+    : (previous ?? existing);
+  if (!sealed) {
     return {
       ok: false,
       fieldErrors: {
@@ -67,35 +97,45 @@ export async function saveAppCredentials(
       },
     };
   }
-  const secretFields = input.clientSecret
-    ? {
-        clientSecretSealed: secrets().seal(input.clientSecret, CLIENT_SECRET_CONTEXT),
-        clientSecretHint: input.clientSecret.slice(-4),
-      }
-    : {};
+  const check = await (options.check ?? checkAppCredentials)({
+    clientId: input.clientId,
+    clientSecret: input.clientSecret || secrets().open(sealed.clientSecretSealed, CLIENT_SECRET_CONTEXT),
+    tenant: input.tenant,
+    cloud: input.cloud,
+  });
+  if (check.result === 'refused') return { ok: false, fieldErrors: { [check.field]: [check.message] }, check };
+
+  const mustReauthenticate = replaces && existing ? await countAccountsSignedInWith(db, existing.id) : 0;
+  if (mustReauthenticate > 0 && options.confirmedReauth !== mustReauthenticate) {
+    return {
+      ok: false,
+      mustReauthenticate,
+      check,
+      fieldErrors: { confirmReauth: [confirmationText(mustReauthenticate)] },
+    };
+  }
+
   const values = {
     clientId: input.clientId,
     tenant: input.tenant,
     cloud: input.cloud,
     secretExpiresOn: input.secretExpiresOn,
-    ...secretFields,
+    clientSecretSealed: sealed.clientSecretSealed,
+    clientSecretHint: sealed.clientSecretHint,
   };
-
   const result = await transaction(db, async (tx) => {
-    if (!existing) {
-      return { app: await insertActiveApp(tx, { ...values, ...requireSecret(secretFields) }), orphaned: false };
-    }
-    const orphaned = existing.clientId !== input.clientId || existing.cloud !== input.cloud;
-    const app = await updateApp(tx, existing.id, values);
-    if (orphaned) {
-      await requireReauthForAllAccounts(tx, {
-        code: 'app.replaced',
-        message: 'The Microsoft 365 app registration changed, so this mailbox’s sign-in no longer applies.',
-        hint: 'Re-authenticate the mailbox.',
-        at: new Date().toISOString(),
-      });
-    }
-    return { app, orphaned };
+    if (!existing) return { app: await insertActiveApp(tx, values), suspended: 0, restored: 0 };
+    if (!replaces) return { app: await updateApp(tx, existing.id, values), suspended: 0, restored: 0 };
+    await deactivateApp(tx, existing.id);
+    const app = previous ? await reactivateApp(tx, previous.id, values) : await insertActiveApp(tx, values);
+    const suspended = await suspendAccountsSignedInWith(tx, existing.id, {
+      code: APP_REPLACED,
+      message: 'The Microsoft 365 app registration changed, so this mailbox’s sign-in no longer applies.',
+      hint: 'Re-authenticate the mailbox, or enter the previous client ID again to bring it back as it was.',
+      at: new Date().toISOString(),
+    });
+    const restored = await restoreAccountsSignedInWith(tx, app.id, APP_REPLACED);
+    return { app, suspended, restored };
   });
 
   await recordAuditEvent(db, {
@@ -107,15 +147,23 @@ export async function saveAppCredentials(
       tenant: input.tenant,
       cloud: input.cloud,
       secretChanged: Boolean(input.clientSecret),
-      clientIdChanged: result.orphaned,
+      clientIdChanged: replaces,
+      mustReauthenticate: result.suspended,
+      restored: result.restored,
+      checked: check.result,
     },
   });
-  return { ok: true, app: toAppView(result.app), clientIdChanged: result.orphaned };
+  return {
+    ok: true,
+    app: toAppView(result.app),
+    check,
+    mustReauthenticate: result.suspended,
+    restored: result.restored,
+  };
 }
 
-function requireSecret(fields: { clientSecretSealed?: string; clientSecretHint?: string }) {
-  if (!fields.clientSecretSealed || !fields.clientSecretHint) throw new Error('a new app needs a secret');
-  return { clientSecretSealed: fields.clientSecretSealed, clientSecretHint: fields.clientSecretHint };
+export function confirmationText(count: number): string {
+  return `Confirm that ${countOf(count, 'mailbox', 'mailboxes')} signed in with the current client ID must re-authenticate.`;
 }
 
 /** The app with its secret opened, for msal; server code only. */

@@ -30,6 +30,8 @@ export async function sendFromMailbox(
   admin: { id: string; email: string },
   accountId: string,
   message: TestMessage,
+  /** Extra header fields the product sets (the mail-flow check marks its messages with one). */
+  headers: Record<string, string> = {},
 ): Promise<SendResult> {
   const account = await findAccount(db, accountId);
   if (!account || account.removedAt) return { ok: false, error: missing() };
@@ -48,6 +50,7 @@ export async function sendFromMailbox(
         to: message.to,
         subject: message.subject,
         text: message.body,
+        headers,
       });
       result = { ok: true, messageId: info.messageId, durationMs: Date.now() - started };
     } finally {

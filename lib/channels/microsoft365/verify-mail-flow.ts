@@ -4,15 +4,21 @@ import { productSyncDeps } from '@/lib/channels/microsoft365/sync-deps';
 import { sendFromMailbox } from '@/lib/channels/microsoft365/send-test';
 import type { Db } from '@/lib/db';
 import { findAccount } from '@/lib/db/queries/mail-accounts';
-import { findMessageBySubjectToken } from '@/lib/db/queries/verification';
+import { deleteMailFlowChecks, findMessageBySubjectToken } from '@/lib/db/queries/verification';
 import type { ExplainedError } from '@/lib/microsoft/errors';
 import { runSync } from '@/lib/sync/run';
 
 export const VERIFY_WAIT_MS = 60_000;
 const POLL_MS = 2_000;
+export const MAIL_FLOW_SUBJECT = 'Mailgate 365 mail flow check';
+/** Set on every check message, so the product (and anything reading the stored originals) can tell them. */
+export const MAIL_FLOW_HEADER = 'X-Mailgate-Check';
+const MAIL_FLOW_HEADER_LINE = `${MAIL_FLOW_HEADER}: mail-flow`;
 
 export type Leg =
-  { ok: true; durationMs: number } | { ok: false; error: ExplainedError } | { ok: false; skipped: true };
+  | { ok: true; durationMs: number; removed?: number }
+  | { ok: false; error: ExplainedError }
+  | { ok: false; skipped: true };
 export interface VerifyResult {
   send: Leg;
   receive: Leg;
@@ -20,7 +26,9 @@ export interface VerifyResult {
 
 /**
  * The round trip that proves both directions: send a message with a unique token to the mailbox itself over
- * SMTP, then sync until it is stored (bounded wait). Says which leg failed and why.
+ * SMTP, then sync until it is stored (bounded wait). Says which leg failed and why. The check messages are marked
+ * with a header and deleted from the console once seen (also any that arrived after an earlier check gave up), so
+ * nothing reading the stored mail, such as a help desk, takes them for customer mail.
  */
 export async function verifyMailFlow(
   db: Db,
@@ -31,12 +39,18 @@ export async function verifyMailFlow(
   const account = await findAccount(db, accountId);
   if (!account || account.removedAt) throw new Error('verifyMailFlow needs an existing account');
   const token = randomBytes(6).toString('hex');
-  const subject = `Mailgate 365 mail flow check ${token}`;
-  const sent = await sendFromMailbox(db, admin, accountId, {
-    to: account.emailAddress,
-    subject,
-    body: 'This message was sent by Mailgate 365 to check that this mailbox can send and receive. It can be deleted.',
-  });
+  const subject = `${MAIL_FLOW_SUBJECT} ${token}`;
+  const sent = await sendFromMailbox(
+    db,
+    admin,
+    accountId,
+    {
+      to: account.emailAddress,
+      subject,
+      body: 'This message was sent by Mailgate 365 to check that this mailbox can send and receive. It can be deleted.',
+    },
+    { [MAIL_FLOW_HEADER]: `mail-flow ${token}` },
+  );
   if (!sent.ok) return { send: sent, receive: { ok: false, skipped: true } };
 
   const started = Date.now();
@@ -47,7 +61,12 @@ export async function verifyMailFlow(
       trigger: 'manual',
     });
     if (await findMessageBySubjectToken(db, accountId, token)) {
-      return { send: sent, receive: { ok: true, durationMs: Date.now() - started } };
+      const durationMs = Date.now() - started;
+      const removed = await deleteMailFlowChecks(db, accountId, {
+        subjectPrefix: MAIL_FLOW_SUBJECT,
+        headerLine: MAIL_FLOW_HEADER_LINE,
+      });
+      return { send: sent, receive: { ok: true, durationMs, removed } };
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }

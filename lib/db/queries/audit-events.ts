@@ -1,9 +1,10 @@
 import 'server-only';
-import { desc, lt } from 'drizzle-orm';
+import { desc, eq, getTableColumns, lt } from 'drizzle-orm';
 import type { Db } from '@/lib/db';
-import { auditEvents } from '@/lib/db/schema';
+import { admins, auditEvents, mailAccounts } from '@/lib/db/schema';
 
-export type AuditEvent = typeof auditEvents.$inferSelect;
+/** An event with the names it is told with: the admin's name and the mailbox's address, when they still exist. */
+export type AuditEvent = typeof auditEvents.$inferSelect & { adminName: string | null; mailbox: string | null };
 export type NewAuditEvent = typeof auditEvents.$inferInsert;
 
 export async function recordAuditEvent(db: Db, event: NewAuditEvent): Promise<void> {
@@ -17,8 +18,10 @@ export async function listAuditEvents(
 ): Promise<AuditEvent[]> {
   const limit = Math.min(options.limit ?? 50, 200);
   return db
-    .select()
+    .select({ ...getTableColumns(auditEvents), adminName: admins.name, mailbox: mailAccounts.emailAddress })
     .from(auditEvents)
+    .leftJoin(admins, eq(admins.id, auditEvents.adminId))
+    .leftJoin(mailAccounts, eq(mailAccounts.id, auditEvents.accountId))
     .where(options.before ? lt(auditEvents.id, options.before) : undefined)
     .orderBy(desc(auditEvents.id))
     .limit(limit);

@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, asc, count, eq, getTableColumns, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '@/lib/db';
 import { mailAccounts, messages, type AccountError } from '@/lib/db/schema';
 
@@ -137,12 +137,58 @@ export async function countAccountsNeedingAttention(db: Db): Promise<number> {
   return row?.n ?? 0;
 }
 
-/** After the app's client ID changes, every token belongs to the old app: each mailbox must sign in again. */
-export async function requireReauthForAllAccounts(db: Db | Tx, error: AccountError): Promise<void> {
-  await db
+/** Accounts whose tokens were issued to this app registration (or to no known one) and still sync. */
+const syncingAccountsOf = (appId: string) =>
+  and(
+    isNull(mailAccounts.removedAt),
+    or(eq(mailAccounts.appId, appId), isNull(mailAccounts.appId)),
+    inArray(mailAccounts.status, ['active', 'error']),
+  );
+
+/** How many mailboxes must sign in again if the app registration `appId` is replaced. */
+export async function countAccountsSignedInWith(db: Db | Tx, appId: string): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(mailAccounts).where(syncingAccountsOf(appId));
+  return row?.n ?? 0;
+}
+
+/**
+ * After the client ID changes, every token of the old registration is useless: its mailboxes must sign in again.
+ * Their state before is kept in `last_error.previous`, so putting the old client ID back restores it.
+ */
+export async function suspendAccountsSignedInWith(db: Db | Tx, appId: string, error: AccountError): Promise<number> {
+  const rows = await db
     .update(mailAccounts)
-    .set({ status: 'needs_reauth', lastError: error, updatedAt: new Date() })
-    .where(and(isNull(mailAccounts.removedAt), inArray(mailAccounts.status, ['active', 'error'])));
+    .set({
+      status: 'needs_reauth',
+      lastError: sql`${JSON.stringify(error)}::jsonb || jsonb_build_object('previous', jsonb_build_object('status', ${mailAccounts.status}, 'lastError', ${mailAccounts.lastError}))`,
+      updatedAt: new Date(),
+    })
+    .where(syncingAccountsOf(appId))
+    .returning({ id: mailAccounts.id });
+  return rows.length;
+}
+
+/** The registration `appId` is back: its mailboxes suspended by the change return to their state before it. */
+export async function restoreAccountsSignedInWith(db: Db | Tx, appId: string, suspendedCode: string): Promise<number> {
+  const rows = await db
+    .update(mailAccounts)
+    .set({
+      status: sql`(${mailAccounts.lastError}->'previous'->>'status')::account_status`,
+      lastError: sql`nullif(${mailAccounts.lastError}->'previous'->'lastError', 'null'::jsonb)`,
+      nextAttemptAt: new Date(),
+      updatedAt: new Date(),
+    })
+    .where(
+      and(
+        isNull(mailAccounts.removedAt),
+        eq(mailAccounts.appId, appId),
+        eq(mailAccounts.status, 'needs_reauth'),
+        sql`${mailAccounts.lastError}->>'code' = ${suspendedCode}`,
+        sql`${mailAccounts.lastError}->'previous'->>'status' in ('active', 'error')`,
+      ),
+    )
+    .returning({ id: mailAccounts.id });
+  return rows.length;
 }
 
 export async function saveSealedTokenCache(db: Db, id: string, sealed: string): Promise<void> {

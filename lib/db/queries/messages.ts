@@ -215,9 +215,22 @@ export async function findMessage(db: Db, id: number): Promise<MessageDetail | u
   return row ? { ...row, sourceSize: row.sourceSize === null ? null : Number(row.sourceSize) } : undefined;
 }
 
-export async function findMessageHtml(db: Db, id: number): Promise<string | null | undefined> {
-  const [row] = await db.select({ html: messages.html }).from(messages).where(eq(messages.id, id));
-  return row?.html;
+/** The subject alone, for the page title; undefined when there is no such message. */
+export async function findMessageSubject(db: Db, id: number): Promise<{ subject: string | null } | undefined> {
+  const [row] = await db.select({ subject: messages.subject }).from(messages).where(eq(messages.id, id));
+  return row;
+}
+
+/** The HTML body and the subject that titles its framed document. */
+export async function findMessageHtml(
+  db: Db,
+  id: number,
+): Promise<{ html: string | null; subject: string | null } | undefined> {
+  const [row] = await db
+    .select({ html: messages.html, subject: messages.subject })
+    .from(messages)
+    .where(eq(messages.id, id));
+  return row;
 }
 
 export async function findMessageSource(db: Db, id: number): Promise<Buffer | undefined> {

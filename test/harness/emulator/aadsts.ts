@@ -110,6 +110,16 @@ const CATALOG: Record<number, CatalogEntry> = {
     status: 400,
     text: "The request body must contain the following parameter: '{param}'.",
   },
+  9001023: {
+    error: 'invalid_request',
+    status: 400,
+    text: 'The grant type is not supported over the /common or /consumers endpoints. Please use the /organizations or tenant-specific endpoint.',
+  },
+  1002012: {
+    error: 'invalid_scope',
+    status: 400,
+    text: 'The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).',
+  },
   7000215: {
     error: 'invalid_client',
     status: 401,

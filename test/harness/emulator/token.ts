@@ -1,14 +1,16 @@
 /**
- * `POST /{tenant}/oauth2/v2.0/token`: authorization_code (single use, 10 minutes, PKCE S256, same redirect URI)
- * and refresh_token (a new one with every answer; the presented one stays valid, as at Microsoft, unless a test
- * switches strict rotation on). Errors use Microsoft's JSON shape and statuses.
+ * `POST /{tenant}/oauth2/v2.0/token`: authorization_code (single use, 10 minutes, PKCE S256, same redirect URI),
+ * refresh_token (a new one with every answer; the presented one stays valid, as at Microsoft, unless a test
+ * switches strict rotation on) and client_credentials (the app alone, no user). Errors use Microsoft's JSON shape
+ * and statuses.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AadError, aadError } from './aadsts';
 import { assertAppServesScope } from './audience';
 import { sendJson, type RequestContext, type Route } from './http';
 import { issueTokens, type TokenResponse } from './issue';
+import type { TenantScope } from './directory';
 import type { HarnessUser, RegisteredApp } from './model';
 import { grantScopes } from './scopes';
 import type { EmulatorState } from './state';
@@ -37,7 +39,7 @@ async function redeem(
   form: URLSearchParams,
   basic: Credentials | undefined,
   origin: string | undefined,
-): Promise<TokenResponse> {
+): Promise<TokenResponse | AppTokenResponse> {
   const grantType = form.get('grant_type') ?? '';
   const clientId = form.get('client_id') ?? basic?.clientId;
   const knownApp = clientId ? state.directory.findApp(clientId) : undefined;
@@ -58,7 +60,42 @@ async function redeem(
   const clientInfo = form.get('client_info') === '1';
   if (grantType === 'authorization_code') return redeemCode(state, app, form, clientInfo, origin);
   if (grantType === 'refresh_token') return redeemRefreshToken(state, app, form, clientInfo);
+  if (grantType === 'client_credentials') return clientCredentials(state, app, scope, form);
   throw aadError(70003, { grantType });
+}
+
+/**
+ * The app's own token, as a daemon gets it: the tenant must be one directory, in which the app exists (its home
+ * tenant or one whose administrator consented), and the scope a resource's `/.default`.
+ * - https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-client-creds-grant-flow (tenant "in GUID or
+ *   domain-name format"; scope "the resource identifier ... affixed with the .default suffix").
+ * - /common and /consumers answer AADSTS9001023 (Microsoft365DSC/MSCloudLoginAssistant#100); Entra's stance that
+ *   client credentials never target `common` or `organizations` (AzureAD/microsoft-authentication-library-for-dotnet
+ *   #1384): the docs are silent on /organizations, so it is refused here too, the stricter choice.
+ * - An app with no service principal in the tenant: AADSTS700016, as for any other grant.
+ */
+type AppTokenResponse = Omit<TokenResponse, 'scope' | 'refresh_token' | 'id_token' | 'client_info'>;
+
+function clientCredentials(
+  state: EmulatorState,
+  app: RegisteredApp,
+  scope: TenantScope,
+  form: URLSearchParams,
+): AppTokenResponse {
+  if (scope.kind !== 'tenant') throw aadError(9001023);
+  const tenantId = scope.tenant.id;
+  if (tenantId !== app.tenantId && !state.grants.hasAdminConsent(app.clientId, tenantId)) {
+    throw aadError(700016, { clientId: app.clientId, tenant: tenantId });
+  }
+  const requested = form.get('scope') ?? '';
+  if (!requested) throw aadError(900144, { param: 'scope' });
+  if (requested.split(/\s+/).some((s) => !s.endsWith('/.default'))) throw aadError(1002012, { scope: requested });
+  return {
+    token_type: 'Bearer',
+    expires_in: 3599,
+    ext_expires_in: 3599,
+    access_token: randomBytes(32).toString('base64url'),
+  };
 }
 
 async function redeemCode(

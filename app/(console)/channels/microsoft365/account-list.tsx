@@ -3,7 +3,7 @@ import { DataTable } from '@/app/_components/data-table';
 import { EmptyState } from '@/app/_components/empty-state';
 import { StatusBadge } from '@/app/_components/status-badge';
 import type { AccountSummary } from '@/lib/db/queries/mail-accounts';
-import { formatDateTime } from '@/lib/format/date';
+import { describeLastSync } from '@/lib/format/last-sync';
 
 export function AccountList({ accounts, appConfigured }: { accounts: AccountSummary[]; appConfigured: boolean }) {
   if (accounts.length === 0) {
@@ -34,7 +34,7 @@ export function AccountList({ accounts, appConfigured }: { accounts: AccountSumm
             >
               {account.emailAddress}
             </Link>
-            <p className="text-xs text-slate-500">
+            <p className="text-xs text-slate-600">
               {account.kind === 'shared'
                 ? `Shared mailbox, via ${account.signInAddress}`
                 : (account.displayName ?? 'User mailbox')}
@@ -49,13 +49,22 @@ export function AccountList({ accounts, appConfigured }: { accounts: AccountSumm
               <p className="mt-1 max-w-xs text-xs text-amber-800">Sending: {account.smtpWarning.message}</p>
             ) : null}
           </td>
-          <td className="px-4 py-3 text-slate-600">
-            {account.lastSyncedAt ? formatDateTime(account.lastSyncedAt) : 'Not yet'}
-            {account.lastSyncOutcome ? <p className="text-xs">{account.lastSyncOutcome}</p> : null}
+          <td className="px-4 py-3 text-slate-700">
+            <LastSync account={account} />
           </td>
           <td className="px-4 py-3 text-right tabular-nums">{account.messageCount.toLocaleString('en')}</td>
         </tr>
       ))}
     </DataTable>
+  );
+}
+
+function LastSync({ account }: { account: AccountSummary }) {
+  const { line, detail } = describeLastSync(account);
+  return (
+    <>
+      {line}
+      {detail ? <p className="text-xs text-slate-600">{detail}</p> : null}
+    </>
   );
 }

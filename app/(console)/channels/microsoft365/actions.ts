@@ -12,6 +12,7 @@ import { startSyncNow } from '@/lib/channels/microsoft365/sync-now';
 import { redirectBaseUrl } from '@/lib/config/base-url';
 import { getDb } from '@/lib/db';
 import { isAppError } from '@/lib/errors';
+import { countOf } from '@/lib/format/count';
 import { echoValues, fieldErrorsOf, type FormState } from '@/lib/form-state';
 
 export async function saveAppCredentialsAction(_: FormState, form: FormData): Promise<FormState> {
@@ -19,15 +20,29 @@ export async function saveAppCredentialsAction(_: FormState, form: FormData): Pr
   const values = echoValues(form, ['clientSecret']);
   const input = appCredentialsSchema.safeParse(Object.fromEntries(form));
   if (!input.success) return { ok: false, fieldErrors: fieldErrorsOf(input.error), values };
-  const result = await saveAppCredentials(await getDb(), input.data, admin);
-  if (!result.ok) return { ok: false, fieldErrors: result.fieldErrors, values };
+  const confirmed = Number(form.get('confirmReauth') ?? Number.NaN);
+  const result = await saveAppCredentials(await getDb(), input.data, admin, {
+    confirmedReauth: Number.isSafeInteger(confirmed) ? confirmed : undefined,
+  });
+  const fieldNotes = result.check && result.check.result !== 'refused' ? { tenant: result.check.note } : undefined;
+  if (!result.ok)
+    return { ok: false, fieldErrors: result.fieldErrors, fieldNotes, values, confirm: result.mustReauthenticate };
   revalidatePath('/channels/microsoft365');
-  return {
-    ok: true,
-    message: result.clientIdChanged
-      ? 'Saved. The app changed, so every connected mailbox must be re-authenticated.'
-      : 'Saved. Connected mailboxes keep working.',
-  };
+  return { ok: true, fieldNotes, message: savedMessage(result.mustReauthenticate, result.restored) };
+}
+
+function savedMessage(mustReauthenticate: number, restored: number): string {
+  const parts = ['Saved.'];
+  if (mustReauthenticate > 0)
+    parts.push(
+      `${countOf(mustReauthenticate, 'mailbox', 'mailboxes')} signed in with the previous client ID must re-authenticate.`,
+    );
+  if (restored > 0)
+    parts.push(
+      `${countOf(restored, 'mailbox', 'mailboxes')} signed in with this client ID before ${restored === 1 ? 'works' : 'work'} again.`,
+    );
+  if (mustReauthenticate === 0 && restored === 0) parts.push('Connected mailboxes keep working.');
+  return parts.join(' ');
 }
 
 const uuid = z.uuid();
@@ -98,6 +113,7 @@ export async function syncAllNowAction(_: FormState, _form: FormData): Promise<F
   revalidatePath('/channels/microsoft365');
   return {
     ok: true,
-    message: `Sync started for ${result.accounts} mailbox${result.accounts === 1 ? '' : 'es'}. Refresh to see the results.`,
+    message: `Sync started for ${countOf(result.accounts, 'mailbox', 'mailboxes')}.`,
+    started: { since: result.since.toISOString(), items: result.accounts },
   };
 }

@@ -1,6 +1,8 @@
 'use client';
+import { useFormFeedback } from '@/app/_components/use-form-feedback';
 import { useActionState, useState } from 'react';
-import { FormField } from '@/app/_components/form-field';
+import { ConfirmCheckbox } from '@/app/_components/confirm-checkbox';
+import { FormField, INPUT_CLASS } from '@/app/_components/form-field';
 import { FormMessage } from '@/app/_components/form-message';
 import { SubmitButton } from '@/app/_components/submit-button';
 import { CLOUDS } from '@/lib/channels/microsoft365/app-credentials-schema';
@@ -13,21 +15,26 @@ export interface AppFormDefaults {
   cloud: string;
   secretExpiresOn: string;
   secretHint: string | null;
-  connectedAccounts: number;
+  /** Mailboxes signed in with the saved client ID: they must re-authenticate if it changes. */
+  signedInMailboxes: number;
 }
 
 export function AppForm({ defaults }: { defaults: AppFormDefaults }) {
   const [state, action] = useActionState(saveAppCredentialsAction, initialFormState);
+  const form = useFormFeedback(state);
   const value = (name: keyof AppFormDefaults) => state.values?.[name] ?? String(defaults[name] ?? '');
   const [clientId, setClientId] = useState(value('clientId'));
-  const clientIdChanges =
+  const [cloud, setCloud] = useState(value('cloud') || 'global');
+  // The server's count wins: it may have changed since the page was rendered.
+  const affected = state.confirm ?? defaults.signedInMailboxes;
+  const replacesApp =
     defaults.secretHint !== null &&
-    defaults.connectedAccounts > 0 &&
-    clientId.trim().toLowerCase() !== defaults.clientId;
+    affected > 0 &&
+    (clientId.trim().toLowerCase() !== defaults.clientId || cloud !== defaults.cloud);
   const errors = state.fieldErrors ?? {};
 
   return (
-    <form action={action} className="space-y-4" noValidate>
+    <form ref={form} action={action} className="space-y-4" noValidate>
       {state.message ? <FormMessage tone={state.ok ? 'success' : 'error'}>{state.message}</FormMessage> : null}
       <FormField
         label="Application (client) ID"
@@ -35,27 +42,22 @@ export function AppForm({ defaults }: { defaults: AppFormDefaults }) {
         required
         autoComplete="off"
         spellCheck={false}
-        placeholder="00000000-0000-0000-0000-000000000000"
+        hint="A GUID like 1b2c3d4e-0000-4000-8000-123456789abc, from the app’s Overview page in Azure."
         value={clientId}
         onChange={(event) => setClientId(event.target.value)}
         errors={errors.clientId}
       />
-      {clientIdChanges ? (
-        <FormMessage tone="info">
-          Changing the client ID disconnects every mailbox: each of the {defaults.connectedAccounts} connected mailboxes
-          will have to re-authenticate. To replace only an expiring secret, keep the client ID and enter the new secret.
-        </FormMessage>
-      ) : null}
       <FormField
         label="Client secret"
         name="clientSecret"
         type="password"
         autoComplete="new-password"
         required={defaults.secretHint === null}
-        placeholder={
-          defaults.secretHint ? `Saved (${defaults.secretHint}); leave empty to keep it` : 'The secret’s Value'
+        hint={
+          defaults.secretHint
+            ? `Saved (${defaults.secretHint}); leave empty to keep it. A new secret’s Value (not its Secret ID) replaces it.`
+            : 'The secret’s Value from Certificates & secrets (not its Secret ID). Never shown again after saving.'
         }
-        hint="The secret’s Value from Certificates & secrets (not its Secret ID). Never shown again after saving."
         errors={errors.clientSecret}
       />
       <FormField
@@ -71,9 +73,9 @@ export function AppForm({ defaults }: { defaults: AppFormDefaults }) {
         name="tenant"
         autoComplete="off"
         spellCheck={false}
-        placeholder="common"
         defaultValue={value('tenant') === 'common' ? '' : value('tenant')}
         hint="Single tenant: the directory ID or a verified domain. Multi-tenant: “organizations”. Multi-tenant and personal accounts: leave empty (common). “Personal Microsoft accounts only” is not supported."
+        note={state.fieldNotes?.tenant}
         errors={errors.tenant}
       />
       <div className="space-y-1">
@@ -83,22 +85,40 @@ export function AppForm({ defaults }: { defaults: AppFormDefaults }) {
         <select
           id="cloud"
           name="cloud"
-          defaultValue={value('cloud') || 'global'}
-          aria-describedby="cloud-hint"
-          className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm"
+          value={cloud}
+          onChange={(event) => setCloud(event.target.value)}
+          aria-invalid={errors.cloud ? true : undefined}
+          aria-describedby={errors.cloud ? 'cloud-hint cloud-error' : 'cloud-hint'}
+          className={INPUT_CLASS}
         >
-          {CLOUDS.map((cloud) => (
-            <option key={cloud.value} value={cloud.value}>
-              {cloud.label}
+          {CLOUDS.map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
             </option>
           ))}
         </select>
-        <p id="cloud-hint" className="text-xs text-slate-500">
+        <p id="cloud-hint" className="text-xs text-slate-600">
           GCC: choose Global. GCC High and DoD are separate clouds with their own sign-in and mail hosts.
         </p>
-        {errors.cloud ? <p className="text-sm text-red-700">{errors.cloud.join(' ')}</p> : null}
+        {errors.cloud ? (
+          <p id="cloud-error" className="text-sm text-red-700">
+            {errors.cloud.join(' ')}
+          </p>
+        ) : null}
       </div>
-      <SubmitButton pendingLabel="Saving…">
+      {replacesApp || errors.confirmReauth ? (
+        <ConfirmCheckbox
+          name="confirmReauth"
+          value={affected}
+          errors={errors.confirmReauth}
+          className="rounded-md border border-amber-300 bg-amber-50 p-3 text-slate-900"
+        >
+          A new client ID (or cloud) is a different app: the {affected === 1 ? 'mailbox' : `${affected} mailboxes`}{' '}
+          signed in with the current one must re-authenticate. Entering the current client ID again later brings{' '}
+          {affected === 1 ? 'it' : 'them'} back as before. To replace only an expiring secret, keep the client ID.
+        </ConfirmCheckbox>
+      ) : null}
+      <SubmitButton pendingLabel="Checking with Microsoft and saving…">
         {defaults.secretHint ? 'Save changes' : 'Connect Microsoft 365 App'}
       </SubmitButton>
     </form>

@@ -18,7 +18,7 @@ export function AzureChecklist({ callbackUrl }: { callbackUrl: string }) {
             id="callback-url"
             readOnly
             value={callbackUrl}
-            className="block w-full rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs"
+            className="block w-full rounded-md border border-slate-500 bg-slate-50 px-3 py-2 font-mono text-xs"
           />
           <CopyButton value={callbackUrl} label="Copy callback URL" />
         </div>

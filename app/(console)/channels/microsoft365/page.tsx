@@ -1,3 +1,4 @@
+import { AdviceText } from '@/app/_components/advice-text';
 import type { Metadata } from 'next';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
@@ -11,13 +12,19 @@ import { callbackUrl } from '@/lib/channels/microsoft365/endpoints';
 import { isPreviewDeployment, publicBaseUrl } from '@/lib/config/base-url';
 import { getDb } from '@/lib/db';
 import { parseRecordId } from '@/lib/messages/record-id';
-import { ACCOUNTS_PAGE_SIZE, listAccountErrors, listAccounts } from '@/lib/db/queries/mail-accounts';
+import {
+  ACCOUNTS_PAGE_SIZE,
+  countAccountsSignedInWith,
+  listAccountErrors,
+  listAccounts,
+} from '@/lib/db/queries/mail-accounts';
 import { AccountList } from './account-list';
 import { AccountPager } from './account-pager';
-import { requestAdminConsentAction, syncAllNowAction } from './actions';
+import { requestAdminConsentAction } from './actions';
 import { AppForm } from './app-form';
 import { AzureChecklist } from './azure-checklist';
 import { AddAccountButton, AddSharedMailbox } from './connect-buttons';
+import { SyncAllNow } from './sync-all-now';
 
 export const metadata: Metadata = { title: 'Microsoft 365' };
 export const maxDuration = 300;
@@ -41,6 +48,7 @@ export default async function Microsoft365Page({
     listAccounts(db, { page }),
     listAccountErrors(db),
   ]);
+  const signedInMailboxes = app ? await countAccountsSignedInWith(db, app.id) : 0;
   const callback = callbackUrl(publicBaseUrl(await headers()));
   if (accounts.length === 0 && page > 1) redirect('/channels/microsoft365'); // past the last page
   const appProblem = appLevelProblem(errors);
@@ -53,11 +61,7 @@ export default async function Microsoft365Page({
         actions={
           app ? (
             <>
-              {total > 0 ? (
-                <ActionButton action={syncAllNowAction} pendingLabel="Starting…" variant="secondary">
-                  Sync all now
-                </ActionButton>
-              ) : null}
+              {total > 0 ? <SyncAllNow /> : null}
               <AddAccountButton />
             </>
           ) : undefined
@@ -76,7 +80,8 @@ export default async function Microsoft365Page({
         ) : null}
         {appProblem ? (
           <FormMessage tone="error">
-            <strong>{appProblem.title}</strong> {appProblem.action}
+            <strong>{appProblem.title}</strong>
+            <AdviceText text={appProblem.action} className="mt-1" />
           </FormMessage>
         ) : null}
         {app?.secretExpiryWarning ? (
@@ -124,7 +129,7 @@ export default async function Microsoft365Page({
                 cloud: app?.cloud ?? 'global',
                 secretExpiresOn: app?.secretExpiresOn ?? '',
                 secretHint: app?.secretHint ?? null,
-                connectedAccounts: total,
+                signedInMailboxes,
               }}
             />
             {app ? (

@@ -2,9 +2,9 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { PageHeader } from '@/app/_components/page-header';
-import { requireAdmin } from '@/lib/auth/require-admin';
+import { currentAdmin, requireAdmin } from '@/lib/auth/require-admin';
 import { getDb } from '@/lib/db';
-import { findMessage, listAttachments } from '@/lib/db/queries/messages';
+import { findMessage, findMessageSubject, listAttachments } from '@/lib/db/queries/messages';
 import { parseRecordId } from '@/lib/messages/record-id';
 import { messageSourceUrl } from '@/lib/messages/urls';
 import { AttachmentList } from './attachment-list';
@@ -13,7 +13,12 @@ import { MessageHeaders } from './message-headers';
 import { MessageProblems } from './message-problems';
 import { TextBody } from './text-body';
 
-export const metadata: Metadata = { title: 'Message' };
+/** The tab names the message by its subject. */
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  const id = parseRecordId((await params).id);
+  const message = id === null || !(await currentAdmin()) ? undefined : await findMessageSubject(await getDb(), id);
+  return { title: message ? message.subject || '(no subject)' : 'Message' };
+}
 
 export default async function MessagePage({
   params,

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { hasBearerSecret } from '@/lib/auth/bearer';
 import { productSyncDeps } from '@/lib/channels/microsoft365/sync-deps';
 import { getEnv } from '@/lib/config/env';
@@ -25,7 +26,15 @@ async function handle(request: Request): Promise<Response> {
       { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } },
     );
   }
-  const report = await runSync(productSyncDeps(await getDb(), { budgetMs: BUDGET_MS }), { trigger: 'cron' });
+  // `?account=<id>` (repeatable): only these mailboxes, due or not, as `npm run sync -- --account` does.
+  const accountIds = new URL(request.url).searchParams.getAll('account');
+  if (!z.array(z.uuid()).max(100).safeParse(accountIds).success) {
+    return Response.json({ error: 'account must be a mailbox id (a UUID), at most 100 of them.' }, { status: 400 });
+  }
+  const report = await runSync(productSyncDeps(await getDb(), { budgetMs: BUDGET_MS }), {
+    trigger: 'cron',
+    accountIds: accountIds.length > 0 ? accountIds : undefined,
+  });
   const failed = report.accounts.filter((a) => a.outcome === 'failed').length;
   logger('cron').info(
     { accounts: report.accounts.length, failed, durationMs: report.durationMs },

@@ -65,7 +65,9 @@ export async function syncNowAction(_: FormState, form: FormData): Promise<FormS
   const id = accountId.safeParse(form.get('accountId'));
   if (!id.success) return GONE;
   const result = await startSyncNow(await getDb(), admin, id.data);
-  return result.ok ? { ok: true, message: 'Sync started.' } : { ok: false, message: result.message };
+  return result.ok
+    ? { ok: true, message: 'Sync started.', started: { since: result.since.toISOString(), items: 1 } }
+    : { ok: false, message: result.message };
 }
 
 export async function correctMailboxAddressAction(_: FormState, form: FormData): Promise<FormState> {

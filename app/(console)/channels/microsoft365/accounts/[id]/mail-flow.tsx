@@ -1,4 +1,6 @@
 'use client';
+import { AdviceText } from '@/app/_components/advice-text';
+import { useFormFeedback } from '@/app/_components/use-form-feedback';
 import { useActionState } from 'react';
 import { FormField } from '@/app/_components/form-field';
 import { FormMessage } from '@/app/_components/form-message';
@@ -12,13 +14,16 @@ function LegLine({ name, leg }: { name: string; leg: Leg }) {
     return (
       <li data-leg={name} data-ok="true">
         ✔ {name}: {(leg.durationMs / 1000).toFixed(1)} s
+        {leg.removed ? (
+          <span className="block text-xs">The check message arrived and was removed from the console’s mail.</span>
+        ) : null}
       </li>
     );
   if ('skipped' in leg) return <li data-leg={name}>– {name}: not tried</li>;
   return (
     <li data-leg={name} data-ok="false">
       ✘ {name}: <strong>{leg.error.title}</strong>
-      <span className="mt-1 block whitespace-pre-line text-xs">{leg.error.action}</span>
+      <AdviceText text={leg.error.action} className="mt-1 text-xs" />
     </li>
   );
 }
@@ -26,16 +31,18 @@ function LegLine({ name, leg }: { name: string; leg: Leg }) {
 export function MailFlow({ accountId, address }: { accountId: string; address: string }) {
   const [sendState, send] = useActionState(sendTestMessageAction, initialFormState);
   const [verifyState, verify] = useActionState(verifyMailFlowAction, {} as VerifyState);
+  const sendForm = useFormFeedback(sendState);
+  const verifyForm = useFormFeedback(verifyState);
   const result = verifyState.result;
   return (
     <div className="grid gap-6 lg:grid-cols-2">
-      <form action={send} className="space-y-3" noValidate>
+      <form ref={sendForm} action={send} className="space-y-3" noValidate>
         <h3 className="text-sm font-semibold text-slate-900">Send a test message</h3>
         <input type="hidden" name="accountId" value={accountId} />
         {sendState.message ? (
           <FormMessage tone={sendState.ok ? 'success' : 'error'}>
             {sendState.message}
-            {sendState.hint ? <span className="mt-1 block whitespace-pre-line">{sendState.hint}</span> : null}
+            <AdviceText text={sendState.hint} className="mt-1" />
           </FormMessage>
         ) : null}
         <FormField
@@ -62,18 +69,18 @@ export function MailFlow({ accountId, address }: { accountId: string; address: s
             name="body"
             rows={3}
             defaultValue={sendState.values?.body ?? `This is a test message sent from ${address} by Mailgate 365.`}
-            className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+            className="block w-full rounded-md border border-slate-500 px-3 py-2 text-sm"
           />
         </div>
         <SubmitButton pendingLabel="Sending…" variant="secondary">
           Send test message
         </SubmitButton>
       </form>
-      <form action={verify} className="space-y-3">
+      <form ref={verifyForm} action={verify} className="space-y-3">
         <h3 className="text-sm font-semibold text-slate-900">Verify mail flow</h3>
         <p className="text-sm text-slate-600">
           Sends a message with a unique code to {address} itself, then syncs until it arrives (up to a minute): proves
-          sending and receiving.
+          sending and receiving. The check message is marked as such and removed from the console once it arrived.
         </p>
         <input type="hidden" name="accountId" value={accountId} />
         <SubmitButton pendingLabel="Verifying: sending, then waiting for it to arrive…">Verify mail flow</SubmitButton>

@@ -37,7 +37,8 @@ export async function MessagesChart({ accountId }: { accountId: string }) {
         aria-labelledby={`${id}-title ${id}-desc`}
         className="h-auto w-full"
       >
-        <title id={`${id}-title`}>Messages received per day, last {DAYS} days (UTC)</title>
+        {/* One string child: React hoists or hydrates a <title> with several children wrongly. */}
+        <title id={`${id}-title`}>{`Messages received per day, last ${DAYS} days (UTC)`}</title>
         <desc id={`${id}-desc`}>{summary(series)}</desc>
         <line x1={0} x2={WIDTH} y1={HEIGHT} y2={HEIGHT} className="stroke-slate-300" />
         {series.map((entry, index) => {
@@ -56,34 +57,37 @@ export async function MessagesChart({ accountId }: { accountId: string }) {
             </rect>
           );
         })}
-        <text x={0} y={HEIGHT + 16} className="fill-slate-500 text-[11px]">
+        <text x={0} y={HEIGHT + 16} className="fill-slate-600 text-[11px]">
           {shortDay(series[0]?.day ?? '')}
         </text>
-        <text x={WIDTH} y={HEIGHT + 16} textAnchor="end" className="fill-slate-500 text-[11px]">
+        <text x={WIDTH} y={HEIGHT + 16} textAnchor="end" className="fill-slate-600 text-[11px]">
           {shortDay(series.at(-1)?.day ?? '')}
         </text>
-        <text x={0} y={10} className="fill-slate-500 text-[11px]">
+        <text x={0} y={10} className="fill-slate-600 text-[11px]">
           {max.toLocaleString('en')}
         </text>
       </svg>
       <figcaption className="text-sm text-slate-600">{summary(series)}</figcaption>
-      <table className="sr-only">
-        <caption>Messages received per day, last {DAYS} days (UTC)</caption>
-        <thead>
-          <tr>
-            <th scope="col">Day</th>
-            <th scope="col">Messages</th>
-          </tr>
-        </thead>
-        <tbody>
-          {series.map((entry) => (
-            <tr key={entry.day}>
-              <th scope="row">{entry.day}</th>
-              <td>{entry.count}</td>
+      {/* In a hidden box: a table sizes to its content whatever its own width, and would widen a phone's page. */}
+      <div className="sr-only">
+        <table>
+          <caption>{`Messages received per day, last ${DAYS} days (UTC)`}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Day</th>
+              <th scope="col">Messages</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {series.map((entry) => (
+              <tr key={entry.day}>
+                <th scope="row">{entry.day}</th>
+                <td>{entry.count}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }

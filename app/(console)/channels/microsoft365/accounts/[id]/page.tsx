@@ -1,3 +1,4 @@
+import { AdviceText } from '@/app/_components/advice-text';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
@@ -7,11 +8,12 @@ import { ActionButton } from '@/app/_components/action-button';
 import { FormMessage } from '@/app/_components/form-message';
 import { PageHeader } from '@/app/_components/page-header';
 import { StatusBadge } from '@/app/_components/status-badge';
-import { requireAdmin } from '@/lib/auth/require-admin';
+import { currentAdmin, requireAdmin } from '@/lib/auth/require-admin';
 import { getDb } from '@/lib/db';
 import { countStoredMessages, findAccount } from '@/lib/db/queries/mail-accounts';
 import { listSyncRuns } from '@/lib/db/queries/sync-runs';
 import { formatDateTime } from '@/lib/format/date';
+import { describeLastSync } from '@/lib/format/last-sync';
 import { isConsentProblem } from '@/lib/microsoft/errors';
 import { reauthenticateAction, requestAdminConsentAction } from '../../actions';
 import { setAccountEnabledAction } from './actions';
@@ -25,7 +27,13 @@ import { SyncNow } from './sync-now';
 import { mailboxDescription } from './mailbox-description';
 import { SmtpWarning } from './smtp-warning';
 
-export const metadata: Metadata = { title: 'Mailbox' };
+/** The tab names the mailbox (for a signed-in admin only: metadata is resolved apart from the page). */
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  const { id } = await params;
+  const account =
+    z.uuid().safeParse(id).success && (await currentAdmin()) ? await findAccount(await getDb(), id) : undefined;
+  return { title: account && !account.removedAt ? account.emailAddress : 'Mailbox' };
+}
 // "Sync now" keeps working after its response (next/server after()) up to this long.
 export const maxDuration = 300;
 
@@ -37,6 +45,7 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
   const account = await findAccount(db, id);
   if (!account || account.removedAt) notFound();
   const [messageCount, runs] = await Promise.all([countStoredMessages(db, id), listSyncRuns(db, id, { limit: 50 })]);
+  const lastSync = describeLastSync(account);
 
   return (
     <>
@@ -76,7 +85,8 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
       <div className="space-y-6">
         {account.lastError ? (
           <FormMessage tone="error">
-            <strong>{account.lastError.message}</strong> {account.lastError.hint}
+            <strong>{account.lastError.message}</strong>
+            <AdviceText text={account.lastError.hint} className="mt-1" />
             {isConsentProblem(account.lastError.code) ? (
               <span className="mt-2 block">
                 <ActionButton action={requestAdminConsentAction} pendingLabel="Opening Microsoft…" variant="secondary">
@@ -90,33 +100,33 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
 
         <dl className="grid gap-x-6 gap-y-3 rounded-lg border border-slate-200 bg-white p-6 text-sm sm:grid-cols-2">
           <div>
-            <dt className="text-slate-500">Status</dt>
+            <dt className="text-slate-600">Status</dt>
             <dd>
               <StatusBadge status={account.status} />
             </dd>
           </div>
           <div>
-            <dt className="text-slate-500">Messages stored</dt>
+            <dt className="text-slate-600">Messages stored</dt>
             <dd className="tabular-nums">{messageCount.toLocaleString('en')}</dd>
           </div>
           <div>
-            <dt className="text-slate-500">Last sync</dt>
+            <dt className="text-slate-600">Last sync</dt>
             <dd>
-              {account.lastSyncedAt ? formatDateTime(account.lastSyncedAt) : 'Not yet'}{' '}
-              {account.lastSyncOutcome ? `(${account.lastSyncOutcome})` : ''}
+              {lastSync.line}
+              {lastSync.detail ? <p className="text-xs text-slate-600">{lastSync.detail}</p> : null}
             </dd>
           </div>
           <div>
-            <dt className="text-slate-500">Next attempt</dt>
+            <dt className="text-slate-600">Next attempt</dt>
             <dd>{account.status === 'active' ? formatDateTime(account.nextAttemptAt) : '—'}</dd>
           </div>
           <div>
-            <dt className="text-slate-500">Signs in as</dt>
+            <dt className="text-slate-600">Signs in as</dt>
             <dd>{account.signInAddress}</dd>
           </div>
 
           <div>
-            <dt className="text-slate-500">Connected</dt>
+            <dt className="text-slate-600">Connected</dt>
             <dd>{formatDateTime(account.createdAt)}</dd>
           </div>
         </dl>
@@ -151,7 +161,7 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
               accountId={id}
               selected={account.folders}
               afterFetch={account.afterFetch}
-              canList={account.status !== 'needs_reauth' && account.status !== 'disabled'}
+              status={account.status}
             />
           </Suspense>
         </section>

@@ -1,5 +1,7 @@
 'use client';
+import { useFormFeedback } from '@/app/_components/use-form-feedback';
 import { useActionState } from 'react';
+import { ConfirmCheckbox } from '@/app/_components/confirm-checkbox';
 import { FormMessage } from '@/app/_components/form-message';
 import { SubmitButton } from '@/app/_components/submit-button';
 import { initialFormState } from '@/lib/form-state';
@@ -7,13 +9,14 @@ import { removeAccountAction } from './actions';
 
 export function RemoveForm({ accountId, address }: { accountId: string; address: string }) {
   const [state, action] = useActionState(removeAccountAction, initialFormState);
+  const form = useFormFeedback(state);
   return (
     <details
       className="rounded-lg border border-red-200 bg-white p-4"
       open={Boolean(state.fieldErrors || state.message)}
     >
       <summary className="cursor-pointer text-sm font-semibold text-red-800">Remove this mailbox</summary>
-      <form action={action} className="mt-4 space-y-3">
+      <form ref={form} action={action} className="mt-4 space-y-3">
         <input type="hidden" name="accountId" value={accountId} />
         {state.message ? <FormMessage tone="error">{state.message}</FormMessage> : null}
         <fieldset className="space-y-1 text-sm">
@@ -25,12 +28,9 @@ export function RemoveForm({ accountId, address }: { accountId: string; address:
             <input type="radio" name="messages" value="delete" /> Delete them too
           </label>
         </fieldset>
-        <label className="flex gap-2 text-sm">
-          <input type="checkbox" name="confirm" value="yes" /> Remove {address} and forget its sign-in
-        </label>
-        {state.fieldErrors?.confirm ? (
-          <p className="text-sm text-red-700">{state.fieldErrors.confirm.join(' ')}</p>
-        ) : null}
+        <ConfirmCheckbox name="confirm" errors={state.fieldErrors?.confirm}>
+          Remove {address} and forget its sign-in
+        </ConfirmCheckbox>
         <SubmitButton pendingLabel="Removing…" variant="danger">
           Remove mailbox
         </SubmitButton>

@@ -1,5 +1,7 @@
 'use client';
+import { useFormFeedback } from '@/app/_components/use-form-feedback';
 import { useActionState, useState } from 'react';
+import { ConfirmCheckbox } from '@/app/_components/confirm-checkbox';
 import { FormMessage } from '@/app/_components/form-message';
 import { SubmitButton } from '@/app/_components/submit-button';
 import { initialFormState } from '@/lib/form-state';
@@ -18,27 +20,32 @@ const MODES = [
 export function SettingsForm({
   accountId,
   folders,
+  listed,
   selected,
   afterFetch,
 }: {
   accountId: string;
   folders: { path: string; name: string }[];
+  /** False when the mailbox's folder list could not be read: chosen folders are then not called missing. */
+  listed: boolean;
   selected: string[];
   afterFetch: string;
 }) {
   const [state, action] = useActionState(saveAccountSettingsAction, initialFormState);
+  const form = useFormFeedback(state);
   const [mode, setMode] = useState(afterFetch);
   const choices = [
     ...folders,
     ...selected
       .filter((path) => !folders.some((f) => f.path === path))
-      .map((path) => ({ path, name: `${path} (not found in the mailbox)` })),
+      .map((path) => ({ path, name: listed ? `${path} (not found in the mailbox)` : path })),
   ];
+  const folderError = state.fieldErrors?.folders;
   return (
-    <form action={action} className="space-y-5">
+    <form ref={form} action={action} className="space-y-5">
       <input type="hidden" name="accountId" value={accountId} />
       {state.message ? <FormMessage tone={state.ok ? 'success' : 'error'}>{state.message}</FormMessage> : null}
-      <fieldset>
+      <fieldset aria-describedby={folderError ? 'folders-error' : undefined}>
         <legend className="text-sm font-medium text-slate-800">Folders to sync</legend>
         <div className="mt-2 max-h-64 space-y-1 overflow-y-auto rounded-md border border-slate-200 p-3">
           {choices.map((folder) => (
@@ -48,13 +55,17 @@ export function SettingsForm({
                 name="folders"
                 value={folder.path}
                 defaultChecked={selected.includes(folder.path)}
+                aria-invalid={folderError ? true : undefined}
+                aria-describedby={folderError ? 'folders-error' : undefined}
               />
               {folder.name}
             </label>
           ))}
         </div>
-        {state.fieldErrors?.folders ? (
-          <p className="mt-1 text-sm text-red-700">{state.fieldErrors.folders.join(' ')}</p>
+        {folderError ? (
+          <p id="folders-error" className="mt-1 text-sm text-red-700">
+            {folderError.join(' ')}
+          </p>
         ) : null}
       </fieldset>
       <fieldset>
@@ -71,20 +82,20 @@ export function SettingsForm({
               />
               <span>
                 <span className="font-medium">{m.label}</span>
-                <span className="block text-xs text-slate-500">{m.hint}</span>
+                <span className="block text-xs text-slate-600">{m.hint}</span>
               </span>
             </label>
           ))}
         </div>
       </fieldset>
-      {mode === 'delete' ? (
-        <label className="flex gap-2 rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-900">
-          <input type="checkbox" name="confirmDelete" value="yes" />I understand that messages are deleted from the
-          mailbox once they are stored in this console.
-        </label>
-      ) : null}
-      {state.fieldErrors?.confirmDelete ? (
-        <p className="text-sm text-red-700">{state.fieldErrors.confirmDelete.join(' ')}</p>
+      {mode === 'delete' || state.fieldErrors?.confirmDelete ? (
+        <ConfirmCheckbox
+          name="confirmDelete"
+          errors={state.fieldErrors?.confirmDelete}
+          className="rounded-md border border-red-200 bg-red-50 p-3 text-red-900"
+        >
+          I understand that messages are deleted from the mailbox once they are stored in this console.
+        </ConfirmCheckbox>
       ) : null}
       <SubmitButton pendingLabel="Saving…">Save settings</SubmitButton>
     </form>

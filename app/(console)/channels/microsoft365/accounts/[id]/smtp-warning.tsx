@@ -1,3 +1,4 @@
+import { AdviceText } from '@/app/_components/advice-text';
 import { FormMessage } from '@/app/_components/form-message';
 import type { AccountError } from '@/lib/db/schema';
 
@@ -7,7 +8,7 @@ export function SmtpWarning({ warning }: { warning: AccountError | null }) {
   return (
     <FormMessage tone="info">
       <strong>Receiving works, sending does not: {warning.message}</strong>
-      <span className="mt-1 block whitespace-pre-line">{warning.hint}</span>
+      <AdviceText text={warning.hint} className="mt-1" />
     </FormMessage>
   );
 }

@@ -1,3 +1,4 @@
+import { AdviceText } from '@/app/_components/advice-text';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound, redirect } from 'next/navigation';
@@ -50,11 +51,11 @@ export default async function ConnectResultPage({ params }: { params: Promise<{ 
         <p className="text-lg font-semibold text-slate-900" data-testid="connect-error-title">
           {error.title}
         </p>
-        <p className="text-sm text-slate-700">{error.explanation}</p>
+        <AdviceText text={error.explanation} className="text-sm text-slate-700" />
         <div className="rounded-md bg-slate-50 p-4 text-sm">
           <p className="font-semibold text-slate-900">What to do</p>
-          <p className="mt-1 whitespace-pre-line text-slate-700">{error.action}</p>
-          <p className="mt-2 text-xs text-slate-500">Who: {WHO[error.whoActs] ?? WHO.console_admin}</p>
+          <AdviceText text={error.action} className="mt-1 text-slate-700" />
+          <p className="mt-2 text-xs text-slate-600">Who: {WHO[error.whoActs] ?? WHO.console_admin}</p>
           {error.link ? (
             <a
               href={error.link.href}

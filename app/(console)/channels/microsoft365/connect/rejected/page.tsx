@@ -1,3 +1,4 @@
+import { AdviceText } from '@/app/_components/advice-text';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { PageHeader } from '@/app/_components/page-header';
@@ -17,7 +18,7 @@ export default async function RejectedCallbackPage({ searchParams }: { searchPar
         <p className="font-semibold text-slate-900" data-testid="connect-error-title">
           {text.title}
         </p>
-        <p className="text-sm text-slate-700">{text.action}</p>
+        <AdviceText text={text.action} className="text-sm text-slate-700" />
         <p className="text-sm text-slate-500">Nothing was changed.</p>
         <Link href="/channels/microsoft365" className="inline-block text-sm font-medium text-brand-700 hover:underline">
           Back to Microsoft 365
