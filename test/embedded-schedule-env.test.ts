@@ -18,7 +18,7 @@ describe('embedded mode: the schedule and the secret npm run sync shares with th
   it('generates a cron secret once into the data folder, so the CLI and the console read the same one', () => {
     const DATA_DIR = mkdtempSync(path.join(tmpdir(), 'mg-env-'));
     const first = parseEnv({ DATA_DIR }).CRON_SECRET;
-    expect(first).toMatch(/^[A-Za-z0-9]{40,}$/);
+    expect(first).toMatch(/^[0-9a-f]{64}$/);
     expect(parseEnv({ DATA_DIR }).CRON_SECRET).toBe(first);
     expect(parseEnv({ DATA_DIR, CRON_SECRET: 'set-by-the-admin-0123' }).CRON_SECRET).toBe('set-by-the-admin-0123');
   });

@@ -83,14 +83,14 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     );
   };
   const randomKey = () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
+  // Hex, not base64 with its + / = stripped: that left 39 to 43 characters, one run in ten below the 40 asked for.
+  const randomHex = () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex');
   return {
     ...env,
     APP_ENCRYPTION_KEY: required('APP_ENCRYPTION_KEY', env.APP_ENCRYPTION_KEY, randomKey),
     AUTH_SECRET: required('AUTH_SECRET', env.AUTH_SECRET, randomKey),
     // Generated in embedded mode too: `npm run sync` reads the same file to ask the running console to sync.
-    CRON_SECRET:
-      env.CRON_SECRET ??
-      (embedded ? embeddedSecret(env.DATA_DIR, 'CRON_SECRET', () => randomKey().replace(/[+/=]/g, '')) : undefined),
+    CRON_SECRET: env.CRON_SECRET ?? (embedded ? embeddedSecret(env.DATA_DIR, 'CRON_SECRET', randomHex) : undefined),
     databaseKind: embedded ? 'pglite' : 'postgres',
     publicBaseUrl: configuredBaseUrl(env),
   };
