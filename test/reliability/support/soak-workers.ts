@@ -113,13 +113,25 @@ function commandLine(pid: number): string {
   }
 }
 
-/** Messages a worker reports fetched, per mailbox address, from its `address: outcome, N messages` lines. */
+/**
+ * Messages a worker reports fetched, per mailbox address, from its `address: outcome, N new messages` lines.
+ * Throws when those lines do not add up to the `pass done: …, N new messages` summaries, so a change to the
+ * worker's wording cannot quietly make its fetches count as zero.
+ */
 export function fetchedByAddress(output: string): Map<string, number> {
   const totals = new Map<string, number>();
-  for (const match of output.matchAll(/^(\S+@\S+): (success|partial|failed), (\d+) messages/gm)) {
-    const [, address, , count] = match;
-    if (address && count) totals.set(address, (totals.get(address) ?? 0) + Number(count));
+  let perAccount = 0;
+  for (const match of output.matchAll(/^(\S+@\S+): \w+, ([\d,]+) new messages?/gm)) {
+    const [, address, count] = match;
+    const n = Number(count?.replaceAll(',', ''));
+    if (address) totals.set(address, (totals.get(address) ?? 0) + n);
+    perAccount += n;
   }
+  let summarised = 0;
+  for (const match of output.matchAll(/ pass done: [\d,]+ accounts?, ([\d,]+) new messages?/g))
+    summarised += Number(match[1]?.replaceAll(',', ''));
+  if (perAccount !== summarised)
+    throw new Error(`the worker's account lines add up to ${perAccount}, its pass summaries to ${summarised}`);
   return totals;
 }
 
