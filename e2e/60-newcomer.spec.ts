@@ -67,7 +67,15 @@ test('newcomer: npm run demo, then the README’s steps, to a verified mail flow
 
   await page.goto(base);
   await expect(page).toHaveURL(`${base}/setup`);
-  await fillSetup(page, { name: 'Nia Newcomer', email: 'nia@example.com', password: 'a newcomer’s long password' });
+  // The production build (DEMO_SERVER=start) asks for the set-up token it printed, as the README says.
+  const printed = /Set-up token for the first administrator: ([0-9A-Z-]+)/;
+  await expect.poll(() => printed.exec(output)?.[1], { message: 'npm run demo printed the set-up token' }).toBeTruthy();
+  const token = printed.exec(output)?.[1];
+  await fillSetup(
+    page,
+    { name: 'Nia Newcomer', email: 'nia@example.com', password: 'a newcomer’s long password' },
+    token,
+  );
   await expect(page).toHaveURL(`${base}/channels/microsoft365`);
   // The demo app is already saved: no credentials to copy.
   await expect(page.getByRole('heading', { name: 'Microsoft 365 app' })).toBeVisible();
