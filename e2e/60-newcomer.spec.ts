@@ -85,6 +85,9 @@ test('newcomer: npm run demo, then the README’s steps, to a verified mail flow
   await page.getByRole('button', { name: 'Sign in as Alice Admin (alice@contoso.test)' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'alice@contoso.test' })).toBeVisible();
   await expect(page.getByText('Connected. The mailbox signed in and its IMAP access was verified.')).toBeVisible();
+  // The end of connect shows the mailbox address it took; the newcomer accepts it and goes on to the mailbox.
+  await page.getByRole('link', { name: 'Continue to the mailbox' }).click();
+  await expect(page).toHaveURL(/\/channels\/microsoft365\/accounts\/[0-9a-f-]+$/);
 
   // Nobody presses Sync now: the console's schedule syncs the new mailbox, and its mail is from the last 30 days.
   await expect
