@@ -6,6 +6,7 @@ import { findAccount, saveSealedTokenCache } from '@/lib/db/queries/mail-account
 import { AppError } from '@/lib/errors';
 import { mailScopes, type CloudEndpoints } from '@/lib/microsoft/clouds';
 import { explainMsalError, type ExplainedError } from '@/lib/microsoft/errors';
+import { isPersonalAccount } from '@/lib/microsoft/mailbox-identity';
 import { createMsalClient } from '@/lib/microsoft/msal-client';
 import { sealedCachePlugin } from '@/lib/microsoft/token-cache';
 
@@ -22,6 +23,8 @@ export interface MailAccess {
   imapUser: string;
   /** Who authenticates to SMTP (the delegate for a shared mailbox). */
   signInAddress: string;
+  /** An Outlook.com account (personal-accounts tenant): advice for it names no admin tools. */
+  personal: boolean;
 }
 
 /**
@@ -66,6 +69,7 @@ export async function acquireMailAccess(
       endpoints,
       imapUser: account.imapUser,
       signInAddress: account.signInAddress,
+      personal: isPersonalAccount(account.tenantId),
     };
   } catch (error) {
     if (error instanceof TokenError) throw error;
