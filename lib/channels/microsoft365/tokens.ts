@@ -19,6 +19,8 @@ export class TokenError extends AppError {
 
 export interface MailAccess {
   accessToken: string;
+  /** msal's expiry of the access token; the sync signs in again before it runs out. */
+  expiresOn: Date | null;
   endpoints: CloudEndpoints;
   imapUser: string;
   /** Who authenticates to SMTP (the delegate for a shared mailbox). */
@@ -66,6 +68,7 @@ export async function acquireMailAccess(
     });
     return {
       accessToken: result.accessToken,
+      expiresOn: result.expiresOn ?? null,
       endpoints,
       imapUser: account.imapUser,
       signInAddress: account.signInAddress,
