@@ -122,10 +122,14 @@ export const MAIL_CATALOG = {
             scope: 'config',
             link: { label: 'OAuth for IMAP and SMTP', href: docs.oauthImap },
           },
+  // The sync signs in again by itself when Exchange ends a session with AccessTokenExpired (lib/sync/mail-session):
+  // this is only recorded when the new sessions were ended too before anything was stored.
   'imap.session_expired': () => ({
-    title: 'Exchange closed the session because its token expired.',
-    explanation: 'Access tokens live about an hour; a long sync outlived one.',
-    action: 'Nothing to do: the next run signs in with a fresh token and continues from where it stopped.',
+    title: 'Exchange kept ending the session because its token expired.',
+    explanation:
+      'Access tokens live 60 to 90 minutes. The sync signed in again with a fresh token, and Exchange ended the new sessions too before anything was stored.',
+    action:
+      'Nothing to do at first: the sync retries with increasing pauses and continues from where it stopped. If it keeps happening, click Re-authenticate.',
     whoActs: 'nobody',
     scope: 'transient',
   }),
