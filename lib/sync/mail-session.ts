@@ -62,6 +62,8 @@ export interface SessionOptions {
   endpoint: ImapEndpoint;
   /** Told whether a failure from here on is the token's ('token') or the mail server's ('imap'). */
   onStage(stage: 'token' | 'imap'): void;
+  /** The clock token expiries are compared with (the engine's `deps.now`). */
+  now(): number;
 }
 
 /**
@@ -92,13 +94,9 @@ export class MailSession {
     return this.current;
   }
 
-  /** Wall-clock ms after which no new batch should start on this session. */
-  get renewAt(): number {
-    return this.renewAtMs;
-  }
-
-  isDue(now = Date.now()): boolean {
-    return now >= this.renewAtMs;
+  /** Whether no new batch should start on this session any more: its token is near expiry. */
+  isDue(): boolean {
+    return this.options.now() >= this.renewAtMs;
   }
 
   /** A batch was stored since the last reconnect: the run is getting somewhere. */
@@ -129,14 +127,14 @@ export class MailSession {
 }
 
 async function login(
-  { deps, account, endpoint, onStage }: SessionOptions,
+  { deps, account, endpoint, onStage, now }: SessionOptions,
   forceRefresh: boolean,
 ): Promise<{ client: ImapConnection; renewAt: number }> {
   onStage('token');
   let grant = toGrant(await deps.getAccessToken(account, { forceRefresh }));
-  if (!forceRefresh && needsRefreshBeforeLogin(grant, Date.now()))
+  if (!forceRefresh && needsRefreshBeforeLogin(grant, now()))
     grant = toGrant(await deps.getAccessToken(account, { forceRefresh: true }));
-  const renewAt = renewalTime(grant, Date.now());
+  const renewAt = renewalTime(grant, now());
   onStage('imap');
   const client = await openImapConnection({ ...endpoint, user: account.imapUser, accessToken: grant.accessToken });
   return { client, renewAt };
@@ -149,7 +147,7 @@ async function login(
  */
 export async function syncFolderOnSession(
   session: MailSession,
-  job: Omit<FolderJob, 'client' | 'sessionEndsAt'>,
+  job: Omit<FolderJob, 'client' | 'sessionDue'>,
 ): Promise<FolderResult> {
   const onBatchStored: FolderJob['onBatchStored'] = (batch, pending) => {
     session.madeProgress();
@@ -161,7 +159,7 @@ export async function syncFolderOnSession(
       const result = await syncFolder({
         ...job,
         client: session.client,
-        sessionEndsAt: session.renewAt,
+        sessionDue: () => session.isDue(),
         onBatchStored,
       });
       if (!result.renewSession) return result;

@@ -47,7 +47,13 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
   lease.signal.addEventListener('abort', closeOnLoss);
   try {
     const endpoint = await deps.imapEndpoint(account);
-    session = await MailSession.open({ deps, account, endpoint, onStage: (next) => (stage = next) });
+    session = await MailSession.open({
+      deps,
+      account,
+      endpoint,
+      onStage: (next) => (stage = next),
+      now: () => job.now().getTime(),
+    });
     lease.assertHeld();
     for (const folder of account.folders) {
       const result = await syncFolderOnSession(session, {

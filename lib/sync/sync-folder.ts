@@ -21,10 +21,10 @@ export interface FolderJob {
   /** Aborted: no new batch starts either (the process is stopping). */
   signal?: AbortSignal;
   /**
-   * Wall-clock ms after which no new batch starts on this session (its token is near expiry): the folder returns
-   * with `renewSession` once at least one batch of this call is stored, and is synced on from the watermark.
+   * True once the session's token is near expiry: no new batch starts on it, and the folder returns with
+   * `renewSession` (after at least one batch of this call) to be synced on from the watermark.
    */
-  sessionEndsAt?: number;
+  sessionDue?: () => boolean;
   onBatchStored(batch: StoredBatch, pending: number): void;
 }
 
@@ -97,7 +97,7 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
           await settle(0);
           return result;
         }
-        if (batchesStarted > 0 && job.sessionEndsAt !== undefined && Date.now() >= job.sessionEndsAt) {
+        if (batchesStarted > 0 && job.sessionDue?.()) {
           Object.assign(result, { complete: false, renewSession: true });
           await settle(0);
           return result;
