@@ -24,9 +24,9 @@ export function toGrant(token: string | AccessGrant): AccessGrant {
 }
 
 /**
- * msal hands out a cached token until 5 minutes before its expiry (its default refresh offset), which could leave
- * a session only minutes. A token with less than twice the margin left is refreshed before signing in, so every
- * session starts with at least 20 minutes (a fresh Microsoft token has 60 or more).
+ * msal hands out a cached token until 5 minutes before its expiry (msal-common's DEFAULT_TOKEN_RENEWAL_OFFSET_SEC,
+ * 300), which could leave a session only minutes. A token with less than twice the margin left is refreshed before
+ * signing in, so every session starts with at least 20 minutes (a fresh Microsoft token has 60 or more).
  */
 export function needsRefreshBeforeLogin(grant: AccessGrant, now: number): boolean {
   return grant.expiresOn !== null && grant.expiresOn.getTime() - now < 2 * RENEW_MARGIN_MS;
