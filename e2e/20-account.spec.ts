@@ -20,6 +20,9 @@ test('account settings, disable and enable, and removal keeping the mail', async
   await page.goto('/channels/microsoft365');
   await page.getByRole('link', { name: 'bob@contoso.test' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'bob@contoso.test' })).toBeVisible();
+  // When the sign-in was last renewed (at connect) and when it would lapse: 90 days on, no warning yet.
+  await expect(page.getByTestId('sign-in-renewed')).toContainText(/UTC.*Lapses .* UTC unless renewed/);
+  await expect(page.getByTestId('sign-in-lapse-warning')).toHaveCount(0);
 
   // Deleting from the mailbox needs an explicit confirmation.
   await page.getByRole('radio', { name: /Delete from the mailbox/ }).check();

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { flagsNpmSwallowed } from '@/lib/cli/npm-swallowed-flags';
 import { countOf } from '@/lib/format/count';
 import { askConsoleToSync } from '@/lib/channels/microsoft365/ask-console-to-sync';
+import { keepSignInsAlive } from '@/lib/channels/microsoft365/keep-sign-ins-alive';
 import { productSyncDeps } from '@/lib/channels/microsoft365/sync-deps';
 import { getEnv } from '@/lib/config/env';
 import { closeDatabase, getDb, type Db } from '@/lib/db';
@@ -76,14 +77,28 @@ async function main(): Promise<number> {
     signal: shutdown,
   });
   const options = { trigger: 'cli' as const, accountIds: values.account };
+  // Mailboxes that do not sync (disabled, stopped after errors) keep their sign-in through scheduled passes.
+  const renewIdleSignIns = async () => {
+    if (values.account || shutdown.aborted) return;
+    const renewal = await keepSignInsAlive(db, { owner }).catch((error: unknown) => {
+      console.error(`Renewing idle sign-ins failed: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    });
+    if (renewal && renewal.renewed + renewal.dead + renewal.failed > 0)
+      console.log(
+        `Idle sign-ins: ${renewal.renewed} renewed, ${renewal.dead} need re-authentication, ${renewal.failed} to retry.`,
+      );
+  };
 
   if (watchSeconds === undefined) {
     const report = await runSync(deps, options);
     printSummary(report);
+    await renewIdleSignIns();
     return report.accounts.some((account) => account.outcome === 'failed') ? 1 : 0;
   }
   while (!shutdown.aborted) {
     printSummary(await runSync(deps, options));
+    await renewIdleSignIns();
     for (let waited = 0; waited < watchSeconds * 10 && !shutdown.aborted; waited += 1) await sleep(100);
   }
   return 0;

@@ -278,8 +278,8 @@ describe('explainImapError', () => {
   it('explains AUTHENTICATE failed with the PowerShell check', () => {
     const e = explainImapError(authFailure('AUTHENTICATE failed.'), { mailbox: 'sales@contoso.com' });
     expect(e).toMatchObject({ code: 'imap.authenticate_failed', scope: 'config' });
-    expect(e.action).toContain('Get-CASMailbox -Identity sales@contoso.com | fl ImapEnabled');
-    expect(e.explanation).toMatch(/IMAP.AccessAsUser.All/);
+    expect(e.action).toContain('Get-CASMailbox -Identity sales@contoso.com | Format-List ImapEnabled');
+    expect(e.action).toMatch(/IMAP.AccessAsUser.All/);
     expect(e.explanation).toMatch(/licence/);
   });
 

@@ -150,6 +150,9 @@ export const mailAccounts = pgTable(
       .default(sql`ARRAY['INBOX']::text[]`),
     afterFetch: afterFetchEnum('after_fetch').notNull().default('keep'),
     lastSyncedAt: timestamp('last_synced_at', { withTimezone: true }),
+    // When Microsoft last issued this account tokens (a refresh or a sign-in): its refresh token lapses 90 days
+    // later unless used again. Null until first recorded (accounts connected before this column).
+    signInRenewedAt: timestamp('sign_in_renewed_at', { withTimezone: true }),
     lastSyncOutcome: text('last_sync_outcome'),
     lastError: jsonb('last_error').$type<AccountError>(),
     smtpWarning: jsonb('smtp_warning').$type<AccountError>(),

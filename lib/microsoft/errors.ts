@@ -16,6 +16,11 @@ export interface ErrorContext {
   imapUser?: string;
   /** The From address of a message that was refused. */
   fromAddress?: string;
+  /**
+   * A personal Microsoft account (Outlook.com, Hotmail): its owner, not an administrator, controls IMAP, and there
+   * is no Exchange Online PowerShell for it. Known from the account's tenant id (`isPersonalAccount`).
+   */
+  personal?: boolean;
 }
 
 export interface ErrorAdvice {

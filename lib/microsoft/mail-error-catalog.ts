@@ -17,6 +17,8 @@ const docs = {
     'https://learn.microsoft.com/en-us/exchange/recipients-in-exchange-online/manage-permissions-for-recipients',
   limits:
     'https://learn.microsoft.com/en-us/office365/servicedescriptions/exchange-online-service-description/exchange-online-limits',
+  outlookImap:
+    'https://support.microsoft.com/en-us/office/pop-imap-and-smtp-settings-8361e398-8af4-4e97-b147-6c6c4ac95353',
 };
 
 const mailbox = (ctx: ErrorContext) => ctx.mailbox ?? '<mailbox>';
@@ -25,41 +27,109 @@ const from = (ctx: ErrorContext) => ctx.fromAddress ?? ctx.imapUser ?? '<from ad
 
 /** Either SMTP AUTH switch has the same one fix: enable it for this mailbox (which overrides the organisation). */
 function smtpAuthOff(title: string, explanation: string): MailCatalogEntry {
-  return (ctx) => ({
-    title,
-    explanation,
-    action: `In Exchange Online PowerShell: \`Set-CASMailbox -Identity ${mailbox(ctx)} -SmtpClientAuthenticationDisabled $false\``,
-    whoActs: 'azure_admin',
-    scope: 'config',
-    link: { label: 'Enable SMTP AUTH', href: docs.smtpAuth },
-  });
+  return (ctx) =>
+    ctx.personal
+      ? personalSmtpRefused(ctx)
+      : {
+          title,
+          explanation,
+          action: `In Exchange Online PowerShell: \`Set-CASMailbox -Identity ${mailbox(ctx)} -SmtpClientAuthenticationDisabled $false\``,
+          whoActs: 'azure_admin',
+          scope: 'config',
+          link: { label: 'Enable SMTP AUTH', href: docs.smtpAuth },
+        };
 }
 
-export const MAIL_CATALOG = {
-  'imap.authenticate_failed': (ctx) => ({
+// Microsoft documents SMTP AUTH switches only for Exchange Online organisations (authenticated-client-smtp-submission);
+// for Outlook.com it documents none, so the advice promises no fix it cannot name.
+function personalSmtpRefused(ctx: ErrorContext): ErrorAdvice {
+  return {
+    title: `Outlook.com refused sending over SMTP for ${mailbox(ctx)}.`,
+    explanation:
+      'Microsoft documents no setting that turns SMTP sending on or off for a personal account; receiving mail over IMAP is not affected.',
+    action:
+      'Nothing an administrator can change here. Receiving keeps working; Microsoft’s own answer is in the details.',
+    whoActs: 'nobody',
+    scope: 'config',
+    link: { label: 'IMAP and SMTP settings for Outlook.com', href: docs.outlookImap },
+  };
+}
+
+const isShared = (ctx: ErrorContext) => Boolean(ctx.imapUser && ctx.mailbox && ctx.imapUser !== ctx.mailbox);
+
+/**
+ * Outlook.com turns IMAP off for every account until its owner turns it on, under Settings → Mail → Forwarding and
+ * IMAP ("POP & IMAP access is disabled by default", support.microsoft.com: "POP, IMAP, and SMTP settings for
+ * Outlook.com", 8361e398-8af4-4e97-b147-6c6c4ac95353). The owner flips it: there is no admin or PowerShell for it.
+ */
+function outlookImapOff(ctx: ErrorContext): ErrorAdvice {
+  return {
+    title: `Outlook.com did not let ${mailbox(ctx)} be read over IMAP.`,
+    explanation:
+      'Outlook.com keeps IMAP off for every personal account until its owner turns it on, and then answers an IMAP sign-in as if it had failed.',
+    action: `The owner of ${mailbox(ctx)} signs in at outlook.com and opens Settings → Mail → Forwarding and IMAP, turns on “Let devices and apps use IMAP” under POP and IMAP, and clicks Save. Then click Sync now (or Try again, while connecting). If it was on already, click Re-authenticate: the sign-in may have been revoked.`,
+    whoActs: 'mailbox_owner',
+    scope: 'config',
+    link: { label: 'IMAP settings for Outlook.com', href: docs.outlookImap },
+  };
+}
+
+/** A work or school mailbox: each likely cause with the check that tells it from the others. */
+function imapSignInRefused(ctx: ErrorContext): ErrorAdvice {
+  const user = imapUser(ctx);
+  const shared = isShared(ctx)
+    ? ` 4. ${user} is a shared mailbox: ${mailbox(ctx)} needs Full Access on it: \`Get-MailboxPermission -Identity ${user} -User ${mailbox(ctx)}\` If that lists nothing, grant it: \`Add-MailboxPermission -Identity ${user} -User ${mailbox(ctx)} -AccessRights FullAccess -InheritanceType All\``
+    : '';
+  return {
     title: 'Exchange refused the IMAP sign-in for this mailbox.',
     explanation:
-      'The token is valid, but Exchange will not open the mailbox over IMAP. Usual causes: IMAP is disabled for the mailbox, the app lacks the IMAP.AccessAsUser.All permission, or the mailbox has no Exchange Online licence.',
-    action: `Make sure Azure → API permissions lists IMAP.AccessAsUser.All (Office 365 Exchange Online, delegated) with consent granted, and that the mailbox is licensed. Check in Exchange Online PowerShell whether IMAP is on for the mailbox: \`Get-CASMailbox -Identity ${imapUser(ctx)} | fl ImapEnabled\` If it says False, turn it on: \`Set-CASMailbox -Identity ${imapUser(ctx)} -ImapEnabled $true\` Then click Verify.`,
+      'Exchange Online gives the same answer (“AUTHENTICATE failed”) when IMAP is turned off for the mailbox, when the user has no Exchange Online licence, when it does not accept the token, and when the token’s user may not open the mailbox named. It does not say which.',
+    action: `Check in this order. To tell the first from the rest, click Send test message: if SMTP accepts the sign-in (the message goes out, or is refused only because SMTP AUTH is off), the token and the licence are fine. 1. IMAP is turned off for the mailbox (many organisations turn it off for new mailboxes). Check in Exchange Online PowerShell: \`Get-CASMailbox -Identity ${user} | Format-List ImapEnabled\` If it says False, turn it on: \`Set-CASMailbox -Identity ${user} -ImapEnabled $true\` 2. The user has no Exchange Online licence, so no mailbox: in the Microsoft 365 admin center, Users → Active users → the user → Licenses and apps must show a licence that includes Exchange Online. 3. The token is not accepted: click Re-authenticate. If it fails again, check that Azure → API permissions lists IMAP.AccessAsUser.All (Office 365 Exchange Online, delegated) with consent granted.${shared} Then click Sync now (or Try again, while connecting).`,
     whoActs: 'azure_admin',
     scope: 'config',
     link: { label: 'Enable IMAP for a mailbox', href: docs.imapAccess },
-  }),
-  'imap.not_connected': (ctx) => ({
-    title: 'Signed in, but Exchange cannot open the mailbox named as IMAP user.',
-    explanation:
-      ctx.imapUser && ctx.mailbox && ctx.imapUser !== ctx.mailbox
-        ? `${ctx.mailbox} signed in and asked for the shared mailbox ${ctx.imapUser}, which it may not open.`
-        : 'This happens when the IMAP user is a shared mailbox the signed-in user has no Full Access to, or the address is not the mailbox’s primary address.',
-    action: `Correct the IMAP user to the mailbox’s primary SMTP address, or grant access in Exchange Online PowerShell (permission changes can take up to an hour to apply): \`Add-MailboxPermission -Identity ${imapUser(ctx)} -User ${mailbox(ctx)} -AccessRights FullAccess -InheritanceType All\``,
-    whoActs: 'azure_admin',
-    scope: 'config',
-    link: { label: 'Mailbox permissions', href: docs.permissions },
-  }),
+  };
+}
+
+export const MAIL_CATALOG = {
+  // Exchange Online answers `NO AUTHENTICATE failed.` alike for a token it does not take, IMAP off for the mailbox,
+  // no Exchange Online licence and a `user=` the token may not open, and never says which
+  // (MicrosoftDocs/office-developer-exchange-docs#87; simonrob/email-oauth2-proxy#77; kontron/redmine_oauth#3).
+  // Microsoft publishes no ranking of the causes: the order below is the order they turn up in those threads for
+  // a mailbox that signed in before, and each comes with the check that rules it in or out.
+  'imap.authenticate_failed': (ctx) => (ctx.personal ? outlookImapOff(ctx) : imapSignInRefused(ctx)),
+  // `BAD User is authenticated but not connected.`: the token was taken, then the mailbox named as `user=` could
+  // not be opened with it. For a shared mailbox that is a delegate without Full Access (learn:
+  // how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth, shared mailboxes; simonrob/email-oauth2-proxy#275).
+  'imap.not_connected': (ctx) =>
+    isShared(ctx)
+      ? {
+          title: `${ctx.mailbox} may not open the shared mailbox ${ctx.imapUser}.`,
+          explanation: `Exchange accepted ${ctx.mailbox}’s sign-in, then refused to open ${ctx.imapUser}: a delegate needs Full Access on the shared mailbox to read it over IMAP.`,
+          action: `Grant it in Exchange Online PowerShell (it can take up to an hour to apply): \`Add-MailboxPermission -Identity ${ctx.imapUser} -User ${ctx.mailbox} -AccessRights FullAccess -InheritanceType All\` Then click Sync now (or Try again, while connecting). If ${ctx.imapUser} is not the shared mailbox’s address, remove this mailbox and add it again with Add shared mailbox.`,
+          whoActs: 'azure_admin',
+          scope: 'config',
+          link: { label: 'Mailbox permissions', href: docs.permissions },
+        }
+      : ctx.personal
+        ? outlookImapOff(ctx)
+        : {
+            title: `Exchange accepted the sign-in but has no mailbox to open for ${imapUser(ctx)}.`,
+            explanation:
+              'The account exists in the organisation, but Exchange Online holds no mailbox for it: it has no Exchange Online licence, or its mailbox is still being created.',
+            action: `In the Microsoft 365 admin center: Users → Active users → ${imapUser(ctx)} → Licenses and apps: turn on a licence that includes Exchange Online. A new mailbox can take a while to appear; then click Sync now (or Try again, while connecting).`,
+            whoActs: 'azure_admin',
+            scope: 'config',
+            link: { label: 'OAuth for IMAP and SMTP', href: docs.oauthImap },
+          },
+  // The sync signs in again by itself when Exchange ends a session with AccessTokenExpired (lib/sync/mail-session):
+  // this is only recorded when the new sessions were ended too before anything was stored.
   'imap.session_expired': () => ({
-    title: 'Exchange closed the session because its token expired.',
-    explanation: 'Access tokens live about an hour; a long sync outlived one.',
-    action: 'Nothing to do: the next run signs in with a fresh token and continues from where it stopped.',
+    title: 'Exchange kept ending the session because its token expired.',
+    explanation:
+      'Access tokens live 60 to 90 minutes. The sync signed in again with a fresh token, and Exchange ended the new sessions too before anything was stored.',
+    action:
+      'Nothing to do at first: the sync retries with increasing pauses and continues from where it stopped. If it keeps happening, click Re-authenticate.',
     whoActs: 'nobody',
     scope: 'transient',
   }),
@@ -139,7 +209,9 @@ export const MAIL_CATALOG = {
           title: `${from(ctx)} is not an address of the mailbox ${mailbox(ctx)} signs in to.`,
           explanation:
             'Exchange accepts a From address only if it is the mailbox’s own address. The sign-in name (UPN) is often not one of them.',
-          action: `Correct the mailbox address on the mailbox page to the mailbox’s primary SMTP address, then click Verify. To look it up in Exchange Online PowerShell: \`Get-Mailbox -Identity ${mailbox(ctx)} | Select-Object PrimarySmtpAddress\``,
+          action: ctx.personal
+            ? `Correct the mailbox address on the mailbox page to ${mailbox(ctx)}’s own Outlook.com address (or one of its aliases), then click Verify mail flow.`
+            : `Correct the mailbox address on the mailbox page to the mailbox’s primary SMTP address, then click Verify mail flow. To look it up in Exchange Online PowerShell: \`Get-Mailbox -Identity ${mailbox(ctx)} | Select-Object PrimarySmtpAddress\``,
           whoActs: 'console_admin',
           scope: 'config',
           link: { label: 'Mailbox permissions', href: docs.permissions },
@@ -149,7 +221,9 @@ export const MAIL_CATALOG = {
     title: 'The message is larger than this mailbox may send.',
     explanation:
       'Exchange Online limits the size of a sent message per mailbox (35 MB by default, 150 MB at most), attachments and encoding included.',
-    action: `Send a smaller message, or raise the limit in Exchange Online PowerShell: \`Set-Mailbox -Identity ${mailbox(ctx)} -MaxSendSize 150MB\``,
+    action: ctx.personal
+      ? 'Send a smaller message: an administrator cannot raise the limit of a personal account.'
+      : `Send a smaller message, or raise the limit in Exchange Online PowerShell: \`Set-Mailbox -Identity ${mailbox(ctx)} -MaxSendSize 150MB\``,
     whoActs: 'azure_admin',
     scope: 'config',
     link: { label: 'Exchange Online limits', href: docs.limits },

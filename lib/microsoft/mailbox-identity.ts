@@ -8,6 +8,11 @@ import type { IdTokenClaims } from '@/lib/microsoft/id-token';
 /** The tenant every personal Microsoft account carries in `tid` (id-token-claims-reference, `iss`). */
 export const PERSONAL_ACCOUNTS_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
 
+/** Whether an account's tenant id (`tid`) is the personal-accounts tenant: an Outlook.com account. */
+export function isPersonalAccount(tenantId: string | null | undefined): boolean {
+  return tenantId?.toLowerCase() === PERSONAL_ACCOUNTS_TENANT;
+}
+
 export type AddressSource = 'email_claim' | 'sign_in_name';
 
 export type MailboxIdentity =

@@ -2,7 +2,8 @@ import 'server-only';
 import type { Db } from '@/lib/db';
 import { storedUids } from '@/lib/db/queries/message-batches';
 import type { ImapConnection } from '@/lib/mail/imap';
-import { chunk, uidSet } from '@/lib/sync/fetch-plan';
+import { chunk } from '@/lib/sync/fetch-plan';
+import { boundedUidSets } from '@/lib/sync/uid-sets';
 import type { SyncAccount } from '@/lib/sync/types';
 
 /** Marks or deletes messages on the server; callers pass only UIDs whose rows are committed. */
@@ -12,14 +13,17 @@ export async function applyAfterFetch(
   uids: number[],
 ): Promise<void> {
   if (mode === 'keep' || uids.length === 0) return;
-  const range = uidSet(uids);
-  if (mode === 'mark_seen') {
-    await client.messageFlagsAdd(range, ['\\Seen'], { uid: true, silent: true });
-    return;
+  // Scattered UIDs (some kept back as headers-only, some deleted by people meanwhile) make long sets: each command
+  // carries a bounded one.
+  for (const range of boundedUidSets(uids)) {
+    if (mode === 'mark_seen') {
+      await client.messageFlagsAdd(range, ['\\Seen'], { uid: true, silent: true });
+      continue;
+    }
+    // Without UIDPLUS, EXPUNGE would also remove messages someone else flagged \Deleted: only flag them then.
+    if (client.capabilities.has('UIDPLUS')) await client.messageDelete(range, { uid: true });
+    else await client.messageFlagsAdd(range, ['\\Deleted'], { uid: true, silent: true });
   }
-  // Without UIDPLUS, EXPUNGE would also remove messages someone else flagged \Deleted: only flag them then.
-  if (client.capabilities.has('UIDPLUS')) await client.messageDelete(range, { uid: true });
-  else await client.messageFlagsAdd(range, ['\\Deleted'], { uid: true, silent: true });
 }
 
 /**

@@ -3,6 +3,7 @@ import type { AccountError } from '@/lib/db/schema';
 import type { AccountSyncUpdate } from '@/lib/db/queries/sync-leases';
 import { isAppError } from '@/lib/errors';
 import { explainImapError, explainMsalError, type ErrorContext, type ErrorScope } from '@/lib/microsoft/errors';
+import { isPersonalAccount } from '@/lib/microsoft/mailbox-identity';
 import { backoffDelayMs } from '@/lib/sync/backoff';
 import { LeaseLostError } from '@/lib/sync/lease';
 import type { AccountOutcome, SyncAccount } from '@/lib/sync/types';
@@ -35,7 +36,11 @@ export class StoreError extends Error {
 const SCOPES = new Set<ErrorScope>(['app', 'account', 'transient', 'config']);
 
 export function classifyFailure(error: unknown, stage: SyncStage, account: SyncAccount): SyncFailure {
-  const context: ErrorContext = { mailbox: account.signInAddress, imapUser: account.imapUser };
+  const context: ErrorContext = {
+    mailbox: account.signInAddress,
+    imapUser: account.imapUser,
+    personal: isPersonalAccount(account.tenantId),
+  };
   if (error instanceof LeaseLostError) {
     return { code: error.code, message: 'Another worker took over this mailbox’s sync.', scope: 'transient' };
   }

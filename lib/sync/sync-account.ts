@@ -1,7 +1,7 @@
 import 'server-only';
 import { finishAccountSync } from '@/lib/db/queries/sync-leases';
 import { finishSyncRun, startSyncRun } from '@/lib/db/queries/sync-runs';
-import { closeImapConnection, imapFailure, openImapConnection, type ImapConnection } from '@/lib/mail/imap';
+import { imapFailure } from '@/lib/mail/imap';
 import { logger } from '@/lib/logger';
 import {
   accountErrorOf,
@@ -14,16 +14,8 @@ import {
   type SyncStage,
 } from '@/lib/sync/failures';
 import { LeaseKeeper } from '@/lib/sync/lease';
-import { syncFolder } from '@/lib/sync/sync-folder';
+import { MailSession, syncFolderOnSession } from '@/lib/sync/mail-session';
 import type { AccountSyncReport, SyncAccount, SyncDeps, SyncLimits, SyncTrigger } from '@/lib/sync/types';
-
-function isAuthenticationRejection(error: unknown): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as { authenticationFailed?: unknown }).authenticationFailed === true
-  );
-}
 
 export interface AccountJob {
   deps: SyncDeps;
@@ -45,33 +37,27 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
   const lease = new LeaseKeeper(deps.db, account.id, job.owner, job.limits.leaseMs).start();
   const totals = { fetched: 0, bytes: 0 };
   let stage: SyncStage = 'token';
-  let client: ImapConnection | undefined;
+  let session: MailSession | undefined;
   let complete = true;
   let failure: SyncFailure | undefined;
   const missingFolders: string[] = [];
   deps.onProgress?.({ type: 'account-started', accountId: account.id, address: account.emailAddress });
   const runId = await startSyncRun(deps.db, account.id, job.trigger).catch(() => undefined);
-  const closeOnLoss = () => client?.close();
+  const closeOnLoss = () => session?.client.close();
   lease.signal.addEventListener('abort', closeOnLoss);
   try {
     const endpoint = await deps.imapEndpoint(account);
-    const login = async (forceRefresh: boolean) => {
-      stage = 'token';
-      const accessToken = await deps.getAccessToken(account, { forceRefresh });
-      stage = 'imap';
-      return openImapConnection({ ...endpoint, user: account.imapUser, accessToken });
-    };
-    // Exchange may reject a cached token before its expiry (revoked sessions, continuous access evaluation):
-    // one forced refresh tells a stale token from a dead sign-in, whose refresh then fails as needs_reauth.
-    client = await login(false).catch((error: unknown) => {
-      if (isAuthenticationRejection(error)) return login(true);
-      throw error;
+    session = await MailSession.open({
+      deps,
+      account,
+      endpoint,
+      onStage: (next) => (stage = next),
+      now: () => job.now().getTime(),
     });
     lease.assertHeld();
     for (const folder of account.folders) {
-      const result = await syncFolder({
+      const result = await syncFolderOnSession(session, {
         db: deps.db,
-        client,
         lease,
         account,
         folder,
@@ -103,14 +89,14 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
     }
   } catch (error) {
     // A lost lease surfaces as whatever the closed connection threw; the lease is the real reason.
-    failure = classifyFailure(lease.lost ? lease.signal.reason : imapFailure(client, error), stage, account);
+    failure = classifyFailure(lease.lost ? lease.signal.reason : imapFailure(session?.client, error), stage, account);
     logger('sync').warn(
       { accountId: account.id, code: failure.code, scope: failure.scope, raw: failure.raw },
       'account sync failed',
     );
   } finally {
     lease.signal.removeEventListener('abort', closeOnLoss);
-    if (client) await closeImapConnection(client);
+    if (session) await session.close();
     await lease.stop();
   }
 

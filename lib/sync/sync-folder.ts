@@ -20,6 +20,11 @@ export interface FolderJob {
   deadline: number | null;
   /** Aborted: no new batch starts either (the process is stopping). */
   signal?: AbortSignal;
+  /**
+   * True once the session's token is near expiry: no new batch starts on it, and the folder returns with
+   * `renewSession` (after at least one batch of this call) to be synced on from the watermark.
+   */
+  sessionDue?: () => boolean;
   onBatchStored(batch: StoredBatch, pending: number): void;
 }
 
@@ -28,6 +33,8 @@ export interface FolderResult {
   bytes: number;
   /** False when the time budget stopped it; the next run resumes from the watermark. */
   complete: boolean;
+  /** Stopped early because the session's token is near expiry: sign in again and sync the folder on. */
+  renewSession?: boolean;
 }
 
 // Sizes and flags are asked for this many UIDs at a time: bounded memory for any mailbox size.
@@ -80,6 +87,7 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
   const settle = async (keep: number) => {
     while (storing.length > keep) await storing.shift();
   };
+  let batchesStarted = 0;
   try {
     for (const window of chunk(uids, METADATA_WINDOW)) {
       const metas = await fetchMetadata(client, window);
@@ -89,6 +97,12 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
           await settle(0);
           return result;
         }
+        if (batchesStarted > 0 && job.sessionDue?.()) {
+          Object.assign(result, { complete: false, renewSession: true });
+          await settle(0);
+          return result;
+        }
+        batchesStarted += 1;
         job.lease.assertHeld();
         // A message bigger than a whole batch is not downloaded while other batches are still held for storing.
         if (batch.bytes > limits.batchBytes) await settle(0);

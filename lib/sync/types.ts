@@ -3,6 +3,12 @@ import type { SyncAccount } from '@/lib/db/queries/sync-leases';
 import type { ImapEndpoint } from '@/lib/mail/imap';
 
 export type { SyncAccount };
+
+/** An access token and when it expires (msal's `expiresOn`; Microsoft's access tokens are opaque to clients). */
+export interface AccessGrant {
+  accessToken: string;
+  expiresOn: Date | null;
+}
 export type SyncTrigger = 'cron' | 'cli' | 'manual' | 'schedule';
 export type AccountOutcome = 'success' | 'partial' | 'failed';
 
@@ -11,9 +17,11 @@ export interface SyncDeps {
   db: Db;
   /**
    * Throws an msal error (classified with explainMsalError) or an AppError whose details carry `scope`.
-   * `forceRefresh` is asked for once when IMAP rejects a token that had not expired yet.
+   * `forceRefresh` is asked for when IMAP rejects a token that had not expired yet, when the cached token has
+   * too little life left for a session, and after Exchange ended a session because its token expired. With an
+   * expiry the engine renews long sessions before the token runs out; a bare string has none.
    */
-  getAccessToken(account: SyncAccount, options?: { forceRefresh?: boolean }): Promise<string>;
+  getAccessToken(account: SyncAccount, options?: { forceRefresh?: boolean }): Promise<string | AccessGrant>;
   imapEndpoint(account: SyncAccount): ImapEndpoint | Promise<ImapEndpoint>;
   /** Lease owner id; default `${hostname}:${pid}:${random}`. */
   owner?: string;

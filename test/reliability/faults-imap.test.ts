@@ -126,11 +126,7 @@ describe('connection cut after N bytes', () => {
 });
 
 describe('server BYE mid-fetch', () => {
-  const byes = [
-    { text: 'Connection closed. 14', code: 'imap.bye' },
-    // What Exchange sends when a session outlives its access token.
-    { text: 'Session invalidated - AccessTokenExpired', code: 'imap.session_expired' },
-  ];
+  const byes = [{ text: 'Connection closed. 14', code: 'imap.bye' }];
 
   it.each(byes)(
     '"* BYE $text" between two FETCH responses: $code, then the next run is exact',
@@ -150,4 +146,25 @@ describe('server BYE mid-fetch', () => {
       );
     },
   );
+
+  // What Exchange sends when a session outlives its access token (iroco-co/aioimaplib#83): the run signs in again
+  // with a fresh token and goes on, so the mailbox is exact after this one run and no failure is counted.
+  it('"* BYE Session invalidated - AccessTokenExpired" between two FETCH responses: the same run reconnects and is exact', async () => {
+    const address = 'bye-token-expired@contoso.test';
+    const id = await addSeededAccount(address);
+    const text = 'Session invalidated - AccessTokenExpired';
+    const proxy = await bed.harness.imapProxy({ byeAfterBytes: Math.floor(MAILBOX_BYTES * 0.4), byeText: text });
+    const report = await sync(id, { imapEndpoint: () => ({ host: '127.0.0.1', port: proxy.port, tls: false }) });
+    expect(proxy.byes).toBeGreaterThanOrEqual(1);
+    expect(report.accounts[0]).toMatchObject({ outcome: 'success' });
+    const exact = await exactness(bed.db, bed.harness, id, address);
+    expect(exact).toMatchObject({ expected: MAILBOX.count, stored: MAILBOX.count, lost: 0, duplicated: 0, altered: 0 });
+    expect(await accountRow(bed.db, id)).toMatchObject({ status: 'active', consecutiveFailures: 0, lastError: null });
+    expect(await leaseIsFree(bed.db, id)).toBe(true);
+    await recordExactness(
+      `IMAP "* BYE ${text}" mid-fetch`,
+      exact,
+      `same run signed in again ${proxy.byes} time(s) with a fresh token; no failure counted; exact`,
+    );
+  });
 });

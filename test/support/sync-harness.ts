@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { ImapFlow } from 'imapflow';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { startHarness, type Harness } from '@/test/harness/fixture';
+import { startHarness, type Harness, type HarnessOptions } from '@/test/harness/fixture';
 import { createTestDatabase, configureTestEnvironment, type TestDatabase } from '@/test/support/database';
 import type { Db } from '@/lib/db';
 import type { SyncAccount, SyncDeps } from '@/lib/sync/types';
@@ -30,8 +30,10 @@ interface AccountValues {
 }
 
 /** `pglite` runs the engine on the embedded database (in a temporary folder) instead of the machine's Postgres. */
-export async function startSyncTestbed(options: { driver?: 'postgres' | 'pglite' } = {}): Promise<SyncTestbed> {
-  const [harness, database] = await Promise.all([startHarness(), createTestDatabase('mg_sync')]);
+export async function startSyncTestbed(
+  options: { driver?: 'postgres' | 'pglite'; harness?: HarnessOptions } = {},
+): Promise<SyncTestbed> {
+  const [harness, database] = await Promise.all([startHarness(options.harness), createTestDatabase('mg_sync')]);
   const dataDir = join(harness.workDir, 'data');
   configureTestEnvironment(database.url, options.driver === 'pglite' ? { DATABASE_URL: '', DATA_DIR: dataDir } : {});
   if (options.driver === 'pglite') delete process.env.DATABASE_URL;

@@ -164,6 +164,7 @@ async function finishFlow(
     imapUser,
     signInAddress: address,
     accessToken: result.accessToken,
+    tenantId: claims.tid,
   });
   if (!proof.imap.ok) return connectFailure(proof.imap.error);
   const sealedCache = cache.sealed();

@@ -2,7 +2,7 @@ import 'server-only';
 import { acquireMailAccess, TokenError } from '@/lib/channels/microsoft365/tokens';
 import type { Db } from '@/lib/db';
 import { closeImapConnection, openImapConnection } from '@/lib/mail/imap';
-import { explainImapError, type ExplainedError } from '@/lib/microsoft/errors';
+import { explainImapError, type ErrorContext, type ExplainedError } from '@/lib/microsoft/errors';
 
 export interface MailboxFolder {
   path: string;
@@ -14,8 +14,10 @@ export type FolderListing = { ok: true; folders: MailboxFolder[] } | { ok: false
 
 /** The mailbox's real folder list over IMAP, so an admin picks folders that exist. */
 export async function listMailboxFolders(db: Db, accountId: string): Promise<FolderListing> {
+  let context: ErrorContext = {};
   try {
     const access = await acquireMailAccess(db, accountId);
+    context = { mailbox: access.signInAddress, imapUser: access.imapUser, personal: access.personal };
     const client = await openImapConnection({
       ...access.endpoints.imap,
       user: access.imapUser,
@@ -36,6 +38,6 @@ export async function listMailboxFolders(db: Db, accountId: string): Promise<Fol
       await closeImapConnection(client);
     }
   } catch (error) {
-    return { ok: false, error: error instanceof TokenError ? error.explained : explainImapError(error) };
+    return { ok: false, error: error instanceof TokenError ? error.explained : explainImapError(error, context) };
   }
 }

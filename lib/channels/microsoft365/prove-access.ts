@@ -3,6 +3,7 @@ import { closeImapConnection, openImapConnection } from '@/lib/mail/imap';
 import { verifySmtpLogin } from '@/lib/mail/smtp';
 import { explainImapError, explainSmtpError, type ExplainedError } from '@/lib/microsoft/errors';
 import type { CloudEndpoints } from '@/lib/microsoft/clouds';
+import { isPersonalAccount } from '@/lib/microsoft/mailbox-identity';
 
 export interface AccessProof {
   imap: { ok: true } | { ok: false; error: ExplainedError };
@@ -16,9 +17,13 @@ export interface AccessProof {
  */
 export async function proveMailboxAccess(
   endpoints: CloudEndpoints,
-  login: { imapUser: string; signInAddress: string; accessToken: string },
+  login: { imapUser: string; signInAddress: string; accessToken: string; tenantId: string },
 ): Promise<AccessProof> {
-  const context = { mailbox: login.signInAddress, imapUser: login.imapUser };
+  const context = {
+    mailbox: login.signInAddress,
+    imapUser: login.imapUser,
+    personal: isPersonalAccount(login.tenantId),
+  };
   const [imap, smtp] = await Promise.all([
     openImapConnection({ ...endpoints.imap, user: login.imapUser, accessToken: login.accessToken }).then(
       async (client) => {

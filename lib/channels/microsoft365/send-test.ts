@@ -6,6 +6,7 @@ import { recordAuditEvent } from '@/lib/db/queries/audit-events';
 import { findAccount } from '@/lib/db/queries/mail-accounts';
 import { createSmtpTransport } from '@/lib/mail/smtp';
 import { explainSmtpError, type ExplainedError } from '@/lib/microsoft/errors';
+import { isPersonalAccount } from '@/lib/microsoft/mailbox-identity';
 
 export const testMessageSchema = z.object({
   to: z.email('Enter the recipient’s e-mail address.').max(254, 'Use an e-mail address of at most 254 characters.'),
@@ -64,6 +65,7 @@ export async function sendFromMailbox(
             mailbox: account.signInAddress,
             imapUser: account.imapUser,
             fromAddress: account.emailAddress,
+            personal: isPersonalAccount(account.tenantId),
           });
     result = { ok: false, error: explained };
   }

@@ -1,7 +1,7 @@
 import 'server-only';
 import { endpointsFor } from '@/lib/channels/microsoft365/endpoints';
 import { loadAppWithSecret, type AppWithSecret } from '@/lib/channels/microsoft365/app-credentials';
-import { acquireMailAccessToken } from '@/lib/channels/microsoft365/tokens';
+import { acquireMailAccess } from '@/lib/channels/microsoft365/tokens';
 import { getEnv } from '@/lib/config/env';
 import type { Db } from '@/lib/db';
 import type { SyncDeps } from '@/lib/sync/types';
@@ -27,8 +27,10 @@ export function productSyncDeps(
     maxMessageBytes: getEnv().SYNC_MAX_MESSAGE_MB * 1024 * 1024,
     ...options,
     db,
-    getAccessToken: (account, tokenOptions) =>
-      acquireMailAccessToken(db, account.id, { ...tokenOptions, app: loadApp }),
+    getAccessToken: async (account, tokenOptions) => {
+      const { accessToken, expiresOn } = await acquireMailAccess(db, account.id, { ...tokenOptions, app: loadApp });
+      return { accessToken, expiresOn };
+    },
     imapEndpoint: async () => endpointsFor((await loadApp())?.cloud ?? 'global').imap,
   };
 }

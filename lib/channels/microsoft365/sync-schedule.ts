@@ -1,4 +1,5 @@
 import 'server-only';
+import { keepSignInsAlive } from '@/lib/channels/microsoft365/keep-sign-ins-alive';
 import { productSyncDeps } from '@/lib/channels/microsoft365/sync-deps';
 import type { Db } from '@/lib/db';
 import { logger } from '@/lib/logger';
@@ -49,6 +50,9 @@ export function startSyncSchedule(
 /** A scheduled pass over every due mailbox, as the cron route would run it. */
 export async function scheduledSyncPass(db: Db): Promise<void> {
   const report = await runSync(productSyncDeps(db, { budgetMs: PASS_BUDGET_MS }), { trigger: 'schedule' });
+  await keepSignInsAlive(db).catch((error: unknown) =>
+    logger('schedule').error({ err: error }, 'renewing idle sign-ins failed'),
+  );
   if (report.accounts.length > 0) {
     const failed = report.accounts.filter((account) => account.outcome === 'failed').length;
     logger('schedule').info({ accounts: report.accounts.length, failed }, 'scheduled sync pass finished');

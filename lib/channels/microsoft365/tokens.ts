@@ -6,6 +6,7 @@ import { findAccount, saveSealedTokenCache } from '@/lib/db/queries/mail-account
 import { AppError } from '@/lib/errors';
 import { mailScopes, type CloudEndpoints } from '@/lib/microsoft/clouds';
 import { explainMsalError, type ExplainedError } from '@/lib/microsoft/errors';
+import { isPersonalAccount } from '@/lib/microsoft/mailbox-identity';
 import { createMsalClient } from '@/lib/microsoft/msal-client';
 import { sealedCachePlugin } from '@/lib/microsoft/token-cache';
 
@@ -18,10 +19,14 @@ export class TokenError extends AppError {
 
 export interface MailAccess {
   accessToken: string;
+  /** msal's expiry of the access token; the sync signs in again before it runs out. */
+  expiresOn: Date | null;
   endpoints: CloudEndpoints;
   imapUser: string;
   /** Who authenticates to SMTP (the delegate for a shared mailbox). */
   signInAddress: string;
+  /** An Outlook.com account (personal-accounts tenant): advice for it names no admin tools. */
+  personal: boolean;
 }
 
 /**
@@ -63,9 +68,11 @@ export async function acquireMailAccess(
     });
     return {
       accessToken: result.accessToken,
+      expiresOn: result.expiresOn ?? null,
       endpoints,
       imapUser: account.imapUser,
       signInAddress: account.signInAddress,
+      personal: isPersonalAccount(account.tenantId),
     };
   } catch (error) {
     if (error instanceof TokenError) throw error;

@@ -85,7 +85,7 @@ export async function upsertConnectedAccount(
 ): Promise<{ account: MailAccount; created: boolean }> {
   const [row] = await db
     .insert(mailAccounts)
-    .values(values)
+    .values({ ...values, signInRenewedAt: values.signInRenewedAt ?? new Date() })
     .onConflictDoUpdate({
       target: [mailAccounts.homeAccountId, mailAccounts.imapUser],
       set: {
@@ -95,6 +95,7 @@ export async function upsertConnectedAccount(
         signInAddress: values.signInAddress,
         tenantId: values.tenantId,
         tokenCacheSealed: values.tokenCacheSealed,
+        signInRenewedAt: values.signInRenewedAt ?? new Date(),
         smtpWarning: values.smtpWarning ?? null,
         status: 'active',
         lastError: null,
@@ -191,6 +192,14 @@ export async function restoreAccountsSignedInWith(db: Db | Tx, appId: string, su
   return rows.length;
 }
 
+/**
+ * msal writes its cache only when the token endpoint answered (a refresh, which also rotates the refresh token):
+ * that is when the sign-in's 90-day idle clock starts again.
+ */
 export async function saveSealedTokenCache(db: Db, id: string, sealed: string): Promise<void> {
-  await db.update(mailAccounts).set({ tokenCacheSealed: sealed, updatedAt: new Date() }).where(eq(mailAccounts.id, id));
+  const now = new Date();
+  await db
+    .update(mailAccounts)
+    .set({ tokenCacheSealed: sealed, signInRenewedAt: now, updatedAt: now })
+    .where(eq(mailAccounts.id, id));
 }

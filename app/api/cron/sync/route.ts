@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { hasBearerSecret } from '@/lib/auth/bearer';
+import { keepSignInsAlive } from '@/lib/channels/microsoft365/keep-sign-ins-alive';
 import { productSyncDeps } from '@/lib/channels/microsoft365/sync-deps';
 import { getEnv } from '@/lib/config/env';
 import { getDb } from '@/lib/db';
@@ -31,10 +32,20 @@ async function handle(request: Request): Promise<Response> {
   if (!z.array(z.uuid()).max(100).safeParse(accountIds).success) {
     return Response.json({ error: 'account must be a mailbox id (a UUID), at most 100 of them.' }, { status: 400 });
   }
-  const report = await runSync(productSyncDeps(await getDb(), { budgetMs: BUDGET_MS }), {
+  const started = Date.now();
+  const db = await getDb();
+  const report = await runSync(productSyncDeps(db, { budgetMs: BUDGET_MS }), {
     trigger: 'cron',
     accountIds: accountIds.length > 0 ? accountIds : undefined,
   });
+  // Mailboxes that do not sync (disabled, stopped after errors) keep their sign-in through scheduled passes.
+  const signIns =
+    accountIds.length > 0
+      ? undefined
+      : await keepSignInsAlive(db, { deadline: started + (maxDuration - 15) * 1000 }).catch((error: unknown) => {
+          logger('cron').error({ err: error }, 'renewing idle sign-ins failed');
+          return undefined;
+        });
   const failed = report.accounts.filter((a) => a.outcome === 'failed').length;
   logger('cron').info(
     { accounts: report.accounts.length, failed, durationMs: report.durationMs },
@@ -43,6 +54,7 @@ async function handle(request: Request): Promise<Response> {
   return Response.json({
     startedAt: report.startedAt,
     durationMs: report.durationMs,
+    ...(signIns ? { signIns } : {}),
     accounts: report.accounts.map((a) => ({
       accountId: a.accountId,
       address: a.address,

@@ -14,6 +14,7 @@ import { countStoredMessages, findAccount } from '@/lib/db/queries/mail-accounts
 import { listSyncRuns } from '@/lib/db/queries/sync-runs';
 import { formatDateTime } from '@/lib/format/date';
 import { describeLastSync } from '@/lib/format/last-sync';
+import { signInLapse } from '@/lib/format/sign-in-lapse';
 import { isConsentProblem } from '@/lib/microsoft/errors';
 import { reauthenticateAction, requestAdminConsentAction } from '../../actions';
 import { setAccountEnabledAction } from './actions';
@@ -46,6 +47,8 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
   if (!account || account.removedAt) notFound();
   const [messageCount, runs] = await Promise.all([countStoredMessages(db, id), listSyncRuns(db, id, { limit: 50 })]);
   const lastSync = describeLastSync(account);
+  // A lapsed or revoked sign-in already shows as needs_reauth with its error.
+  const signIn = account.status === 'needs_reauth' ? null : signInLapse(account.signInRenewedAt, new Date());
 
   return (
     <>
@@ -97,6 +100,11 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
           </FormMessage>
         ) : null}
         <SmtpWarning warning={account.smtpWarning} />
+        {signIn?.warning ? (
+          <FormMessage tone="error">
+            <span data-testid="sign-in-lapse-warning">{signIn.warning}</span>
+          </FormMessage>
+        ) : null}
 
         <dl className="grid gap-x-6 gap-y-3 rounded-lg border border-slate-200 bg-white p-6 text-sm sm:grid-cols-2">
           <div>
@@ -129,6 +137,21 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
             <dt className="text-slate-600">Connected</dt>
             <dd>{formatDateTime(account.createdAt)}</dd>
           </div>
+          {signIn ? (
+            <div>
+              <dt className="text-slate-600">Sign-in renewed</dt>
+              <dd data-testid="sign-in-renewed">
+                {signIn.renewedAt
+                  ? formatDateTime(signIn.renewedAt)
+                  : 'Not recorded yet: the next scheduled pass renews it'}
+                {signIn.lapsesAt ? (
+                  <p className="text-xs text-slate-600">
+                    Lapses {formatDateTime(signIn.lapsesAt)} unless renewed (90 days without use)
+                  </p>
+                ) : null}
+              </dd>
+            </div>
+          ) : null}
         </dl>
 
         <section aria-labelledby="received" className="rounded-lg border border-slate-200 bg-white p-6">

@@ -1,0 +1,1 @@
+ALTER TABLE "mail_accounts" ADD COLUMN "sign_in_renewed_at" timestamp with time zone;
