@@ -93,10 +93,11 @@ export async function startExchangeImap(options: ExchangeImapOptions): Promise<E
     sockets.add(client).add(upstream);
     const link = personality.settings.link;
     const toClient = isShaped(link) ? new ShapedWriter(link, (chunk) => client.write(chunk)) : undefined;
-    const toServer = isShaped(link) ? new ShapedWriter(link, (chunk) => upstream.write(chunk)) : undefined;
+    // The client's bytes are delayed on their way in, so answers the personality gives itself pay the round trip too.
+    const fromClient = isShaped(link) ? new ShapedWriter(link, (chunk) => session.fromClient(chunk)) : undefined;
     const session = new ExchangeSession(personality, options.emulatorUrl, {
       toClient: (chunk) => (toClient ? toClient.send(chunk) : client.write(chunk)),
-      toServer: (chunk) => (toServer ? toServer.send(chunk) : upstream.write(chunk)),
+      toServer: (chunk) => upstream.write(chunk),
       end: async () => {
         await toClient?.drained();
         client.end();
@@ -104,11 +105,11 @@ export async function startExchangeImap(options: ExchangeImapOptions): Promise<E
       },
     });
     upstream.on('data', (chunk: Buffer) => session.fromServer(chunk));
-    client.on('data', (chunk: Buffer) => session.fromClient(chunk));
+    client.on('data', (chunk: Buffer) => (fromClient ? fromClient.send(chunk) : session.fromClient(chunk)));
     const cut = (): void => {
       session.dispose();
       toClient?.close();
-      toServer?.close();
+      fromClient?.close();
       client.destroy();
       upstream.destroy();
     };

@@ -99,7 +99,9 @@ export function unsupported(command: string, args: string): string | undefined {
     case 'EXAMINE':
       return /\((CONDSTORE|QRESYNC)/.test(upper) ? 'CONDSTORE/QRESYNC parameter' : undefined;
     case 'STATUS':
-      return /HIGHESTMODSEQ|\bSIZE\b|\bDELETED\b|APPENDLIMIT|MAILBOXID/.test(upper) ? 'status item not offered' : undefined;
+      return /HIGHESTMODSEQ|\bSIZE\b|\bDELETED\b|APPENDLIMIT|MAILBOXID/.test(upper)
+        ? 'status item not offered'
+        : undefined;
     case 'LIST':
       return /RETURN\s*\(|^\s*\(/.test(upper) ? 'LIST-EXTENDED options' : undefined;
     case 'STORE':

@@ -286,7 +286,13 @@ export class ExchangeSession {
     if (!this.personality.settings.sizeEstimate || uid === undefined) return this.forward(unit);
     const segments: Segment[] = unit.segments.map((s) =>
       s.kind === 'line'
-        ? { kind: 'line', text: s.text.replace(/RFC822\.SIZE (\d+)/i, (_, n: string) => `RFC822.SIZE ${estimatedSize(Number(n), uid)}`) }
+        ? {
+            kind: 'line',
+            text: s.text.replace(
+              /RFC822\.SIZE (\d+)/i,
+              (_, n: string) => `RFC822.SIZE ${estimatedSize(Number(n), uid)}`,
+            ),
+          }
         : s,
     );
     this.forward({ segments });
@@ -364,7 +370,9 @@ function mailboxName(args: string): string {
 function stripCapabilityCode(unit: ImapUnit): ImapUnit {
   const first = unit.segments[0];
   if (first?.kind !== 'line' || !/\[CAPABILITY /i.test(first.text)) return unit;
-  return { segments: [{ kind: 'line', text: first.text.replace(/\[CAPABILITY [^\]]*\] ?/i, '') }, ...unit.segments.slice(1)] };
+  return {
+    segments: [{ kind: 'line', text: first.text.replace(/\[CAPABILITY [^\]]*\] ?/i, '') }, ...unit.segments.slice(1)],
+  };
 }
 
 /** The message's bytes (whole, or its header) replaced by Exchange's placeholder, sizes to match. */
