@@ -40,6 +40,9 @@ export async function openImapConnection(login: ImapLogin): Promise<ImapConnecti
     auth: { user: login.user, accessToken: login.accessToken },
     logger: imapLogger((delayMs, text) => endThrottledSession(client, delayMs, text)),
     disableAutoIdle: true,
+    // Some Exchange Online tenants announce ENABLE IMAP4rev2 with a broken implementation (its SEARCH fails,
+    // jstedfast/MailKit#2016); the sync needs nothing from rev2, so it stays on IMAP4rev1 everywhere.
+    disableIMAP4rev2: true,
     connectionTimeout: CONNECT_TIMEOUT_MS,
     greetingTimeout: GREETING_TIMEOUT_MS,
     socketTimeout: SOCKET_TIMEOUT_MS,
