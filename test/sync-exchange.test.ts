@@ -106,6 +106,33 @@ describe('messages Exchange lists but does not serve', () => {
   });
 });
 
+describe('throttling', () => {
+  it('keeps what it stored, waits the suggested time and does not count a failure', async () => {
+    const address = 'throttled-exchange@contoso.test';
+    const accountId = await bed.addAccount(address);
+    await bed.harness.seed.messages(address, { count: 40, seed: 31 });
+    // Login, CAPABILITY, ID, NAMESPACE, LIST, STATUS, SELECT, SEARCH, metadata FETCH, then batches of 5.
+    personality().settings.throttle = { afterCommands: 12, backoffMs: 3_000 };
+    const before = Date.now();
+    const first = await runSync(bed.deps({ batch: { messages: 5, bytes: 16 * 1024 * 1024 } }), {
+      trigger: 'manual',
+      accountIds: [accountId],
+    });
+    expect(first.accounts).toMatchObject([{ outcome: 'partial', error: { code: 'throttled' } }]);
+    const stored = (await storedUids(accountId)).length;
+    expect(stored).toBeGreaterThan(0);
+    expect(stored).toBeLessThan(40);
+    const [row] = await bed.db.select().from(schema.mailAccounts).where(eq(schema.mailAccounts.id, accountId));
+    expect(row).toMatchObject({ status: 'active', consecutiveFailures: 0, lastError: { code: 'throttled' } });
+    expect(row?.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(before + 3_000);
+
+    personality().settings.throttle = undefined;
+    const second = await runSync(bed.deps(), { trigger: 'manual', accountIds: [accountId] });
+    expect(second.accounts).toMatchObject([{ outcome: 'success', fetched: 40 - stored }]);
+    expect(await storedUids(accountId)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+});
+
 describe('Exchange quirks the sync must not depend on', () => {
   it('stores the served bytes and their length, not the RFC822.SIZE estimate', async () => {
     const address = 'estimate@contoso.test';

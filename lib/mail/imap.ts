@@ -68,8 +68,10 @@ export function imapFailure(client: ImapConnection | undefined, error: unknown):
 }
 
 function endThrottledSession(client: ImapFlow, delayMs: number, text: string): void {
-  if (delayMs <= MAX_INLINE_THROTTLE_WAIT_MS) return;
+  // Exchange closes the connection right after the throttling answer (`* BYE Connection closed. 14`,
+  // simonrob/email-oauth2-proxy#191): whatever the command ends with, the throttle is the reason to report.
   throttles.set(client, { delayMs, text });
+  if (delayMs <= MAX_INLINE_THROTTLE_WAIT_MS) return;
   // After the current tick imapflow has started its wait, which close() aborts.
   setImmediate(() => client.close());
 }
