@@ -149,7 +149,8 @@ export class ExchangeSession {
     if (command !== 'AUTHENTICATE') return true;
     const [mechanism = '', initial] = args.trim().split(/\s+/);
     if (mechanism.toUpperCase() !== 'XOAUTH2') {
-      if (password) this.pending.set(tag, { command });
+      // Dovecot's own answers (challenges included) pass through: only XOAUTH2 is Exchange's business here.
+      if (password) this.pending.set(tag, { command: 'LOGIN' });
       else this.answer(`${tag} ${AUTH_FAILED}\r\n`);
       return password;
     }
