@@ -62,7 +62,7 @@ export const ARGUMENT_ERROR = 'BAD Command Argument Error. 11';
 
 /**
  * Why Exchange would refuse this command line, or undefined. Capabilities it does not announce are refused
- * (the sources show no lenient case); [MS-STANDARDS] Exchange IMAP4 notes (msdn ee624767, V0037-V0039): SEARCH
+ * (the sources show no lenient case); Exchange IMAP4 standards-support notes (msdn.microsoft.com/en-us/library/ee624767(v=exchg.80), V0037-V0039): SEARCH
  * supports only US-ASCII and KEYWORD only `$MDNSent`.
  */
 export function unsupported(command: string, args: string): string | undefined {
@@ -112,7 +112,7 @@ export function unsupported(command: string, args: string): string | undefined {
   }
 }
 
-/** A non-ASCII charset: [MS-STANDARDS] V0038, `NO [BADCHARSET (US-ASCII)]` (the text after it is not published). */
+/** A non-ASCII charset: the same notes, V0038, `NO [BADCHARSET (US-ASCII)]` (the text after it is not published). */
 export function badCharset(command: string, args: string): boolean {
   if (command !== 'SEARCH' && command !== 'UID SEARCH') return false;
   const charset = /^\s*CHARSET\s+("?)([^\s"]+)\1/i.exec(args);
@@ -140,7 +140,7 @@ export function retrievalFailedPlaceholder(uid: number, date: Date = new Date())
 
 /**
  * RFC822.SIZE as an estimate: Exchange reports the stored item's size unless an on-premises admin turned on
- * EnableExactRFC822Size (learn: powershell/module/exchange/set-imapsettings; [MS-STANDARDS] V0040 "stored-message
+ * EnableExactRFC822Size (learn: powershell/module/exchange/set-imapsettings; msdn ee624767 V0040 "stored-message
  * size"); Exchange Online offers no such switch. The factor is not published: the stand-in errs both ways,
  * deterministically per UID, so a client trusting it mis-plans in either direction.
  */
