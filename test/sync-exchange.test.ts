@@ -106,6 +106,22 @@ describe('messages Exchange lists but does not serve', () => {
   });
 });
 
+describe('not retrievable across a UIDVALIDITY change', () => {
+  it('drops the old generation’s records: the messages are listed again under new UIDs', async () => {
+    const address = 'unserved-validity@contoso.test';
+    const accountId = await bed.addAccount(address);
+    await bed.harness.seed.messages(address, { count: 3, seed: 41 });
+    personality().unfetchable.add({ mailbox: address, folder: 'INBOX', uid: 2 });
+    await runSync(bed.deps(), { trigger: 'manual', accountIds: [accountId] });
+    expect((await recorded(accountId)).map((r) => r.uid)).toEqual([2]);
+
+    personality().unfetchable.clear();
+    await bed.harness.seed.changeUidValidity(address);
+    await runSync(bed.deps(), { trigger: 'manual', accountIds: [accountId] });
+    expect(await recorded(accountId)).toEqual([]);
+  });
+});
+
 describe('throttling', () => {
   it('keeps what it stored, waits the suggested time and does not count a failure', async () => {
     const address = 'throttled-exchange@contoso.test';
@@ -134,6 +150,18 @@ describe('throttling', () => {
 });
 
 describe('Exchange quirks the sync must not depend on', () => {
+  it('uses only commands Exchange implements, in every after-fetch mode', async () => {
+    const before = personality().stats.argumentErrors;
+    for (const afterFetch of ['keep', 'mark_seen', 'delete'] as const) {
+      const address = `modes-${afterFetch.replace('_', '-')}@contoso.test`;
+      const accountId = await bed.addAccount(address, { afterFetch });
+      await bed.harness.seed.messages(address, { count: 4, seed: 3 });
+      const report = await runSync(bed.deps(), { trigger: 'manual', accountIds: [accountId] });
+      expect(report.accounts).toMatchObject([{ outcome: 'success', fetched: 4 }]);
+    }
+    expect(personality().stats.argumentErrors).toBe(before);
+  });
+
   it('stores the served bytes and their length, not the RFC822.SIZE estimate', async () => {
     const address = 'estimate@contoso.test';
     const accountId = await bed.addAccount(address);

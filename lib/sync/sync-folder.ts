@@ -1,7 +1,12 @@
 import 'server-only';
 import type { Db } from '@/lib/db';
 import { hasEarlierGenerations, openFolderGeneration } from '@/lib/db/queries/folder-state';
-import { forgetUnretrievable, recordUnretrievable, unretrievableUids } from '@/lib/db/queries/unretrievable';
+import {
+  forgetOtherGenerations,
+  forgetUnretrievable,
+  recordUnretrievable,
+  unretrievableUids,
+} from '@/lib/db/queries/unretrievable';
 import type { ImapConnection } from '@/lib/mail/imap';
 import { finishPendingDeletes } from '@/lib/sync/after-fetch';
 import { fetchBatch, fetchMetadata, stillListed } from '@/lib/sync/fetch-batch';
@@ -70,6 +75,7 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
   const { uidValidity } = selected;
   const key = { accountId: account.id, folder, uidValidity };
   if (account.afterFetch === 'delete' && !newGeneration) await finishPendingDeletes(db, client, key, lastUid);
+  if (newGeneration) await forgetOtherGenerations(db, key);
   // Messages Exchange listed but did not serve on an earlier run are tried again on every run.
   const retry = await retryable(uidValidity);
   if (nothingNew(selected, lastUid) && retry.length === 0) return result;

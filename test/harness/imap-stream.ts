@@ -13,7 +13,6 @@ const LITERAL_AT_END = /\{(\d+)\+?\}\r?\n$/;
 
 export class ImapSplitter {
   private pending: Buffer[] = [];
-  private pendingBytes = 0;
   private segments: Segment[] = [];
   private literal: { parts: Buffer[]; length: number; left: number } | undefined;
 
@@ -36,12 +35,10 @@ export class ImapSplitter {
       const newline = rest.indexOf(0x0a);
       if (newline < 0) {
         this.pending.push(rest);
-        this.pendingBytes += rest.length;
         break;
       }
       const line = Buffer.concat([...this.pending, rest.subarray(0, newline + 1)]).toString('latin1');
       this.pending = [];
-      this.pendingBytes = 0;
       rest = rest.subarray(newline + 1);
       this.segments.push({ kind: 'line', text: line });
       const literal = LITERAL_AT_END.exec(line);
@@ -57,12 +54,6 @@ export class ImapSplitter {
       this.segments = [];
     }
     return done;
-  }
-
-  /** The first line of a unit still being received (a command waiting for a synchronising literal). */
-  get partialFirstLine(): string | undefined {
-    const first = this.segments[0];
-    return first?.kind === 'line' ? first.text : undefined;
   }
 }
 

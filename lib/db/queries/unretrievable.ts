@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Db, Tx } from '@/lib/db';
 import { unretrievableMessages } from '@/lib/db/schema';
 
@@ -41,6 +41,19 @@ export async function recordUnretrievable(
 export async function forgetUnretrievable(db: Db | Tx, key: FolderKey, uids: number[]): Promise<void> {
   if (uids.length === 0) return;
   await db.delete(unretrievableMessages).where(and(...folderIs(key), inArray(unretrievableMessages.uid, uids)));
+}
+
+/** After a UIDVALIDITY change the old UIDs name nothing: the messages are listed again under new ones. */
+export async function forgetOtherGenerations(db: Db | Tx, key: FolderKey): Promise<void> {
+  await db
+    .delete(unretrievableMessages)
+    .where(
+      and(
+        eq(unretrievableMessages.accountId, key.accountId),
+        eq(unretrievableMessages.folder, key.folder),
+        ne(unretrievableMessages.uidValidity, key.uidValidity),
+      ),
+    );
 }
 
 /** The UIDs of this folder generation to try again, ascending. */
