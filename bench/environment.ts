@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_TENANT } from '@/test/harness/emulator/model';
 import { startHarness, type Harness } from '@/test/harness/fixture';
+import type { LinkShape } from '@/test/harness/link-shaper';
 
 export const BENCH_PASSWORD = 'bench-only-password';
 export const BASE_URL = 'http://127.0.0.1:3999';
@@ -14,9 +15,11 @@ export const APP = {
   tenant: DEFAULT_TENANT.id,
 };
 
-export async function startBenchHarness(): Promise<Harness> {
+export async function startBenchHarness(options: { link?: LinkShape } = {}): Promise<Harness> {
   const harness = await startHarness({
     benchPassword: BENCH_PASSWORD,
+    // Exchange's IMAP personality, on every connection's link when shaped (`npm run bench -- --link 40ms,8MB`).
+    exchange: { link: options.link },
     // Long-lived tokens: a 10,000-message run must not depend on refresh timing.
     accessTokenLifetimeSeconds: 3 * 60 * 60,
     apps: [

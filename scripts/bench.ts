@@ -1,7 +1,9 @@
 /**
- * `npm run bench [-- --messages N] [--quick]`: the DESIGN.md §7 targets measured side by side on this machine —
+ * `npm run bench [-- --messages N] [--quick] [--link 40ms,8MB]`: the DESIGN.md §7 targets measured side by side on this machine —
  * first sync vs mbsync, the raw IMAP ceiling, incremental and idle runs, many accounts with several processes,
  * peak memory, and console pages on a big database. Table on stdout, figures in bench/results/latest.json.
+ * `--link` shapes every IMAP connection of the Exchange stand-in (round trip, bandwidth per connection; DESIGN.md's
+ * Exchange-like link is `40ms,8MB`); the product and mbsync then share the same link.
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -18,8 +20,10 @@ async function main(): Promise<void> {
       quick: { type: 'boolean', default: false },
       only: { type: 'string', multiple: true },
       runs: { type: 'string' },
+      link: { type: 'string' },
     },
   });
+  const link = values.link ? parseLink(values.link) : undefined;
   const quick = values.quick ?? false;
   const options = {
     quick,
@@ -27,6 +31,7 @@ async function main(): Promise<void> {
     accounts: quick ? 20 : 200,
     rows: quick ? 100_000 : 1_000_000,
     runs: Number(values.runs ?? 3),
+    link,
   };
   const parts = new Set(values.only ?? ['first-sync', 'memory', 'accounts', 'pages']);
   const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -36,7 +41,7 @@ async function main(): Promise<void> {
     machine: { cpus: cpus().length, node: process.version, loadAverageAtStart: loadavg() },
     errors: {},
   };
-  const harness = await startBenchHarness();
+  const harness = await startBenchHarness({ link });
   try {
     if (parts.has('first-sync'))
       result.firstSync = await benchFirstSync(harness, options.messages, options.runs, log, {
@@ -54,6 +59,19 @@ async function main(): Promise<void> {
   }
   result.machine.loadAverageAtEnd = loadavg();
   await writeReport(result);
+}
+
+/** `40ms,8MB` → 40 ms round trip, 8 MB/s per connection; either part may be left out. */
+function parseLink(text: string): { roundTripMs?: number; bytesPerSecond?: number } {
+  const link: { roundTripMs?: number; bytesPerSecond?: number } = {};
+  for (const part of text.split(',')) {
+    const rtt = /^(\d+(?:\.\d+)?)ms$/i.exec(part.trim());
+    const rate = /^(\d+(?:\.\d+)?)MB$/i.exec(part.trim());
+    if (rtt) link.roundTripMs = Number(rtt[1]);
+    else if (rate) link.bytesPerSecond = Number(rate[1]) * 1024 * 1024;
+    else throw new Error(`--link takes e.g. 40ms,8MB; got "${part}"`);
+  }
+  return link;
 }
 
 function fail(result: BenchResult, part: string, error: unknown): undefined {

@@ -169,8 +169,10 @@ describe('incremental sync', () => {
       .where(eq(schema.messages.accountId, accountId))
       .orderBy(asc(schema.messages.uid));
     expect(stored.map((r) => r.uid)).toEqual([1, 2, 3, 4, 5]);
-    expect(stored[2]).toMatchObject({ subject: 'huge', source: null, size: big.length });
-    expect(stored[2]?.skippedReason).toMatch(/^too_large/);
+    expect(stored[2]).toMatchObject({ subject: 'huge', source: null });
+    // Only the server's RFC822.SIZE is known for it, and Exchange's is an estimate: "about", near the real size.
+    expect(Math.abs((stored[2]?.size ?? 0) - big.length)).toBeLessThan(big.length * 0.2);
+    expect(stored[2]?.skippedReason).toMatch(/^too_large: about \d+ bytes/);
     expect(stored.filter((r) => r.skippedReason === null && r.source !== null)).toHaveLength(4);
   });
 

@@ -253,6 +253,30 @@ export const messages = pgTable(
   ],
 );
 
+/**
+ * Messages the server lists (UID SEARCH) but will not serve: Exchange Online's FETCH returns nothing for some
+ * UIDs (jstedfast/MailKit#1615) or a "Retrieval using the IMAP4 protocol failed" placeholder instead of an item
+ * it cannot convert (Foundry376/Mailspring#2038). Recorded before the watermark passes them, retried every run,
+ * removed once stored or once the server no longer lists them (expunged).
+ */
+export const unretrievableMessages = pgTable(
+  'unretrievable_messages',
+  {
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => mailAccounts.id, { onDelete: 'cascade' }),
+    folder: text('folder').notNull(),
+    uidValidity: bigint('uidvalidity', { mode: 'number' }).notNull(),
+    uid: bigint('uid', { mode: 'number' }).notNull(),
+    // 'no_data': FETCH answered without the message; 'placeholder': Exchange served its retrieval-failed notice.
+    reason: text('reason').notNull(),
+    attempts: integer('attempts').notNull().default(1),
+    firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    lastTriedAt: timestamp('last_tried_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.folder, t.uidValidity, t.uid] })],
+);
+
 export const messageSources = pgTable('message_sources', {
   messageId: bigint('message_id', { mode: 'number' })
     .primaryKey()

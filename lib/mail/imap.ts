@@ -40,6 +40,9 @@ export async function openImapConnection(login: ImapLogin): Promise<ImapConnecti
     auth: { user: login.user, accessToken: login.accessToken },
     logger: imapLogger((delayMs, text) => endThrottledSession(client, delayMs, text)),
     disableAutoIdle: true,
+    // Some Exchange Online tenants announce ENABLE IMAP4rev2 with a broken implementation (its SEARCH fails,
+    // jstedfast/MailKit#2016); the sync needs nothing from rev2, so it stays on IMAP4rev1 everywhere.
+    disableIMAP4rev2: true,
     connectionTimeout: CONNECT_TIMEOUT_MS,
     greetingTimeout: GREETING_TIMEOUT_MS,
     socketTimeout: SOCKET_TIMEOUT_MS,
@@ -65,8 +68,10 @@ export function imapFailure(client: ImapConnection | undefined, error: unknown):
 }
 
 function endThrottledSession(client: ImapFlow, delayMs: number, text: string): void {
-  if (delayMs <= MAX_INLINE_THROTTLE_WAIT_MS) return;
+  // Exchange closes the connection right after the throttling answer (`* BYE Connection closed. 14`,
+  // simonrob/email-oauth2-proxy#191): whatever the command ends with, the throttle is the reason to report.
   throttles.set(client, { delayMs, text });
+  if (delayMs <= MAX_INLINE_THROTTLE_WAIT_MS) return;
   // After the current tick imapflow has started its wait, which close() aborts.
   setImmediate(() => client.close());
 }

@@ -127,6 +127,26 @@ export function missingFoldersFailure(folders: string[]): SyncFailure {
   };
 }
 
+/**
+ * Exchange throttled the session ("Request is throttled. Suggested Backoff Time: N milliseconds", then it closes
+ * the connection): the server asked for a pause, the mailbox is not failing. What was stored stays, the run ends
+ * as partial, the next attempt comes after the suggested time, and the failure count (which turns a mailbox to
+ * `error` after 10) is left alone; the notice stays visible until a run succeeds.
+ */
+export function isThrottled(failure: SyncFailure | undefined): boolean {
+  return failure?.code === 'throttled';
+}
+
+export function updateAfterThrottle(account: SyncAccount, failure: SyncFailure, now: Date): AccountSyncUpdate {
+  return {
+    status: account.status,
+    lastError: accountErrorOf(failure, now),
+    consecutiveFailures: account.consecutiveFailures,
+    nextAttemptAt: new Date(now.getTime() + backoffDelayMs(0, failure.retryAfterMs ?? 60_000)),
+    lastSyncOutcome: 'partial',
+  };
+}
+
 /** A run that stopped on its time budget is due again at once: the next run continues from the watermark. */
 export function updateAfterSuccess(
   outcome: Exclude<AccountOutcome, 'failed'>,

@@ -1,5 +1,7 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
+import type { UnretrievableReason } from '@/lib/db/queries/unretrievable';
+import { isRetrievalFailedNotice } from '@/lib/mail/exchange-placeholder';
 import { headersOnly, parseMessage, type ParsedMessage } from '@/lib/mail/parse';
 import type { ImapConnection } from '@/lib/mail/imap';
 import { uidSet, type MessageMeta, type PlannedBatch } from '@/lib/sync/fetch-plan';
@@ -13,19 +15,33 @@ export interface FetchedMessage {
   skippedReason: string | null;
 }
 
+export interface Unretrieved {
+  uid: number;
+  reason: UnretrievableReason;
+}
+
+export interface FetchedBatch {
+  messages: FetchedMessage[];
+  /** Still listed by the server but not served (or served as Exchange's notice): to record, never to skip. */
+  unretrievable: Unretrieved[];
+}
+
 /**
  * Downloads one planned batch and parses each message as it arrives, so parsing overlaps the download (and the
- * previous batch's insert). Messages expunged since the metadata FETCH simply do not come back.
+ * previous batch's insert). A UID that does not come back is expunged only if UID SEARCH no longer lists it:
+ * Exchange also leaves out messages that still exist (jstedfast/MailKit#1615).
  */
 export async function fetchBatch(
   client: ImapConnection,
   batch: PlannedBatch,
   maxMessageBytes: number,
-): Promise<FetchedMessage[]> {
+): Promise<FetchedBatch> {
   const metaByUid = new Map(batch.items.map((item) => [item.meta.uid, item.meta]));
   const full = batch.items.filter((item) => !item.headersOnly).map((item) => item.meta.uid);
   const oversize = batch.items.filter((item) => item.headersOnly).map((item) => item.meta.uid);
   const results: Promise<FetchedMessage>[] = [];
+  const returned = new Set<number>();
+  const notices: Unretrieved[] = [];
   // One parse at a time, in arrival order: mailparser is CPU-bound, running many at once only adds memory.
   let parsing: Promise<unknown> = Promise.resolve();
 
@@ -34,6 +50,11 @@ export async function fetchBatch(
       const meta = metaByUid.get(message.uid);
       const source = message.source;
       if (!meta || !source) continue;
+      returned.add(meta.uid);
+      if (isRetrievalFailedNotice(source)) {
+        notices.push({ uid: meta.uid, reason: 'placeholder' });
+        continue;
+      }
       const task = parsing.then(async (): Promise<FetchedMessage> => ({
         meta,
         source,
@@ -49,13 +70,37 @@ export async function fetchBatch(
     for await (const message of client.fetch(uidSet(oversize), { uid: true, headers: true }, { uid: true })) {
       const meta = metaByUid.get(message.uid);
       if (!meta) continue;
+      returned.add(meta.uid);
       const header = message.headers ?? Buffer.alloc(0);
-      const skippedReason = `too_large: ${meta.size} bytes, over the ${describeLimit(maxMessageBytes)} limit; only the headers were stored`;
+      if (isRetrievalFailedNotice(header)) {
+        notices.push({ uid: meta.uid, reason: 'placeholder' });
+        continue;
+      }
+      // RFC822.SIZE is Exchange's estimate, not the byte count: "about".
+      const skippedReason = `too_large: about ${meta.size} bytes, over the ${describeLimit(maxMessageBytes)} limit; only the headers were stored`;
       results.push(headersOnly(header).then((parsed) => ({ meta, source: null, sha256: null, parsed, skippedReason })));
     }
   }
   const fetched = await Promise.all(results);
-  return fetched.sort((a, b) => a.meta.uid - b.meta.uid);
+  const missing = batch.items.map((item) => item.meta.uid).filter((uid) => !returned.has(uid));
+  const { listed } = await stillListed(client, missing);
+  return {
+    messages: fetched.sort((a, b) => a.meta.uid - b.meta.uid),
+    unretrievable: [...notices, ...listed.map((uid) => ({ uid, reason: 'no_data' as const }))].sort(
+      (a, b) => a.uid - b.uid,
+    ),
+  };
+}
+
+/** Splits UIDs a FETCH left out into those UID SEARCH still lists (not retrievable) and those it does not (expunged). */
+export async function stillListed(
+  client: ImapConnection,
+  uids: number[],
+): Promise<{ listed: number[]; expunged: number[] }> {
+  if (uids.length === 0) return { listed: [], expunged: [] };
+  const found = await client.search({ uid: uidSet(uids) }, { uid: true });
+  const present = new Set(Array.isArray(found) ? found : []);
+  return { listed: uids.filter((uid) => present.has(uid)), expunged: uids.filter((uid) => !present.has(uid)) };
 }
 
 /** "50 MB", "1.5 MB", "256 KB": a limit under 1 MB must not read as "0 MB". */
@@ -72,9 +117,11 @@ export async function fetchMetadata(client: ImapConnection, uids: number[]): Pro
   const wanted = new Set(uids);
   const first = uids[0] as number;
   const last = uids[uids.length - 1] as number;
-  // A contiguous range is a shorter command than the UID list; UIDs in it we did not ask for are dropped.
+  // The UID set when it is short (a retry list is scattered), else the range: Exchange bounds a command's length
+  // (MaxCommandSize, learn: powershell/module/exchange/set-imapsettings). UIDs we did not ask for are dropped.
+  const set = uidSet(uids);
   for await (const message of client.fetch(
-    `${first}:${last}`,
+    set.length <= 1_000 ? set : `${first}:${last}`,
     { uid: true, size: true, flags: true, internalDate: true },
     { uid: true },
   )) {

@@ -2,8 +2,9 @@ import 'server-only';
 import type { Db } from '@/lib/db';
 import { advanceWatermark } from '@/lib/db/queries/folder-state';
 import { findEarlierCopies, insertMessageBatch, type MessageToStore } from '@/lib/db/queries/message-batches';
+import { forgetUnretrievable, recordUnretrievable } from '@/lib/db/queries/unretrievable';
 import type { ImapConnection } from '@/lib/mail/imap';
-import type { FetchedMessage } from '@/lib/sync/fetch-batch';
+import type { FetchedBatch, FetchedMessage } from '@/lib/sync/fetch-batch';
 import { applyAfterFetch } from '@/lib/sync/after-fetch';
 import type { PlannedBatch } from '@/lib/sync/fetch-plan';
 import { StoreError } from '@/lib/sync/failures';
@@ -19,6 +20,8 @@ export interface BatchTarget {
   uidValidity: number;
   /** The folder has rows of an earlier UIDVALIDITY: copies of them are linked instead of stored again. */
   linkEarlierCopies: boolean;
+  /** UIDs recorded as not retrievable that this run tries again: a stored one loses its record. */
+  retrying?: ReadonlySet<number>;
 }
 
 export interface StoredBatch {
@@ -32,12 +35,13 @@ export interface StoredBatch {
  * batch before, on another connection) may still be writing; the watermark moves only once that one is done
  * (committed, and its after-fetch mode applied), so watermarks advance in UID order and a failed batch takes
  * every later one down with it. Only after the commit does the after-fetch mode touch the server, and only for
- * messages whose full source is now stored.
+ * messages whose full source is now stored. Messages the server listed but did not serve are recorded in the
+ * same transaction, so the watermark never passes one without its record; one stored at last loses its record.
  */
 export async function storeBatch(
   target: BatchTarget,
   batch: PlannedBatch,
-  fetched: FetchedMessage[],
+  { messages: fetched, unretrievable }: FetchedBatch,
   previous: Promise<unknown> = Promise.resolve(),
 ): Promise<StoredBatch> {
   const { db, lease, account, folder, uidValidity } = target;
@@ -49,6 +53,9 @@ export async function storeBatch(
     rows = fetched.map((message) => toRow(message, key, earlier));
     created = await inLeasedTransaction(db, lease, async (tx) => {
       const ids = await insertMessageBatch(tx, rows);
+      const retried = rows.map((row) => row.message.uid).filter((uid) => target.retrying?.has(uid));
+      await forgetUnretrievable(tx, key, retried);
+      await recordUnretrievable(tx, key, unretrievable);
       await previous.catch(() => {
         throw new EarlierBatchFailed();
       });

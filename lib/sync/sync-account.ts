@@ -7,9 +7,11 @@ import {
   accountErrorOf,
   classifyFailure,
   isMissingFolder,
+  isThrottled,
   missingFoldersFailure,
   updateAfterFailure,
   updateAfterSuccess,
+  updateAfterThrottle,
   type SyncFailure,
   type SyncStage,
 } from '@/lib/sync/failures';
@@ -105,10 +107,14 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
   if (!failure && folderProblem && missingFolders.length === account.folders.length) failure = folderProblem;
   const warning = failure ? undefined : folderProblem;
   const now = job.now();
-  const outcome = failure ? 'failed' : complete ? 'success' : 'partial';
-  const update = failure
-    ? updateAfterFailure(account, failure, now)
-    : updateAfterSuccess(complete ? 'success' : 'partial', now, job.limits.intervalMs);
+  const throttled = isThrottled(failure);
+  const outcome = failure && !throttled ? 'failed' : complete && !throttled ? 'success' : 'partial';
+  const update =
+    throttled && failure
+      ? updateAfterThrottle(account, failure, now)
+      : failure
+        ? updateAfterFailure(account, failure, now)
+        : updateAfterSuccess(complete ? 'success' : 'partial', now, job.limits.intervalMs);
   if (warning) update.lastError = accountErrorOf(warning, now);
   // A lost lease means another worker owns the account now: its row is theirs to update.
   const recorded = lease.lost

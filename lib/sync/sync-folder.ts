@@ -1,9 +1,15 @@
 import 'server-only';
 import type { Db } from '@/lib/db';
 import { hasEarlierGenerations, openFolderGeneration } from '@/lib/db/queries/folder-state';
+import {
+  forgetOtherGenerations,
+  forgetUnretrievable,
+  recordUnretrievable,
+  unretrievableUids,
+} from '@/lib/db/queries/unretrievable';
 import type { ImapConnection } from '@/lib/mail/imap';
 import { finishPendingDeletes } from '@/lib/sync/after-fetch';
-import { fetchBatch, fetchMetadata } from '@/lib/sync/fetch-batch';
+import { fetchBatch, fetchMetadata, stillListed } from '@/lib/sync/fetch-batch';
 import { chunk, planBatches } from '@/lib/sync/fetch-plan';
 import { inLeasedTransaction, type LeaseKeeper } from '@/lib/sync/lease';
 import { storeBatch, type StoredBatch } from '@/lib/sync/store-batch';
@@ -57,7 +63,10 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
   // the folder first). Only the delete mode always selects, to finish deletes a crash left pending.
   const status = account.afterFetch === 'delete' ? undefined : await folderStatus(client, folder);
   let opened = status ? await openGeneration(status) : undefined;
-  if (status && opened && !opened.newGeneration && nothingNew(status, opened.lastUid)) return result;
+  const retryable = (uidValidity: number) => unretrievableUids(db, { accountId: account.id, folder, uidValidity });
+  if (status && opened && !opened.newGeneration && nothingNew(status, opened.lastUid)) {
+    if ((await retryable(status.uidValidity)).length === 0) return result;
+  }
 
   // Read-only unless the after-fetch mode must change flags; EXAMINE can never alter the mailbox by accident.
   const mailbox = await client.mailboxOpen(folder, { readOnly: account.afterFetch === 'keep' });
@@ -73,14 +82,21 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
   const { uidValidity } = selected;
   const key = { accountId: account.id, folder, uidValidity };
   if (account.afterFetch === 'delete' && !newGeneration) await finishPendingDeletes(db, client, key, lastUid);
-  if (nothingNew(selected, lastUid)) return result;
+  if (newGeneration) await forgetOtherGenerations(db, key);
+  // Messages Exchange listed but did not serve on an earlier run are tried again on every run.
+  const retry = await retryable(uidValidity);
+  if (nothingNew(selected, lastUid) && retry.length === 0) return result;
 
   // `n:*` always includes the highest UID even when it is below n, hence the filter.
-  const found = await client.search({ uid: `${lastUid + 1}:*` }, { uid: true });
-  const uids = (Array.isArray(found) ? found : []).filter((uid) => uid > lastUid).sort((a, b) => a - b);
-  if (uids.length === 0) return result;
+  const found = nothingNew(selected, lastUid) ? [] : await client.search({ uid: `${lastUid + 1}:*` }, { uid: true });
+  const retrying = new Set(retry);
+  // A recorded UID above the watermark (the folder's last messages were not served) is listed again: tried once.
+  const uids = (Array.isArray(found) ? found : [])
+    .filter((uid) => uid > lastUid && !retrying.has(uid))
+    .sort((a, b) => a - b);
+  if (uids.length === 0 && retry.length === 0) return result;
   const linkEarlierCopies = newGeneration || (await hasEarlierGenerations(db, account.id, folder, uidValidity));
-  const target = { db, client, lease: job.lease, account, folder, uidValidity, linkEarlierCopies };
+  const target = { db, client, lease: job.lease, account, folder, uidValidity, linkEarlierCopies, retrying };
 
   // Batches being written, oldest first, each on its own connection; each commits after the one before it.
   const storing: Promise<void>[] = [];
@@ -89,8 +105,28 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
   };
   let batchesStarted = 0;
   try {
-    for (const window of chunk(uids, METADATA_WINDOW)) {
+    const windows = [...chunk(retry, METADATA_WINDOW), ...chunk(uids, METADATA_WINDOW)];
+    for (const window of windows) {
       const metas = await fetchMetadata(client, window);
+      // Left out of the metadata FETCH: expunged, or listed yet not served (recorded before any batch passes it).
+      const served = new Set(metas.map((meta) => meta.uid));
+      const { listed, expunged } = await stillListed(
+        client,
+        window.filter((uid) => !served.has(uid)),
+      );
+      if (listed.length > 0 || expunged.some((uid) => retrying.has(uid)))
+        await inLeasedTransaction(db, job.lease, async (tx) => {
+          await recordUnretrievable(
+            tx,
+            key,
+            listed.map((uid) => ({ uid, reason: 'no_data' as const })),
+          );
+          await forgetUnretrievable(
+            tx,
+            key,
+            expunged.filter((uid) => retrying.has(uid)),
+          );
+        });
       for (const batch of planBatches(metas, { ...limits, rampBytes: RAMP_BYTES })) {
         if ((job.deadline !== null && Date.now() >= job.deadline) || job.signal?.aborted) {
           result.complete = false;

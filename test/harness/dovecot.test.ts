@@ -5,7 +5,9 @@ import { startHarness, type Harness } from './fixture';
 let harness: Harness;
 
 beforeAll(async () => {
+  // Dovecot's own behaviour (its configuration is what these tests check): the Exchange personality is off.
   harness = await startHarness({
+    exchange: false,
     users: [
       { address: 'alice@contoso.test' },
       { address: 'bob@contoso.test' },

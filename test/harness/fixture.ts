@@ -17,6 +17,7 @@ import { signalTree } from './process-tree';
 import { Seeder } from './seed';
 import { startSmtp, type SmtpStandIn } from './smtp';
 import { startTcpProxy, type TcpProxy, type TcpProxyOptions } from './tcp-proxy';
+import { startExchangeImap, type ExchangeImap, type ExchangeImapSettings } from './exchange-imap';
 
 export interface HarnessOptions {
   /** Fixed ports (e.g. for `npm run harness`, so settings stay the same between starts); default free ones. */
@@ -26,6 +27,11 @@ export interface HarnessOptions {
   accessTokenLifetimeSeconds?: number;
   /** Bench-only PLAIN/LOGIN password on Dovecot; off unless given. */
   benchPassword?: string;
+  /**
+   * Exchange Online's IMAP personality in front of Dovecot (capabilities, answers, estimates, throttling; see
+   * README.md ## IMAP): on unless `false`, which leaves the product talking to Dovecot as it is.
+   */
+  exchange?: Partial<ExchangeImapSettings> | false;
   /** Extra tenants (or new settings for the default one, by its id), added before the users. */
   tenants?: TenantInput[];
   users?: UserInput[];
@@ -36,7 +42,10 @@ export interface Harness {
   emulator: Emulator;
   control: ControlClient;
   dovecot: DovecotServer;
+  /** The Exchange personality (settings can change between connections); undefined when turned off. */
+  exchange: ExchangeImap | undefined;
   smtp: SmtpStandIn;
+  /** Where the product connects: the Exchange personality, or Dovecot itself when it is off. */
   imapPort: number;
   smtpPort: number;
   maildirs: Maildirs;
@@ -46,7 +55,7 @@ export interface Harness {
   /** The product's env vars for these servers (`KEY=value` material). */
   env: Record<string, string>;
   workDir: string;
-  /** A byte-counting proxy in front of Dovecot; closed by stop(). */
+  /** A byte-counting proxy in front of the IMAP port the product uses; closed by stop(). */
   imapProxy(options?: Omit<TcpProxyOptions, 'targetPort'>): Promise<TcpProxy>;
   stop(): Promise<void>;
 }
@@ -80,7 +89,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const dovecot = new DovecotServer({
       workDir: join(workDir, 'dovecot'),
       mailRoot,
-      port: options.imapPort ?? (await freePort()),
+      // A fixed imapPort belongs to the personality when it is on; Dovecot then takes any free port.
+      port: (options.exchange === false ? options.imapPort : undefined) ?? (await freePort()),
       emulatorUrl: emulator.url,
       benchPassword: options.benchPassword,
     });
@@ -100,10 +110,23 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       process.off('exit', killOnExit);
     });
 
+    const exchange =
+      options.exchange === false
+        ? undefined
+        : await startExchangeImap({
+            targetPort: dovecot.port,
+            emulatorUrl: emulator.url,
+            port: options.imapPort,
+            allowPasswordLogin: options.benchPassword !== undefined,
+            ...options.exchange,
+          });
+    if (exchange) cleanups.push(() => exchange.close());
+    const imapPort = exchange?.port ?? dovecot.port;
+
     const endpointOverrides: EndpointOverrides = {
       loginUrl: emulator.url,
       imapHost: LOOPBACK,
-      imapPort: dovecot.port,
+      imapPort,
       imapTls: false,
       smtpHost: LOOPBACK,
       smtpPort: smtp.port,
@@ -113,8 +136,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       emulator,
       control,
       dovecot,
+      exchange,
       smtp,
-      imapPort: dovecot.port,
+      imapPort,
       smtpPort: smtp.port,
       maildirs,
       seed: new Seeder(maildirs, dovecot, control),
@@ -122,7 +146,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       env: harnessEnv(endpointOverrides),
       workDir,
       imapProxy: async (proxyOptions = {}) => {
-        const proxy = await startTcpProxy({ targetPort: dovecot.port, ...proxyOptions });
+        const proxy = await startTcpProxy({ targetPort: imapPort, ...proxyOptions });
         cleanups.push(() => proxy.close());
         return proxy;
       },

@@ -12,6 +12,7 @@ import { currentAdmin, requireAdmin } from '@/lib/auth/require-admin';
 import { getDb } from '@/lib/db';
 import { countStoredMessages, findAccount } from '@/lib/db/queries/mail-accounts';
 import { listSyncRuns } from '@/lib/db/queries/sync-runs';
+import { listUnretrievable } from '@/lib/db/queries/unretrievable';
 import { formatDateTime } from '@/lib/format/date';
 import { describeLastSync } from '@/lib/format/last-sync';
 import { signInLapse } from '@/lib/format/sign-in-lapse';
@@ -27,6 +28,7 @@ import { SyncHistory } from './sync-history';
 import { SyncNow } from './sync-now';
 import { mailboxDescription } from './mailbox-description';
 import { SmtpWarning } from './smtp-warning';
+import { UnretrievableList } from './unretrievable-list';
 
 /** The tab names the mailbox (for a signed-in admin only: metadata is resolved apart from the page). */
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
@@ -45,7 +47,11 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
   const db = await getDb();
   const account = await findAccount(db, id);
   if (!account || account.removedAt) notFound();
-  const [messageCount, runs] = await Promise.all([countStoredMessages(db, id), listSyncRuns(db, id, { limit: 50 })]);
+  const [messageCount, runs, unretrievable] = await Promise.all([
+    countStoredMessages(db, id),
+    listSyncRuns(db, id, { limit: 50 }),
+    listUnretrievable(db, id),
+  ]);
   const lastSync = describeLastSync(account);
   // A lapsed or revoked sign-in already shows as needs_reauth with its error.
   const signIn = account.status === 'needs_reauth' ? null : signInLapse(account.signInRenewedAt, new Date());
@@ -115,7 +121,16 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
           </div>
           <div>
             <dt className="text-slate-600">Messages stored</dt>
-            <dd className="tabular-nums">{messageCount.toLocaleString('en')}</dd>
+            <dd className="tabular-nums">
+              {messageCount.toLocaleString('en')}
+              {unretrievable.total > 0 ? (
+                <p className="text-xs text-slate-700">
+                  <a className="text-brand-700 hover:underline" href="#unretrievable">
+                    {unretrievable.total.toLocaleString('en')} not retrievable yet
+                  </a>
+                </p>
+              ) : null}
+            </dd>
           </div>
           <div>
             <dt className="text-slate-600">Last sync</dt>
@@ -197,6 +212,8 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
             <MailFlow accountId={id} address={account.emailAddress} />
           </section>
         ) : null}
+
+        {unretrievable.total > 0 ? <UnretrievableList {...unretrievable} /> : null}
 
         <section aria-labelledby="history" className="space-y-3">
           <h2 id="history" className="text-lg font-semibold text-slate-900">

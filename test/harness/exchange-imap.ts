@@ -1,0 +1,129 @@
+/**
+ * Exchange Online's IMAP personality in front of Dovecot: the capability list, login answers, session end on
+ * token expiry, throttling, size estimates, the IMAP4rev2 variant, messages that do not come back, argument
+ * errors and link shaping. Dovecot keeps the mail; this proxy makes it speak like outlook.office365.com.
+ * Facts and sources: ./exchange-protocol.ts and ./README.md (## IMAP).
+ */
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
+import { LOOPBACK } from './loopback';
+import { isShaped, ShapedWriter, type LinkShape } from './link-shaper';
+import { ExchangeSession } from './exchange-session';
+
+export interface ExchangeImapSettings {
+  /** `rev2`: the capability list some tenants announce since September 2026, with its broken SEARCH. */
+  variant: 'rev1' | 'rev2';
+  /** Commands per authenticated connection before `Request is throttled`; undefined for no budget. */
+  throttle?: { afterCommands: number; backoffMs: number };
+  /** RFC822.SIZE as Exchange estimates it (true) or Dovecot's exact size (false). */
+  sizeEstimate: boolean;
+  link?: LinkShape;
+  /** Bench only: pass LOGIN and AUTHENTICATE PLAIN to Dovecot (mbsync's static password). */
+  allowPasswordLogin: boolean;
+  /** How often an authenticated session re-checks its token at the emulator. */
+  tokenCheckMs: number;
+}
+
+export interface ExchangeImapOptions extends Partial<ExchangeImapSettings> {
+  targetPort: number;
+  emulatorUrl: string;
+  /** Fixed listening port (npm run harness); default a free one. */
+  port?: number;
+}
+
+/** Messages addressed as mailbox (primary address) + folder + UID. */
+export type MessageKey = { mailbox: string; folder: string; uid: number };
+
+export interface ExchangeImap {
+  port: number;
+  settings: ExchangeImapSettings;
+  /** Listed by UID SEARCH and ranges, but UID FETCH returns nothing for it (jstedfast/MailKit#1615). */
+  unfetchable: MessageKeys;
+  /** Served as Exchange's "Retrieval using the IMAP4 protocol failed" placeholder (Foundry376/Mailspring#2038). */
+  placeholder: MessageKeys;
+  stats: { connections: number; expiredByes: number; throttled: number; argumentErrors: number };
+  close(): Promise<void>;
+}
+
+export class MessageKeys {
+  private readonly keys = new Set<string>();
+  add(key: MessageKey): void {
+    this.keys.add(MessageKeys.id(key));
+  }
+  delete(key: MessageKey): void {
+    this.keys.delete(MessageKeys.id(key));
+  }
+  clear(): void {
+    this.keys.clear();
+  }
+  has(key: MessageKey): boolean {
+    return this.keys.has(MessageKeys.id(key));
+  }
+  private static id(key: MessageKey): string {
+    const folder = key.folder.toUpperCase() === 'INBOX' ? 'INBOX' : key.folder;
+    return `${key.mailbox.toLowerCase()}\n${folder}\n${key.uid}`;
+  }
+}
+
+export async function startExchangeImap(options: ExchangeImapOptions): Promise<ExchangeImap> {
+  const sockets = new Set<Socket>();
+  const personality: ExchangeImap = {
+    port: 0,
+    settings: {
+      variant: options.variant ?? 'rev1',
+      throttle: options.throttle,
+      sizeEstimate: options.sizeEstimate ?? true,
+      link: options.link,
+      allowPasswordLogin: options.allowPasswordLogin ?? false,
+      tokenCheckMs: options.tokenCheckMs ?? 1_000,
+    },
+    unfetchable: new MessageKeys(),
+    placeholder: new MessageKeys(),
+    stats: { connections: 0, expiredByes: 0, throttled: 0, argumentErrors: 0 },
+    close: () =>
+      new Promise<void>((resolve) => {
+        sockets.forEach((socket) => socket.destroy());
+        server.close(() => resolve());
+      }),
+  };
+  const server = createServer((client) => {
+    personality.stats.connections += 1;
+    client.setNoDelay(true);
+    const upstream = connect({ host: LOOPBACK, port: options.targetPort });
+    upstream.setNoDelay(true);
+    sockets.add(client).add(upstream);
+    const link = personality.settings.link;
+    const toClient = isShaped(link) ? new ShapedWriter(link, (chunk) => client.write(chunk)) : undefined;
+    // The client's bytes are delayed on their way in, so answers the personality gives itself pay the round trip too.
+    const fromClient = isShaped(link) ? new ShapedWriter(link, (chunk) => session.fromClient(chunk)) : undefined;
+    const session = new ExchangeSession(personality, options.emulatorUrl, {
+      toClient: (chunk) => (toClient ? toClient.send(chunk) : client.write(chunk)),
+      toServer: (chunk) => upstream.write(chunk),
+      end: async () => {
+        await toClient?.drained();
+        client.end();
+        upstream.destroy();
+      },
+    });
+    upstream.on('data', (chunk: Buffer) => session.fromServer(chunk));
+    client.on('data', (chunk: Buffer) => (fromClient ? fromClient.send(chunk) : session.fromClient(chunk)));
+    const cut = (): void => {
+      session.dispose();
+      toClient?.close();
+      fromClient?.close();
+      client.destroy();
+      upstream.destroy();
+    };
+    for (const socket of [client, upstream]) {
+      socket.on('error', cut);
+      socket.on('close', () => {
+        sockets.delete(socket);
+        // The client's last bytes (a BYE) may still be queued by the shaper; closing the client waits for them.
+        if (socket === upstream && toClient) void toClient.drained().then(cut);
+        else cut();
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, LOOPBACK, () => resolve()));
+  personality.port = (server.address() as AddressInfo).port;
+  return personality;
+}
