@@ -102,6 +102,7 @@ describe('a long run outlives its tokens', () => {
         bed.deps({
           getAccessToken: tokens.getAccessToken,
           now: () => new Date(clock),
+          tokenClock: () => clock,
           batch: { messages: 5, bytes: 16 * 1024 * 1024 },
           onProgress: (event) => {
             if (event.type === 'batch-stored') clock += 10_000;

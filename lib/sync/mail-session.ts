@@ -62,7 +62,7 @@ export interface SessionOptions {
   endpoint: ImapEndpoint;
   /** Told whether a failure from here on is the token's ('token') or the mail server's ('imap'). */
   onStage(stage: 'token' | 'imap'): void;
-  /** The clock token expiries are compared with (the engine's `deps.now`). */
+  /** The clock token expiries are compared with (msal's: the wall clock, `deps.tokenClock`). */
   now(): number;
 }
 

@@ -54,7 +54,7 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
       account,
       endpoint,
       onStage: (next) => (stage = next),
-      now: () => job.now().getTime(),
+      now: deps.tokenClock ?? Date.now,
     });
     lease.assertHeld();
     for (const folder of account.folders) {

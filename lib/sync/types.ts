@@ -25,7 +25,13 @@ export interface SyncDeps {
   imapEndpoint(account: SyncAccount): ImapEndpoint | Promise<ImapEndpoint>;
   /** Lease owner id; default `${hostname}:${pid}:${random}`. */
   owner?: string;
+  /** The scheduler's clock: due times, backoff, run records. A test may move it to stand for a later pass. */
   now?: () => Date;
+  /**
+   * The clock access-token expiries are reckoned on: msal computes `expiresOn` on the wall clock and serves its
+   * cache by it, so the session's renewal compares with the same clock (default `Date.now`), never a moved `now`.
+   */
+  tokenClock?: () => number;
   /** Stop starting new batches (and accounts) once this much time has passed. Default: no limit. */
   budgetMs?: number;
   /**
