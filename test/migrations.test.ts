@@ -61,7 +61,7 @@ describe('migrations', () => {
     } finally {
       await second.close();
     }
-  });
+  }, 120_000); // PGlite applies every migration in WebAssembly: about 10 s alone, several times that on a busy machine
 
   it('keep an app saved as usgov on the same GCC High hosts, renamed gcc_high', async () => {
     const target = await createTestDatabase();
