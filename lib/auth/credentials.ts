@@ -1,10 +1,12 @@
 import 'server-only';
 import { z } from 'zod';
+import { getEnv } from '@/lib/config/env';
 import { getDb } from '@/lib/db';
 import { findAdminByEmail, recordSignIn } from '@/lib/db/queries/admins';
-import { forgetAttemptsBefore, recordSignInAttempt } from '@/lib/db/queries/sign-in-attempts';
 import { decoyHash, verifyPassword } from '@/lib/auth/password';
-import { clientIp, SIGN_IN_WINDOW_MS, signInBlocked } from '@/lib/auth/rate-limit';
+import { knownDeviceOf } from '@/lib/auth/known-device';
+import { forgiveAttempt, reserveAttempt } from '@/lib/auth/rate-limit';
+import { clientAddress } from '@/lib/http/client-address';
 
 export const signInSchema = z.object({
   email: z.email('Enter the e-mail address you set up the console with.').transform((v) => v.toLowerCase()),
@@ -15,24 +17,37 @@ export const signInSchema = z.object({
 });
 
 export type SignInResult =
-  | { ok: true; admin: { id: string; email: string; name: string | null } }
-  | { ok: false; reason: 'invalid' | 'rate_limited' };
+  | { ok: true; admin: { id: string; email: string; name: string | null }; client: string }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'rate_limited'; retryAt: Date };
 
-/** Checks an e-mail and password, counting failures in the database so the limit holds across instances. */
+/** The address a request is counted against, by the deployment's proxy settings. */
+export function requestClientAddress(headers: Headers): string {
+  const env = getEnv();
+  return clientAddress(headers, { trustedProxyHops: env.TRUSTED_PROXY_HOPS, onVercel: process.env.VERCEL === '1' });
+}
+
+/**
+ * Checks an e-mail and password. The attempt is reserved in the throttle first, in one statement, so however
+ * many guesses arrive at once, no more than the throttle allows reach the password check.
+ */
 export async function checkCredentials(input: unknown, headers: Headers): Promise<SignInResult> {
   const parsed = signInSchema.safeParse(input);
   if (!parsed.success) return { ok: false, reason: 'invalid' };
   const { email, password } = parsed.data;
-  const ip = clientIp(headers);
   const db = await getDb();
-  if (await signInBlocked(db, email, ip)) return { ok: false, reason: 'rate_limited' };
-
   const admin = await findAdminByEmail(db, email);
+  const origin = {
+    email,
+    client: requestClientAddress(headers),
+    device: knownDeviceOf(headers, admin?.id, getEnv().AUTH_SECRET),
+  };
+  const reservation = await reserveAttempt(db, origin);
+  if (!reservation.ok) return { ok: false, reason: 'rate_limited', retryAt: reservation.retryAt };
+
   const valid = await verifyPassword(password, admin?.passwordHash ?? (await decoyHash()));
-  await recordSignInAttempt(db, { email, ip, succeeded: Boolean(admin && valid) });
-  // Only the last window counts; older attempts would only grow the table.
-  await forgetAttemptsBefore(db, new Date(Date.now() - SIGN_IN_WINDOW_MS));
   if (!admin || !valid) return { ok: false, reason: 'invalid' };
+  await forgiveAttempt(db, origin);
   await recordSignIn(db, admin.id);
-  return { ok: true, admin: { id: admin.id, email: admin.email, name: admin.name } };
+  return { ok: true, admin: { id: admin.id, email: admin.email, name: admin.name }, client: origin.client };
 }
