@@ -98,6 +98,15 @@ const PUBLIC: Record<string, Check> = {
     await expectSentToSignIn(api, method, url, caller.headers, baseURL);
     return 1;
   },
+  // An invitation link is its own credential: a made-up token opens a page that says so, and nothing else.
+  '/invite/[token]': async (api, method, url, caller) => {
+    const response = await api.fetch(url, { method, headers: caller.headers, maxRedirects: 0 });
+    expect(response.status()).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('This invitation cannot be used');
+    expect(html).not.toContain('Sign out');
+    return 1;
+  },
   '/api/health': async (api, method, url, caller) => {
     const response = await api.fetch(url, { method, headers: caller.headers });
     expect(response.status()).toBe(200);

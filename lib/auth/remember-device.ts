@@ -18,3 +18,9 @@ export async function rememberDevice(email: string): Promise<void> {
     maxAge: DEVICE_COOKIE_MAX_AGE,
   });
 }
+
+/** Next's redirect "error": what a successful signIn() throws from a server action. */
+export function isRedirectSignal(error: unknown): boolean {
+  const digest = (error as { digest?: unknown } | null)?.digest;
+  return typeof digest === 'string' && digest.startsWith('NEXT_REDIRECT');
+}

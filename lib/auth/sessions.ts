@@ -23,11 +23,11 @@ export function sessionPolicy(): SessionPolicy {
 
 const ago = (now: Date, seconds: number) => new Date(now.getTime() - seconds * 1000);
 
-/** A user agent is the browser's own claim: kept short, as the one thing that tells an admin's devices apart. */
+/** A user agent is the browser's own claim, shown to admins: kept short, without control or bidi-override characters. */
 function userAgentOf(headers: Headers): string | null {
   const value = headers
     .get('user-agent')
-    ?.replace(/[\u0000-\u001f\u007f]/g, '')
+    ?.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
     .trim();
   return value ? value.slice(0, 300) : null;
 }

@@ -2,7 +2,7 @@
 import { AuthError } from 'next-auth';
 import { signIn } from '@/lib/auth/config';
 import { signInSchema } from '@/lib/auth/credentials';
-import { rememberDevice } from '@/lib/auth/remember-device';
+import { isRedirectSignal, rememberDevice } from '@/lib/auth/remember-device';
 import { returnPathOrHome } from '@/lib/auth/return-path';
 import { echoValues, fieldErrorsOf, type FormState } from '@/lib/form-state';
 
@@ -16,7 +16,7 @@ export async function signInWithPassword(_: FormState, form: FormData): Promise<
   } catch (error) {
     // A successful sign-in "throws" Next's redirect; only Auth.js's own errors are failures here.
     if (!(error instanceof AuthError)) {
-      if (isRedirect(error)) await rememberDevice(input.data.email);
+      if (isRedirectSignal(error)) await rememberDevice(input.data.email);
       throw error;
     }
     const rateLimited = 'code' in error && error.code === 'rate_limited';
@@ -28,9 +28,4 @@ export async function signInWithPassword(_: FormState, form: FormData): Promise<
         : 'That e-mail and password do not match an administrator.',
     };
   }
-}
-
-function isRedirect(error: unknown): boolean {
-  const digest = (error as { digest?: unknown } | null)?.digest;
-  return typeof digest === 'string' && digest.startsWith('NEXT_REDIRECT');
 }
