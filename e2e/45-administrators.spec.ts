@@ -1,6 +1,6 @@
 import type { Browser, Page } from '@playwright/test';
 import { ADMIN, ensureSignedIn, signIn } from './support/admin';
-import { expectAccessible } from './support/page-checks';
+import { expectAccessible, expectFitsWidth } from './support/page-checks';
 import { sessionCookieOf } from './support/sessions';
 import { expect, test } from './support/test';
 
@@ -33,6 +33,9 @@ test('an admin invites another by a single-use link, sees their sessions, and re
   await expect(page.getByRole('heading', { level: 1, name: 'Administrators' })).toBeVisible();
   await expect(page.getByText('this browser')).toBeVisible();
   await expectAccessible(page, '/administrators');
+  await page.setViewportSize({ width: 360, height: 740 });
+  await expectFitsWidth(page, 360, '/administrators at 360 px');
+  await page.setViewportSize({ width: 1280, height: 720 });
 
   const link = await inviteByKeyboard(page, BEA.email);
   await expect(page.getByText(`Invitation for ${BEA.email} created`)).toBeVisible();
