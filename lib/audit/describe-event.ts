@@ -56,6 +56,10 @@ export function describeAuditEvent(event: DescribableEvent): string {
       return `${who} changed their password${number('endedSessions') > 0 ? ` and ${countOf(number('endedSessions'), 'other session was', 'other sessions were')} signed out` : ''}.`;
     case 'admin.password_reset':
       return `The password of ${event.target} was reset from the server’s command line; ${countOf(number('endedSessions'), 'session was', 'sessions were')} signed out.`;
+    case 'admin.two_factor_enabled':
+      return `${who} turned on two-factor sign-in for their account.`;
+    case 'admin.two_factor_disabled':
+      return `${who} turned off two-factor sign-in for their account.`;
     case 'admin.signed_out_everywhere':
       return `${who} signed out everywhere (${countOf(number('endedSessions'), 'session', 'sessions')}).`;
     case 'app.created':

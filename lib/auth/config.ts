@@ -12,6 +12,14 @@ export class SignInRateLimited extends CredentialsSignin {
   override code = 'rate_limited';
 }
 
+/** The password was right; the code carries the ticket the second step signs in with (lib/auth/two-factor.ts). */
+export class SecondFactorRequired extends CredentialsSignin {
+  constructor(ticket: string) {
+    super();
+    this.code = `second_factor:${ticket}`;
+  }
+}
+
 /** What the session cookie carries besides the admin's id: which server-side session it is, and when it ends. */
 interface SessionClaims {
   sub?: string;
@@ -50,11 +58,12 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   },
   providers: [
     Credentials({
-      credentials: { email: {}, password: {} },
+      credentials: { email: {}, password: {}, ticket: {}, code: {} },
       async authorize(credentials, request) {
         const result = await checkCredentials(credentials, request.headers);
         if (!result.ok) {
           if (result.reason === 'rate_limited') throw new SignInRateLimited();
+          if (result.reason === 'code_required') throw new SecondFactorRequired(result.ticket);
           return null;
         }
         const session = await startSession(await getDb(), {

@@ -3,6 +3,7 @@ import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { auth } from '@/lib/auth/config';
 import { safeReturnPath } from '@/lib/auth/return-path';
+import { hasTwoFactor, twoFactorRequired } from '@/lib/auth/two-factor';
 import { getDb } from '@/lib/db';
 import { countAdmins, findAdminById } from '@/lib/db/queries/admins';
 
@@ -10,7 +11,12 @@ export interface SignedInAdmin {
   id: string;
   email: string;
   name: string | null;
+  /** Signs in with a second factor (lib/auth/two-factor.ts). */
+  twoFactor?: boolean;
 }
+
+// Where an admin without a second factor sets one up when REQUIRE_TWO_FACTOR is on; nothing else opens until then.
+const ENROLMENT_PATH = '/administrators';
 
 /** The signed-in admin, or null. The admin must still exist: a removed admin's session stops working. */
 export async function currentAdmin(): Promise<SignedInAdmin | null> {
@@ -18,7 +24,7 @@ export async function currentAdmin(): Promise<SignedInAdmin | null> {
   const id = session?.user?.id;
   if (!id) return null;
   const admin = await findAdminById(await getDb(), id);
-  return admin ? { id: admin.id, email: admin.email, name: admin.name } : null;
+  return admin ? { id: admin.id, email: admin.email, name: admin.name, twoFactor: hasTwoFactor(admin) } : null;
 }
 
 /**
@@ -27,7 +33,14 @@ export async function currentAdmin(): Promise<SignedInAdmin | null> {
  */
 export async function requireAdmin(): Promise<SignedInAdmin> {
   const admin = await currentAdmin();
-  if (admin) return admin;
+  if (admin) {
+    if (!admin.twoFactor && twoFactorRequired()) {
+      const path = (await headers()).get('x-mailgate-requested-path') ?? '';
+      if (new URL(path || '/', 'http://same.origin').pathname !== ENROLMENT_PATH)
+        redirect(`${ENROLMENT_PATH}#two-factor`);
+    }
+    return admin;
+  }
   if ((await countAdmins(await getDb())) === 0) redirect('/setup');
   // Set by proxy.ts from the request's own URL, so it is always a path on this site.
   const asked = safeReturnPath((await headers()).get('x-mailgate-requested-path'));

@@ -52,6 +52,8 @@ const schema = z.object({
     .min(0, 'must be the number of proxies in front of the console (0 when there is none)')
     .max(10, 'must be at most 10 proxies')
     .default(0),
+  // Every administrator must sign in with a second factor; one without it sets it up before anything else.
+  REQUIRE_TWO_FACTOR: flag.optional().default(false),
   // A session ends this long after sign-in, however active, and after this long without a request.
   SESSION_LIFETIME_HOURS: z.coerce
     .number({ message: 'must be a number of hours (default 168, a week)' })

@@ -4,7 +4,8 @@ import { CLIENT_SECRET_CONTEXT } from '@/lib/channels/microsoft365/app-credentia
 import { CODE_VERIFIER_CONTEXT } from '@/lib/channels/microsoft365/connect';
 import { secrets } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db';
-import { mailAccounts, microsoft365Apps, oauthFlows } from '@/lib/db/schema';
+import { admins, mailAccounts, microsoft365Apps, oauthFlows } from '@/lib/db/schema';
+import { totpSecretContext } from '@/lib/auth/two-factor';
 import { TOKEN_CACHE_CONTEXT } from '@/lib/microsoft/token-cache';
 
 /**
@@ -42,6 +43,14 @@ export async function resealAll(db: Db): Promise<{ resealed: number }> {
       .update(oauthFlows)
       .set({ codeVerifierSealed: again(flow.value, CODE_VERIFIER_CONTEXT) })
       .where(eq(oauthFlows.id, flow.id));
+    resealed += 1;
+  }
+  for (const admin of await db.select({ id: admins.id, value: admins.totpSecretSealed }).from(admins)) {
+    if (!admin.value || !sealer.isStale(admin.value)) continue;
+    await db
+      .update(admins)
+      .set({ totpSecretSealed: again(admin.value, totpSecretContext(admin.id)) })
+      .where(eq(admins.id, admin.id));
     resealed += 1;
   }
   return { resealed };

@@ -33,7 +33,26 @@ export const admins = pgTable('admins', {
   passwordHash: text('password_hash').notNull(),
   createdAt: createdAt(),
   lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
+  // Two-factor sign-in: the authenticator secret sealed (lib/crypto/seal.ts), and the last time step a code was
+  // accepted for, so one code never signs in twice.
+  totpSecretSealed: text('totp_secret_sealed'),
+  totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
+  totpLastTimeStep: bigint('totp_last_time_step', { mode: 'number' }),
 });
+
+// One-time recovery codes for two-factor sign-in, shown once; only their hashes are kept.
+export const adminRecoveryCodes = pgTable(
+  'admin_recovery_codes',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    adminId: uuid('admin_id')
+      .notNull()
+      .references(() => admins.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('admin_recovery_codes_hash').on(t.adminId, t.codeHash)],
+);
 
 // Sign-in throttle buckets, in the database so the limit holds across instances. One row per bucket: an
 // (e-mail, client) pair or a client address. Every attempt is counted before its password is checked, so

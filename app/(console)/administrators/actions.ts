@@ -7,6 +7,9 @@ import { invitePath, inviteAdmin, inviteSchema, withdrawInvite } from '@/lib/adm
 import { removeAdministrator } from '@/lib/admins/remove';
 import { signOutEverywhere } from '@/lib/admins/sign-out-everywhere';
 import { currentSessionId, signOut } from '@/lib/auth/config';
+import { verifyPassword } from '@/lib/auth/password';
+import { confirmEnrolment, turnOffTwoFactor, twoFactorRequired } from '@/lib/auth/two-factor';
+import { findAdminById } from '@/lib/db/queries/admins';
 import { requireAdmin } from '@/lib/auth/require-admin';
 import { publicBaseUrl } from '@/lib/config/base-url';
 import { getDb } from '@/lib/db';
@@ -91,4 +94,48 @@ export async function signOutEverywhereAction(): Promise<void> {
   const admin = await requireAdmin();
   await signOutEverywhere(await getDb(), admin);
   await signOut({ redirectTo: '/sign-in' });
+}
+
+export type EnrolState = FormState & { recoveryCodes?: string[] };
+
+export async function confirmTwoFactorAction(_: EnrolState, form: FormData): Promise<EnrolState> {
+  const admin = await requireAdmin();
+  const input = z
+    .object({
+      sealed: z.string().min(1).max(500),
+      code: z
+        .string()
+        .trim()
+        .regex(/^\d{3} ?\d{3}$/, 'Enter the 6-digit code your app shows now.'),
+    })
+    .safeParse({ sealed: form.get('sealed'), code: form.get('code') });
+  if (!input.success) return { ok: false, fieldErrors: fieldErrorsOf(input.error) };
+  const result = await confirmEnrolment(await getDb(), admin, input.data.sealed, input.data.code);
+  if (!result.ok) {
+    return result.reason === 'wrong_code'
+      ? { ok: false, fieldErrors: { code: ['That code does not match: check the app’s clock and try the next code.'] } }
+      : { ok: false, message: 'This form is out of date: reload the page and scan the new code.' };
+  }
+  revalidatePath(PAGE);
+  return {
+    ok: true,
+    message: 'Two-factor sign-in is on. Keep these recovery codes somewhere safe: they are shown only now.',
+    recoveryCodes: result.recoveryCodes,
+  };
+}
+
+export async function turnOffTwoFactorAction(_: FormState, form: FormData): Promise<FormState> {
+  const admin = await requireAdmin();
+  if (twoFactorRequired()) {
+    return { ok: false, message: 'Two-factor sign-in is required for every administrator here (REQUIRE_TWO_FACTOR).' };
+  }
+  const password = z.string().min(1).max(1024).safeParse(form.get('currentPassword'));
+  const db = await getDb();
+  const me = await findAdminById(db, admin.id);
+  if (!password.success || !me || !(await verifyPassword(password.data, me.passwordHash))) {
+    return { ok: false, fieldErrors: { currentPassword: ['That is not your current password.'] } };
+  }
+  await turnOffTwoFactor(db, admin);
+  revalidatePath(PAGE);
+  return { ok: true, message: 'Two-factor sign-in is off.' };
 }

@@ -4,12 +4,15 @@ import { pendingInvites, INVITE_LIFETIME_HOURS } from '@/lib/admins/invites';
 import { currentSessionId } from '@/lib/auth/config';
 import { requireAdmin } from '@/lib/auth/require-admin';
 import { liveSessions, sessionPolicy } from '@/lib/auth/sessions';
+import { twoFactorRequired } from '@/lib/auth/two-factor';
+import { countUnusedRecoveryCodes } from '@/lib/db/queries/two-factor';
 import { getDb } from '@/lib/db';
 import { listAdmins } from '@/lib/db/queries/admins';
 import { AdminTable } from './admin-table';
 import { ChangePasswordForm } from './change-password-form';
 import { InviteForm } from './invite-form';
 import { PendingInvites } from './pending-invites';
+import { TwoFactorSection } from './two-factor-section';
 import { signOutEverywhereAction } from './actions';
 
 export const metadata: Metadata = { title: 'Administrators' };
@@ -18,12 +21,14 @@ export default async function AdministratorsPage() {
   const me = await requireAdmin();
   const db = await getDb();
   const policy = sessionPolicy();
-  const [admins, sessions, invites, mySession] = await Promise.all([
+  const [admins, sessions, invites, mySession, recoveryCodesLeft] = await Promise.all([
     listAdmins(db),
     liveSessions(db, policy),
     pendingInvites(db),
     currentSessionId(),
+    countUnusedRecoveryCodes(db, me.id),
   ]);
+  const myRow = admins.find((a) => a.id === me.id);
   return (
     <>
       <PageHeader
@@ -62,6 +67,12 @@ export default async function AdministratorsPage() {
             invites={invites.map((i) => ({ id: i.id, email: i.email, expiresAt: i.expiresAt.toISOString() }))}
           />
         </section>
+        <TwoFactorSection
+          admin={me}
+          enabledAt={myRow?.totpEnabledAt ?? null}
+          recoveryCodesLeft={recoveryCodesLeft}
+          required={twoFactorRequired()}
+        />
         <section aria-labelledby="password-heading" className="space-y-4">
           <h2 id="password-heading" className="text-lg font-semibold text-slate-900">
             Your password
