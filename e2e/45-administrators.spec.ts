@@ -1,4 +1,5 @@
 import type { Browser, Page } from '@playwright/test';
+import { generate } from 'otplib';
 import { ADMIN, ensureSignedIn, signIn } from './support/admin';
 import { expectAccessible, expectFitsWidth } from './support/page-checks';
 import { sessionCookieOf } from './support/sessions';
@@ -149,4 +150,47 @@ test('a copied session cookie stops working after sign-out, and "sign out everyw
   } finally {
     await other.context.close();
   }
+});
+
+test('two-factor sign-in: set up by scanning, then a recovery code signs in; turned off with the password', async ({
+  page,
+}) => {
+  await ensureSignedIn(page);
+  await page.goto('/administrators#two-factor');
+  await expect(page.getByRole('img', { name: 'QR code to scan with your authenticator app' })).toBeVisible();
+  const secret = (await page.locator('figcaption code').textContent()) ?? '';
+  await page.getByLabel('Code from the app').fill('000000');
+  await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
+  await expect(page.getByText('That code does not match')).toBeVisible();
+  await page.getByLabel('Code from the app').fill(await generate({ secret }));
+  await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
+  const codes = page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
+  await expect(codes).toHaveCount(10);
+  const recovery = (await codes.first().textContent()) ?? '';
+  await expectAccessible(page, '/administrators with recovery codes');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+  await page.getByLabel('E-mail').fill(ADMIN.email);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByLabel('Authentication code')).toBeFocused();
+  await expectAccessible(page, '/sign-in, second step');
+  await page.getByLabel('Authentication code').fill('999999');
+  await page.getByRole('button', { name: 'Verify and sign in' }).click();
+  await expect(page.getByText('That code is not right, or was used already.')).toBeVisible();
+  await page.getByLabel('Authentication code').fill(recovery);
+  await page.getByRole('button', { name: 'Verify and sign in' }).click();
+  await expect(page.getByRole('navigation', { name: 'Console' })).toBeVisible();
+
+  // Off again, so the specs after this one sign in with the password alone.
+  await page.goto('/administrators#two-factor');
+  await expect(page.getByText('9 recovery codes left.')).toBeVisible();
+  await page.getByText('Turn off two-factor sign-in…').click();
+  await page.getByLabel('Your current password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Turn off', exact: true }).click();
+  await expect(page.getByText('Two-factor sign-in is off.')).toBeVisible();
+  await page.goto('/audit');
+  await expect(page.getByText(`${ADMIN.name} turned on two-factor sign-in for their account.`)).toBeVisible();
+  await expect(page.getByText(`${ADMIN.name} turned off two-factor sign-in for their account.`)).toBeVisible();
 });
