@@ -121,4 +121,19 @@ describe('two-factor sign-in', () => {
     );
     expect(limited).toMatchObject({ ok: false, reason: 'rate_limited' });
   });
+
+  it('is turned off by a password reset from the command line, the way back without phone or recovery codes', async () => {
+    const { resetPassword } = await import('@/lib/admins/change-password');
+    const { sql } = await import('drizzle-orm');
+    // The previous test left this client waiting.
+    await m.db.execute(sql`delete from sign_in_throttle`);
+    await resetPassword(m.db, owner.id, owner.email, 'a new password from the shell');
+    const row = await m.admins.findAdminById(m.db, owner.id);
+    expect(m.twoFactor.hasTwoFactor(row!)).toBe(false);
+    const result = await m.credentials.checkCredentials(
+      { email: owner.email, password: 'a new password from the shell' },
+      from(),
+    );
+    expect(result.ok).toBe(true);
+  });
 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from '@/lib/db';
 import { findAdminById, setPasswordHash } from '@/lib/db/queries/admins';
 import { recordAuditEvent } from '@/lib/db/queries/audit-events';
+import { disableTotp } from '@/lib/db/queries/two-factor';
 import { hashPassword, verifyPassword } from '@/lib/auth/password';
 import { endSessionsOf } from '@/lib/auth/sessions';
 import { newPasswordSchema } from '@/lib/admins/password-rules';
@@ -45,9 +46,14 @@ export async function changeOwnPassword(
   return { ok: true, endedSessions };
 }
 
-/** `npm run admin -- reset-password`: a new password from the server's command line, every session ended. */
+/**
+ * `npm run admin -- reset-password`: a new password from the server's command line, every session ended, and
+ * two-factor sign-in turned off (the way back for an admin who lost the phone and the recovery codes; access to the
+ * server's shell is the proof here).
+ */
 export async function resetPassword(db: Db, adminId: string, email: string, password: string): Promise<number> {
   await setPasswordHash(db, adminId, await hashPassword(password));
+  await disableTotp(db, adminId);
   const endedSessions = await endSessionsOf(db, adminId);
   await recordAuditEvent(db, {
     adminId: null,

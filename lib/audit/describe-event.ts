@@ -55,7 +55,7 @@ export function describeAuditEvent(event: DescribableEvent): string {
     case 'admin.password_changed':
       return `${who} changed their password${number('endedSessions') > 0 ? ` and ${countOf(number('endedSessions'), 'other session was', 'other sessions were')} signed out` : ''}.`;
     case 'admin.password_reset':
-      return `The password of ${event.target} was reset from the server’s command line; ${countOf(number('endedSessions'), 'session was', 'sessions were')} signed out.`;
+      return `The password of ${event.target} was reset from the server’s command line (two-factor sign-in off); ${countOf(number('endedSessions'), 'session was', 'sessions were')} signed out.`;
     case 'admin.two_factor_enabled':
       return `${who} turned on two-factor sign-in for their account.`;
     case 'admin.two_factor_disabled':
