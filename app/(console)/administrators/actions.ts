@@ -116,7 +116,7 @@ export async function confirmTwoFactorAction(_: EnrolState, form: FormData): Pro
       ? { ok: false, fieldErrors: { code: ['That code does not match: check the app’s clock and try the next code.'] } }
       : { ok: false, message: 'This form is out of date: reload the page and scan the new code.' };
   }
-  revalidatePath(PAGE);
+  // No revalidation: the page would re-render without the form that shows the recovery codes, the only time.
   return {
     ok: true,
     message: 'Two-factor sign-in is on. Keep these recovery codes somewhere safe: they are shown only now.',
