@@ -137,3 +137,14 @@ describe('two-factor sign-in', () => {
     expect(result.ok).toBe(true);
   });
 });
+
+describe('REQUIRE_TWO_FACTOR', () => {
+  it('sends an admin without a second factor to set it up, from any page but that one', async () => {
+    const { secondFactorDetour } = await import('@/lib/auth/require-admin');
+    expect(secondFactorDetour({ twoFactor: false }, true, '/messages?q=x')).toBe('/administrators#two-factor');
+    expect(secondFactorDetour({ twoFactor: false }, true, null)).toBe('/administrators#two-factor');
+    expect(secondFactorDetour({ twoFactor: false }, true, '/administrators')).toBeNull();
+    expect(secondFactorDetour({ twoFactor: true }, true, '/messages')).toBeNull();
+    expect(secondFactorDetour({ twoFactor: false }, false, '/messages')).toBeNull();
+  });
+});

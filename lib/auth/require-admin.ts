@@ -16,7 +16,18 @@ export interface SignedInAdmin {
 }
 
 // Where an admin without a second factor sets one up when REQUIRE_TWO_FACTOR is on; nothing else opens until then.
-const ENROLMENT_PATH = '/administrators';
+export const ENROLMENT_PATH = '/administrators';
+
+/** Where to send an admin first, or null: the set-up of the second factor when it is required and missing. */
+export function secondFactorDetour(
+  admin: Pick<SignedInAdmin, 'twoFactor'>,
+  required: boolean,
+  requestedPath: string | null,
+): string | null {
+  if (admin.twoFactor || !required) return null;
+  const path = new URL(requestedPath || '/', 'http://same.origin').pathname;
+  return path === ENROLMENT_PATH ? null : `${ENROLMENT_PATH}#two-factor`;
+}
 
 /** The signed-in admin, or null. The admin must still exist: a removed admin's session stops working. */
 export async function currentAdmin(): Promise<SignedInAdmin | null> {
@@ -34,11 +45,8 @@ export async function currentAdmin(): Promise<SignedInAdmin | null> {
 export async function requireAdmin(): Promise<SignedInAdmin> {
   const admin = await currentAdmin();
   if (admin) {
-    if (!admin.twoFactor && twoFactorRequired()) {
-      const path = (await headers()).get('x-mailgate-requested-path') ?? '';
-      if (new URL(path || '/', 'http://same.origin').pathname !== ENROLMENT_PATH)
-        redirect(`${ENROLMENT_PATH}#two-factor`);
-    }
+    const detour = secondFactorDetour(admin, twoFactorRequired(), (await headers()).get('x-mailgate-requested-path'));
+    if (detour) redirect(detour);
     return admin;
   }
   if ((await countAdmins(await getDb())) === 0) redirect('/setup');

@@ -20,8 +20,18 @@ const idSchema = z.object({ id: z.uuid() });
 
 export type InviteState = FormState & { link?: string; email?: string };
 
+// With REQUIRE_TWO_FACTOR, this page is the one an admin without a second factor may open (to set it up);
+// changing who administers the console is not part of that.
+function secondFactorMissing(admin: { twoFactor?: boolean }): FormState | null {
+  return twoFactorRequired() && !admin.twoFactor
+    ? { ok: false, message: 'Set up two-factor sign-in first: this console requires it.' }
+    : null;
+}
+
 export async function inviteAdministrator(_: InviteState, form: FormData): Promise<InviteState> {
   const admin = await requireAdmin();
+  const missing = secondFactorMissing(admin);
+  if (missing) return missing;
   const values = echoValues(form);
   const input = inviteSchema.safeParse({ email: form.get('email') });
   if (!input.success) return { ok: false, fieldErrors: fieldErrorsOf(input.error), values };
@@ -42,6 +52,8 @@ export async function inviteAdministrator(_: InviteState, form: FormData): Promi
 
 export async function withdrawInvitation(_: FormState, form: FormData): Promise<FormState> {
   const admin = await requireAdmin();
+  const missing = secondFactorMissing(admin);
+  if (missing) return missing;
   const input = idSchema.safeParse({ id: form.get('id') });
   if (!input.success) return { ok: false, message: 'That invitation does not exist.' };
   const withdrawn = await withdrawInvite(await getDb(), admin, input.data.id);
@@ -53,6 +65,8 @@ export async function withdrawInvitation(_: FormState, form: FormData): Promise<
 
 export async function removeAdministratorAction(_: FormState, form: FormData): Promise<FormState> {
   const admin = await requireAdmin();
+  const missing = secondFactorMissing(admin);
+  if (missing) return missing;
   const input = idSchema.safeParse({ id: form.get('id') });
   if (!input.success) return { ok: false, message: 'That administrator does not exist.' };
   if (form.get('confirm') !== 'yes') {
