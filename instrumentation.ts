@@ -3,6 +3,9 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   if (process.env.NEXT_PHASE === 'phase-production-build') return;
+  // Before the first request: the sign-in throttle needs each request's socket address.
+  const { installPeerAddressStamp } = await import('@/lib/http/peer-address');
+  installPeerAddressStamp();
   const { startServer } = await import('@/lib/server-start');
   await startServer();
 }

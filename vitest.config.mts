@@ -19,5 +19,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     globalSetup: ['test/support/global-setup.ts'],
+    // next-auth imports `next/server` without an extension, which only a bundler resolves: let vite do it.
+    server: { deps: { inline: ['next-auth'] } },
   },
 });

@@ -26,6 +26,7 @@ async function consolePages(): Promise<string[]> {
       ...(plain ? [`/messages/${plain.id}`] : []),
       '/sync-runs',
       '/audit',
+      '/administrators',
       '/settings',
       ...(flow ? [`/channels/microsoft365/connect/${flow.id}`] : []),
       '/channels/microsoft365/connect/rejected?reason=unknown_state',

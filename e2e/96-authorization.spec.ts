@@ -98,6 +98,15 @@ const PUBLIC: Record<string, Check> = {
     await expectSentToSignIn(api, method, url, caller.headers, baseURL);
     return 1;
   },
+  // An invitation link is its own credential: a made-up token opens a page that says so, and nothing else.
+  '/invite/[token]': async (api, method, url, caller) => {
+    const response = await api.fetch(url, { method, headers: caller.headers, maxRedirects: 0 });
+    expect(response.status()).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('This invitation cannot be used');
+    expect(html).not.toContain('Sign out');
+    return 1;
+  },
   '/api/health': async (api, method, url, caller) => {
     const response = await api.fetch(url, { method, headers: caller.headers });
     expect(response.status()).toBe(200);
@@ -378,16 +387,19 @@ test('@reliability another admin cannot complete an admin’s Microsoft sign-in 
   await sql`insert into admins (email, password_hash) values (${INTRUDER}, 'not-a-password-hash') on conflict do nothing`;
   const api = await newApi(playwright, origin);
   try {
+    // Forged first: each names a server-side session row, which must exist before the snapshot.
+    const intruderCookie = await forgedSessionCookie(sql, 600, INTRUDER);
+    const expiredCookie = await forgedSessionCookie(sql, -3600);
     const before = await settledSnapshot(sql);
     const intruder = await api.get(callback, {
-      headers: { cookie: await forgedSessionCookie(sql, 600, INTRUDER) },
+      headers: { cookie: intruderCookie },
       maxRedirects: 0,
     });
     expect(
       new URL(intruder.headers().location ?? '', origin).pathname +
         new URL(intruder.headers().location ?? '', origin).search,
     ).toBe('/channels/microsoft365/connect/rejected?reason=foreign');
-    const strangers: Record<string, string>[] = [{}, { cookie: await forgedSessionCookie(sql, -3600) }];
+    const strangers: Record<string, string>[] = [{}, { cookie: expiredCookie }];
     for (const headers of strangers) {
       const refused = await api.get(callback, { headers, maxRedirects: 0 });
       expect(isSignIn(refused.headers().location ?? '', origin)).toBe(true);

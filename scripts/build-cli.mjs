@@ -1,8 +1,13 @@
-// Compiles the operator commands (sync worker, migrations, key re-sealing) into self-contained files under
+// Compiles the operator commands (sync worker, migrations, key re-sealing, admin recovery) into self-contained files under
 // dist/cli, so they run where only production dependencies are installed (a container, `npm ci --omit=dev`).
 import { build } from 'esbuild';
 
-export const COMMANDS = { sync: 'scripts/sync.ts', migrate: 'scripts/migrate.ts', 'keys-reseal': 'scripts/reseal.ts' };
+export const COMMANDS = {
+  sync: 'scripts/sync.ts',
+  migrate: 'scripts/migrate.ts',
+  'keys-reseal': 'scripts/reseal.ts',
+  admin: 'scripts/admin.ts',
+};
 
 export async function buildCli(names = Object.keys(COMMANDS)) {
   await build({

@@ -1,5 +1,5 @@
 /** `npm run keys:reseal`: seals every stored secret with the current APP_ENCRYPTION_KEY (see README, Key rotation). */
-import { resealAll } from '@/lib/channels/microsoft365/reseal-secrets';
+import { resealAll } from '@/lib/maintenance/reseal-secrets';
 import { closeDatabase, getDb } from '@/lib/db';
 
 async function main() {

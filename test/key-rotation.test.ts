@@ -24,7 +24,7 @@ describe('encryption key rotation', () => {
     const newKey = randomBytes(32).toString('base64');
 
     restartWithKeys(newKey, oldKey);
-    const { resealAll } = await import('@/lib/channels/microsoft365/reseal-secrets');
+    const { resealAll } = await import('@/lib/maintenance/reseal-secrets');
     const { resealed } = await resealAll(f.db);
     expect(resealed).toBeGreaterThanOrEqual(2);
     expect((await resealAll(f.db)).resealed).toBe(0);

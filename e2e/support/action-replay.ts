@@ -3,8 +3,9 @@ import path from 'node:path';
 import type { APIRequestContext, APIResponse } from '@playwright/test';
 import { CAPTURED_ACTIONS, type CapturedAction } from './test';
 
-// Public by design: signing in, and the first-run set-up (which closes itself once an admin exists).
-const PUBLIC_ACTIONS = new Set(['signInWithPassword', 'createFirstAdmin']);
+// Public by design: signing in, the first-run set-up (which closes itself once an admin exists), and accepting an
+// invitation (its link's single-use token is the credential).
+const PUBLIC_ACTIONS = new Set(['signInWithPassword', 'createFirstAdmin', 'acceptAdminInvite']);
 
 export interface ManifestEntry {
   filename: string;

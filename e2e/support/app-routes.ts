@@ -97,6 +97,8 @@ export async function worldSegmentValues(sql: postgres.Sql): Promise<SegmentValu
     if (segment === 'flowId') return ids.flow;
     if (segment === 'missing') return 'no-such-page/below';
     if (segment === 'attachmentId') return ids.attachment;
+    // An invitation link's token: one of the right shape that no invitation has.
+    if (segment === 'token') return 'T'.repeat(43);
     if (segment === 'id' && /^\/(channels\/microsoft365\/accounts|api\/v1\/accounts)\//.test(pattern))
       return ids.account;
     if (segment === 'id' && /^\/(messages|api\/v1\/messages)\//.test(pattern)) return ids.message;

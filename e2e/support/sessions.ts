@@ -14,8 +14,9 @@ export const SECURE_SESSION_COOKIE = `__Secure-${SESSION_COOKIE}`;
 
 /**
  * A `Cookie` header value carrying the session the server would have issued for that admin, sealed with the
- * server's own AUTH_SECRET; `expiresInSeconds` below zero makes an expired one. Forging a valid one too proves
- * an expired one fails for its age alone.
+ * server's own AUTH_SECRET and naming a live server-side session (a row in admin_sessions, as sign-in makes);
+ * `expiresInSeconds` below zero makes an expired cookie. Forging a valid one too proves an expired one fails for
+ * its age alone.
  */
 export async function forgedSessionCookie(
   sql: postgres.Sql,
@@ -26,8 +27,12 @@ export async function forgedSessionCookie(
     { id: string; email: string; name: string | null }[]
   >`select id, email, name from admins where email = ${email}`;
   if (!admin) throw new Error(`no admin ${email} in the e2e database`);
+  const [session] = await sql<{ id: string; ends: number }[]>`insert into admin_sessions
+      (admin_id, created_at, last_seen_at, expires_at, user_agent)
+    values (${admin.id}, now(), now(), now() + interval '1 day', 'e2e forged session')
+    returning id, extract(epoch from expires_at)::int as ends`;
   const token = await encode({
-    token: { sub: admin.id, email: admin.email, name: admin.name },
+    token: { sub: admin.id, email: admin.email, name: admin.name, sid: session?.id, ends: session?.ends },
     secret: world().authSecret,
     salt: SESSION_COOKIE,
     maxAge: expiresInSeconds,

@@ -40,6 +40,28 @@ export function describeAuditEvent(event: DescribableEvent): string {
   switch (event.action) {
     case 'admin.created_first':
       return `${who} set up the console as its first administrator.`;
+    case 'admin.invited':
+      return `${who} invited ${event.target} to become an administrator.`;
+    case 'admin.invite_withdrawn':
+      return `${who} withdrew the invitation for ${event.target}.`;
+    case 'admin.joined':
+      return `${event.target} accepted an invitation and became an administrator.`;
+    case 'admin.created':
+      return `${event.target} was made an administrator from the server’s command line.`;
+    case 'admin.removed':
+      return details.self === true
+        ? `${who} removed their own administrator account.`
+        : `${who} removed the administrator ${event.target}.`;
+    case 'admin.password_changed':
+      return `${who} changed their password${number('endedSessions') > 0 ? ` and ${countOf(number('endedSessions'), 'other session was', 'other sessions were')} signed out` : ''}.`;
+    case 'admin.password_reset':
+      return `The password of ${event.target} was reset from the server’s command line (two-factor sign-in off); ${countOf(number('endedSessions'), 'session was', 'sessions were')} signed out.`;
+    case 'admin.two_factor_enabled':
+      return `${who} turned on two-factor sign-in for their account.`;
+    case 'admin.two_factor_disabled':
+      return `${who} turned off two-factor sign-in for their account.`;
+    case 'admin.signed_out_everywhere':
+      return `${who} signed out everywhere (${countOf(number('endedSessions'), 'session', 'sessions')}).`;
     case 'app.created':
       return `${who} saved the Microsoft 365 app (client ID ${event.target}).`;
     case 'app.updated': {

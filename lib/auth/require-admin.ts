@@ -3,6 +3,7 @@ import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { auth } from '@/lib/auth/config';
 import { safeReturnPath } from '@/lib/auth/return-path';
+import { hasTwoFactor, twoFactorRequired } from '@/lib/auth/two-factor';
 import { getDb } from '@/lib/db';
 import { countAdmins, findAdminById } from '@/lib/db/queries/admins';
 
@@ -10,6 +11,22 @@ export interface SignedInAdmin {
   id: string;
   email: string;
   name: string | null;
+  /** Signs in with a second factor (lib/auth/two-factor.ts). */
+  twoFactor?: boolean;
+}
+
+// Where an admin without a second factor sets one up when REQUIRE_TWO_FACTOR is on; nothing else opens until then.
+export const ENROLMENT_PATH = '/administrators';
+
+/** Where to send an admin first, or null: the set-up of the second factor when it is required and missing. */
+export function secondFactorDetour(
+  admin: Pick<SignedInAdmin, 'twoFactor'>,
+  required: boolean,
+  requestedPath: string | null,
+): string | null {
+  if (admin.twoFactor || !required) return null;
+  const path = new URL(requestedPath || '/', 'http://same.origin').pathname;
+  return path === ENROLMENT_PATH ? null : `${ENROLMENT_PATH}#two-factor`;
 }
 
 /** The signed-in admin, or null. The admin must still exist: a removed admin's session stops working. */
@@ -18,7 +35,7 @@ export async function currentAdmin(): Promise<SignedInAdmin | null> {
   const id = session?.user?.id;
   if (!id) return null;
   const admin = await findAdminById(await getDb(), id);
-  return admin ? { id: admin.id, email: admin.email, name: admin.name } : null;
+  return admin ? { id: admin.id, email: admin.email, name: admin.name, twoFactor: hasTwoFactor(admin) } : null;
 }
 
 /**
@@ -27,7 +44,11 @@ export async function currentAdmin(): Promise<SignedInAdmin | null> {
  */
 export async function requireAdmin(): Promise<SignedInAdmin> {
   const admin = await currentAdmin();
-  if (admin) return admin;
+  if (admin) {
+    const detour = secondFactorDetour(admin, twoFactorRequired(), (await headers()).get('x-mailgate-requested-path'));
+    if (detour) redirect(detour);
+    return admin;
+  }
   if ((await countAdmins(await getDb())) === 0) redirect('/setup');
   // Set by proxy.ts from the request's own URL, so it is always a path on this site.
   const asked = safeReturnPath((await headers()).get('x-mailgate-requested-path'));

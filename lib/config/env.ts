@@ -44,6 +44,27 @@ const schema = z.object({
     .min(0, 'must be a number of minutes (0 turns the console’s own schedule off)')
     .max(1440, 'must be at most 1440 minutes (a day)')
     .default(5),
+  // How many proxies in front of the console append to X-Forwarded-For; 0 trusts no forwarded header and
+  // uses the connection's own address (lib/http/client-address.ts).
+  TRUSTED_PROXY_HOPS: z.coerce
+    .number({ message: 'must be the number of proxies in front of the console (0 when there is none)' })
+    .int('must be a whole number of proxies (0 when there is none)')
+    .min(0, 'must be the number of proxies in front of the console (0 when there is none)')
+    .max(10, 'must be at most 10 proxies')
+    .default(0),
+  // Every administrator must sign in with a second factor; one without it sets it up before anything else.
+  REQUIRE_TWO_FACTOR: flag.optional().default(false),
+  // A session ends this long after sign-in, however active, and after this long without a request.
+  SESSION_LIFETIME_HOURS: z.coerce
+    .number({ message: 'must be a number of hours (default 168, a week)' })
+    .min(1, 'must be at least 1 hour')
+    .max(24 * 90, 'must be at most 2160 hours (90 days)')
+    .default(24 * 7),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number({ message: 'must be a number of minutes (default 480, 8 hours)' })
+    .min(5, 'must be at least 5 minutes')
+    .max(24 * 60 * 90, 'must be at most 129600 minutes (90 days)')
+    .default(8 * 60),
   MICROSOFT_LOGIN_URL: optionalUrl(
     'an http(s) URL of a Microsoft identity endpoint stand-in, e.g. http://127.0.0.1:4010',
   ),

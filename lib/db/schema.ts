@@ -33,19 +33,75 @@ export const admins = pgTable('admins', {
   passwordHash: text('password_hash').notNull(),
   createdAt: createdAt(),
   lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
+  // Two-factor sign-in: the authenticator secret sealed (lib/crypto/seal.ts), and the last time step a code was
+  // accepted for, so one code never signs in twice.
+  totpSecretSealed: text('totp_secret_sealed'),
+  totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
+  totpLastTimeStep: bigint('totp_last_time_step', { mode: 'number' }),
 });
 
-// Failed sign-ins live in the database so the rate limit holds across instances.
-export const signInAttempts = pgTable(
-  'sign_in_attempts',
+// One-time recovery codes for two-factor sign-in, shown once; only their hashes are kept.
+export const adminRecoveryCodes = pgTable(
+  'admin_recovery_codes',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    email: text('email').notNull(),
-    ip: text('ip').notNull(),
-    succeeded: boolean('succeeded').notNull(),
-    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    adminId: uuid('admin_id')
+      .notNull()
+      .references(() => admins.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
   },
-  (t) => [index('sign_in_attempts_email_at').on(t.email, t.at), index('sign_in_attempts_ip_at').on(t.ip, t.at)],
+  (t) => [uniqueIndex('admin_recovery_codes_hash').on(t.adminId, t.codeHash)],
+);
+
+// Sign-in throttle buckets, in the database so the limit holds across instances. One row per bucket: an
+// (e-mail, client) pair or a client address. Every attempt is counted before its password is checked, so
+// concurrent guesses cannot all slip through; a success forgives its own pair.
+export const signInThrottle = pgTable(
+  'sign_in_throttle',
+  {
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    attempts: integer('attempts').notNull(),
+    lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }).notNull(),
+    blockedUntil: timestamp('blocked_until', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] }), index('sign_in_throttle_last_attempt').on(t.lastAttemptAt)],
+);
+
+// Server-side sessions: the cookie only names one of these, so signing out, removing an admin or changing a
+// password ends it everywhere, and its absolute lifetime cannot be renewed.
+export const adminSessions = pgTable(
+  'admin_sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    adminId: uuid('admin_id')
+      .notNull()
+      .references(() => admins.id, { onDelete: 'cascade' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    userAgent: text('user_agent'),
+    clientAddress: text('client_address'),
+  },
+  (t) => [index('admin_sessions_admin').on(t.adminId, t.lastSeenAt.desc())],
+);
+
+// Single-use invitations for another administrator; only a hash of the link's token is kept.
+export const adminInvites = pgTable(
+  'admin_invites',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tokenHash: text('token_hash').notNull().unique(),
+    email: text('email').notNull(),
+    invitedBy: uuid('invited_by').references(() => admins.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [index('admin_invites_expires').on(t.expiresAt)],
 );
 
 export interface AccountError {

@@ -7,6 +7,7 @@ const sections = [
   { href: '/messages', label: 'Messages' },
   { href: '/sync-runs', label: 'Sync runs' },
   { href: '/audit', label: 'Audit log' },
+  { href: '/administrators', label: 'Administrators' },
   { href: '/settings', label: 'Settings' },
 ] as const;
 

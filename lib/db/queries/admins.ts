@@ -44,3 +44,41 @@ export async function createFirstAdmin(
 export async function recordSignIn(db: Db, id: string): Promise<void> {
   await db.update(admins).set({ lastSignInAt: new Date() }).where(eq(admins.id, id));
 }
+
+export async function listAdmins(db: Db): Promise<Admin[]> {
+  return db.select().from(admins).orderBy(admins.createdAt);
+}
+
+export async function setPasswordHash(db: Db, id: string, passwordHash: string): Promise<boolean> {
+  const rows = await db.update(admins).set({ passwordHash }).where(eq(admins.id, id)).returning({ id: admins.id });
+  return rows.length > 0;
+}
+
+/** Adds an admin; undefined when the e-mail already belongs to one. */
+export async function insertAdmin(
+  db: Db,
+  input: { email: string; name: string | null; passwordHash: string },
+): Promise<Admin | undefined> {
+  const [created] = await db
+    .insert(admins)
+    .values({ email: input.email.toLowerCase(), name: input.name, passwordHash: input.passwordHash })
+    .onConflictDoNothing({ target: admins.email })
+    .returning();
+  return created;
+}
+
+/**
+ * Removes an admin unless it is the last one. Under the same advisory lock as the first set-up, so two admins
+ * removing each other at the same moment cannot leave the console with none. Their sessions go with them.
+ */
+export async function deleteAdminUnlessLast(db: Db, id: string): Promise<'removed' | 'last' | 'missing'> {
+  return transaction(db, async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(7365002)`);
+    const [existing] = await tx.select({ n: count() }).from(admins);
+    const [target] = await tx.select({ id: admins.id }).from(admins).where(eq(admins.id, id));
+    if (!target) return 'missing';
+    if ((existing?.n ?? 0) <= 1) return 'last';
+    await tx.delete(admins).where(eq(admins.id, id));
+    return 'removed';
+  });
+}

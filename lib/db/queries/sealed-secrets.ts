@@ -1,10 +1,13 @@
 import 'server-only';
 import { eq, isNotNull } from 'drizzle-orm';
 import type { Db } from '@/lib/db';
-import { mailAccounts, microsoft365Apps, oauthFlows } from '@/lib/db/schema';
+import { admins, mailAccounts, microsoft365Apps, oauthFlows } from '@/lib/db/schema';
 
-/** The columns that hold a sealed secret: an app's client secret, a mailbox's token cache, a flow's PKCE verifier. */
-export type SealedColumn = 'clientSecret' | 'tokenCache' | 'codeVerifier';
+/**
+ * The columns that hold a sealed secret: an app's client secret, a mailbox's token cache, a flow's PKCE verifier,
+ * an administrator's TOTP secret.
+ */
+export type SealedColumn = 'clientSecret' | 'tokenCache' | 'codeVerifier' | 'totpSecret';
 
 export interface SealedValue {
   id: string;
@@ -24,6 +27,13 @@ export async function listSealedValues(db: Db, column: SealedColumn): Promise<Se
     }
     case 'codeVerifier':
       return db.select({ id: oauthFlows.id, value: oauthFlows.codeVerifierSealed }).from(oauthFlows);
+    case 'totpSecret': {
+      const rows = await db
+        .select({ id: admins.id, value: admins.totpSecretSealed })
+        .from(admins)
+        .where(isNotNull(admins.totpSecretSealed));
+      return rows.flatMap(({ id, value }) => (value === null ? [] : [{ id, value }]));
+    }
   }
 }
 
@@ -37,6 +47,9 @@ export async function replaceSealedValue(db: Db, column: SealedColumn, { id, val
       return;
     case 'codeVerifier':
       await db.update(oauthFlows).set({ codeVerifierSealed: value }).where(eq(oauthFlows.id, id));
+      return;
+    case 'totpSecret':
+      await db.update(admins).set({ totpSecretSealed: value }).where(eq(admins.id, id));
       return;
   }
 }
