@@ -3,7 +3,7 @@ import NextAuth, { CredentialsSignin } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { getEnv } from '@/lib/config/env';
 import { checkCredentials } from '@/lib/auth/credentials';
-import { logger } from '@/lib/logger';
+import { authLogger } from '@/lib/auth/auth-logger';
 
 export class SignInRateLimited extends CredentialsSignin {
   override code = 'rate_limited';
@@ -20,16 +20,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   trustHost: true,
   session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: '/sign-in', error: '/sign-in' },
-  logger: {
-    // A wrong password is an answer, not a server error: keep it out of the error log.
-    error(error) {
-      if (error.name === 'CredentialsSignin') return;
-      logger('auth').error({ err: error }, 'auth error');
-    },
-    warn(code) {
-      logger('auth').warn({ code }, 'auth warning');
-    },
-  },
+  logger: authLogger,
   providers: [
     Credentials({
       credentials: { email: {}, password: {} },
