@@ -7,7 +7,8 @@ import { logger } from '@/lib/logger';
  * stamps on each of its errors ("CredentialsSignin", inherited by subclasses such as the rate-limit refusal):
  * `error.name` is the constructor's name, which the production bundle minifies (it logged as "c"), so comparing
  * names let every wrong password through as an ERROR with a stack trace.
- * https://authjs.dev/reference/core/errors#credentialssignin ; @auth/core errors.js sets `type` from a static field.
+ * nextauthjs/next-auth: packages/core/src/errors.ts (AuthError.type, "used to identify the error in the logs",
+ * set from each class's static `type`, which a subclass inherits).
  * Auth.js gives the logger no request: the attempted e-mail and the client IP are recorded per attempt by the
  * throttle (lib/auth/credentials.ts), which is where an admin sees which account is being guessed. The e-mail is
  * kept out of the log line on purpose: people type their password into the e-mail field.

@@ -4,9 +4,11 @@
  * <script> or on* attribute does nothing). 'strict-dynamic' lets Next's scripts load their chunks.
  * default-src 'self' closes every kind of load not named here; form-action 'self' keeps a form injected into a
  * page from posting anywhere else. Shape of Next's own strict example:
- * https://nextjs.org/docs/app/guides/content-security-policy ; directives: https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Content-Security-Policy
- * (form-action also applies to the redirect that follows a form's POST in Chromium: every form of the console is a
- * Server Action that the page's script posts with fetch, so a redirect to Microsoft is a script navigation.)
+ * https://nextjs.org/docs/app/guides/content-security-policy
+ * Chromium also applies form-action to the redirect after a form's POST (MDN, CSP form-action: "Chrome 63 does"):
+ * the console's forms are Server Actions its scripts post with fetch, so "Add account" reaching Microsoft is a
+ * script navigation, not a form redirect; only a browser with scripts off would be stopped there.
+ * https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Content-Security-Policy/form-action
  */
 export function pagePolicy(nonce: string, development: boolean): string {
   // React's development build needs eval for its error overlays and injects unnonced <style> tags; production never does.

@@ -4,7 +4,8 @@
  * ApiError(413) it raises are both sent as statusCode 500 for a fetch action; its own TODO says so). Refusing them
  * before Next sees them gives the 4xx they are, with the same rules Next applies:
  * - Origin must name the host the request was sent to (the first X-Forwarded-Host, else Host); "null" (a
- *   sandboxed frame, a privacy redirect) never does. https://nextjs.org/docs/app/guides/data-security#allowed-origins-advanced
+ *   sandboxed frame, a privacy redirect) never does; no Origin at all passes, as in Next.
+ *   https://nextjs.org/docs/app/api-reference/config/next-config-js/serverActions (allowedOrigins, bodySizeLimit)
  * - the body is at most SERVER_ACTION_BODY_LIMIT (next.config.ts gives Next the same figure). A POST without
  *   Content-Length (chunked) cannot be measured up front: 411, which browsers never meet (they send the length of
  *   a form or FormData body). RFC 9110 §15.5.12 (411), §15.5.14 (413).
