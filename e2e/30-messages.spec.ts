@@ -144,7 +144,7 @@ test('remote images stay blocked until “Load remote images”', async ({ page 
 test('the body route is framed only by the console, with its own strict policy', async ({ page }) => {
   const body = await page.request.get(`/api/v1/messages/${messageId}/body`);
   expect(body.headers()['content-security-policy']).toBe(
-    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'; form-action 'none'; base-uri 'none'",
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'; form-action 'none'; base-uri 'none'; sandbox allow-popups allow-popups-to-escape-sandbox",
   );
   expect(body.headers()['x-frame-options']).toBe('SAMEORIGIN');
   expect(body.headers()['x-content-type-options']).toBe('nosniff');

@@ -27,7 +27,7 @@ const GROUP = 'hostile input';
 // One path segment, no control, bidi or zero-width characters, no leading dot.
 const UNSAFE_NAME = /[/\\\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]|^\.|^$/;
 const BODY_CSP =
-  "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'; form-action 'none'; base-uri 'none'";
+  "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'; form-action 'none'; base-uri 'none'; sandbox allow-popups allow-popups-to-escape-sandbox";
 
 /** Message row id by corpus position (UID order = seeding order in a fresh mailbox). */
 const ids = new Map<HostileMessage, number>();

@@ -81,7 +81,13 @@ async function expectScriptNonces(response: APIResponse, what: string) {
 function expectMessageBodyHeaders(response: APIResponse, what: string) {
   const headers = response.headers();
   const directives = (headers['content-security-policy'] ?? '').split(';').map((d) => d.trim());
-  for (const directive of ["default-src 'none'", "frame-ancestors 'self'", "form-action 'none'", "base-uri 'none'"]) {
+  for (const directive of [
+    "default-src 'none'",
+    "frame-ancestors 'self'",
+    "form-action 'none'",
+    "base-uri 'none'",
+    'sandbox allow-popups allow-popups-to-escape-sandbox',
+  ]) {
     expect(directives, `${what}: CSP`).toContain(directive);
   }
   // default-src 'none' then covers scripts, frames, fonts and connections: nothing may widen them.

@@ -59,9 +59,9 @@ describe('the message HTML sanitizer', () => {
 });
 
 describe('the framed body document', () => {
-  it('blocks remote images, scripts and form posts unless remote images were asked for', () => {
+  it('blocks remote images, scripts and form posts unless remote images were asked for, sandboxed like its frame', () => {
     expect(bodyContentSecurityPolicy({ remoteImages: false })).toBe(
-      "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'; form-action 'none'; base-uri 'none'",
+      "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'; form-action 'none'; base-uri 'none'; sandbox allow-popups allow-popups-to-escape-sandbox",
     );
     expect(bodyContentSecurityPolicy({ remoteImages: true })).toContain("img-src 'self' data: https:;");
     expect(bodyDocument('<p>x</p>', 'Hello')).toMatch(

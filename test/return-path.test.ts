@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { returnPathOrHome, safeReturnPath } from '@/lib/auth/return-path';
+import { isHostileReturnPath, returnPathOrHome, safeReturnPath } from '@/lib/auth/return-path';
 
 describe('the page sign-in returns to', () => {
   it('keeps a path on this site with its query', () => {
@@ -23,5 +23,19 @@ describe('the page sign-in returns to', () => {
   ])('refuses %j and falls back to the console’s home', (value) => {
     expect(safeReturnPath(value)).toBeNull();
     expect(returnPathOrHome(value)).toBe('/channels/microsoft365');
+  });
+});
+
+describe('a return path with a line break', () => {
+  it.each(['/messages\r\nSet-Cookie: a=b', '\n/messages', '/messages?x=\r', '/a\u0000', '/a\u0085b', '/a\tb'])(
+    'is hostile: %j',
+    (value) => {
+      expect(isHostileReturnPath(value)).toBe(true);
+      expect(safeReturnPath(value)).toBeNull();
+    },
+  );
+
+  it.each(['/messages', '/messages?x=%0d%0a', '/m\u00e9ssages', '//evil.example'])('is not hostile: %j', (value) => {
+    expect(isHostileReturnPath(value)).toBe(false);
   });
 });

@@ -26,7 +26,9 @@ export function LiveRegion() {
     live.setAttribute('role', 'status');
     live.setAttribute('aria-live', 'polite');
     live.setAttribute('aria-atomic', 'true');
-    live.setAttribute('style', VISUALLY_HIDDEN);
+    // Through CSSOM, not a style attribute: the page CSP refuses inline style attributes, not style properties
+    // set from script (https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Content-Security-Policy/style-src).
+    live.style.cssText = VISUALLY_HIDDEN;
     element.attachShadow({ mode: 'closed' }).append(live);
     region = live;
   }, []);

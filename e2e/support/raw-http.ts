@@ -12,12 +12,18 @@ export interface RawResponse {
 
 export async function rawRequest(
   baseUrl: string,
-  request: { method?: string; target: string; headers?: ReadonlyArray<readonly [string, string]> },
+  request: {
+    method?: string;
+    target: string;
+    headers?: ReadonlyArray<readonly [string, string]>;
+    /** Sent as is after the headers (framing such as chunked encoding is the caller's). */
+    body?: string;
+  },
 ): Promise<RawResponse> {
   const url = new URL(baseUrl);
   const head = [`${request.method ?? 'GET'} ${request.target} HTTP/1.1`, `Host: ${url.host}`, 'Connection: close'];
   for (const [name, value] of request.headers ?? []) head.push(`${name}: ${value}`);
-  const bytes = Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'utf8');
+  const bytes = Buffer.from(`${head.join('\r\n')}\r\n\r\n${request.body ?? ''}`, 'utf8');
   const raw = await new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     // Written, not ended: a half-closed socket makes Node's server drop the connection before it answers.

@@ -34,6 +34,8 @@ export async function callServerAction(
   pagePath: string,
   actionId: string,
   fields: ReadonlyArray<readonly [string, string]>,
+  /** E.g. an Origin, as a browser on another site would send it. */
+  extraHeaders: Record<string, string> = {},
 ): Promise<ActionAnswer> {
   const form = new FormData();
   form.append('_1_$ACTION_REF_1', '');
@@ -44,7 +46,7 @@ export async function callServerAction(
   form.append('0', '[{"ok":false},"$K1"]');
   const response = await request.post(pagePath, {
     multipart: form,
-    headers: { 'next-action': actionId, accept: 'text/x-component' },
+    headers: { 'next-action': actionId, accept: 'text/x-component', ...extraHeaders },
     maxRedirects: 0,
   });
   const body = await response.body();

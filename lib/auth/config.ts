@@ -4,9 +4,9 @@ import { encode } from 'next-auth/jwt';
 import Credentials from 'next-auth/providers/credentials';
 import { getEnv } from '@/lib/config/env';
 import { checkCredentials } from '@/lib/auth/credentials';
+import { authLogger } from '@/lib/auth/auth-logger';
 import { endSession, resumeSession, sessionPolicy, startSession } from '@/lib/auth/sessions';
 import { getDb } from '@/lib/db';
-import { logger } from '@/lib/logger';
 
 export class SignInRateLimited extends CredentialsSignin {
   override code = 'rate_limited';
@@ -46,16 +46,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
     },
   },
   pages: { signIn: '/sign-in', error: '/sign-in' },
-  logger: {
-    // A wrong password is an answer, not a server error: keep it out of the error log.
-    error(error) {
-      if (error.name === 'CredentialsSignin') return;
-      logger('auth').error({ err: error }, 'auth error');
-    },
-    warn(code) {
-      logger('auth').warn({ code }, 'auth warning');
-    },
-  },
+  logger: authLogger,
   providers: [
     Credentials({
       credentials: { email: {}, password: {}, ticket: {}, code: {} },

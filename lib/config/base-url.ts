@@ -31,6 +31,11 @@ export function publicBaseUrl(headers: Headers): string {
   return `http://${HOST.test(host) ? host : 'localhost:3000'}`;
 }
 
+/** False when the public URL comes from each request's Host header (development without APP_BASE_URL). */
+export function isPublicBaseUrlConfigured(): boolean {
+  return Boolean(getEnv().publicBaseUrl);
+}
+
 /**
  * The origin for a Microsoft sign-in's redirect URI. A Vercel preview deployment has its own URL, which no app
  * registration lists, while its redirect URI would name the production domain: Microsoft would send the code to

@@ -35,7 +35,10 @@ export async function deploymentSummary(): Promise<SummaryRow[]> {
       value: publicBaseUrl(await headers()),
       hint: env.APP_BASE_URL
         ? 'From APP_BASE_URL.'
-        : 'Taken from this request. Set APP_BASE_URL so callback URLs never depend on a proxy.',
+        : env.publicBaseUrl
+          ? 'The Vercel production domain.'
+          : 'Taken from the Host header of this request. Set APP_BASE_URL to the public URL, so callback URLs never depend on how the console is reached.',
+      warning: !env.publicBaseUrl,
     },
     kind === 'pglite'
       ? {

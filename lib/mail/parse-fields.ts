@@ -3,6 +3,7 @@
  * display-safe file names, dates that are real.
  */
 import type { AddressObject, EmailAddress } from 'mailparser';
+import { DECEPTIVE_CHARACTERS } from '@/lib/format/visible-text';
 
 /** Postgres rejects U+0000 in text and jsonb (22021), which would fail a whole batch insert. */
 export function stripNul(value: string): string {
@@ -70,7 +71,7 @@ const MAX_FILENAME_CHARS = 200;
 export function sanitizeFilename(name: string | undefined | null): string | null {
   if (!name) return null;
   let safe = name
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, '')
+    .replace(DECEPTIVE_CHARACTERS, '')
     .split(/[/\\]/)
     .pop()!
     .replace(/[<>:"|?*]/g, '_')

@@ -6,8 +6,16 @@
 
 export function bodyContentSecurityPolicy(options: { remoteImages: boolean }): string {
   const images = options.remoteImages ? "'self' data: https:" : "'self' data:";
-  return `default-src 'none'; img-src ${images}; style-src 'unsafe-inline'; frame-ancestors 'self'; form-action 'none'; base-uri 'none'`;
+  return `default-src 'none'; img-src ${images}; style-src 'unsafe-inline'; frame-ancestors 'self'; form-action 'none'; base-uri 'none'; sandbox ${BODY_SANDBOX}`;
 }
+
+/**
+ * The sandbox of the message page's frame (html-body.tsx), sent as CSP too: opened on its own (a link, a new
+ * tab) the body would otherwise run with the console's origin. Nothing but popups, so its links open in a new
+ * tab; no allow-same-origin, so images and inline styles still load and render but the document's origin is
+ * opaque. https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Content-Security-Policy/sandbox
+ */
+export const BODY_SANDBOX = 'allow-popups allow-popups-to-escape-sandbox';
 
 // Mail is written for a light page; long unbroken strings (URLs, base64) must not widen the frame.
 const FRAME_STYLE =

@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Db } from '@/lib/db';
 import { findMessageHtml, listAttachments } from '@/lib/db/queries/messages';
+import { visibleText } from '@/lib/format/visible-text';
 import { bodyContentSecurityPolicy, bodyDocument } from '@/lib/messages/body-document';
 import { isInlineSafeImage } from '@/lib/messages/download-headers';
 import { signInlineImage } from '@/lib/messages/inline-image-token';
@@ -26,15 +27,21 @@ export async function messageBodyResponse(
       attachmentUrl(messageId, part.id, { inline: true, token: signInlineImage(messageId, part.id) }),
     );
   }
-  return new Response(bodyDocument(sanitizeMessageHtml(html, inlineImages), message.subject || '(no subject)'), {
-    headers: {
-      'Content-Type': 'text/html; charset=utf-8',
-      'Content-Security-Policy': bodyContentSecurityPolicy(options),
-      'X-Content-Type-Options': 'nosniff',
-      'X-Frame-Options': 'SAMEORIGIN',
-      // Remote images, once allowed, learn nothing about the console's URLs.
-      'Referrer-Policy': 'no-referrer',
-      'Cache-Control': 'private, no-store',
+  return new Response(
+    bodyDocument(
+      sanitizeMessageHtml(html, inlineImages),
+      message.subject ? visibleText(message.subject) : '(no subject)',
+    ),
+    {
+      headers: {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Security-Policy': bodyContentSecurityPolicy(options),
+        'X-Content-Type-Options': 'nosniff',
+        'X-Frame-Options': 'SAMEORIGIN',
+        // Remote images, once allowed, learn nothing about the console's URLs.
+        'Referrer-Policy': 'no-referrer',
+        'Cache-Control': 'private, no-store',
+      },
     },
-  });
+  );
 }

@@ -11,11 +11,14 @@ import {
 } from '@/lib/messages/download-headers';
 import { notFound } from '@/lib/messages/route-auth';
 
-// Mail stays out of shared caches and off disk; the sandbox CSP covers a browser that renders it anyway.
+// Mail stays out of shared caches and off disk; the sandbox CSP covers a browser that renders it anyway: no
+// script, no load, an opaque origin (https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Content-Security-Policy/sandbox).
+// next.config.ts leaves this route's CSP alone, so it must also refuse framing itself.
+export const DOWNLOAD_POLICY = "default-src 'none'; sandbox; frame-ancestors 'none'; base-uri 'none'";
 const DOWNLOAD_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
   'Cache-Control': 'private, no-store',
-  'Content-Security-Policy': "default-src 'none'; sandbox",
+  'Content-Security-Policy': DOWNLOAD_POLICY,
 };
 
 function bytes(buffer: Buffer): Uint8Array<ArrayBuffer> {

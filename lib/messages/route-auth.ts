@@ -2,11 +2,12 @@ import 'server-only';
 import { currentAdmin } from '@/lib/auth/require-admin';
 import { parseRecordId } from '@/lib/messages/record-id';
 
-// The message body route gets no framing or referrer headers from next.config.ts (it sets its own on a body),
-// so its refusals carry theirs; on the other routes the config's identical-purpose headers win.
+// The message body and download routes get no CSP from next.config.ts (the body no framing or referrer headers
+// either: it sets its own on a body), so their refusals carry theirs; elsewhere the config's headers win.
+// `sandbox` like the downloads themselves: whatever these routes answer runs nothing, in an opaque origin.
 const REFUSAL_HEADERS = {
   'Cache-Control': 'no-store',
-  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+  'Content-Security-Policy': "default-src 'none'; sandbox; frame-ancestors 'none'; base-uri 'none'",
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',
 };

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { MessageAccountOption, MessageListRow } from '@/lib/db/queries/messages';
 import { formatDateTime } from '@/lib/format/date';
+import { visibleText } from '@/lib/format/visible-text';
 import { messagePageUrl } from '@/lib/messages/urls';
 import { MessageMarkers } from './message-markers';
 
@@ -35,24 +36,26 @@ export function MessageTable({ rows, accounts }: { rows: MessageListRow[]; accou
           {rows.map((row) => (
             <tr key={row.id} className="align-top">
               <td className="px-4 py-2 whitespace-nowrap text-slate-600">{formatDateTime(row.internalDate)}</td>
-              <td className="max-w-72 min-w-40 px-4 py-2 break-words">{row.fromAddress ?? '—'}</td>
+              <td className="max-w-72 min-w-40 px-4 py-2 break-words">
+                {row.fromAddress ? visibleText(row.fromAddress) : '—'}
+              </td>
               <td className="max-w-md px-4 py-2">
                 <Link
                   href={messagePageUrl(row.id)}
                   className="font-medium text-slate-900 hover:text-brand-700 hover:underline"
                 >
-                  {row.subject || '(no subject)'}
+                  {row.subject ? visibleText(row.subject) : '(no subject)'}
                 </Link>
                 <MessageMarkers
                   hasAttachments={row.hasAttachments}
                   parseError={row.hasParseError}
                   skipped={row.skipped}
                 />
-                {row.snippet ? <p className="line-clamp-2 text-xs text-slate-500">{row.snippet}</p> : null}
+                {row.snippet ? <p className="line-clamp-2 text-xs text-slate-500">{visibleText(row.snippet)}</p> : null}
               </td>
               <td className="px-4 py-2 whitespace-nowrap text-slate-600">
                 {addressOf.get(row.accountId) ?? '—'}
-                <span className="block text-xs text-slate-600">{row.folder}</span>
+                <span className="block text-xs text-slate-600">{visibleText(row.folder)}</span>
               </td>
             </tr>
           ))}

@@ -2,8 +2,12 @@ import { CopyButton } from '@/app/_components/copy-button';
 
 const PERMISSIONS = ['email', 'offline_access', 'openid', 'profile', 'IMAP.AccessAsUser.All', 'SMTP.Send'];
 
-/** The Azure side of the set-up, in the order the Entra admin center asks for it. */
-export function AzureChecklist({ callbackUrl }: { callbackUrl: string }) {
+/**
+ * The Azure side of the set-up, in the order the Entra admin center asks for it. `fromRequest`: the callback URL
+ * was built from this request's Host header (no APP_BASE_URL), so it is only right if everyone reaches the
+ * console by this same address.
+ */
+export function AzureChecklist({ callbackUrl, fromRequest }: { callbackUrl: string; fromRequest: boolean }) {
   return (
     <section aria-labelledby="azure-steps" className="space-y-4">
       <h3 id="azure-steps" className="text-sm font-semibold text-slate-900">
@@ -22,6 +26,13 @@ export function AzureChecklist({ callbackUrl }: { callbackUrl: string }) {
           />
           <CopyButton value={callbackUrl} label="Copy callback URL" />
         </div>
+        {fromRequest ? (
+          <p className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+            <strong>APP_BASE_URL is not set.</strong> This URL was built from the address this page was opened with. Set
+            APP_BASE_URL to the console’s public URL (e.g. https://mail.example.com) and restart, so the callback URL
+            registered in Azure does not depend on how the console is reached.
+          </p>
+        ) : null}
       </div>
       <ol className="list-decimal space-y-2 pl-5 text-sm text-slate-700">
         <li>

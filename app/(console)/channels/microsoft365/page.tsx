@@ -9,7 +9,7 @@ import { requireAdmin } from '@/lib/auth/require-admin';
 import { getAppView } from '@/lib/channels/microsoft365/app-credentials';
 import { appLevelProblem } from '@/lib/channels/microsoft365/app-health';
 import { callbackUrl } from '@/lib/channels/microsoft365/endpoints';
-import { isPreviewDeployment, publicBaseUrl } from '@/lib/config/base-url';
+import { isPreviewDeployment, isPublicBaseUrlConfigured, publicBaseUrl } from '@/lib/config/base-url';
 import { getDb } from '@/lib/db';
 import { parseRecordId } from '@/lib/messages/record-id';
 import {
@@ -144,7 +144,7 @@ export default async function Microsoft365Page({
               </div>
             ) : null}
           </div>
-          <AzureChecklist callbackUrl={callback} />
+          <AzureChecklist callbackUrl={callback} fromRequest={!isPublicBaseUrlConfigured()} />
         </section>
       </div>
     </>

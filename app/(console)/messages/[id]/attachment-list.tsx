@@ -1,5 +1,6 @@
 import type { AttachmentInfo } from '@/lib/db/queries/messages';
 import { downloadFilename } from '@/lib/messages/download-headers';
+import { visibleText } from '@/lib/format/visible-text';
 import { formatSize } from '@/lib/messages/format-size';
 import { attachmentUrl } from '@/lib/messages/urls';
 
@@ -22,7 +23,7 @@ export function AttachmentList({ messageId, attachments }: { messageId: number; 
                 {name}
               </a>
               <span className="text-slate-500">
-                {attachment.contentType} · {formatSize(attachment.size)}
+                {visibleText(attachment.contentType)} · {formatSize(attachment.size)}
               </span>
             </li>
           );

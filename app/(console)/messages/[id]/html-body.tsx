@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { BODY_SANDBOX } from '@/lib/messages/body-document';
 import { messageBodyUrl, messagePageUrl } from '@/lib/messages/urls';
 
 /**
@@ -29,7 +30,7 @@ export function HtmlBody({ messageId, remoteImages }: { messageId: number; remot
         key={remoteImages ? 'remote' : 'local'}
         title="Message body"
         src={messageBodyUrl(messageId, { remote: remoteImages })}
-        sandbox="allow-popups allow-popups-to-escape-sandbox"
+        sandbox={BODY_SANDBOX}
         referrerPolicy="no-referrer"
         className="h-[70vh] w-full rounded-lg border border-slate-200 bg-white"
       />

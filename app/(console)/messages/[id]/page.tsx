@@ -5,6 +5,7 @@ import { PageHeader } from '@/app/_components/page-header';
 import { currentAdmin, requireAdmin } from '@/lib/auth/require-admin';
 import { getDb } from '@/lib/db';
 import { findMessage, findMessageSubject, listAttachments } from '@/lib/db/queries/messages';
+import { visibleText } from '@/lib/format/visible-text';
 import { parseRecordId } from '@/lib/messages/record-id';
 import { messageSourceUrl } from '@/lib/messages/urls';
 import { AttachmentList } from './attachment-list';
@@ -17,7 +18,7 @@ import { TextBody } from './text-body';
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
   const id = parseRecordId((await params).id);
   const message = id === null || !(await currentAdmin()) ? undefined : await findMessageSubject(await getDb(), id);
-  return { title: message ? message.subject || '(no subject)' : 'Message' };
+  return { title: message ? (message.subject ? visibleText(message.subject) : '(no subject)') : 'Message' };
 }
 
 export default async function MessagePage({
@@ -45,7 +46,7 @@ export default async function MessagePage({
         /
       </p>
       <PageHeader
-        title={message.subject || '(no subject)'}
+        title={message.subject ? visibleText(message.subject) : '(no subject)'}
         actions={
           message.sourceSize !== null ? (
             <a
