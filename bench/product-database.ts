@@ -3,7 +3,7 @@
  * credentials, and mailboxes connected through the product's own connect flow (startConnect → the emulator's
  * sign-in pages → completeConnect), so each account holds a real sealed msal token cache.
  */
-import type { Database } from '@/lib/db';
+import type { Database } from '@/lib/db/types';
 import { openPostgresDatabase } from '@/lib/db/postgres';
 import type { Harness } from '@/test/harness/fixture';
 import { SignInDriver } from '@/test/harness/sign-in-driver';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { configureTestEnvironment, createTestDatabase, type TestDatabase } from '@/test/support/database';
 
 let database: TestDatabase;

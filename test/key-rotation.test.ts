@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startChannelFixture, type ChannelFixture } from '@/test/support/channel';
 
@@ -20,17 +21,33 @@ describe('encryption key rotation', () => {
     const connected = await f.complete(await f.signIn({ kind: 'connect' }, 'alice@contoso.test'));
     if (connected.kind !== 'finished' || !connected.outcome.ok) throw new Error('connect failed');
     const accountId = connected.outcome.accountId;
+    // An administrator's authenticator secret, sealed under the old key like the others.
+    const schema = await import('@/lib/db/schema');
+    const { secrets } = await import('@/lib/crypto/secrets');
+    const { totpSecretContext } = await import('@/lib/auth/two-factor');
+    const [admin] = await f.db
+      .insert(schema.admins)
+      .values({ email: 'rotation@example.com', passwordHash: 'not used here' })
+      .returning({ id: schema.admins.id });
+    if (!admin) throw new Error('no admin');
+    const totpSecret = 'JBSWY3DPEHPK3PXP';
+    await f.db
+      .update(schema.admins)
+      .set({ totpSecretSealed: secrets().seal(totpSecret, totpSecretContext(admin.id)) })
+      .where(eq(schema.admins.id, admin.id));
     const oldKey = process.env.APP_ENCRYPTION_KEY ?? '';
     const newKey = randomBytes(32).toString('base64');
 
     restartWithKeys(newKey, oldKey);
     const { resealAll } = await import('@/lib/maintenance/reseal-secrets');
     const { resealed } = await resealAll(f.db);
-    expect(resealed).toBeGreaterThanOrEqual(2);
+    expect(resealed).toBeGreaterThanOrEqual(3);
     expect((await resealAll(f.db)).resealed).toBe(0);
 
     restartWithKeys(newKey);
     const { acquireMailAccess } = await import('@/lib/channels/microsoft365/tokens');
     await expect(acquireMailAccess(f.db, accountId)).resolves.toMatchObject({ imapUser: 'alice@contoso.test' });
+    const [row] = await f.db.select().from(schema.admins).where(eq(schema.admins.id, admin.id));
+    expect(secrets().open(row?.totpSecretSealed ?? '', totpSecretContext(admin.id))).toBe(totpSecret);
   });
 });

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { contentDisposition, downloadContentType, downloadFilename } from '@/lib/messages/download-headers';
 import { configureTestEnvironment, createTestDatabase, type TestDatabase } from '@/test/support/database';
 

@@ -1,7 +1,7 @@
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import type { MessageFilters, MessagePage } from '@/lib/db/queries/messages';
 import { configureTestEnvironment, createTestDatabase, type TestDatabase } from '@/test/support/database';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { applyMigrations, MIGRATIONS_FOLDER, readMigrations } from '@/lib/db/migrations';
 import { createTestDatabase, type TestDatabase } from '@/test/support/database';
 

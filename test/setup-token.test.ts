@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Database } from '@/lib/db';
+import type { Database } from '@/lib/db/types';
 import { announceSetupToken, isSetupToken, setupToken } from '@/lib/auth/setup-token';
 import { createTestDatabase, type TestDatabase } from '@/test/support/database';
 

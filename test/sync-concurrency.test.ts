@@ -1,7 +1,7 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSyncTestbed, type SyncTestbed } from '@/test/support/sync-harness';
-import type { Database } from '@/lib/db';
+import type { Database } from '@/lib/db/types';
 import type { SyncAccount } from '@/lib/sync/types';
 
 let bed: SyncTestbed;

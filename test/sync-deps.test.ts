@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 
 const cache = globalThis as unknown as { __mailgateEnv?: unknown };
 

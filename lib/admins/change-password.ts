@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { findAdminById, setPasswordHash } from '@/lib/db/queries/admins';
 import { recordAuditEvent } from '@/lib/db/queries/audit-events';
 import { disableTotp } from '@/lib/db/queries/two-factor';

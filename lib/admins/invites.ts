@@ -1,7 +1,7 @@
 import 'server-only';
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { findAdminByEmail } from '@/lib/db/queries/admins';
 import {
   acceptAdminInvite,

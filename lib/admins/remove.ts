@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { deleteAdminUnlessLast, findAdminById } from '@/lib/db/queries/admins';
 import { recordAuditEvent } from '@/lib/db/queries/audit-events';
 import type { SignedInAdmin } from '@/lib/auth/require-admin';

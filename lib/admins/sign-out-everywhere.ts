@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { recordAuditEvent } from '@/lib/db/queries/audit-events';
 import { endSessionsOf } from '@/lib/auth/sessions';
 import type { SignedInAdmin } from '@/lib/auth/require-admin';

@@ -1,6 +1,6 @@
 import 'server-only';
 import { getEnv } from '@/lib/config/env';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import {
   forgetEndedAdminSessions,
   listLiveAdminSessions,

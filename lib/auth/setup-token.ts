@@ -1,6 +1,6 @@
 import 'server-only';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { countAdmins } from '@/lib/db/queries/admins';
 
 // Crockford's base32: no I, L, O or U to misread when copying from a log.

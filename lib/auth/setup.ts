@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { createFirstAdmin, countAdmins } from '@/lib/db/queries/admins';
 import { recordAuditEvent } from '@/lib/db/queries/audit-events';
 import { hashPassword } from '@/lib/auth/password';

@@ -4,7 +4,7 @@ import { generateSecret, generateURI, verify } from 'otplib';
 import { renderSVG } from 'uqr';
 import { getEnv } from '@/lib/config/env';
 import { secrets } from '@/lib/crypto/secrets';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import type { Admin } from '@/lib/db/queries/admins';
 import { recordAuditEvent } from '@/lib/db/queries/audit-events';
 import { advanceTotpTimeStep, disableTotp, enableTotp, spendRecoveryCode } from '@/lib/db/queries/two-factor';

@@ -1,7 +1,7 @@
 import 'server-only';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Database, Db } from '@/lib/db';
+import type { Database, Db } from '@/lib/db/types';
 import { assertWritableDataDir } from '@/lib/db/embedded-disk';
 import { lockEmbeddedDatabase } from '@/lib/db/embedded-lock';
 import { applyMigrations } from '@/lib/db/migrations';

@@ -1,19 +1,11 @@
 import 'server-only';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { getEnv, type Env } from '@/lib/config/env';
 import { openEmbeddedDatabase } from '@/lib/db/embedded';
 import { openPostgresDatabase, type PostgresOpenOptions } from '@/lib/db/postgres';
 import * as schema from '@/lib/db/schema';
+import type { Database, Db } from '@/lib/db/types';
 
-/** The query surface both drivers share; queries are written once against it. */
-export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
-export interface Database {
-  db: Db;
-  kind: 'postgres' | 'pglite';
-  close(): Promise<void>;
-}
+export type { Database, Db, Tx } from '@/lib/db/types';
 
 // One client per process; globalThis survives dev hot reloads and Next's separate server bundles.
 const cache = globalThis as unknown as { __mailgateDb?: Promise<Database> };

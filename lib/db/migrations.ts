@@ -4,7 +4,7 @@ import path from 'node:path';
 import { max, sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { bigint, pgSchema, serial, text } from 'drizzle-orm/pg-core';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 
 export const MIGRATIONS_FOLDER = path.join(process.cwd(), 'drizzle');
 

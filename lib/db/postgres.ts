@@ -1,7 +1,7 @@
 import 'server-only';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import type { Database, Db } from '@/lib/db';
+import type { Database, Db } from '@/lib/db/types';
 import { applyMigrations, MIGRATIONS_FOLDER, migrationStatus } from '@/lib/db/migrations';
 import { directUrlFor, postgresClientOptions, type PostgresSettings } from '@/lib/db/postgres-options';
 import * as schema from '@/lib/db/schema';

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Db, Tx } from '@/lib/db';
+import type { Db, Tx } from '@/lib/db/types';
 
 // Codes of a transaction's connection dying under it: postgres.js's own, a socket's, and Postgres shutting the
 // backend down (admin_shutdown, crash_shutdown, cannot_connect_now).

@@ -3,7 +3,7 @@ import { totpSecretContext } from '@/lib/auth/two-factor';
 import { CLIENT_SECRET_CONTEXT } from '@/lib/channels/microsoft365/app-credentials';
 import { CODE_VERIFIER_CONTEXT } from '@/lib/channels/microsoft365/connect';
 import { secrets } from '@/lib/crypto/secrets';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { listSealedValues, replaceSealedValue, type SealedColumn } from '@/lib/db/queries/sealed-secrets';
 import { TOKEN_CACHE_CONTEXT } from '@/lib/microsoft/token-cache';
 

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { findMessageHtml, listAttachments } from '@/lib/db/queries/messages';
 import { visibleText } from '@/lib/format/visible-text';
 import { bodyContentSecurityPolicy, bodyDocument } from '@/lib/messages/body-document';

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { findAttachment, findMessageSource } from '@/lib/db/queries/messages';
 import { logger } from '@/lib/logger';
 import { extractAttachment } from '@/lib/mail/parse';

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { storedUids } from '@/lib/db/queries/message-batches';
 import type { ImapConnection } from '@/lib/mail/imap';
 import { chunk } from '@/lib/sync/fetch-plan';

@@ -1,7 +1,7 @@
 import 'server-only';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Db, Tx } from '@/lib/db';
+import type { Db, Tx } from '@/lib/db/types';
 import { renewLease } from '@/lib/db/queries/sync-leases';
 import { transaction } from '@/lib/db/transaction';
 import { logger } from '@/lib/logger';

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { advanceWatermark } from '@/lib/db/queries/folder-state';
 import { findEarlierCopies, insertMessageBatch, type MessageToStore } from '@/lib/db/queries/message-batches';
 import { forgetUnretrievable, recordUnretrievable } from '@/lib/db/queries/unretrievable';

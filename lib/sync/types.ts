@@ -1,4 +1,4 @@
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import type { SyncAccount } from '@/lib/db/queries/sync-leases';
 import type { ImapEndpoint } from '@/lib/mail/imap';
 

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountRow, exactness, leaseIsFree, watermarkCoverage } from '@/test/reliability/support/fault-checks';
 import { recordExactness } from '@/test/reliability/support/scenarios';
 import { startSyncTestbed, type SyncTestbed } from '@/test/support/sync-harness';
-import type { Database } from '@/lib/db';
+import type { Database } from '@/lib/db/types';
 import type { SyncDeps, SyncReport } from '@/lib/sync/types';
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { startHarness, type Harness, type HarnessOptions } from '@/test/harness/fixture';
 import { createTestDatabase, configureTestEnvironment, type TestDatabase } from '@/test/support/database';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import type { SyncAccount, SyncDeps } from '@/lib/sync/types';
 
 export interface SyncTestbed {

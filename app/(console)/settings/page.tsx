@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { PageHeader } from '@/app/_components/page-header';
 import { requireAdmin } from '@/lib/auth/require-admin';
-import { deploymentSummary } from '@/lib/config/summary';
+import { deploymentSummary } from './deployment-summary';
 
 export const metadata: Metadata = { title: 'Settings' };
 

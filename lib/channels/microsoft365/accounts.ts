@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { recordAuditEvent } from '@/lib/db/queries/audit-events';
 import { deleteAccount, findAccount, updateAccount, type MailAccount } from '@/lib/db/queries/mail-accounts';
 

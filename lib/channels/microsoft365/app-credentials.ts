@@ -1,6 +1,6 @@
 import 'server-only';
 import { secrets } from '@/lib/crypto/secrets';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { recordAuditEvent } from '@/lib/db/queries/audit-events';
 import {
   countAccountsSignedInWith,

@@ -7,7 +7,7 @@ import { callbackUrl, endpointsFor } from '@/lib/channels/microsoft365/endpoints
 import { connectFailure, failureOf, saveConnectedMailbox } from '@/lib/channels/microsoft365/connected-mailbox';
 import { proveMailboxAccess } from '@/lib/channels/microsoft365/prove-access';
 import { secrets } from '@/lib/crypto/secrets';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { findAccount } from '@/lib/db/queries/mail-accounts';
 import {
   claimOAuthFlow,

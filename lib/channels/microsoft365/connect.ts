@@ -4,7 +4,7 @@ import { CryptoProvider, ResponseMode } from '@azure/msal-node';
 import { loadAppWithSecret } from '@/lib/channels/microsoft365/app-credentials';
 import { callbackUrl, endpointsFor } from '@/lib/channels/microsoft365/endpoints';
 import { secrets } from '@/lib/crypto/secrets';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { findAccount } from '@/lib/db/queries/mail-accounts';
 import { deleteOAuthFlowsExpiredBefore, insertOAuthFlow } from '@/lib/db/queries/oauth-flows';
 import { AppError } from '@/lib/errors';

@@ -1,7 +1,7 @@
 import 'server-only';
 import { loadAppWithSecret, type AppWithSecret } from '@/lib/channels/microsoft365/app-credentials';
 import { acquireMailAccess, TokenError } from '@/lib/channels/microsoft365/tokens';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { finishSignInRenewal, leaseStaleSignIns } from '@/lib/db/queries/sign-in-renewal';
 import { logger } from '@/lib/logger';
 import { defaultLeaseOwner } from '@/lib/sync/lease';

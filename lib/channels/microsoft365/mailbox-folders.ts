@@ -1,6 +1,6 @@
 import 'server-only';
 import { acquireMailAccess, TokenError } from '@/lib/channels/microsoft365/tokens';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { closeImapConnection, openImapConnection } from '@/lib/mail/imap';
 import { explainImapError, type ErrorContext, type ExplainedError } from '@/lib/microsoft/errors';
 

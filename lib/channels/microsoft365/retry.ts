@@ -1,6 +1,6 @@
 import 'server-only';
 import type { ConnectIntent } from '@/lib/channels/microsoft365/connect';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { findOAuthFlow } from '@/lib/db/queries/oauth-flows';
 
 /** What a failed flow was trying to do, so "Try again" starts the same thing. Only the admin's own flows. */

@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { acquireMailAccess, TokenError } from '@/lib/channels/microsoft365/tokens';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { recordAuditEvent } from '@/lib/db/queries/audit-events';
 import { findAccount } from '@/lib/db/queries/mail-accounts';
 import { createSmtpTransport } from '@/lib/mail/smtp';

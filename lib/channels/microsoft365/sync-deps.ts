@@ -3,7 +3,7 @@ import { endpointsFor } from '@/lib/channels/microsoft365/endpoints';
 import { loadAppWithSecret, type AppWithSecret } from '@/lib/channels/microsoft365/app-credentials';
 import { acquireMailAccess } from '@/lib/channels/microsoft365/tokens';
 import { getEnv } from '@/lib/config/env';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import type { SyncDeps } from '@/lib/sync/types';
 
 /**

@@ -1,7 +1,7 @@
 import 'server-only';
 import { after } from 'next/server';
 import { productSyncDeps } from '@/lib/channels/microsoft365/sync-deps';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { recordAuditEvent } from '@/lib/db/queries/audit-events';
 import { findAccount, listSyncableAccountIds } from '@/lib/db/queries/mail-accounts';
 import { countOf } from '@/lib/format/count';

@@ -1,7 +1,7 @@
 import 'server-only';
 import { keepSignInsAlive } from '@/lib/channels/microsoft365/keep-sign-ins-alive';
 import { productSyncDeps } from '@/lib/channels/microsoft365/sync-deps';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { logger } from '@/lib/logger';
 import { runSync } from '@/lib/sync/run';
 

@@ -1,7 +1,7 @@
 import 'server-only';
 import { loadAppWithSecret, type AppWithSecret } from '@/lib/channels/microsoft365/app-credentials';
 import { endpointsFor } from '@/lib/channels/microsoft365/endpoints';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { findAccount, saveSealedTokenCache } from '@/lib/db/queries/mail-accounts';
 import { AppError } from '@/lib/errors';
 import { mailScopes, type CloudEndpoints } from '@/lib/microsoft/clouds';

@@ -2,7 +2,7 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { productSyncDeps } from '@/lib/channels/microsoft365/sync-deps';
 import { sendFromMailbox } from '@/lib/channels/microsoft365/send-test';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { findAccount } from '@/lib/db/queries/mail-accounts';
 import { deleteMailFlowChecks, findMessageBySubjectToken } from '@/lib/db/queries/verification';
 import type { ExplainedError } from '@/lib/microsoft/errors';

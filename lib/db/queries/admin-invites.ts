@@ -1,6 +1,6 @@
 import 'server-only';
 import { and, desc, eq, gt, isNull, TransactionRollbackError } from 'drizzle-orm';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import type { Admin } from '@/lib/db/queries/admins';
 import { adminInvites, admins } from '@/lib/db/schema';
 import { transaction } from '@/lib/db/transaction';

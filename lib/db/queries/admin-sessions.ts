@@ -1,6 +1,6 @@
 import 'server-only';
 import { and, desc, eq, gt, isNull, lt, ne, or, sql } from 'drizzle-orm';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { adminSessions } from '@/lib/db/schema';
 
 export type AdminSession = typeof adminSessions.$inferSelect;

@@ -1,6 +1,6 @@
 import 'server-only';
 import { count, eq, sql } from 'drizzle-orm';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { admins } from '@/lib/db/schema';
 import { transaction } from '@/lib/db/transaction';
 

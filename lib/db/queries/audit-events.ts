@@ -1,6 +1,6 @@
 import 'server-only';
 import { desc, eq, getTableColumns, lt } from 'drizzle-orm';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { admins, auditEvents, mailAccounts } from '@/lib/db/schema';
 
 /** An event with the names it is told with: the admin's name and the mailbox's address, when they still exist. */

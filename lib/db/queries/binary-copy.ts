@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Writable } from 'node:stream';
-import type { Tx } from '@/lib/db';
+import type { Tx } from '@/lib/db/types';
 
 /**
  * `COPY ... FROM STDIN (FORMAT binary)` for rows heavy with bytea. postgres.js sends bytea parameters as hex

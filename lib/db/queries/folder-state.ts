@@ -1,6 +1,6 @@
 import 'server-only';
 import { and, eq, ne, sql } from 'drizzle-orm';
-import type { Db, Tx } from '@/lib/db';
+import type { Db, Tx } from '@/lib/db/types';
 import { mailFolderState, messages } from '@/lib/db/schema';
 
 export type FolderState = typeof mailFolderState.$inferSelect;

@@ -1,6 +1,6 @@
 import 'server-only';
 import { and, asc, count, eq, getTableColumns, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
-import type { Db, Tx } from '@/lib/db';
+import type { Db, Tx } from '@/lib/db/types';
 import { mailAccounts, messages, type AccountError } from '@/lib/db/schema';
 
 export type MailAccount = typeof mailAccounts.$inferSelect;

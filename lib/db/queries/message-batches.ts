@@ -1,6 +1,6 @@
 import 'server-only';
 import { and, eq, inArray, isNull, ne } from 'drizzle-orm';
-import type { Db, Tx } from '@/lib/db';
+import type { Db, Tx } from '@/lib/db/types';
 import { canCopy, copyRows, type CopyType } from '@/lib/db/queries/binary-copy';
 import { attachments, messages, messageSources } from '@/lib/db/schema';
 

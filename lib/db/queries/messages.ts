@@ -1,6 +1,6 @@
 import 'server-only';
 import { and, asc, eq, getTableColumns, inArray, isNotNull, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import type { Db, Tx } from '@/lib/db';
+import type { Db, Tx } from '@/lib/db/types';
 import { attachments, mailAccounts, messageSearchVector, messages, messageSources } from '@/lib/db/schema';
 import { transaction } from '@/lib/db/transaction';
 

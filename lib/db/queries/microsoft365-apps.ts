@@ -1,6 +1,6 @@
 import 'server-only';
 import { and, desc, eq } from 'drizzle-orm';
-import type { Db, Tx } from '@/lib/db';
+import type { Db, Tx } from '@/lib/db/types';
 import { microsoft365Apps } from '@/lib/db/schema';
 
 export type Microsoft365App = typeof microsoft365Apps.$inferSelect;

@@ -1,6 +1,6 @@
 import 'server-only';
 import { and, eq, gt, isNull, lt } from 'drizzle-orm';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { oauthFlows, type OAuthFlowOutcome } from '@/lib/db/schema';
 
 export type OAuthFlow = typeof oauthFlows.$inferSelect;

@@ -1,6 +1,6 @@
 import 'server-only';
 import { eq, isNotNull } from 'drizzle-orm';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { admins, mailAccounts, microsoft365Apps, oauthFlows } from '@/lib/db/schema';
 
 /**

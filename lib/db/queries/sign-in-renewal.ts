@@ -1,6 +1,6 @@
 import 'server-only';
 import { and, asc, eq, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { mailAccounts, type AccountError } from '@/lib/db/schema';
 
 export interface StaleSignIn {

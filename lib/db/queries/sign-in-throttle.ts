@@ -1,6 +1,6 @@
 import 'server-only';
 import { and, eq, lt, sql } from 'drizzle-orm';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { signInThrottle } from '@/lib/db/schema';
 
 export interface ThrottleBucket {

@@ -1,6 +1,6 @@
 import 'server-only';
 import { and, count, eq, gte, sql, sum } from 'drizzle-orm';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { mailFolderState, messages, syncRuns } from '@/lib/db/schema';
 
 /** Runs started since a moment (a button press): how many still run, and what the finished ones did. */

@@ -1,6 +1,6 @@
 import 'server-only';
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { mailAccounts, syncRuns } from '@/lib/db/schema';
 
 export type SyncRun = typeof syncRuns.$inferSelect;

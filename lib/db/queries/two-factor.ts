@@ -1,6 +1,6 @@
 import 'server-only';
 import { and, eq, isNull, lt, or } from 'drizzle-orm';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { adminRecoveryCodes, admins } from '@/lib/db/schema';
 import { transaction } from '@/lib/db/transaction';
 

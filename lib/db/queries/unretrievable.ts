@@ -1,6 +1,6 @@
 import 'server-only';
 import { and, asc, count, eq, inArray, ne, sql } from 'drizzle-orm';
-import type { Db, Tx } from '@/lib/db';
+import type { Db, Tx } from '@/lib/db/types';
 import { unretrievableMessages } from '@/lib/db/schema';
 
 export type UnretrievableReason = 'no_data' | 'placeholder';

@@ -1,6 +1,6 @@
 import 'server-only';
 import { and, eq, inArray, like, sql } from 'drizzle-orm';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { messages, messageSources } from '@/lib/db/schema';
 
 /** The verification message, once synced; the token is random hex, so a LIKE on it is exact enough. */

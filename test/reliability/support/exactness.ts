@@ -3,7 +3,7 @@
  * serves it, against the rows and sources stored for the account.
  */
 import { sql } from 'drizzle-orm';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 
 export interface Exactness {
   expected: number;

@@ -4,7 +4,7 @@
  * watermark that covers it.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '@/lib/db';
+import type { Db } from '@/lib/db/types';
 import { mailAccounts, mailFolderState, messages } from '@/lib/db/schema';
 import type { Harness } from '@/test/harness/fixture';
 import { compareWithServer, type Exactness } from '@/test/reliability/support/exactness';
