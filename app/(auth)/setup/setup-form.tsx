@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { useFormFeedback } from '@/app/_components/use-form-feedback';
 import { useActionState } from 'react';
 import { FormField } from '@/app/_components/form-field';
+import { NewPasswordFields } from '@/app/_components/new-password-fields';
 import { FormMessage } from '@/app/_components/form-message';
 import { SubmitButton } from '@/app/_components/submit-button';
 import { initialFormState } from '@/lib/form-state';
@@ -51,24 +52,7 @@ export function SetupForm({ askForToken }: { askForToken: boolean }) {
         defaultValue={state.values?.email}
         errors={state.fieldErrors?.email}
       />
-      <FormField
-        label="Password"
-        name="password"
-        type="password"
-        autoComplete="new-password"
-        required
-        minLength={12}
-        hint="At least 12 characters."
-        errors={state.fieldErrors?.password}
-      />
-      <FormField
-        label="Confirm password"
-        name="confirmPassword"
-        type="password"
-        autoComplete="new-password"
-        required
-        errors={state.fieldErrors?.confirmPassword}
-      />
+      <NewPasswordFields errors={state.fieldErrors} />
       <SubmitButton pendingLabel="Creating…" className="w-full">
         Create administrator
       </SubmitButton>

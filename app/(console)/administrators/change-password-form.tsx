@@ -1,6 +1,7 @@
 'use client';
 import { useActionState } from 'react';
 import { FormField } from '@/app/_components/form-field';
+import { NewPasswordFields } from '@/app/_components/new-password-fields';
 import { FormMessage } from '@/app/_components/form-message';
 import { SubmitButton } from '@/app/_components/submit-button';
 import { useFormFeedback } from '@/app/_components/use-form-feedback';
@@ -21,23 +22,11 @@ export function ChangePasswordForm() {
         required
         errors={state.fieldErrors?.currentPassword}
       />
-      <FormField
+      <NewPasswordFields
+        errors={state.fieldErrors}
         label="New password"
         name="newPassword"
-        type="password"
-        autoComplete="new-password"
-        required
-        minLength={12}
         hint="At least 12 characters. Your other sessions are signed out."
-        errors={state.fieldErrors?.newPassword}
-      />
-      <FormField
-        label="Confirm new password"
-        name="confirmPassword"
-        type="password"
-        autoComplete="new-password"
-        required
-        errors={state.fieldErrors?.confirmPassword}
       />
       <SubmitButton pendingLabel="Changing…">Change password</SubmitButton>
     </form>

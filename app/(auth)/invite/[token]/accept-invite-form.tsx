@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import { useActionState } from 'react';
 import { FormField } from '@/app/_components/form-field';
+import { NewPasswordFields } from '@/app/_components/new-password-fields';
 import { FormMessage } from '@/app/_components/form-message';
 import { SubmitButton } from '@/app/_components/submit-button';
 import { useFormFeedback } from '@/app/_components/use-form-feedback';
@@ -30,24 +31,7 @@ export function AcceptInviteForm({ token }: { token: string }) {
         defaultValue={state.values?.name}
         errors={state.fieldErrors?.name}
       />
-      <FormField
-        label="Password"
-        name="password"
-        type="password"
-        autoComplete="new-password"
-        required
-        minLength={12}
-        hint="At least 12 characters."
-        errors={state.fieldErrors?.password}
-      />
-      <FormField
-        label="Confirm password"
-        name="confirmPassword"
-        type="password"
-        autoComplete="new-password"
-        required
-        errors={state.fieldErrors?.confirmPassword}
-      />
+      <NewPasswordFields errors={state.fieldErrors} />
       <SubmitButton pendingLabel="Joining…" className="w-full">
         Join as administrator
       </SubmitButton>
