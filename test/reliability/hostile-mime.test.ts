@@ -367,7 +367,8 @@ describe('hostile input', () => {
       });
       expect(response.status, message.name).toBe(200);
       expect(response.headers.get('content-security-policy'), message.name).toMatch(
-        /^default-src 'none';.*form-action 'none'; base-uri 'none'$/,
+        // Sandboxed too, so the body opened on its own (outside the console's frame) has an opaque origin.
+        /^default-src 'none';.*form-action 'none'; base-uri 'none'; sandbox allow-popups allow-popups-to-escape-sandbox$/,
       );
       expect(response.headers.get('content-security-policy'), message.name).not.toMatch(
         /script-src|frame-src|object-src/,
