@@ -56,11 +56,11 @@ async function waitFor(what: string, condition: () => Promise<boolean>, timeoutM
   }
 }
 
-/** Backends of the test database inside a batch's write transaction (it has written, so it holds an xid). */
-async function batchWriters(): Promise<number[]> {
+/** Backends of the test database inside a write transaction (they hold an xid) that wait on a lock. */
+async function blockedWriters(): Promise<number[]> {
   const rows = await admin<{ pid: number }[]>`
     select pid from pg_stat_activity
-    where datname = ${bed.database.name} and backend_xid is not null and query ~* '"messages"|message_sources|"attachments"'`;
+    where datname = ${bed.database.name} and backend_xid is not null and wait_event_type = 'Lock'`;
   return rows.map((row) => row.pid);
 }
 
@@ -68,10 +68,12 @@ async function batchWriters(): Promise<number[]> {
  * Two statements on purpose: in one, the planner may evaluate pg_terminate_backend() before the datname filter,
  * i.e. on every backend of the machine.
  */
-async function terminateBackends(): Promise<number> {
-  const targets = await admin<
-    { pid: number }[]
-  >`select pid from pg_stat_activity where datname = ${bed.database.name} and pid <> pg_backend_pid()`;
+async function terminateBackends(spare: number[] = []): Promise<number> {
+  const targets = (
+    await admin<
+      { pid: number }[]
+    >`select pid from pg_stat_activity where datname = ${bed.database.name} and pid <> pg_backend_pid()`
+  ).filter((t) => !spare.includes(t.pid));
   if (targets.length === 0) return 0;
   const done = await admin<{ ok: boolean }[]>`
     select pg_terminate_backend(a.pid) as ok from pg_stat_activity a
@@ -116,17 +118,28 @@ describe('Postgres connections terminated', () => {
       let armed = false;
       let terminated = 0;
       const running = sync([id], { onProgress: (event) => void (event.type === 'batch-stored' && (armed = true)) });
-      // After a first batch committed, wait for the next batch's transaction to be writing, then cut every backend.
+      // After a first batch committed, hold the next batch's transaction open (the watermark table locked, so it
+      // waits after writing its messages), then cut every backend: the cut always lands inside a transaction,
+      // never just after a commit.
+      const locker = postgres(bed.database.url, { max: 1, onnotice: () => {} });
       const killer = (async () => {
         let settled = false;
         void running.finally(() => (settled = true));
-        while (!settled && terminated === 0) {
-          if (armed && (await batchWriters()).length > 0) terminated = await terminateBackends();
-          else await sleep(5);
-        }
+        while (!settled && !armed) await sleep(5);
+        if (settled) return;
+        await locker.begin(async (tx) => {
+          const [self] = await tx<{ pid: number }[]>`select pg_backend_pid() as pid`;
+          await tx`lock table mail_folder_state in exclusive mode`;
+          await waitFor(
+            'a batch transaction waiting on the watermark',
+            async () => settled || (await blockedWriters()).length > 0,
+          );
+          if (!settled) terminated = await terminateBackends(self ? [self.pid] : []);
+        });
       })();
       const report = await running;
       await killer;
+      await locker.end();
       expect(terminated).toBeGreaterThan(0);
       expect(report.accounts[0]).toMatchObject({
         accountId: id,
