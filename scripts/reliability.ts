@@ -2,13 +2,15 @@
  * `npm run test:reliability [-- --soak] [--skip-e2e]`: the reliability suite (test/reliability with vitest, then
  * the Playwright specs tagged @reliability against `next build && next start`), followed by one table of every
  * scenario it proved with its lost and duplicated counts. `--soak` adds the long runs (RELIABILITY_SOAK=1).
+ * The same table, with the commit and date, replaces the generated section of docs/reliability.md.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ScenarioRow } from '@/test/reliability/support/scenarios';
+import { measurementStamp, writeGeneratedSection } from './support/generated-doc-section';
 
 const { values } = parseArgs({
   options: {
@@ -17,6 +19,8 @@ const { values } = parseArgs({
     build: { type: 'boolean', default: false },
   },
 });
+const HEADER = ['group', 'scenario', 'expected', 'stored', 'lost', 'dup', 'note'];
+const loadAtStart = loadavg();
 const dir = mkdtempSync(join(tmpdir(), 'mg-reliability-'));
 const report = join(dir, 'scenarios.jsonl');
 const env = {
@@ -51,9 +55,20 @@ const rows: ScenarioRow[] = existsSync(report)
       .map((line) => JSON.parse(line) as ScenarioRow)
   : [];
 rmSync(dir, { recursive: true, force: true });
-printTable(rows);
-process.stdout.write(
-  `\n${rows.length} scenarios, ${sum(rows, 'lost')} lost, ${sum(rows, 'duplicated')} duplicated${failed ? ' — SOME TESTS FAILED (see above)' : ''}\n`,
+const sorted = [...rows].sort((a, b) => a.group.localeCompare(b.group));
+const outcome = `${rows.length} scenarios, ${sum(rows, 'lost')} lost, ${sum(rows, 'duplicated')} duplicated`;
+const failure = failed ? ' — SOME TESTS FAILED (see above)' : '';
+printTable(sorted);
+process.stdout.write(`\n${outcome}${failure}\n`);
+const ran = ['`npm run test:reliability`', values.soak && '`--soak`', values['skip-e2e'] && '`--skip-e2e`'];
+writeGeneratedSection(
+  'docs/reliability.md',
+  'reliability',
+  [
+    `Last run: ${ran.filter(Boolean).join(' ')} ${measurementStamp(loadAtStart)}. ${outcome}${failure}.`,
+    '',
+    markdownTable(sorted),
+  ].join('\n'),
 );
 process.exit(failed ? 1 : 0);
 
@@ -61,19 +76,19 @@ function sum(list: ScenarioRow[], key: 'lost' | 'duplicated'): number {
   return list.reduce((total, row) => total + row[key], 0);
 }
 
+function rowCells(row: ScenarioRow): string[] {
+  const counts = [row.expected, row.stored, row.lost, row.duplicated].map(String);
+  return [row.group, row.scenario, ...counts, row.note ?? ''];
+}
+
+function markdownTable(list: ScenarioRow[]): string {
+  const line = (cells: string[]) => `| ${cells.map((cell) => cell.replaceAll('|', '\\|')).join(' | ')} |`;
+  return [line(HEADER), line(HEADER.map(() => '---')), ...list.map((row) => line(rowCells(row)))].join('\n');
+}
+
 function printTable(list: ScenarioRow[]): void {
-  const header = ['group', 'scenario', 'expected', 'stored', 'lost', 'dup', 'note'];
-  const sorted = [...list].sort((a, b) => a.group.localeCompare(b.group));
-  const cells = sorted.map((row) => [
-    row.group,
-    row.scenario,
-    String(row.expected),
-    String(row.stored),
-    String(row.lost),
-    String(row.duplicated),
-    row.note ?? '',
-  ]);
-  const widths = header.map((title, i) =>
+  const cells = list.map(rowCells);
+  const widths = HEADER.map((title, i) =>
     Math.min(i === 1 ? 70 : 60, Math.max(title.length, ...cells.map((cell) => (cell[i] ?? '').length))),
   );
   const format = (cell: string[]) =>
@@ -81,6 +96,6 @@ function printTable(list: ScenarioRow[]): void {
       .map((value, i) => (i >= 2 && i <= 5 ? value.padStart(widths[i] ?? 0) : value.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
-  process.stdout.write(`\n${format(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  process.stdout.write(`\n${format(HEADER)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
   for (const cell of cells) process.stdout.write(`${format(cell)}\n`);
 }
