@@ -20,8 +20,7 @@ beforeAll(async () => {
   });
   const connect = async (key: string, intent: Parameters<ChannelFixture['signIn']>[0], as: string) => {
     const result = await f.complete(await f.signIn(intent, as));
-    if (result.kind !== 'finished' || !result.outcome.ok)
-      throw new Error(`connect ${key} failed: ${JSON.stringify(result)}`);
+    if (!result.ok || !result.outcome.ok) throw new Error(`connect ${key} failed: ${JSON.stringify(result)}`);
     ids[key] = result.outcome.accountId;
   };
   await connect('alice', { kind: 'connect' }, 'alice@contoso.test');
@@ -97,6 +96,7 @@ describe('sending and the verify round trip', () => {
   it('verifies a mailbox by sending to itself and syncing until the message arrives', async () => {
     const { verifyMailFlow } = await import('@/lib/channels/microsoft365/verify-mail-flow');
     const result = await verifyMailFlow(f.db, f.admin, id('alice'), 20_000);
+    if (!result.ok) throw new Error(result.error.message);
     expect(result.send.ok).toBe(true);
     expect(result.receive.ok).toBe(true);
   });
@@ -111,6 +111,7 @@ describe('sending and the verify round trip', () => {
       body: '',
     });
     const result = await verifyMailFlow(f.db, f.admin, id('alice'), 20_000);
+    if (!result.ok) throw new Error(result.error.message);
     expect(result.receive).toMatchObject({ ok: true, removed: 1 });
     const checks = f.harness.smtp.sent.filter((m) =>
       /^X-Mailgate-Check: mail-flow [0-9a-f]{12}\r$/m.test(m.raw.toString()),
@@ -128,6 +129,7 @@ describe('sending and the verify round trip', () => {
   it('names the failing leg when sending is refused', async () => {
     const { verifyMailFlow } = await import('@/lib/channels/microsoft365/verify-mail-flow');
     const result = await verifyMailFlow(f.db, f.admin, id('nosmtp'), 5_000);
+    if (!result.ok) throw new Error(result.error.message);
     expect(result.send.ok).toBe(false);
     expect(result.receive).toEqual({ ok: false, skipped: true });
   });
