@@ -17,6 +17,7 @@ const FAILURES = {
   'app.refused': { status: 400, visibility: 'response' },
   'app.confirm_reauth': { status: 409, visibility: 'response' },
   'flow.rejected': { status: 400, visibility: 'response' },
+  'flow.not_retryable': { status: 404, visibility: 'response' },
   'sync.nothing_to_sync': { status: 409, visibility: 'response' },
   'deployment.preview': { status: 409, visibility: 'response' },
   // Microsoft's answer failed verification: the flow's page says so, without the verifier's details.

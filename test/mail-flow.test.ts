@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents, messages } from '@/lib/db/schema';
+import { auditEvents, mailAccounts, messages } from '@/lib/db/schema';
 import { startChannelFixture, type ChannelFixture } from '@/test/support/channel';
 
 let f: ChannelFixture;
@@ -132,5 +132,33 @@ describe('sending and the verify round trip', () => {
     if (!result.ok) throw new Error(result.error.message);
     expect(result.send.ok).toBe(false);
     expect(result.receive).toEqual({ ok: false, skipped: true });
+  });
+
+  it('checks its own preconditions: a disabled or unknown mailbox is refused before anything is sent', async () => {
+    const { verifyMailFlow } = await import('@/lib/channels/microsoft365/verify-mail-flow');
+    const sentBefore = f.harness.smtp.sent.length;
+    await f.db
+      .update(mailAccounts)
+      .set({ status: 'disabled' })
+      .where(eq(mailAccounts.id, id('bob')));
+    try {
+      expect(await verifyMailFlow(f.db, f.admin, id('bob'), 5_000)).toEqual({
+        ok: false,
+        error: {
+          code: 'account.inactive',
+          message: 'Only an active mailbox can be verified: re-authenticate or enable it first.',
+        },
+      });
+    } finally {
+      await f.db
+        .update(mailAccounts)
+        .set({ status: 'active' })
+        .where(eq(mailAccounts.id, id('bob')));
+    }
+    expect(await verifyMailFlow(f.db, f.admin, '00000000-0000-4000-8000-000000000000', 5_000)).toEqual({
+      ok: false,
+      error: { code: 'account.missing', message: 'That mailbox no longer exists.' },
+    });
+    expect(f.harness.smtp.sent.length).toBe(sentBefore);
   });
 });

@@ -17,10 +17,8 @@ export const MAIL_FLOW_SUBJECT = 'Mailgate 365 mail flow check';
 export const MAIL_FLOW_HEADER = 'X-Mailgate-Check';
 const MAIL_FLOW_HEADER_LINE = `${MAIL_FLOW_HEADER}: mail-flow`;
 
-export type Leg =
-  | { ok: true; durationMs: number; removed?: number }
-  | { ok: false; error: ExplainedError }
-  | { ok: false; skipped: true };
+/** One direction of the check: how long it took, why it failed, or that it was not tried (sending failed). */
+export type Leg = Result<{ durationMs: number; removed?: number }, ExplainedError> | { ok: false; skipped: true };
 export interface VerifyLegs {
   send: Leg;
   receive: Leg;

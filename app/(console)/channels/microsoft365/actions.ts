@@ -7,7 +7,7 @@ import { requireAdmin } from '@/lib/auth/require-admin';
 import { saveAppCredentials } from '@/lib/channels/microsoft365/app-credentials';
 import { appCredentialsSchema } from '@/lib/channels/microsoft365/app-credentials-schema';
 import { startAdminConsent, startConnect, type ConnectIntent } from '@/lib/channels/microsoft365/connect';
-import { intentOfFlow } from '@/lib/channels/microsoft365/retry';
+import { intentOfFlow, notRetryable } from '@/lib/channels/microsoft365/retry';
 import { startSyncNow } from '@/lib/channels/microsoft365/sync-now';
 import { redirectBaseUrl } from '@/lib/config/base-url';
 import { getDb } from '@/lib/db';
@@ -86,11 +86,10 @@ export async function reauthenticateAction(_: FormState, form: FormData): Promis
 export async function retryConnectAction(_: FormState, form: FormData): Promise<FormState> {
   const admin = await requireAdmin();
   const flowId = uuid.safeParse(form.get('flowId'));
-  const intent = flowId.success ? await intentOfFlow(await getDb(), flowId.data, admin.id) : null;
-  if (!intent)
-    return { ok: false, message: 'That sign-in cannot be retried. Start again from the Microsoft 365 page.' };
-  if (intent === 'admin_consent') return requestAdminConsentAction({ ok: false }, form);
-  return goToMicrosoft({ ...intent, consent: form.get('consent') === '1' });
+  const retry = flowId.success ? await intentOfFlow(await getDb(), flowId.data, admin.id) : notRetryable();
+  if (!retry.ok) return formFailure(retry.error);
+  if (retry.intent === 'admin_consent') return requestAdminConsentAction({ ok: false }, form);
+  return goToMicrosoft({ ...retry.intent, consent: form.get('consent') === '1' });
 }
 
 export async function requestAdminConsentAction(_: FormState, _form: FormData): Promise<FormState> {
