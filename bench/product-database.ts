@@ -45,11 +45,12 @@ export async function createProductDatabase(harness: Harness): Promise<ProductDa
   const connectOne = async (address: string): Promise<string> => {
     await harness.control.addUser({ address }).catch(() => undefined); // already registered by an earlier run
     await harness.maildirs.ensureFolder(address);
-    const url = await startConnect(database.db, admin, { kind: 'connect' }, BASE_URL);
-    const { redirect } = await new SignInDriver().signIn(url, address);
+    const started = await startConnect(database.db, admin, { kind: 'connect' }, BASE_URL);
+    if (!started.ok) throw new Error(`bench: ${started.error.message}`);
+    const { redirect } = await new SignInDriver().signIn(started.url, address);
     const params = Object.fromEntries(redirect.searchParams) as { state: string; code?: string };
     const result = await completeConnect(database.db, admin, params, BASE_URL);
-    if (result.kind !== 'finished' || !result.outcome.ok)
+    if (!result.ok || !result.outcome.ok)
       throw new Error(`bench: connecting ${address} failed: ${JSON.stringify(result)}`);
     return result.outcome.accountId;
   };

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { visibleMessage, type Failure } from '@/lib/errors';
 
 /** What a server action returns to a `useActionState` form: a message, errors per field, and what was typed. */
 export interface FormState {
@@ -34,4 +35,9 @@ export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
     (errors[key] ??= []).push(issue.message);
   }
   return errors;
+}
+
+/** A use case's failure as a form's message: its sentence, unless its code keeps it for the log. */
+export function formFailure(failure: Failure, extra: Omit<FormState, 'ok' | 'message'> = {}): FormState {
+  return { ok: false, message: visibleMessage(failure), ...extra };
 }

@@ -88,7 +88,7 @@ async function saveDemoApp(env: NodeJS.ProcessEnv): Promise<void> {
       { ...DEMO_APP, clientSecret: DEMO_APP.clientSecret, cloud: 'global', secretExpiresOn: null },
       { id: null, email: 'npm run demo' },
     );
-    if (!result.ok) throw new Error(`the demo app was refused: ${JSON.stringify(result.fieldErrors)}`);
+    if (!result.ok) throw new Error(`the demo app was refused: ${result.error.field}: ${result.error.message}`);
   } finally {
     await closeDatabase();
   }

@@ -16,7 +16,7 @@ beforeAll(async () => {
   });
   ({ saveAppCredentials: save } = await import('@/lib/channels/microsoft365/app-credentials'));
   const result = await f.complete(await f.signIn({ kind: 'connect' }, 'alice@contoso.test'));
-  if (result.kind !== 'finished' || !result.outcome.ok) throw new Error('connect failed');
+  if (!result.ok || !result.outcome.ok) throw new Error('connect failed');
   aliceId = result.outcome.accountId;
 });
 afterAll(async () => f?.stop());
@@ -43,8 +43,8 @@ describe('saving app credentials', () => {
     for (const [values, field, message] of cases) {
       const result = await save(f.db, input(values), f.admin);
       expect(result.ok).toBe(false);
-      expect(result.ok ? [] : Object.keys(result.fieldErrors)).toEqual([field]);
-      expect(result.ok ? '' : result.fieldErrors[field]?.[0]).toMatch(message);
+      expect(result.ok ? '' : result.error.field).toEqual(field);
+      expect(result.ok ? '' : result.error.message).toMatch(message);
     }
     expect(await apps()).toEqual(before);
     expect((await alice())?.status).toBe('active');
@@ -53,7 +53,7 @@ describe('saving app credentials', () => {
   it('says plainly when Microsoft cannot check the tenant, and saves', async () => {
     const result = await save(f.db, input({ tenant: 'organizations' }), f.admin);
     expect(result).toMatchObject({ ok: true, check: { result: 'unchecked' } });
-    expect(result.check?.result === 'unchecked' && result.check.note).toMatch(
+    expect(result.ok && result.check.result === 'unchecked' && result.check.note).toMatch(
       /Not checked: .*“organizations” names none/,
     );
     const accepted = await save(f.db, input(), f.admin);
@@ -62,8 +62,8 @@ describe('saving app credentials', () => {
 
   it('changes the client ID only once the number of mailboxes to re-authenticate is confirmed', async () => {
     const unconfirmed = await save(f.db, input({ ...OTHER }), f.admin);
-    expect(unconfirmed).toMatchObject({ ok: false, mustReauthenticate: 1 });
-    expect(unconfirmed.ok ? '' : unconfirmed.fieldErrors.confirmReauth?.[0]).toBe(
+    expect(unconfirmed).toMatchObject({ ok: false, error: { field: 'confirmReauth', mustReauthenticate: 1 } });
+    expect(unconfirmed.ok ? '' : unconfirmed.error.message).toBe(
       'Confirm that 1 mailbox signed in with the current client ID must re-authenticate.',
     );
     expect((await alice())?.status).toBe('active');

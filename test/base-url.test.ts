@@ -42,7 +42,7 @@ describe('the public URL of OAuth redirect URIs', () => {
       VERCEL_PROJECT_PRODUCTION_URL: 'mailgate.vercel.app',
     });
     expect(publicBaseUrl(SPOOFED)).toBe('https://mailgate.vercel.app');
-    expect(redirectBaseUrl(SPOOFED)).toBe('https://mailgate.vercel.app');
+    expect(redirectBaseUrl(SPOOFED)).toEqual({ ok: true, url: 'https://mailgate.vercel.app' });
   });
 
   it('is required in production: the server refuses to start without it, and no request falls back to headers', () => {
@@ -70,7 +70,13 @@ describe('the public URL of OAuth redirect URIs', () => {
       VERCEL_ENV: 'preview',
       VERCEL_PROJECT_PRODUCTION_URL: 'mailgate.vercel.app',
     });
-    expect(() => redirectBaseUrl(SPOOFED)).toThrow(/This is a preview deployment: mailboxes cannot be connected here/);
+    expect(redirectBaseUrl(SPOOFED)).toMatchObject({
+      ok: false,
+      error: {
+        code: 'deployment.preview',
+        message: /This is a preview deployment: mailboxes cannot be connected here/,
+      },
+    });
   });
 });
 

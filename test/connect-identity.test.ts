@@ -20,7 +20,7 @@ afterAll(async () => f?.stop());
 
 async function connect(signInAs: string) {
   const result = await f.complete(await f.signIn({ kind: 'connect' }, signInAs));
-  if (result.kind !== 'finished') throw new Error(JSON.stringify(result));
+  if (!result.ok) throw new Error(JSON.stringify(result));
   return result.outcome;
 }
 
@@ -45,6 +45,7 @@ describe('a mailbox whose sign-in name is not its address', () => {
     if (!account) throw new Error('ana missing');
     const { verifyMailFlow } = await import('@/lib/channels/microsoft365/verify-mail-flow');
     const result = await verifyMailFlow(f.db, ADMIN(), account.id, 20_000);
+    if (!result.ok) throw new Error(result.error.message);
     expect(result.send.ok).toBe(true);
     expect(result.receive.ok).toBe(true);
     expect(f.harness.smtp.sent.at(-1)).toMatchObject({ authUser: ANA.address, headerFrom: ANA.address });
@@ -74,6 +75,7 @@ describe('a mailbox whose sign-in name is not its address', () => {
 
     const { verifyMailFlow } = await import('@/lib/channels/microsoft365/verify-mail-flow');
     const verified = await verifyMailFlow(f.db, ADMIN(), outcome.accountId, 20_000);
+    if (!verified.ok) throw new Error(verified.error.message);
     expect(verified.send.ok && verified.receive.ok).toBe(true);
   });
 
@@ -81,7 +83,7 @@ describe('a mailbox whose sign-in name is not its address', () => {
     const [account] = await f.db.select().from(mailAccounts).where(eq(mailAccounts.emailAddress, NORA.address));
     if (!account) throw new Error('nora missing');
     const result = await f.complete(await f.signIn({ kind: 'reauthenticate', accountId: account.id }, NORA.address));
-    if (result.kind !== 'finished' || !result.outcome.ok) throw new Error(JSON.stringify(result));
+    if (!result.ok || !result.outcome.ok) throw new Error(JSON.stringify(result));
     expect(result.outcome.addressSource).toBe('kept');
     expect((await accountOf(account.id))?.emailAddress).toBe(NORA.address);
   });

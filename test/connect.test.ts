@@ -22,8 +22,8 @@ describe('connecting a mailbox through the callback', () => {
   it('connects a mailbox after proving IMAP access, with its token cache sealed', async () => {
     const params = await f.signIn({ kind: 'connect' }, 'alice@contoso.test');
     const result = await f.complete(params);
-    expect(result.kind).toBe('finished');
-    if (result.kind !== 'finished' || !result.outcome.ok) throw new Error(JSON.stringify(result));
+    expect(result.ok).toBe(true);
+    if (!result.ok || !result.outcome.ok) throw new Error(JSON.stringify(result));
     const [account] = await accountsOf('alice@contoso.test');
     expect(account).toMatchObject({
       status: 'active',
@@ -42,7 +42,7 @@ describe('connecting a mailbox through the callback', () => {
 
   it('updates the same account when the same mailbox connects again, never duplicating it', async () => {
     const result = await f.complete(await f.signIn({ kind: 'connect' }, 'alice@contoso.test'));
-    expect(result.kind === 'finished' && result.outcome.ok).toBe(true);
+    expect(result.ok && result.outcome.ok).toBe(true);
     expect(await accountsOf('alice@contoso.test')).toHaveLength(1);
     const actions = (await f.db.select().from(auditEvents)).map((e) => e.action);
     expect(actions).toContain('account.connected');
@@ -51,21 +51,24 @@ describe('connecting a mailbox through the callback', () => {
 
   it('refuses a state that was already used, and changes nothing', async () => {
     const params = await f.signIn({ kind: 'connect' }, 'bob@contoso.test');
-    expect((await f.complete(params)).kind).toBe('finished');
+    expect((await f.complete(params)).ok).toBe(true);
     const before = await f.db.select().from(mailAccounts);
-    expect(await f.complete(params)).toEqual({ kind: 'rejected', reason: 'used' });
+    expect(await f.complete(params)).toMatchObject({ ok: false, error: { code: 'flow.rejected', reason: 'used' } });
     expect(await f.db.select().from(mailAccounts)).toEqual(before);
   });
 
   it('refuses an unknown state, an expired flow and another admin’s flow', async () => {
-    expect(await f.complete({ state: 'x'.repeat(43), code: 'abc' })).toEqual({ kind: 'rejected', reason: 'unknown' });
+    expect(await f.complete({ state: 'x'.repeat(43), code: 'abc' })).toMatchObject({
+      ok: false,
+      error: { code: 'flow.rejected', reason: 'unknown' },
+    });
 
     const expired = await f.signIn({ kind: 'connect' }, 'bob@contoso.test');
     await f.db
       .update(oauthFlows)
       .set({ expiresAt: new Date(Date.now() - 1000) })
       .where(eq(oauthFlows.state, expired.state));
-    expect(await f.complete(expired)).toEqual({ kind: 'rejected', reason: 'expired' });
+    expect(await f.complete(expired)).toMatchObject({ ok: false, error: { code: 'flow.rejected', reason: 'expired' } });
 
     const foreign = await f.signIn({ kind: 'connect' }, 'bob@contoso.test');
     const [intruder] = await f.db
@@ -73,16 +76,19 @@ describe('connecting a mailbox through the callback', () => {
       .values({ email: 'intruder@example.com', passwordHash: 'x' })
       .returning();
     if (!intruder) throw new Error('no intruder');
-    expect(await f.complete(foreign, intruder)).toEqual({ kind: 'rejected', reason: 'foreign' });
+    expect(await f.complete(foreign, intruder)).toMatchObject({
+      ok: false,
+      error: { code: 'flow.rejected', reason: 'foreign' },
+    });
     // The rightful admin can still finish it: the foreign attempt did not consume the flow.
-    expect((await f.complete(foreign)).kind).toBe('finished');
+    expect((await f.complete(foreign)).ok).toBe(true);
   });
 
   it('explains a cancelled sign-in from Microsoft’s error answer', async () => {
     const params = await f.signIn({ kind: 'connect' }, undefined, { cancel: true });
     expect(params.error).toBe('access_denied');
     const result = await f.complete(params);
-    if (result.kind !== 'finished' || result.outcome.ok) throw new Error('expected a failure');
+    if (!result.ok || result.outcome.ok) throw new Error('expected a failure');
     expect(result.outcome.error.code).toMatch(/access_denied|AADSTS65004/);
     expect(result.outcome.error.title.length).toBeGreaterThan(10);
     const [flow] = await f.db.select().from(oauthFlows).where(eq(oauthFlows.state, params.state));
@@ -94,7 +100,7 @@ describe('connecting a mailbox through the callback', () => {
     await f.db.update(oauthFlows).set({ nonce: 'another-nonce' }).where(eq(oauthFlows.state, params.state));
     const before = await f.db.select().from(mailAccounts);
     const result = await f.complete(params);
-    if (result.kind !== 'finished' || result.outcome.ok) throw new Error('expected a failure');
+    if (!result.ok || result.outcome.ok) throw new Error('expected a failure');
     expect(result.outcome.error.code).toMatch(/nonce|id_token/);
     expect(await f.db.select().from(mailAccounts)).toEqual(before);
   });
@@ -105,7 +111,7 @@ describe('connecting a mailbox through the callback', () => {
     const result = await f.complete(
       await f.signIn({ kind: 'reauthenticate', accountId: alice.id }, 'bob@contoso.test'),
     );
-    if (result.kind !== 'finished' || result.outcome.ok) throw new Error('expected a failure');
+    if (!result.ok || result.outcome.ok) throw new Error('expected a failure');
     expect(result.outcome.error.code).toBe('account.mismatch');
     expect(result.outcome.error.title).toContain('bob@contoso.test');
     expect(result.outcome.error.title).toContain('alice@contoso.test');
@@ -124,7 +130,7 @@ describe('connecting a mailbox through the callback', () => {
     const result = await f.complete(
       await f.signIn({ kind: 'reauthenticate', accountId: alice.id }, 'alice@contoso.test'),
     );
-    expect(result.kind === 'finished' && result.outcome.ok && result.outcome.accountId).toBe(alice.id);
+    expect(result.ok && result.outcome.ok && result.outcome.accountId).toBe(alice.id);
     const [after] = await accountsOf('alice@contoso.test');
     expect(after).toMatchObject({ status: 'active', lastError: null });
   });
@@ -133,7 +139,7 @@ describe('connecting a mailbox through the callback', () => {
     const ok = await f.complete(
       await f.signIn({ kind: 'shared_mailbox', mailbox: 'support@contoso.test' }, 'alice@contoso.test'),
     );
-    expect(ok.kind === 'finished' && ok.outcome.ok).toBe(true);
+    expect(ok.ok && ok.outcome.ok).toBe(true);
     const [shared] = await accountsOf('support@contoso.test');
     expect(shared).toMatchObject({
       kind: 'shared',
@@ -144,14 +150,14 @@ describe('connecting a mailbox through the callback', () => {
     const refused = await f.complete(
       await f.signIn({ kind: 'shared_mailbox', mailbox: 'support@contoso.test' }, 'bob@contoso.test'),
     );
-    if (refused.kind !== 'finished' || refused.outcome.ok) throw new Error('expected a refusal');
+    if (!refused.ok || refused.outcome.ok) throw new Error('expected a refusal');
     expect(refused.outcome.error.code).toMatch(/^imap\./);
     expect(await accountsOf('support@contoso.test')).toHaveLength(1);
   });
 
   it('connects a mailbox whose SMTP AUTH is disabled for receiving, with the PowerShell fix as a warning', async () => {
     const result = await f.complete(await f.signIn({ kind: 'connect' }, 'nosmtp@contoso.test'));
-    expect(result.kind === 'finished' && result.outcome.ok).toBe(true);
+    expect(result.ok && result.outcome.ok).toBe(true);
     const [account] = await accountsOf('nosmtp@contoso.test');
     expect(account?.status).toBe('active');
     expect(account?.smtpWarning?.code).toContain('5_7_139');
@@ -162,7 +168,7 @@ describe('connecting a mailbox through the callback', () => {
     await f.harness.control.requireAdminConsent((await import('@/test/support/channel')).CLIENT_ID);
     const params = await f.signIn({ kind: 'connect' }, 'bob@contoso.test');
     const result = await f.complete(params);
-    if (result.kind !== 'finished' || result.outcome.ok) throw new Error('expected a failure');
+    if (!result.ok || result.outcome.ok) throw new Error('expected a failure');
     expect(result.outcome.error.code).toBe('access_denied');
     expect(result.outcome.error.needsAdminConsent).toBe(true);
   });

@@ -12,7 +12,7 @@ beforeAll(async () => {
   process.env.CRON_SECRET = CRON_SECRET;
   f = await startChannelFixture();
   const result = await f.complete(await f.signIn({ kind: 'connect' }, 'alice@contoso.test'));
-  if (result.kind !== 'finished' || !result.outcome.ok) throw new Error('connect failed');
+  if (!result.ok || !result.outcome.ok) throw new Error('connect failed');
   accountId = result.outcome.accountId;
   await f.harness.seed.messages('alice@contoso.test', { count: 30, seed: 7 });
   route = await import('@/app/api/cron/sync/route');

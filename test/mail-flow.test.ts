@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents, messages } from '@/lib/db/schema';
+import { auditEvents, mailAccounts, messages } from '@/lib/db/schema';
 import { startChannelFixture, type ChannelFixture } from '@/test/support/channel';
 
 let f: ChannelFixture;
@@ -20,8 +20,7 @@ beforeAll(async () => {
   });
   const connect = async (key: string, intent: Parameters<ChannelFixture['signIn']>[0], as: string) => {
     const result = await f.complete(await f.signIn(intent, as));
-    if (result.kind !== 'finished' || !result.outcome.ok)
-      throw new Error(`connect ${key} failed: ${JSON.stringify(result)}`);
+    if (!result.ok || !result.outcome.ok) throw new Error(`connect ${key} failed: ${JSON.stringify(result)}`);
     ids[key] = result.outcome.accountId;
   };
   await connect('alice', { kind: 'connect' }, 'alice@contoso.test');
@@ -97,6 +96,7 @@ describe('sending and the verify round trip', () => {
   it('verifies a mailbox by sending to itself and syncing until the message arrives', async () => {
     const { verifyMailFlow } = await import('@/lib/channels/microsoft365/verify-mail-flow');
     const result = await verifyMailFlow(f.db, f.admin, id('alice'), 20_000);
+    if (!result.ok) throw new Error(result.error.message);
     expect(result.send.ok).toBe(true);
     expect(result.receive.ok).toBe(true);
   });
@@ -111,6 +111,7 @@ describe('sending and the verify round trip', () => {
       body: '',
     });
     const result = await verifyMailFlow(f.db, f.admin, id('alice'), 20_000);
+    if (!result.ok) throw new Error(result.error.message);
     expect(result.receive).toMatchObject({ ok: true, removed: 1 });
     const checks = f.harness.smtp.sent.filter((m) =>
       /^X-Mailgate-Check: mail-flow [0-9a-f]{12}\r$/m.test(m.raw.toString()),
@@ -128,7 +129,36 @@ describe('sending and the verify round trip', () => {
   it('names the failing leg when sending is refused', async () => {
     const { verifyMailFlow } = await import('@/lib/channels/microsoft365/verify-mail-flow');
     const result = await verifyMailFlow(f.db, f.admin, id('nosmtp'), 5_000);
+    if (!result.ok) throw new Error(result.error.message);
     expect(result.send.ok).toBe(false);
     expect(result.receive).toEqual({ ok: false, skipped: true });
+  });
+
+  it('checks its own preconditions: a disabled or unknown mailbox is refused before anything is sent', async () => {
+    const { verifyMailFlow } = await import('@/lib/channels/microsoft365/verify-mail-flow');
+    const sentBefore = f.harness.smtp.sent.length;
+    await f.db
+      .update(mailAccounts)
+      .set({ status: 'disabled' })
+      .where(eq(mailAccounts.id, id('bob')));
+    try {
+      expect(await verifyMailFlow(f.db, f.admin, id('bob'), 5_000)).toEqual({
+        ok: false,
+        error: {
+          code: 'account.inactive',
+          message: 'Only an active mailbox can be verified: re-authenticate or enable it first.',
+        },
+      });
+    } finally {
+      await f.db
+        .update(mailAccounts)
+        .set({ status: 'active' })
+        .where(eq(mailAccounts.id, id('bob')));
+    }
+    expect(await verifyMailFlow(f.db, f.admin, '00000000-0000-4000-8000-000000000000', 5_000)).toEqual({
+      ok: false,
+      error: { code: 'account.missing', message: 'That mailbox no longer exists.' },
+    });
+    expect(f.harness.smtp.sent.length).toBe(sentBefore);
   });
 });

@@ -1,6 +1,6 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '@/lib/errors';
+import { ExplainedFault } from '@/lib/microsoft/errors';
 import { startFakeImap } from '@/test/support/sync-fake-imap';
 import { startSyncTestbed, type SyncTestbed } from '@/test/support/sync-harness';
 import type { SyncAccount } from '@/lib/sync/types';
@@ -48,9 +48,13 @@ describe('token failures', () => {
     const getAccessToken = async (a: SyncAccount) => {
       if (a.id === expired) throw invalidGrant();
       if (a.id === secret) {
-        throw new AppError('AADSTS7000222', 'The app’s client secret has expired.', {
+        throw new ExplainedFault({
+          code: 'AADSTS7000222',
+          title: 'The app’s client secret has expired.',
+          explanation: 'Microsoft refuses an expired client secret.',
+          action: 'Create a new secret and paste it on the Microsoft 365 page.',
+          whoActs: 'azure_admin',
           scope: 'app',
-          hint: 'Create a new secret and paste it on the Microsoft 365 page.',
         });
       }
       return bed.tokenFor(a.imapUser);

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planBatches, uidSet, type MessageMeta } from '@/lib/sync/fetch-plan';
-import {
-  MAX_CONSECUTIVE_FAILURES,
-  updateAfterFailure,
-  updateAfterSuccess,
-  type SyncFailure,
-} from '@/lib/sync/failures';
-import type { SyncAccount } from '@/lib/sync/types';
+import { MAX_CONSECUTIVE_FAILURES, updateAfterFailure, updateAfterSuccess } from '@/lib/sync/failures';
+import type { SyncAccount, SyncFailure } from '@/lib/sync/types';
 
 const meta = (uid: number, size: number): MessageMeta => ({ uid, size, flags: [], internalDate: new Date(0) });
 const limits = { batchMessages: 3, batchBytes: 1_000, maxMessageBytes: 5_000 };

@@ -23,7 +23,7 @@ beforeAll(async () => {
   f = await startChannelFixture();
   for (const address of [ALICE, BOB]) {
     const result = await f.complete(await f.signIn({ kind: 'connect' }, address));
-    if (result.kind !== 'finished' || !result.outcome.ok) throw new Error(`connect ${address} failed`);
+    if (!result.ok || !result.outcome.ok) throw new Error(`connect ${address} failed`);
     ids[address] = result.outcome.accountId;
   }
   await f.harness.seed.messages(ALICE, { count: 400, seed: 2020, profile: 'realistic' });

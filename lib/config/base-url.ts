@@ -1,6 +1,6 @@
 import 'server-only';
 import { ConfigError, getEnv, type Env } from '@/lib/config/env';
-import { AppError } from '@/lib/errors';
+import { AppError, fail, type Failure, type Result } from '@/lib/errors';
 
 const HOST =
   /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?::\d{1,5})?$|^\[[0-9a-f:.]+\](?::\d{1,5})?$/i;
@@ -41,13 +41,13 @@ export function isPublicBaseUrlConfigured(): boolean {
  * registration lists, while its redirect URI would name the production domain: Microsoft would send the code to
  * production, where this preview's flow does not exist. So previews refuse, saying so.
  */
-export function redirectBaseUrl(headers: Headers): string {
+export function redirectBaseUrl(headers: Headers): Result<{ url: string }, Failure<'deployment.preview'>> {
   if (isPreviewDeployment())
-    throw new AppError(
+    return fail(
       'deployment.preview',
       'This is a preview deployment: mailboxes cannot be connected here. Microsoft returns sign-ins only to the production URL registered in Azure; connect mailboxes on the production deployment.',
     );
-  return publicBaseUrl(headers);
+  return { ok: true, url: publicBaseUrl(headers) };
 }
 
 export function isPreviewDeployment(): boolean {

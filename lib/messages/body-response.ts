@@ -5,7 +5,7 @@ import { visibleText } from '@/lib/format/visible-text';
 import { bodyContentSecurityPolicy, bodyDocument } from '@/lib/messages/body-document';
 import { isInlineSafeImage } from '@/lib/messages/download-headers';
 import { signInlineImage } from '@/lib/messages/inline-image-token';
-import { notFound } from '@/lib/messages/route-auth';
+import { notFoundResponse } from '@/lib/messages/route-auth';
 import { sanitizeMessageHtml } from '@/lib/messages/sanitize-html';
 import { attachmentUrl } from '@/lib/messages/urls';
 
@@ -17,7 +17,7 @@ export async function messageBodyResponse(
 ): Promise<Response> {
   const message = await findMessageHtml(db, messageId);
   const html = message?.html;
-  if (!html) return notFound('message body');
+  if (!html) return notFoundResponse('message body');
   const inlineImages = new Map<string, string>();
   for (const part of await listAttachments(db, messageId)) {
     // Only raster types are served inline; any other cid: target simply does not show.

@@ -9,7 +9,7 @@ import {
   downloadFilename,
   isInlineSafeImage,
 } from '@/lib/messages/download-headers';
-import { notFound } from '@/lib/messages/route-auth';
+import { notFoundResponse } from '@/lib/messages/route-auth';
 
 // Mail stays out of shared caches and off disk; the sandbox CSP covers a browser that renders it anyway: no
 // script, no load, an opaque origin (https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Content-Security-Policy/sandbox).
@@ -39,11 +39,11 @@ export async function attachmentResponse(
 ): Promise<Response> {
   const attachment = await findAttachment(db, messageId, attachmentId);
   if (!attachment || (options.onlyInlineImage && !isInlineSafeImage(attachment.contentType)))
-    return notFound('attachment');
+    return notFoundResponse('attachment');
   const content = attachment.content ?? (await decodeFromSource(db, messageId, attachment.checksum));
   if (!content) {
     logger('downloads').error({ messageId, attachmentId }, 'the stored source no longer yields this attachment');
-    return notFound('attachment');
+    return notFoundResponse('attachment');
   }
   const filename = downloadFilename(attachment, `attachment-${attachment.id}`);
   const disposition = options.inline && isInlineSafeImage(attachment.contentType) ? 'inline' : 'attachment';
@@ -66,7 +66,7 @@ async function decodeFromSource(db: Db, messageId: number, checksum: string): Pr
 /** The raw source exactly as fetched from IMAP, as an .eml download. */
 export async function messageSourceResponse(db: Db, messageId: number): Promise<Response> {
   const source = await findMessageSource(db, messageId);
-  if (!source) return notFound('message source');
+  if (!source) return notFoundResponse('message source');
   return new Response(bytes(source), {
     headers: {
       ...DOWNLOAD_HEADERS,

@@ -1,5 +1,6 @@
 import 'server-only';
 import { currentAdmin } from '@/lib/auth/require-admin';
+import { failureResponse } from '@/lib/errors';
 import { parseRecordId } from '@/lib/messages/record-id';
 
 // The message body and download routes get no CSP from next.config.ts (the body no framing or referrer headers
@@ -24,8 +25,9 @@ export async function refusalWithoutAdmin(request: Request): Promise<Response | 
   return Response.json({ error: 'Sign in first.' }, { status: 401, headers: REFUSAL_HEADERS });
 }
 
-export function notFound(what: string): Response {
-  return Response.json({ error: `No such ${what}.` }, { status: 404, headers: REFUSAL_HEADERS });
+/** A 404 for a record these routes serve (named so it is not mistaken for Next's throwing `notFound`). */
+export function notFoundResponse(what: string): Response {
+  return failureResponse({ code: 'record.missing', message: `No such ${what}.` }, REFUSAL_HEADERS);
 }
 
 /** For routes under /api/v1/messages/[id]: the message id of a signed-in admin's request, or the answer to send. */
@@ -35,5 +37,5 @@ export async function messageIdOrRefusal(
 ): Promise<number | Response> {
   const refusal = await refusalWithoutAdmin(request);
   if (refusal) return refusal;
-  return parseRecordId((await params).id) ?? notFound('message');
+  return parseRecordId((await params).id) ?? notFoundResponse('message');
 }

@@ -42,6 +42,17 @@ export interface ExplainedError extends ErrorAdvice {
   raw?: string;
 }
 
+/**
+ * An explained failure thrown through code that can only throw (msal calls inside the sync engine's
+ * `getAccessToken`): whoever catches it reads `explained` instead of guessing from the library's error again.
+ */
+export class ExplainedFault extends Error {
+  override name = 'ExplainedFault';
+  constructor(readonly explained: ExplainedError) {
+    super(explained.title);
+  }
+}
+
 export interface IdentityErrorInput {
   error?: string;
   errorDescription?: string;

@@ -1,26 +1,20 @@
 import 'server-only';
 import type { AccountError } from '@/lib/db/schema';
 import type { AccountSyncUpdate } from '@/lib/db/queries/sync-leases';
-import { isAppError } from '@/lib/errors';
-import { explainImapError, explainMsalError, type ErrorContext, type ErrorScope } from '@/lib/microsoft/errors';
+import {
+  ExplainedFault,
+  explainImapError,
+  explainMsalError,
+  type ErrorContext,
+  type ExplainedError,
+} from '@/lib/microsoft/errors';
 import { isPersonalAccount } from '@/lib/microsoft/mailbox-identity';
 import { backoffDelayMs } from '@/lib/sync/backoff';
 import { LeaseLostError } from '@/lib/sync/lease';
-import type { AccountOutcome, SyncAccount } from '@/lib/sync/types';
+import type { AccountOutcome, SyncAccount, SyncFailure } from '@/lib/sync/types';
 
 /** Where a sync failed decides which explainer reads the error. */
 export type SyncStage = 'token' | 'imap' | 'store';
-
-export interface SyncFailure {
-  code: string;
-  /** A sentence for people, never a library's raw message. */
-  message: string;
-  hint?: string;
-  scope: ErrorScope;
-  retryAfterMs?: number;
-  /** For the log only. */
-  raw?: string;
-}
 
 /** After this many failures in a row an account stops being retried on its own (status `error`). */
 export const MAX_CONSECUTIVE_FAILURES = 10;
@@ -33,8 +27,6 @@ export class StoreError extends Error {
   }
 }
 
-const SCOPES = new Set<ErrorScope>(['app', 'account', 'transient', 'config']);
-
 export function classifyFailure(error: unknown, stage: SyncStage, account: SyncAccount): SyncFailure {
   const context: ErrorContext = {
     mailbox: account.signInAddress,
@@ -44,18 +36,8 @@ export function classifyFailure(error: unknown, stage: SyncStage, account: SyncA
   if (error instanceof LeaseLostError) {
     return { code: error.code, message: 'Another worker took over this mailbox’s sync.', scope: 'transient' };
   }
-  if (isAppError(error)) {
-    const { scope, hint, retryAfterMs } = error.details;
-    // lib/channels' TokenError keeps the whole explanation; its action is the hint.
-    const action = (error as { explained?: { action?: unknown } }).explained?.action;
-    return {
-      code: error.code,
-      message: error.message,
-      hint: typeof hint === 'string' ? hint : typeof action === 'string' ? action : undefined,
-      scope: SCOPES.has(scope as ErrorScope) ? (scope as ErrorScope) : 'transient',
-      retryAfterMs: typeof retryAfterMs === 'number' ? retryAfterMs : undefined,
-    };
-  }
+  // getAccessToken explained it already (lib/channels' TokenError), with the app and mailbox it knows.
+  if (error instanceof ExplainedFault) return failureOf(error.explained);
   if (error instanceof StoreError || stage === 'store') {
     return {
       code: 'sync.store_failed',
@@ -65,7 +47,10 @@ export function classifyFailure(error: unknown, stage: SyncStage, account: SyncA
       raw: describe(error instanceof StoreError ? error.cause : error),
     };
   }
-  const explained = stage === 'token' ? explainMsalError(error, context) : explainImapError(error, context);
+  return failureOf(stage === 'token' ? explainMsalError(error, context) : explainImapError(error, context));
+}
+
+function failureOf(explained: ExplainedError): SyncFailure {
   return {
     code: explained.code,
     message: explained.title,

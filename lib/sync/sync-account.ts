@@ -12,12 +12,11 @@ import {
   updateAfterFailure,
   updateAfterSuccess,
   updateAfterThrottle,
-  type SyncFailure,
   type SyncStage,
 } from '@/lib/sync/failures';
 import { LeaseKeeper } from '@/lib/sync/lease';
 import { MailSession, syncFolderOnSession } from '@/lib/sync/mail-session';
-import type { AccountSyncReport, SyncAccount, SyncDeps, SyncLimits, SyncTrigger } from '@/lib/sync/types';
+import type { AccountSyncReport, SyncAccount, SyncDeps, SyncFailure, SyncLimits, SyncTrigger } from '@/lib/sync/types';
 
 export interface AccountJob {
   deps: SyncDeps;

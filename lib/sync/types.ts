@@ -1,6 +1,7 @@
 import type { Db } from '@/lib/db/types';
 import type { SyncAccount } from '@/lib/db/queries/sync-leases';
 import type { ImapEndpoint } from '@/lib/mail/imap';
+import type { ErrorScope } from '@/lib/microsoft/errors';
 
 export type { SyncAccount };
 
@@ -16,7 +17,7 @@ export type AccountOutcome = 'success' | 'partial' | 'failed';
 export interface SyncDeps {
   db: Db;
   /**
-   * Throws an msal error (classified with explainMsalError) or an AppError whose details carry `scope`.
+   * Throws an msal error (classified with explainMsalError) or an ExplainedFault (explained already).
    * `forceRefresh` is asked for when IMAP rejects a token that had not expired yet, when the cached token has
    * too little life left for a session, and after Exchange ended a session because its token expired. With an
    * expiry the engine renews long sessions before the token runs out; a bare string has none.
@@ -70,10 +71,16 @@ export type SyncProgress =
     }
   | { type: 'account-finished'; report: AccountSyncReport };
 
-export interface SyncError {
+/** Why an account's sync failed (or the warning it ended with): recorded on the account and in its report. */
+export interface SyncFailure {
   code: string;
+  /** A sentence for people, never a library's raw message. */
   message: string;
   hint?: string;
+  scope: ErrorScope;
+  retryAfterMs?: number;
+  /** For the log only. */
+  raw?: string;
 }
 
 export interface AccountSyncReport {
@@ -83,7 +90,8 @@ export interface AccountSyncReport {
   bytes: number;
   durationMs: number;
   outcome: AccountOutcome;
-  error?: SyncError;
+  /** What a report may show of its failure: the log keeps the rest. */
+  error?: Pick<SyncFailure, 'code' | 'message' | 'hint'>;
   /** When the account is due again; null when it waits for people (re-authentication) or another worker. */
   nextAttemptAt: Date | null;
 }

@@ -31,7 +31,7 @@ const children = new Set<ChildProcess>();
 beforeAll(async () => {
   f = await startChannelFixture();
   const result = await f.complete(await f.signIn({ kind: 'connect' }, ADDRESS));
-  if (result.kind !== 'finished' || !result.outcome.ok) throw new Error('connect failed');
+  if (!result.ok || !result.outcome.ok) throw new Error('connect failed');
   accountId = result.outcome.accountId;
   await f.harness.seed.messages(ADDRESS, { count: 200, seed: 4242, profile: 'light' });
   await f.harness.seed.messages(ADDRESS, { count: INITIAL - 200, seed: 4243, profile: 'realistic', offset: 200 });

@@ -64,8 +64,9 @@ export async function startChannelFixture(options: HarnessOptions = {}) {
         account: string | undefined,
         signInOptions?: Parameters<SignInDriver['signIn']>[2],
       ) {
-        const url = await connect.startConnect(db, admin, intent, BASE_URL);
-        const { redirect } = await new SignInDriver().signIn(url, account, signInOptions);
+        const started = await connect.startConnect(db, admin, intent, BASE_URL);
+        if (!started.ok) throw new Error(started.error.message);
+        const { redirect } = await new SignInDriver().signIn(started.url, account, signInOptions);
         return Object.fromEntries(redirect.searchParams) as {
           state: string;
           code?: string;

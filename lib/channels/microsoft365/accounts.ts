@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from '@/lib/db/types';
 import { recordAuditEvent } from '@/lib/db/queries/audit-events';
 import { deleteAccount, findAccount, updateAccount, type MailAccount } from '@/lib/db/queries/mail-accounts';
+import { fail, type Failure, type Result } from '@/lib/errors';
 
 type Admin = { id: string; email: string };
 
@@ -50,70 +51,69 @@ async function audit(db: Db, admin: Admin, account: MailAccount, action: string,
   });
 }
 
+export type AccountResult = Result<{ account: MailAccount }, Failure<'account.missing'>>;
+
+/** The one answer for an unknown, removed or malformed mailbox id. */
+export const accountMissing = () => fail('account.missing', 'That mailbox no longer exists.');
+
 /** Live (not removed) accounts only: everything below refuses a removed or unknown id the same way. */
 async function liveAccount(db: Db, id: string): Promise<MailAccount | null> {
   const account = await findAccount(db, id);
   return account && !account.removedAt ? account : null;
 }
 
+/** An update that found no row means the account was deleted meanwhile: the same answer as an unknown id. */
+const updated = (account: MailAccount | undefined): AccountResult =>
+  account ? { ok: true, account } : accountMissing();
+
 export async function changeAccountSettings(
   db: Db,
   admin: Admin,
   id: string,
   settings: AccountSettings,
-): Promise<MailAccount | null> {
+): Promise<AccountResult> {
   const account = await liveAccount(db, id);
-  if (!account) return null;
+  if (!account) return accountMissing();
   const folders = [...new Set(settings.folders)];
-  const updated = await updateAccount(db, id, { folders, afterFetch: settings.afterFetch });
+  const saved = await updateAccount(db, id, { folders, afterFetch: settings.afterFetch });
   await audit(db, admin, account, 'account.settings_changed', { folders, afterFetch: settings.afterFetch });
-  return updated ?? null;
+  return updated(saved);
 }
 
-export async function setAccountEnabled(
-  db: Db,
-  admin: Admin,
-  id: string,
-  enabled: boolean,
-): Promise<MailAccount | null> {
+export async function setAccountEnabled(db: Db, admin: Admin, id: string, enabled: boolean): Promise<AccountResult> {
   const account = await liveAccount(db, id);
-  if (!account) return null;
+  if (!account) return accountMissing();
   // Enabling returns to 'active' and is due at once; an account that needs re-auth keeps needing it.
   const status = enabled ? (account.status === 'needs_reauth' ? 'needs_reauth' : 'active') : 'disabled';
-  const updated = await updateAccount(
+  const saved = await updateAccount(
     db,
     id,
     enabled ? { status, consecutiveFailures: 0, nextAttemptAt: new Date() } : { status },
   );
   await audit(db, admin, account, enabled ? 'account.enabled' : 'account.disabled');
-  return updated ?? null;
+  return updated(saved);
 }
 
 /**
  * Corrects the mailbox address (From, Verify, display), never the sign-in: Microsoft's email claim is only a
  * suggestion, and the Verify round trip is what proves the corrected address.
  */
-export async function correctMailboxAddress(
-  db: Db,
-  admin: Admin,
-  id: string,
-  address: string,
-): Promise<MailAccount | null> {
+export async function correctMailboxAddress(db: Db, admin: Admin, id: string, address: string): Promise<AccountResult> {
   const account = await liveAccount(db, id);
-  if (!account) return null;
-  if (account.emailAddress === address) return account;
-  const updated = await updateAccount(db, id, { emailAddress: address });
+  if (!account) return accountMissing();
+  if (account.emailAddress === address) return { ok: true, account };
+  const saved = await updateAccount(db, id, { emailAddress: address });
   await audit(db, admin, account, 'account.address_changed', { from: account.emailAddress, to: address });
-  return updated ?? null;
+  return updated(saved);
 }
 
 /**
  * Removes a mailbox. Its token is wiped either way; its stored mail is kept (the account row stays, hidden)
  * or deleted with it.
  */
-export async function removeAccount(db: Db, admin: Admin, id: string, keepMessages: boolean): Promise<boolean> {
+export async function removeAccount(db: Db, admin: Admin, id: string, keepMessages: boolean): Promise<AccountResult> {
   const account = await liveAccount(db, id);
-  if (!account) return false;
+  if (!account) return accountMissing();
   if (keepMessages) {
     await updateAccount(db, id, {
       removedAt: new Date(),
@@ -126,5 +126,5 @@ export async function removeAccount(db: Db, admin: Admin, id: string, keepMessag
     await deleteAccount(db, id);
   }
   await audit(db, admin, account, 'account.removed', { keptMessages: keepMessages });
-  return true;
+  return { ok: true, account };
 }

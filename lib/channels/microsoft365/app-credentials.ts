@@ -18,6 +18,7 @@ import {
 } from '@/lib/db/queries/microsoft365-apps';
 import type { AppCredentialsInput } from '@/lib/channels/microsoft365/app-credentials-schema';
 import { checkAppCredentials, type CredentialCheck } from '@/lib/channels/microsoft365/check-app-credentials';
+import { fail, type Failure, type Result } from '@/lib/errors';
 import { countOf } from '@/lib/format/count';
 import type { CloudName } from '@/lib/microsoft/clouds';
 import { transaction } from '@/lib/db/transaction';
@@ -60,9 +61,26 @@ export async function getAppView(db: Db): Promise<AppView | null> {
   return app ? toAppView(app) : null;
 }
 
-export type SaveAppResult =
-  | { ok: true; app: AppView; check: CredentialCheck; mustReauthenticate: number; restored: number }
-  | { ok: false; fieldErrors: Record<string, string[]>; check?: CredentialCheck; mustReauthenticate?: number };
+/** Why the app was not saved: the form field to fix, and what Microsoft said of the credentials if it was asked. */
+export type SaveAppFailure = Failure<'app.secret_missing' | 'app.refused' | 'app.confirm_reauth'> & {
+  field: string;
+  check?: CredentialCheck;
+  mustReauthenticate?: number;
+};
+
+export type SaveAppResult = Result<
+  { app: AppView; check: CredentialCheck; mustReauthenticate: number; restored: number },
+  SaveAppFailure
+>;
+
+function refused(
+  code: SaveAppFailure['code'],
+  field: string,
+  message: string,
+  more: Pick<SaveAppFailure, 'check' | 'mustReauthenticate'> = {},
+): { ok: false; error: SaveAppFailure } {
+  return { ok: false, error: { ...fail(code, message).error, field, ...more } };
+}
 
 export const APP_REPLACED = 'app.replaced';
 
@@ -90,12 +108,11 @@ export async function saveAppCredentials(
       }
     : (previous ?? existing);
   if (!sealed) {
-    return {
-      ok: false,
-      fieldErrors: {
-        clientSecret: ['Enter the client secret’s Value (not its Secret ID) from Certificates & secrets.'],
-      },
-    };
+    return refused(
+      'app.secret_missing',
+      'clientSecret',
+      'Enter the client secret’s Value (not its Secret ID) from Certificates & secrets.',
+    );
   }
   const check = await (options.check ?? checkAppCredentials)({
     clientId: input.clientId,
@@ -103,16 +120,14 @@ export async function saveAppCredentials(
     tenant: input.tenant,
     cloud: input.cloud,
   });
-  if (check.result === 'refused') return { ok: false, fieldErrors: { [check.field]: [check.message] }, check };
+  if (check.result === 'refused') return refused('app.refused', check.field, check.message, { check });
 
   const mustReauthenticate = replaces && existing ? await countAccountsSignedInWith(db, existing.id) : 0;
   if (mustReauthenticate > 0 && options.confirmedReauth !== mustReauthenticate) {
-    return {
-      ok: false,
-      mustReauthenticate,
+    return refused('app.confirm_reauth', 'confirmReauth', confirmationText(mustReauthenticate), {
       check,
-      fieldErrors: { confirmReauth: [confirmationText(mustReauthenticate)] },
-    };
+      mustReauthenticate,
+    });
   }
 
   const values = {

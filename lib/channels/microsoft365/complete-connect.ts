@@ -1,7 +1,11 @@
 import 'server-only';
 import type { AuthenticationResult } from '@azure/msal-node';
 import { loadAppWithSecret } from '@/lib/channels/microsoft365/app-credentials';
-import type { CallbackParams, CallbackRejection } from '@/lib/channels/microsoft365/callback-params';
+import {
+  REJECTION_TEXT,
+  type CallbackParams,
+  type CallbackRejection,
+} from '@/lib/channels/microsoft365/callback-params';
 import { CODE_VERIFIER_CONTEXT } from '@/lib/channels/microsoft365/connect';
 import { callbackUrl, endpointsFor } from '@/lib/channels/microsoft365/endpoints';
 import { connectFailure, failureOf, saveConnectedMailbox } from '@/lib/channels/microsoft365/connected-mailbox';
@@ -16,6 +20,7 @@ import {
   type OAuthFlow,
 } from '@/lib/db/queries/oauth-flows';
 import type { MailboxAddressSource, OAuthFlowOutcome } from '@/lib/db/schema';
+import type { Failure, Result } from '@/lib/errors';
 import { mailScopes } from '@/lib/microsoft/clouds';
 import { explainIdentityError, explainMsalError, type ExplainedError } from '@/lib/microsoft/errors';
 import { verifyIdToken } from '@/lib/microsoft/id-token';
@@ -23,8 +28,18 @@ import { mailboxIdentity } from '@/lib/microsoft/mailbox-identity';
 import { createMsalClient } from '@/lib/microsoft/msal-client';
 import { memoryCachePlugin } from '@/lib/microsoft/token-cache';
 
-export type CallbackResult =
-  { kind: 'rejected'; reason: CallbackRejection } | { kind: 'finished'; flow: OAuthFlow; outcome: OAuthFlowOutcome };
+/**
+ * A finished flow whatever its outcome (the outcome, itself ok or not, is recorded on the flow for its page), or
+ * a callback that matches no flow this admin may finish.
+ */
+export type CallbackResult = Result<
+  { flow: OAuthFlow; outcome: OAuthFlowOutcome },
+  Failure<'flow.rejected'> & { reason: CallbackRejection }
+>;
+
+function rejected(reason: CallbackRejection): CallbackResult {
+  return { ok: false, error: { code: 'flow.rejected', message: REJECTION_TEXT[reason].title, reason } };
+}
 
 /** Redeems the callback for the flow it belongs to, exactly once, and records how it ended. */
 export async function completeConnect(
@@ -34,12 +49,12 @@ export async function completeConnect(
   baseUrl: string,
 ): Promise<CallbackResult> {
   const flow = await claimOAuthFlow(db, params.state, admin.id);
-  if (!flow) return { kind: 'rejected', reason: await whyUnclaimable(db, params.state, admin.id) };
+  if (!flow) return rejected(await whyUnclaimable(db, params.state, admin.id));
   const outcome = await finishFlow(db, flow, admin, params, baseUrl).catch((error: unknown) =>
     connectFailure(failureOf(error)),
   );
   await recordOAuthFlowOutcome(db, flow.id, outcome);
-  return { kind: 'finished', flow, outcome };
+  return { ok: true, flow, outcome };
 }
 
 async function whyUnclaimable(db: Db, state: string, adminId: string): Promise<CallbackRejection> {

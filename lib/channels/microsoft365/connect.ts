@@ -7,7 +7,7 @@ import { secrets } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db/types';
 import { findAccount } from '@/lib/db/queries/mail-accounts';
 import { deleteOAuthFlowsExpiredBefore, insertOAuthFlow } from '@/lib/db/queries/oauth-flows';
-import { AppError } from '@/lib/errors';
+import { fail, type Failure, type Result } from '@/lib/errors';
 import { adminConsentUrl, mailScopes } from '@/lib/microsoft/clouds';
 import { createMsalClient } from '@/lib/microsoft/msal-client';
 
@@ -21,6 +21,9 @@ export type ConnectIntent =
 
 const randomToken = (bytes: number) => randomBytes(bytes).toString('base64url');
 
+/** Where to send the browser next: Microsoft's authorize or admin-consent page. */
+export type StartResult = Result<{ url: string }, Failure<'app.missing' | 'account.missing'>>;
+
 /**
  * Starts a sign-in: a single-use flow row (state, sealed PKCE verifier, nonce, 10 minutes) and the Microsoft
  * authorize URL to send the browser to.
@@ -30,14 +33,14 @@ export async function startConnect(
   admin: { id: string },
   intent: ConnectIntent,
   baseUrl: string,
-): Promise<string> {
+): Promise<StartResult> {
   const app = await loadAppWithSecret(db);
-  if (!app) throw new AppError('app.missing', 'Save the Microsoft 365 app credentials before connecting a mailbox.');
+  if (!app) return fail('app.missing', 'Save the Microsoft 365 app credentials before connecting a mailbox.');
 
   let loginHint: string | undefined;
   if (intent.kind === 'reauthenticate') {
     const account = await findAccount(db, intent.accountId);
-    if (!account || account.removedAt) throw new AppError('account.missing', 'That mailbox is no longer connected.');
+    if (!account || account.removedAt) return fail('account.missing', 'That mailbox is no longer connected.');
     loginHint = account.signInAddress;
   }
 
@@ -66,7 +69,7 @@ export async function startConnect(
     tenant: app.tenant,
     endpoints,
   });
-  return msal.getAuthCodeUrl({
+  const url = await msal.getAuthCodeUrl({
     scopes: mailScopes(endpoints),
     redirectUri: callbackUrl(baseUrl),
     responseMode: ResponseMode.QUERY,
@@ -77,12 +80,13 @@ export async function startConnect(
     prompt: intent.consent ? 'consent' : 'select_account',
     loginHint,
   });
+  return { ok: true, url };
 }
 
 /** Starts an admin-consent request for the app (AADSTS65001/90094): an Azure admin grants it for the tenant. */
-export async function startAdminConsent(db: Db, admin: { id: string }, baseUrl: string): Promise<string> {
+export async function startAdminConsent(db: Db, admin: { id: string }, baseUrl: string): Promise<StartResult> {
   const app = await loadAppWithSecret(db);
-  if (!app) throw new AppError('app.missing', 'Save the Microsoft 365 app credentials first.');
+  if (!app) return fail('app.missing', 'Save the Microsoft 365 app credentials first.');
   const state = randomToken(32);
   await insertOAuthFlow(db, {
     state,
@@ -95,10 +99,11 @@ export async function startAdminConsent(db: Db, admin: { id: string }, baseUrl: 
   });
   // A personal-accounts-capable "common" app still needs a work tenant to consent for: "organizations" asks for it.
   const tenant = app.tenant === 'common' ? 'organizations' : app.tenant;
-  return adminConsentUrl(endpointsFor(app.cloud), {
+  const url = adminConsentUrl(endpointsFor(app.cloud), {
     tenant,
     clientId: app.clientId,
     redirectUri: callbackUrl(baseUrl),
     state,
   });
+  return { ok: true, url };
 }

@@ -8,7 +8,7 @@ import {
   type NewMailAccount,
 } from '@/lib/db/queries/mail-accounts';
 import type { OAuthFlowOutcome } from '@/lib/db/schema';
-import { isAppError } from '@/lib/errors';
+import { isAppError, visibleMessage } from '@/lib/errors';
 import { logger } from '@/lib/logger';
 import type { ExplainedError } from '@/lib/microsoft/errors';
 
@@ -25,7 +25,7 @@ export function failureOf(error: unknown): Failure {
   if (isAppError(error)) {
     return {
       code: error.code,
-      title: error.message,
+      title: visibleMessage(error),
       explanation: 'The sign-in answer did not pass the console’s checks, so nothing was saved.',
       action: 'Try again. If it keeps failing, check the app credentials and the server log.',
       whoActs: 'console_admin',

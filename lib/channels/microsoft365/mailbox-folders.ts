@@ -1,6 +1,7 @@
 import 'server-only';
 import { acquireMailAccess, TokenError } from '@/lib/channels/microsoft365/tokens';
 import type { Db } from '@/lib/db/types';
+import type { Result } from '@/lib/errors';
 import { closeImapConnection, openImapConnection } from '@/lib/mail/imap';
 import { explainImapError, type ErrorContext, type ExplainedError } from '@/lib/microsoft/errors';
 
@@ -10,7 +11,7 @@ export interface MailboxFolder {
   specialUse?: string;
 }
 
-export type FolderListing = { ok: true; folders: MailboxFolder[] } | { ok: false; error: ExplainedError };
+export type FolderListing = Result<{ folders: MailboxFolder[] }, ExplainedError>;
 
 /** The mailbox's real folder list over IMAP, so an admin picks folders that exist. */
 export async function listMailboxFolders(db: Db, accountId: string): Promise<FolderListing> {

@@ -1,4 +1,5 @@
 import 'server-only';
+import type { Result } from '@/lib/errors';
 import { closeImapConnection, openImapConnection } from '@/lib/mail/imap';
 import { verifySmtpLogin } from '@/lib/mail/smtp';
 import { explainImapError, explainSmtpError, type ExplainedError } from '@/lib/microsoft/errors';
@@ -6,8 +7,8 @@ import type { CloudEndpoints } from '@/lib/microsoft/clouds';
 import { isPersonalAccount } from '@/lib/microsoft/mailbox-identity';
 
 export interface AccessProof {
-  imap: { ok: true } | { ok: false; error: ExplainedError };
-  smtp: { ok: true } | { ok: false; error: ExplainedError };
+  imap: Result<object, ExplainedError>;
+  smtp: Result<object, ExplainedError>;
 }
 
 /**

@@ -2,6 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { acquireMailAccess, TokenError } from '@/lib/channels/microsoft365/tokens';
 import type { Db } from '@/lib/db/types';
+import type { Result } from '@/lib/errors';
 import { recordAuditEvent } from '@/lib/db/queries/audit-events';
 import { findAccount } from '@/lib/db/queries/mail-accounts';
 import { createSmtpTransport } from '@/lib/mail/smtp';
@@ -19,7 +20,7 @@ export const testMessageSchema = z.object({
 });
 
 export type TestMessage = z.infer<typeof testMessageSchema>;
-export type SendResult = { ok: true; messageId: string; durationMs: number } | { ok: false; error: ExplainedError };
+export type SendResult = Result<{ messageId: string; durationMs: number }, ExplainedError>;
 
 /**
  * Sends one message over SMTP with XOAUTH2 and a fresh token. A shared mailbox authenticates as its delegate

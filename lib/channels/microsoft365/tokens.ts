@@ -3,18 +3,15 @@ import { loadAppWithSecret, type AppWithSecret } from '@/lib/channels/microsoft3
 import { endpointsFor } from '@/lib/channels/microsoft365/endpoints';
 import type { Db } from '@/lib/db/types';
 import { findAccount, saveSealedTokenCache } from '@/lib/db/queries/mail-accounts';
-import { AppError } from '@/lib/errors';
 import { mailScopes, type CloudEndpoints } from '@/lib/microsoft/clouds';
-import { explainMsalError, type ExplainedError } from '@/lib/microsoft/errors';
+import { ExplainedFault, explainMsalError, type ExplainedError } from '@/lib/microsoft/errors';
 import { isPersonalAccount } from '@/lib/microsoft/mailbox-identity';
 import { createMsalClient } from '@/lib/microsoft/msal-client';
 import { sealedCachePlugin } from '@/lib/microsoft/token-cache';
 
 /** A token failure the sync and the send paths can act on: scope 'account' → re-authenticate, 'app' → fix the app. */
-export class TokenError extends AppError {
-  constructor(readonly explained: ExplainedError) {
-    super(explained.code, explained.title, { scope: explained.scope, retryAfterMs: explained.retryAfterMs });
-  }
+export class TokenError extends ExplainedFault {
+  override name = 'TokenError';
 }
 
 export interface MailAccess {

@@ -1,10 +1,12 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
+import { accountMissing } from '@/lib/channels/microsoft365/accounts';
 import { productSyncDeps } from '@/lib/channels/microsoft365/sync-deps';
 import { sendFromMailbox } from '@/lib/channels/microsoft365/send-test';
 import type { Db } from '@/lib/db/types';
 import { findAccount } from '@/lib/db/queries/mail-accounts';
 import { deleteMailFlowChecks, findMessageBySubjectToken } from '@/lib/db/queries/verification';
+import { fail, type Failure, type Result } from '@/lib/errors';
 import type { ExplainedError } from '@/lib/microsoft/errors';
 import { runSync } from '@/lib/sync/run';
 
@@ -15,14 +17,14 @@ export const MAIL_FLOW_SUBJECT = 'Mailgate 365 mail flow check';
 export const MAIL_FLOW_HEADER = 'X-Mailgate-Check';
 const MAIL_FLOW_HEADER_LINE = `${MAIL_FLOW_HEADER}: mail-flow`;
 
-export type Leg =
-  | { ok: true; durationMs: number; removed?: number }
-  | { ok: false; error: ExplainedError }
-  | { ok: false; skipped: true };
-export interface VerifyResult {
+/** One direction of the check: how long it took, why it failed, or that it was not tried (sending failed). */
+export type Leg = Result<{ durationMs: number; removed?: number }, ExplainedError> | { ok: false; skipped: true };
+export interface VerifyLegs {
   send: Leg;
   receive: Leg;
 }
+/** The check ran (each leg says how it went), or the mailbox cannot be checked. */
+export type VerifyResult = Result<VerifyLegs, Failure<'account.missing' | 'account.inactive'>>;
 
 /**
  * The round trip that proves both directions: send a message with a unique token to the mailbox itself over
@@ -37,7 +39,9 @@ export async function verifyMailFlow(
   waitMs = VERIFY_WAIT_MS,
 ): Promise<VerifyResult> {
   const account = await findAccount(db, accountId);
-  if (!account || account.removedAt) throw new Error('verifyMailFlow needs an existing account');
+  if (!account || account.removedAt) return accountMissing();
+  if (account.status !== 'active' && account.status !== 'error')
+    return fail('account.inactive', 'Only an active mailbox can be verified: re-authenticate or enable it first.');
   const token = randomBytes(6).toString('hex');
   const subject = `${MAIL_FLOW_SUBJECT} ${token}`;
   const sent = await sendFromMailbox(
@@ -51,7 +55,7 @@ export async function verifyMailFlow(
     },
     { [MAIL_FLOW_HEADER]: `mail-flow ${token}` },
   );
-  if (!sent.ok) return { send: sent, receive: { ok: false, skipped: true } };
+  if (!sent.ok) return { ok: true, send: sent, receive: { ok: false, skipped: true } };
 
   const started = Date.now();
   while (Date.now() - started < waitMs) {
@@ -66,11 +70,12 @@ export async function verifyMailFlow(
         subjectPrefix: MAIL_FLOW_SUBJECT,
         headerLine: MAIL_FLOW_HEADER_LINE,
       });
-      return { send: sent, receive: { ok: true, durationMs, removed } };
+      return { ok: true, send: sent, receive: { ok: true, durationMs, removed } };
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
   return {
+    ok: true,
     send: sent,
     receive: {
       ok: false,

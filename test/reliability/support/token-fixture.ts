@@ -39,8 +39,7 @@ export async function startTokenFixture(addresses: string[], options: HarnessOpt
     for (const address of addresses) {
       await f.harness.maildirs.ensureFolder(address);
       const result = await f.complete(await f.signIn({ kind: 'connect' }, address));
-      if (result.kind !== 'finished' || !result.outcome.ok)
-        throw new Error(`connecting ${address} failed: ${JSON.stringify(result)}`);
+      if (!result.ok || !result.outcome.ok) throw new Error(`connecting ${address} failed: ${JSON.stringify(result)}`);
       ids.set(address, result.outcome.accountId);
     }
     const schema = await import('@/lib/db/schema');

@@ -7,13 +7,12 @@ import { requireAdmin } from '@/lib/auth/require-admin';
 import { saveAppCredentials } from '@/lib/channels/microsoft365/app-credentials';
 import { appCredentialsSchema } from '@/lib/channels/microsoft365/app-credentials-schema';
 import { startAdminConsent, startConnect, type ConnectIntent } from '@/lib/channels/microsoft365/connect';
-import { intentOfFlow } from '@/lib/channels/microsoft365/retry';
+import { intentOfFlow, notRetryable } from '@/lib/channels/microsoft365/retry';
 import { startSyncNow } from '@/lib/channels/microsoft365/sync-now';
 import { redirectBaseUrl } from '@/lib/config/base-url';
 import { getDb } from '@/lib/db';
-import { isAppError } from '@/lib/errors';
 import { countOf } from '@/lib/format/count';
-import { echoValues, fieldErrorsOf, type FormState } from '@/lib/form-state';
+import { echoValues, fieldErrorsOf, formFailure, type FormState } from '@/lib/form-state';
 
 export async function saveAppCredentialsAction(_: FormState, form: FormData): Promise<FormState> {
   const admin = await requireAdmin();
@@ -24,9 +23,12 @@ export async function saveAppCredentialsAction(_: FormState, form: FormData): Pr
   const result = await saveAppCredentials(await getDb(), input.data, admin, {
     confirmedReauth: Number.isSafeInteger(confirmed) ? confirmed : undefined,
   });
-  const fieldNotes = result.check && result.check.result !== 'refused' ? { tenant: result.check.note } : undefined;
-  if (!result.ok)
-    return { ok: false, fieldErrors: result.fieldErrors, fieldNotes, values, confirm: result.mustReauthenticate };
+  const check = result.ok ? result.check : result.error.check;
+  const fieldNotes = check && check.result !== 'refused' ? { tenant: check.note } : undefined;
+  if (!result.ok) {
+    const { field, message, mustReauthenticate } = result.error;
+    return { ok: false, fieldErrors: { [field]: [message] }, fieldNotes, values, confirm: mustReauthenticate };
+  }
   revalidatePath('/channels/microsoft365');
   return { ok: true, fieldNotes, message: savedMessage(result.mustReauthenticate, result.restored) };
 }
@@ -56,14 +58,11 @@ const mailboxSchema = z.object({
 /** Every connect variant ends the same way: a flow row, then the browser goes to Microsoft. */
 async function goToMicrosoft(intent: ConnectIntent): Promise<FormState> {
   const admin = await requireAdmin();
-  let url: string;
-  try {
-    url = await startConnect(await getDb(), admin, intent, redirectBaseUrl(await headers()));
-  } catch (error) {
-    if (isAppError(error)) return { ok: false, message: error.message };
-    throw error;
-  }
-  redirect(url);
+  const base = redirectBaseUrl(await headers());
+  if (!base.ok) return formFailure(base.error);
+  const started = await startConnect(await getDb(), admin, intent, base.url);
+  if (!started.ok) return formFailure(started.error);
+  redirect(started.url);
 }
 
 export async function addAccountAction(_: FormState, form: FormData): Promise<FormState> {
@@ -87,29 +86,25 @@ export async function reauthenticateAction(_: FormState, form: FormData): Promis
 export async function retryConnectAction(_: FormState, form: FormData): Promise<FormState> {
   const admin = await requireAdmin();
   const flowId = uuid.safeParse(form.get('flowId'));
-  const intent = flowId.success ? await intentOfFlow(await getDb(), flowId.data, admin.id) : null;
-  if (!intent)
-    return { ok: false, message: 'That sign-in cannot be retried. Start again from the Microsoft 365 page.' };
-  if (intent === 'admin_consent') return requestAdminConsentAction({ ok: false }, form);
-  return goToMicrosoft({ ...intent, consent: form.get('consent') === '1' });
+  const retry = flowId.success ? await intentOfFlow(await getDb(), flowId.data, admin.id) : notRetryable();
+  if (!retry.ok) return formFailure(retry.error);
+  if (retry.intent === 'admin_consent') return requestAdminConsentAction({ ok: false }, form);
+  return goToMicrosoft({ ...retry.intent, consent: form.get('consent') === '1' });
 }
 
 export async function requestAdminConsentAction(_: FormState, _form: FormData): Promise<FormState> {
   const admin = await requireAdmin();
-  let url: string;
-  try {
-    url = await startAdminConsent(await getDb(), admin, redirectBaseUrl(await headers()));
-  } catch (error) {
-    if (isAppError(error)) return { ok: false, message: error.message };
-    throw error;
-  }
-  redirect(url);
+  const base = redirectBaseUrl(await headers());
+  if (!base.ok) return formFailure(base.error);
+  const started = await startAdminConsent(await getDb(), admin, base.url);
+  if (!started.ok) return formFailure(started.error);
+  redirect(started.url);
 }
 
 export async function syncAllNowAction(_: FormState, _form: FormData): Promise<FormState> {
   const admin = await requireAdmin();
   const result = await startSyncNow(await getDb(), admin);
-  if (!result.ok) return { ok: false, message: result.message };
+  if (!result.ok) return formFailure(result.error);
   revalidatePath('/channels/microsoft365');
   return {
     ok: true,

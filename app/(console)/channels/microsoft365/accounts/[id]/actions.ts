@@ -4,6 +4,7 @@ import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { requireAdmin } from '@/lib/auth/require-admin';
 import {
+  accountMissing,
   accountSettingsSchema,
   changeAccountSettings,
   correctMailboxAddress,
@@ -13,10 +14,10 @@ import {
 } from '@/lib/channels/microsoft365/accounts';
 import { startSyncNow } from '@/lib/channels/microsoft365/sync-now';
 import { getDb } from '@/lib/db';
-import { echoValues, fieldErrorsOf, type FormState } from '@/lib/form-state';
+import { echoValues, fieldErrorsOf, formFailure, type FormState } from '@/lib/form-state';
 
 const accountId = z.uuid();
-const GONE: FormState = { ok: false, message: 'That mailbox no longer exists.' };
+const GONE = formFailure(accountMissing().error);
 
 export async function saveAccountSettingsAction(_: FormState, form: FormData): Promise<FormState> {
   const admin = await requireAdmin();
@@ -28,7 +29,8 @@ export async function saveAccountSettingsAction(_: FormState, form: FormData): P
     confirmDelete: form.get('confirmDelete') ?? undefined,
   });
   if (!input.success) return { ok: false, fieldErrors: fieldErrorsOf(input.error) };
-  if (!(await changeAccountSettings(await getDb(), admin, id.data, input.data))) return GONE;
+  const changed = await changeAccountSettings(await getDb(), admin, id.data, input.data);
+  if (!changed.ok) return formFailure(changed.error);
   revalidatePath(`/channels/microsoft365/accounts/${id.data}`);
   return { ok: true, message: 'Settings saved. They apply from the next sync.' };
 }
@@ -38,7 +40,8 @@ export async function setAccountEnabledAction(_: FormState, form: FormData): Pro
   const id = accountId.safeParse(form.get('accountId'));
   const enabled = form.get('enabled');
   if (!id.success || (enabled !== 'true' && enabled !== 'false')) return GONE;
-  if (!(await setAccountEnabled(await getDb(), admin, id.data, enabled === 'true'))) return GONE;
+  const changed = await setAccountEnabled(await getDb(), admin, id.data, enabled === 'true');
+  if (!changed.ok) return formFailure(changed.error);
   revalidatePath(`/channels/microsoft365/accounts/${id.data}`);
   return {
     ok: true,
@@ -55,7 +58,8 @@ export async function removeAccountAction(_: FormState, form: FormData): Promise
   if (keep !== 'keep' && keep !== 'delete')
     return { ok: false, fieldErrors: { messages: ['Choose whether to keep its stored messages.'] } };
   if (form.get('confirm') !== 'yes') return { ok: false, fieldErrors: { confirm: ['Confirm the removal.'] } };
-  if (!(await removeAccount(await getDb(), admin, id.data, keep === 'keep'))) return GONE;
+  const removed = await removeAccount(await getDb(), admin, id.data, keep === 'keep');
+  if (!removed.ok) return formFailure(removed.error);
   revalidatePath('/channels/microsoft365');
   redirect('/channels/microsoft365?removed=1');
 }
@@ -67,7 +71,7 @@ export async function syncNowAction(_: FormState, form: FormData): Promise<FormS
   const result = await startSyncNow(await getDb(), admin, id.data);
   return result.ok
     ? { ok: true, message: 'Sync started.', started: { since: result.since.toISOString(), items: 1 } }
-    : { ok: false, message: result.message };
+    : formFailure(result.error);
 }
 
 export async function correctMailboxAddressAction(_: FormState, form: FormData): Promise<FormState> {
@@ -76,7 +80,8 @@ export async function correctMailboxAddressAction(_: FormState, form: FormData):
   if (!id.success) return GONE;
   const input = mailboxAddressSchema.safeParse({ address: form.get('address') });
   if (!input.success) return { ok: false, fieldErrors: fieldErrorsOf(input.error), values: echoValues(form) };
-  if (!(await correctMailboxAddress(await getDb(), admin, id.data, input.data.address))) return GONE;
+  const corrected = await correctMailboxAddress(await getDb(), admin, id.data, input.data.address);
+  if (!corrected.ok) return formFailure(corrected.error);
   revalidatePath(`/channels/microsoft365/accounts/${id.data}`);
   return {
     ok: true,

@@ -19,7 +19,7 @@ export async function GET(request: NextRequest) {
   if (!params.success) redirect('/channels/microsoft365/connect/rejected?reason=invalid');
 
   const result = await completeConnect(await getDb(), admin, params.data, publicBaseUrl(request.headers));
-  if (result.kind === 'rejected') redirect(`/channels/microsoft365/connect/rejected?reason=${result.reason}`);
+  if (!result.ok) redirect(`/channels/microsoft365/connect/rejected?reason=${result.error.reason}`);
   const { flow, outcome } = result;
   if (outcome.ok && flow.intent === 'admin_consent') redirect('/channels/microsoft365?consent=granted');
   // Success or failure, the flow's page says how it ended; a connected mailbox's address is checked there.

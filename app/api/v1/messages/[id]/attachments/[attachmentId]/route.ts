@@ -2,7 +2,7 @@ import { getDb } from '@/lib/db';
 import { attachmentResponse } from '@/lib/messages/download-responses';
 import { verifyInlineImage } from '@/lib/messages/inline-image-token';
 import { parseRecordId } from '@/lib/messages/record-id';
-import { notFound, refusalWithoutAdmin } from '@/lib/messages/route-auth';
+import { notFoundResponse, refusalWithoutAdmin } from '@/lib/messages/route-auth';
 
 export const dynamic = 'force-dynamic';
 
@@ -22,7 +22,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
     const refusal = await refusalWithoutAdmin(request);
     if (refusal) return refusal;
   }
-  if (messageId === null || partId === null) return notFound('attachment');
+  if (messageId === null || partId === null) return notFoundResponse('attachment');
   return attachmentResponse(await getDb(), messageId, partId, {
     inline: byToken || query.get('inline') === '1',
     onlyInlineImage: byToken,
