@@ -11,14 +11,16 @@ import {
   type HostileMessage,
 } from '../test/reliability/support/hostile-corpus';
 import { recordScenario } from '../test/reliability/support/scenarios';
-import { ensureSignedIn } from './support/admin';
+import { ensureApp, ensureSignedIn, resetConsole } from './support/console-state';
 import { expect, test } from './support/test';
-import { E2E_APP, harnessControl, world } from './support/world';
+import { harnessControl, world } from './support/world';
 
 // The hostile MIME corpus, delivered into a mailbox of its own, connected and synced like any other, then opened
 // message by message in the console: nothing in it may run, navigate, load from elsewhere or escape its frame.
 // The oversize message is left out: the product's 50 MB limit is not configurable per deployment.
 test.describe.configure({ mode: 'serial' });
+// A new console for this spec alone (support/console-state.ts), so it runs on its own and in any order.
+test.beforeAll(resetConsole);
 
 const MAILBOX = { address: 'hostile@contoso.test', displayName: 'Hostile Inbox' };
 const ORDINARY = 5;
@@ -162,16 +164,8 @@ test('@reliability a mailbox full of hostile MIME connects and syncs every messa
 
   const db = sql();
   try {
-    const [apps] = await db<{ n: number }[]>`select count(*)::int as n from microsoft365_apps`;
+    await ensureApp(page);
     await page.goto('/channels/microsoft365');
-    if (apps?.n === 0) {
-      // Run on its own: register the app first, as 10-channel.spec.ts does.
-      await page.getByLabel('Application (client) ID').fill(E2E_APP.clientId);
-      await page.getByLabel('Client secret').fill(E2E_APP.clientSecret);
-      await page.getByLabel('Directory (tenant) ID or domain').fill(E2E_APP.tenant);
-      await page.getByRole('button', { name: 'Connect Microsoft 365 App' }).click();
-      await expect(page.getByText('Saved. Connected mailboxes keep working.')).toBeVisible();
-    }
     await page.getByRole('button', { name: 'Add account' }).click();
     await page.getByRole('button', { name: `Sign in as ${MAILBOX.displayName} (${MAILBOX.address})` }).click();
     await expect(page.getByRole('heading', { level: 1, name: MAILBOX.address })).toBeVisible();

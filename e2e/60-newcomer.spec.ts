@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fillSetup } from './support/admin';
+import { freePort } from './support/ports';
 import { expect, test } from './support/test';
 
 // A newcomer follows the README: `npm run demo`, open the console, create the administrator, add a mailbox, and
@@ -12,17 +12,6 @@ import { expect, test } from './support/test';
 let demo: ChildProcess | undefined;
 let output = '';
 const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'mg-newcomer-')), 'demo');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 test.afterAll(async () => {
   if (demo?.pid && demo.exitCode === null) {

@@ -4,6 +4,7 @@ import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { freePort } from './support/ports';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 
 /**
@@ -12,7 +13,6 @@ import { createTestDatabase, type TestDatabase } from '../test/support/database'
  * dependency, no project checkout: the console, `npm run db:migrate` and the `npm run sync -- --watch` worker must
  * start and work against Postgres from there.
  */
-const port = Number(process.env.E2E_EMBEDDED_PORT ?? 3108);
 const root = process.cwd();
 const children = new Set<ChildProcess>();
 let database: TestDatabase | undefined;
@@ -52,6 +52,7 @@ test('the container’s contents run the console, the migrations and the sync wo
   page,
 }) => {
   test.setTimeout(180_000);
+  const port = await freePort();
   const app = assembleImage();
   database = await createTestDatabase('mg_image');
   const base = `http://127.0.0.1:${port}`;
