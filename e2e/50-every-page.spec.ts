@@ -83,7 +83,8 @@ async function settle(page: import('@playwright/test').Page) {
 test('every page: no WCAG 2.1 A/AA violation (axe), no React or hydration warning, and no sideways scroll at 360 px', async ({
   page,
 }) => {
-  test.setTimeout(180_000);
+  // 13 pages, two widths each, axe over each: on a loaded 2-core machine that takes minutes.
+  test.setTimeout(480_000);
   const logs = watchReactLogs(page);
   await ensureSignedIn(page);
   const pages = await consolePages();
