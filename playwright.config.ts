@@ -2,7 +2,9 @@ import { defineConfig } from '@playwright/test';
 
 // Each worker starts an e2e world of its own (console, database, stand-in) on its own port: see e2e/support/test.ts.
 // Specs make the state they need themselves (e2e/support/console-state.ts), so any of them runs alone, in any order.
-const workers = Number(process.env.E2E_WORKERS ?? 1);
+// Two by default: much of a spec's time is spent waiting (on syncs, the stand-in, timers), so two worlds side by
+// side finish sooner even on two cores (see docs/development.md). E2E_WORKERS=1 runs them one after the other.
+const workers = Number(process.env.E2E_WORKERS ?? 2);
 
 export default defineConfig({
   testDir: './e2e',
