@@ -8,7 +8,7 @@ import { withE2eDatabase } from './support/db-snapshot';
 import { recordedBodies, recordResponses } from './support/response-log';
 import { SECRETS_FILE, SERVER_LOG, type E2eSecrets } from './support/run-files';
 import { secretValues, type SecretValue } from './support/secret-values';
-import { world } from './support/world';
+import { ALICE, world } from './support/world';
 import { connectMailbox, withAdminPage } from './support/console-state';
 
 // Runs last (hence 99): everything this worker's e2e world stored, answered and logged is scanned for the values
@@ -51,7 +51,7 @@ test.beforeAll(async ({ browser }) => {
   test.setTimeout(120_000);
   await withAdminPage(browser, async (page) => {
     const stopRecording = recordResponses(page.context());
-    const account = await connectMailbox(page, { displayName: 'Alice Example', address: 'alice@contoso.test' });
+    const account = await connectMailbox(page, ALICE);
     for (const path of [
       '/channels/microsoft365',
       `/channels/microsoft365/accounts/${account}`,
