@@ -1,12 +1,16 @@
 import { defineConfig } from '@playwright/test';
 
-const port = Number(process.env.E2E_PORT ?? 3107);
-export const baseURL = `http://127.0.0.1:${port}`;
+// Each worker starts an e2e world of its own (console, database, stand-in) on its own port: see e2e/support/test.ts.
+// Specs make the state they need themselves (e2e/support/console-state.ts), so any of them runs alone, in any order.
+// Two by default: much of a spec's time is spent waiting (on syncs, the stand-in, timers), so two worlds side by
+// side finish sooner even on two cores (see docs/development.md). E2E_WORKERS=1 runs them one after the other.
+const workers = Number(process.env.E2E_WORKERS ?? 2);
 
 export default defineConfig({
   testDir: './e2e',
   testMatch: '**/*.spec.ts',
-  workers: 1,
+  workers,
+  // A spec's tests run in order in one worker; specs are spread over the workers.
   fullyParallel: false,
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
@@ -14,7 +18,6 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
   use: {
-    baseURL,
     trace: 'retain-on-failure',
     browserName: 'chromium',
     launchOptions: {
@@ -29,16 +32,5 @@ export default defineConfig({
         '--no-first-run',
       ],
     },
-  },
-  webServer: {
-    // A production server (`next build` ran before) on a fresh database, see e2e/support/server.ts.
-    command: `npx tsx e2e/support/server.ts`,
-    url: `${baseURL}/api/health`,
-    env: { E2E_PORT: String(port) },
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
   },
 });

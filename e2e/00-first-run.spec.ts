@@ -1,8 +1,11 @@
 import { expect, test } from './support/test';
 import { ADMIN, fillSetup, signIn, signOut } from './support/admin';
 import { expectAccessible } from './support/page-checks';
+import { resetConsole } from './support/console-state';
 
 test.describe.configure({ mode: 'serial' });
+// A new console for this spec alone (support/console-state.ts), so it runs on its own and in any order.
+test.beforeAll(resetConsole);
 
 test('a new console sends every page to set-up, creates the first admin once, then signs in and out', async ({
   page,

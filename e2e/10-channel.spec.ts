@@ -1,9 +1,11 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './support/test';
-import { ensureSignedIn } from './support/admin';
+import { ensureSignedIn, resetConsole } from './support/console-state';
 import { E2E_APP, harnessControl } from './support/world';
 
 test.describe.configure({ mode: 'serial' });
+// A new console for this spec alone (support/console-state.ts), so it runs on its own and in any order.
+test.beforeAll(resetConsole);
 
 const CALLBACK_PATH = '/api/v1/external_credentials/microsoft365/callback';
 const seen: string[] = [];

@@ -1,15 +1,17 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { ensureSignedIn } from './support/admin';
+import { ensureApp, ensureSignedIn, resetConsole } from './support/console-state';
 import { expect, test } from './support/test';
-import { E2E_APP, harnessControl, world } from './support/world';
+import { harnessControl, world } from './support/world';
 
 /**
  * A tenant whose sign-in names (UPNs) live on onmicrosoft and whose mail lives on the company domain: the mailbox
  * connects, sends From its SMTP address and passes the Verify round trip. Runs on its own (sets up what it needs).
  */
 test.describe.configure({ mode: 'serial' });
+// A new console for this spec alone (support/console-state.ts), so it runs on its own and in any order.
+test.beforeAll(resetConsole);
 
 const ANA = {
   address: 'ana@contoso.test',
@@ -32,16 +34,6 @@ test.beforeAll(async () => {
 test.beforeEach(async ({ page }) => {
   await ensureSignedIn(page);
 });
-
-async function ensureApp(page: Page) {
-  await page.goto('/channels/microsoft365');
-  if (await page.getByRole('button', { name: 'Add account' }).isVisible()) return;
-  await page.getByLabel('Application (client) ID').fill(E2E_APP.clientId);
-  await page.getByLabel('Client secret').fill(E2E_APP.clientSecret);
-  await page.getByLabel('Directory (tenant) ID or domain').fill(E2E_APP.tenant);
-  await page.getByRole('button', { name: 'Connect Microsoft 365 App' }).click();
-  await expect(page.getByText(/^Saved\./)).toBeVisible();
-}
 
 async function connect(page: Page, user: { displayName: string; signInName: string }) {
   await ensureApp(page);

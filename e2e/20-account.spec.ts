@@ -1,7 +1,17 @@
-import { ensureSignedIn } from './support/admin';
+import { connectMailbox, ensureApp, ensureSignedIn, resetConsole, withAdminPage } from './support/console-state';
+import { ALICE, BOB } from './support/world';
 import { expect, test } from './support/test';
 
 test.describe.configure({ mode: 'serial' });
+// A new console for this spec alone (support/console-state.ts), so it runs on its own and in any order.
+test.beforeAll(resetConsole);
+test.beforeAll(async ({ browser }) => {
+  await withAdminPage(browser, async (page) => {
+    await ensureApp(page);
+    await connectMailbox(page, ALICE);
+    await connectMailbox(page, BOB);
+  });
+});
 
 test.beforeEach(async ({ page }) => {
   await ensureSignedIn(page);

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { ensureSignedIn } from './support/admin';
+import { ensureSignedIn, resetConsole } from './support/console-state';
 import { openWorldDb } from './support/db-snapshot';
 import { expect, test } from './support/test';
+
+// A new console for this spec alone (support/console-state.ts), so it runs on its own and in any order.
+test.beforeAll(resetConsole);
 
 // A mailbox whose Exchange lists two messages it will not serve (recorded by the sync; the recording itself is
 // covered by test/sync-exchange.test.ts). Its own account row, removed again, so the spec runs alone or in order.

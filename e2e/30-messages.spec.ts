@@ -2,11 +2,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import postgres from 'postgres';
 import type { Page } from '@playwright/test';
-import { ensureSignedIn } from './support/admin';
+import { connectMailbox, ensureSignedIn, resetConsole, withAdminPage } from './support/console-state';
 import { expect, test } from './support/test';
-import { world } from './support/world';
+import { ALICE, world } from './support/world';
 
 test.describe.configure({ mode: 'serial' });
+// A new console for this spec alone (support/console-state.ts), so it runs on its own and in any order.
+test.beforeAll(resetConsole);
+test.beforeAll(async ({ browser }) => withAdminPage(browser, (page) => connectMailbox(page, ALICE)));
 
 // Words no other message contains, so a search can only find this one.
 const token = randomBytes(4).toString('hex');
@@ -40,7 +43,7 @@ test.beforeAll(async () => {
     const [account] = await sql<
       { id: string }[]
     >`select id from mail_accounts where email_address = 'alice@contoso.test' and kind = 'user'`;
-    if (!account) throw new Error('alice@contoso.test is not connected: run the channel specs first');
+    if (!account) throw new Error('alice@contoso.test is not connected');
     const [message] = await sql<{ id: string }[]>`insert into messages
       (account_id, folder, uidvalidity, uid, subject, from_address, to_addresses, internal_date, size, snippet, text, html, has_attachments)
       values (${account.id}, 'INBOX', 999999, 1, ${SUBJECT}, 'News <news@fabrikam.test>', ${['alice@contoso.test']}, now(), ${SOURCE.length},

@@ -1,11 +1,14 @@
 import type { Browser, Page } from '@playwright/test';
 import { generate } from 'otplib';
-import { ADMIN, ensureSignedIn, signIn } from './support/admin';
+import { ADMIN, signIn } from './support/admin';
+import { ensureSignedIn, resetConsole } from './support/console-state';
 import { expectAccessible, expectFitsWidth } from './support/page-checks';
 import { sessionCookieOf } from './support/sessions';
 import { expect, test } from './support/test';
 
 test.describe.configure({ mode: 'serial' });
+// A new console for this spec alone (support/console-state.ts), so it runs on its own and in any order.
+test.beforeAll(resetConsole);
 
 const BEA = { name: 'Bea Second', email: 'bea@example.com', password: 'bea has a long password' };
 

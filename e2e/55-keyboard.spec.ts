@@ -4,7 +4,18 @@ import type { Page } from '@playwright/test';
 import { Maildirs } from '../test/harness/maildir';
 import { ADMIN } from './support/admin';
 import { expect, test } from './support/test';
-import { world } from './support/world';
+import { ALICE, world } from './support/world';
+import { connectMailbox, resetConsole, syncAll, withAdminPage } from './support/console-state';
+
+// A new console for this spec alone (support/console-state.ts), so it runs on its own and in any order.
+test.beforeAll(resetConsole);
+// Alice connected, with what her mailbox already holds synced: the message below is then the one new one.
+test.beforeAll(async ({ browser }) =>
+  withAdminPage(browser, async (page) => {
+    await connectMailbox(page, ALICE);
+    await syncAll(page.request);
+  }),
+);
 
 // A long HTML message: only scrolling shows its last paragraph.
 const SUBJECT = `Quarterly report kb${randomBytes(3).toString('hex')}`;
@@ -45,7 +56,7 @@ test('keyboard only: sign in, sync a mailbox, open the synced message and scroll
   try {
     const [account] = await sql<{ id: string }[]>`select id from mail_accounts
       where email_address = 'alice@contoso.test' and kind = 'user' and removed_at is null`;
-    if (!account) throw new Error('alice@contoso.test is not connected: run the channel specs first');
+    if (!account) throw new Error('alice@contoso.test is not connected');
     accountId = account.id;
   } finally {
     await sql.end();

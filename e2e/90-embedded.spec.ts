@@ -3,9 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { freePort } from './support/ports';
 
 // `npm start` with no DATABASE_URL must come up on PGlite in the data folder, migrated, with generated keys.
-const port = Number(process.env.E2E_EMBEDDED_PORT ?? 3108);
 let server: ChildProcess | undefined;
 
 function runScript(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -28,6 +28,7 @@ test.afterAll(async () => {
 
 test('the production server starts on the embedded database with no configuration', async ({ page }) => {
   test.setTimeout(180_000); // a cold start migrates PGlite: slow on a loaded machine
+  const port = await freePort();
   const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'mg-embedded-')), 'data');
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,

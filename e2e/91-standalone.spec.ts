@@ -1,9 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { freePort } from './support/ports';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 
 /**
@@ -12,7 +13,6 @@ import { createTestDatabase, type TestDatabase } from '../test/support/database'
  * dependency, no project checkout: the console, `npm run db:migrate` and the `npm run sync -- --watch` worker must
  * start and work against Postgres from there.
  */
-const port = Number(process.env.E2E_EMBEDDED_PORT ?? 3108);
 const root = process.cwd();
 const children = new Set<ChildProcess>();
 let database: TestDatabase | undefined;
@@ -22,12 +22,36 @@ test.afterAll(async () => {
   await database?.drop();
 });
 
+/** The newest modification time of a file under `target` (itself, when it is a file). */
+function newestChange(target: string): number {
+  const stats = statSync(target);
+  if (!stats.isDirectory()) return stats.mtimeMs;
+  return Math.max(0, ...readdirSync(target).map((name) => newestChange(path.join(target, name))));
+}
+
+/** dist/cli holds the commands, each newer than everything the commands are compiled from. */
+function cliIsFresh(): boolean {
+  const dist = path.join(root, 'dist', 'cli');
+  if (!existsSync(dist)) return false;
+  // A command added to scripts/build-cli.mjs makes scripts/ newer than every output, so it is never missed.
+  const outputs = readdirSync(dist)
+    .filter((name) => name.endsWith('.cjs'))
+    .map((name) => path.join(dist, name));
+  if (outputs.length === 0) return false;
+  const sources = ['lib', 'scripts', 'drizzle', 'package-lock.json'].map((name) => newestChange(path.join(root, name)));
+  return Math.min(...outputs.map((file) => statSync(file).mtimeMs)) > Math.max(...sources);
+}
+
 function assembleImage(): string {
   const standalone = path.join(root, '.next', 'standalone');
   if (!existsSync(path.join(standalone, 'server.js')))
     throw new Error('No .next/standalone: run `npx next build` first.');
-  const run = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`build-cli failed: ${run.stderr}`);
+  // `npm run build` compiles the commands too; compile them here only when that output is missing or older than a
+  // source it is built from.
+  if (!cliIsFresh()) {
+    const run = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`build-cli failed: ${run.stderr}`);
+  }
   const app = path.join(mkdtempSync(path.join(tmpdir(), 'mg-image-')), 'app');
   cpSync(standalone, app, { recursive: true });
   cpSync(path.join(root, '.next', 'static'), path.join(app, '.next', 'static'), { recursive: true });
@@ -52,6 +76,7 @@ test('the container’s contents run the console, the migrations and the sync wo
   page,
 }) => {
   test.setTimeout(180_000);
+  const port = await freePort();
   const app = assembleImage();
   database = await createTestDatabase('mg_image');
   const base = `http://127.0.0.1:${port}`;

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import type postgres from 'postgres';
 import type { APIResponse } from '@playwright/test';
 import { recordScenario } from '../test/reliability/support/scenarios';
-import { ADMIN, ensureSignedIn } from './support/admin';
+import { ADMIN } from './support/admin';
+import { ensureSignedIn, resetConsole } from './support/console-state';
 import { changedTables, openWorldDb, snapshotDb } from './support/db-snapshot';
 import { rawRequest } from './support/raw-http';
 import { SERVER_LOG } from './support/run-files';
@@ -12,6 +13,8 @@ import { expect, test } from './support/test';
 // Issue 16, "Headers and responses": each test replays an attack found on a production build and checks the
 // answer it gets now. Self-contained: it seeds its own (disabled) mailbox and message, and removes them.
 test.describe.configure({ mode: 'serial' });
+// A new console for this spec alone (support/console-state.ts), so it runs on its own and in any order.
+test.beforeAll(resetConsole);
 
 const GROUP = 'authorization';
 const RLO = '\u202e';

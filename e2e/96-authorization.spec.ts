@@ -1,15 +1,18 @@
 import type postgres from 'postgres';
 import type { APIRequestContext, Page, PlaywrightWorkerArgs } from '@playwright/test';
 import { recordScenario } from '../test/reliability/support/scenarios';
-import { consoleReplays, redirectOf, replayAction } from './support/action-replay';
-import { ADMIN, ensureSignedIn } from './support/admin';
+import { consoleActionCalls, redirectOf, replayAction, type ActionCall } from './support/action-replay';
+import { ADMIN } from './support/admin';
+import { ensureSignedIn, resetConsole } from './support/console-state';
 import { appEntries, fillPattern, worldSegmentValues, type AppEntry } from './support/app-routes';
 import { changedTables, openWorldDb, settledSnapshot, snapshotDb } from './support/db-snapshot';
 import { forgedSessionCookie, SESSION_COOKIE, sessionCookieOf } from './support/sessions';
-import { expect, test, type CapturedAction } from './support/test';
+import { expect, test } from './support/test';
 import { E2E_APP, world } from './support/world';
 
 test.describe.configure({ mode: 'serial' });
+// A new console for this spec alone (support/console-state.ts), so it runs on its own and in any order.
+test.beforeAll(resetConsole);
 
 const CALLBACK_PATH = '/api/v1/external_credentials/microsoft365/callback';
 const INTRUDER = 'intruder@example.com';
@@ -260,9 +263,9 @@ test('@reliability every page and route handler refuses an anonymous caller and 
 });
 
 /** Saves the world's app credentials through the form; `intercept` catches the action request instead of sending it. */
-async function submitAppForm(page: Page, intercept: boolean): Promise<CapturedAction | undefined> {
+async function submitAppForm(page: Page, intercept: boolean): Promise<ActionCall | undefined> {
   await page.goto('/channels/microsoft365');
-  let captured: CapturedAction | undefined;
+  let captured: ActionCall | undefined;
   if (intercept) {
     await page.route('**/channels/microsoft365', async (route) => {
       const request = route.request();
@@ -309,7 +312,10 @@ test('@reliability a server action with a valid session but a foreign Origin or 
     { origin: 'https://attacker.example', 'x-forwarded-host': 'console.example' },
     { origin: 'https://attacker.example', host: 'console.example' },
   ];
-  const others = [...consoleReplays().values()].filter((other) => other.id !== call.id);
+  // Every other console action of the build, as its form would send it.
+  const others = [...(await consoleActionCalls(origin, await worldSegmentValues(sql))).values()].filter(
+    (other) => other.id !== call.id,
+  );
   const api = await newApi(playwright, origin);
   try {
     const before = await settledSnapshot(sql);
@@ -321,7 +327,7 @@ test('@reliability a server action with a valid session but a foreign Origin or 
       expect(redirectOf(response)).toBe('');
       tried++;
     }
-    // Every other console action the earlier specs sent, with the same valid session from a foreign page.
+    // Every other console action, with the same valid session from a foreign page.
     for (const other of others) {
       const response = await replayAction(api, other, { cookie, origin: 'https://attacker.example' });
       expect(response.status(), other.url).toBe(403);

@@ -1,13 +1,16 @@
 import type postgres from 'postgres';
 import type { APIResponse } from '@playwright/test';
 import { recordScenario } from '../test/reliability/support/scenarios';
-import { ADMIN, ensureSignedIn } from './support/admin';
+import { ADMIN } from './support/admin';
+import { ensureSignedIn, resetConsole } from './support/console-state';
 import { appEntries, fillPattern, worldSegmentValues } from './support/app-routes';
 import { openWorldDb } from './support/db-snapshot';
 import { SESSION_COOKIE, sessionCookieOf } from './support/sessions';
 import { expect, test } from './support/test';
 
 test.describe.configure({ mode: 'serial' });
+// A new console for this spec alone (support/console-state.ts), so it runs on its own and in any order.
+test.beforeAll(resetConsole);
 
 const BODY_ROUTE = '/api/v1/messages/[id]/body';
 // The app's session lasts 8 hours (lib/auth/config.ts SESSION_MAX_AGE_SECONDS).

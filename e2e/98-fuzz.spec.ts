@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIRequestContext, Page } from '@playwright/test';
 import { recordScenario } from '../test/reliability/support/scenarios';
-import { ensureSignedIn } from './support/admin';
+import { connectMailbox, ensureSignedIn, resetConsole } from './support/console-state';
 import { changedTables, snapshotDb, withE2eDatabase, type DbSnapshot } from './support/db-snapshot';
 import { HOSTILE_IDS, hostileStrings, pick } from './support/hostile-input';
 import { libraryTextIn, libraryTextInHtml } from './support/library-text';
@@ -9,7 +9,7 @@ import { rawRequest, type RawResponse } from './support/raw-http';
 import { recordBody } from './support/response-log';
 import { callServerAction, serverActionIds, shownText } from './support/server-action';
 import { expect, test } from './support/test';
-import { E2E_APP, world } from './support/world';
+import { ALICE, world } from './support/world';
 import { prng } from '../test/harness/random';
 
 // Seeded: a failure names an input that fails the same way on the next run.
@@ -18,6 +18,8 @@ const CALLBACK = '/api/v1/external_credentials/microsoft365/callback';
 const GROUP = 'hostile input';
 
 test.describe.configure({ mode: 'serial' });
+// A new console for this spec alone (support/console-state.ts), so it runs on its own and in any order.
+test.beforeAll(resetConsole);
 
 test.beforeEach(async ({ page }) => {
   await ensureSignedIn(page);
@@ -38,33 +40,9 @@ async function cookieHeader(page: Page): Promise<string> {
   return (await page.context().cookies()).map((cookie) => `${cookie.name}=${cookie.value}`).join('; ');
 }
 
-/** A live mailbox to aim the account forms at: connects Alice (and saves the app) when the run has none yet. */
-async function liveAccountId(page: Page): Promise<string> {
-  const find = () =>
-    withE2eDatabase(
-      async (sql) =>
-        (
-          await sql<
-            { id: string }[]
-          >`select id from mail_accounts where removed_at is null and status = 'active' order by created_at limit 1`
-        )[0]?.id,
-    );
-  const existing = await find();
-  if (existing) return existing;
-  await page.goto('/channels/microsoft365');
-  if ((await withE2eDatabase((sql) => sql`select 1 from microsoft365_apps`)).length === 0) {
-    await page.getByLabel('Application (client) ID').fill(E2E_APP.clientId);
-    await page.getByLabel('Client secret').fill(E2E_APP.clientSecret);
-    await page.getByLabel('Directory (tenant) ID or domain').fill(E2E_APP.tenant);
-    await page.getByRole('button', { name: 'Connect Microsoft 365 App' }).click();
-    await expect(page.getByText(/^Saved\./)).toBeVisible();
-  }
-  await page.getByRole('button', { name: 'Add account' }).click();
-  await page.getByRole('button', { name: 'Sign in as Alice Example (alice@contoso.test)' }).click();
-  await expect(page.getByText('Connected. The mailbox signed in and its IMAP access was verified.')).toBeVisible();
-  const id = await find();
-  if (!id) throw new Error('Connecting Alice left no active mailbox.');
-  return id;
+/** A live mailbox to aim the account forms at: Alice's, connected (with the app saved) when it is not yet. */
+function liveAccountId(page: Page): Promise<string> {
+  return connectMailbox(page, ALICE);
 }
 
 /** Checks one answer of a page or route: never a 5xx, never library text, kept for the secret scan. */

@@ -2,16 +2,18 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test';
 import { recordScenario } from '../test/reliability/support/scenarios';
 import { withE2eDatabase } from './support/db-snapshot';
-import { recordedBodies } from './support/response-log';
+import { recordedBodies, recordResponses } from './support/response-log';
 import { SECRETS_FILE, SERVER_LOG, type E2eSecrets } from './support/run-files';
 import { secretValues, type SecretValue } from './support/secret-values';
-import { world } from './support/world';
+import { ALICE, world } from './support/world';
+import { connectMailbox, withAdminPage } from './support/console-state';
 
-// Runs last (hence 99): everything the whole e2e run stored, answered and logged is scanned for the values that
-// must only ever exist sealed (v1:<key id>:...), hashed, or not at all.
+// Runs last (hence 99): everything this worker's e2e world stored, answered and logged is scanned for the values
+// that must only ever exist sealed (v1:<key id>:...), hashed, or not at all. With the specs before it, that is their
+// whole run; on its own (or first) it makes the traffic itself below: a connected mailbox and every console page.
 const GROUP = 'secrets';
 const SEALED = /^v1:[0-9a-f]{8}:[A-Za-z0-9_-]+$/;
 
@@ -44,6 +46,29 @@ function occurrences(haystack: Buffer, secrets: SecretValue[], where: string): s
   }
   return found;
 }
+
+test.beforeAll(async ({ browser }) => {
+  test.setTimeout(120_000);
+  await withAdminPage(browser, async (page) => {
+    const stopRecording = recordResponses(page.context());
+    const account = await connectMailbox(page, ALICE);
+    for (const path of [
+      '/channels/microsoft365',
+      `/channels/microsoft365/accounts/${account}`,
+      '/messages',
+      '/sync-runs',
+      '/audit',
+      '/administrators',
+      '/settings',
+    ]) {
+      await page.goto(path);
+      // Client navigations too: their answers are RSC payloads, not HTML.
+      await page.getByRole('link', { name: 'Audit log' }).click();
+      await page.waitForURL('**/audit');
+    }
+    await stopRecording();
+  });
+});
 
 test('@reliability the database dump holds no secret, token or password in the clear, only sealed values', async () => {
   test.setTimeout(180_000);

@@ -33,14 +33,3 @@ export async function signOut(page: Page) {
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page).toHaveURL(/\/sign-in/);
 }
-
-/** Signs in, or creates the first admin when the console is new (so a spec also runs on its own). */
-export async function ensureSignedIn(page: Page, admin = ADMIN) {
-  await page.goto('/sign-in');
-  if (page.url().endsWith('/setup')) {
-    await fillSetup(page, admin);
-    await expect(page.getByRole('navigation', { name: 'Console' })).toBeVisible();
-    return;
-  }
-  if (page.url().includes('/sign-in')) await signIn(page, admin);
-}

@@ -15,18 +15,36 @@ export interface ActionAnswer {
   text: string;
 }
 
-/** exportedName → action id, for the actions under app/. */
-export function serverActionIds(): Map<string, string> {
+export interface ManifestEntry {
+  filename: string;
+  exportedName: string;
+  /** The pages whose bundles hold the action, e.g. app/(console)/audit/page. */
+  workers: Record<string, unknown>;
+}
+
+/** action id → its entry in the build's manifest, for the actions under app/. */
+export function appActions(): Map<string, ManifestEntry> {
   const manifest = JSON.parse(
     readFileSync(path.join(process.cwd(), '.next', 'server', 'server-reference-manifest.json'), 'utf8'),
-  ) as {
-    node: Record<string, { filename: string; exportedName: string }>;
-  };
-  return new Map(
-    Object.entries(manifest.node)
-      .filter(([, entry]) => entry.filename.startsWith('app/'))
-      .map(([id, entry]) => [entry.exportedName, id]),
-  );
+  ) as { node: Record<string, ManifestEntry> };
+  return new Map(Object.entries(manifest.node).filter(([, entry]) => entry.filename.startsWith('app/')));
+}
+
+/** exportedName → action id, for the actions under app/. */
+export function serverActionIds(): Map<string, string> {
+  return new Map([...appActions()].map(([id, entry]) => [entry.exportedName, id]));
+}
+
+/** The multipart body a `useActionState` form sends: the previous state, then the form's fields. */
+export function actionForm(actionId: string, fields: ReadonlyArray<readonly [string, string]>): FormData {
+  const form = new FormData();
+  form.append('_1_$ACTION_REF_1', '');
+  form.append('_1_$ACTION_1:0', JSON.stringify({ id: actionId, bound: '$@1' }));
+  form.append('_1_$ACTION_1:1', '[{"ok":false}]');
+  form.append('_1_$ACTION_KEY', 'k0');
+  for (const [name, value] of fields) form.append(`_1_${name}`, value);
+  form.append('0', '[{"ok":false},"$K1"]');
+  return form;
 }
 
 export async function callServerAction(
@@ -37,15 +55,8 @@ export async function callServerAction(
   /** E.g. an Origin, as a browser on another site would send it. */
   extraHeaders: Record<string, string> = {},
 ): Promise<ActionAnswer> {
-  const form = new FormData();
-  form.append('_1_$ACTION_REF_1', '');
-  form.append('_1_$ACTION_1:0', JSON.stringify({ id: actionId, bound: '$@1' }));
-  form.append('_1_$ACTION_1:1', '[{"ok":false}]');
-  form.append('_1_$ACTION_KEY', 'k0');
-  for (const [name, value] of fields) form.append(`_1_${name}`, value);
-  form.append('0', '[{"ok":false},"$K1"]');
   const response = await request.post(pagePath, {
-    multipart: form,
+    multipart: actionForm(actionId, fields),
     headers: { 'next-action': actionId, accept: 'text/x-component', ...extraHeaders },
     maxRedirects: 0,
   });

@@ -1,6 +1,7 @@
 /**
  * Starts the e2e world: the Microsoft 365 stand-in (emulator, Dovecot, SMTP) and `next start` on a fresh Postgres
- * database, configured only through the environment like any deployment. Stops all of it when stopped.
+ * database, configured only through the environment like any deployment. Stops all of it when stopped. One per
+ * Playwright worker, started by the `world` fixture (test.ts) in that worker's folder (run-files.ts).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -8,10 +9,11 @@ import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startHarness } from '../../test/harness/fixture';
 import { createTestDatabase } from '../../test/support/database';
-import { RESPONSES_DIR, SECRETS_FILE, SERVER_LOG, type E2eSecrets } from './run-files';
+import { RESPONSES_DIR, SECRETS_FILE, SERVER_LOG, WORLD_DIR, WORLD_FILE, type E2eSecrets } from './run-files';
 import { E2E_APP, E2E_USERS, type E2eWorld } from './world';
 
-const port = process.env.E2E_PORT ?? '3107';
+// Chosen by the `world` fixture (test.ts): one port per Playwright worker.
+const port = process.env.E2E_WORLD_PORT ?? '3107';
 const baseUrl = `http://127.0.0.1:${port}`;
 
 async function main() {
@@ -38,15 +40,16 @@ async function main() {
   };
   // Specs read these to reach the same database, stand-in and routes as the server.
   const world: E2eWorld = {
+    baseUrl,
     databaseUrl: database.url,
     cronSecret: env.CRON_SECRET ?? '',
     authSecret: env.AUTH_SECRET ?? '',
     harnessUrl: harness.emulator.url,
     mailRoot: path.join(harness.workDir, 'mail'),
   };
-  mkdirSync(path.join(process.cwd(), 'test-results'), { recursive: true });
-  writeFileSync(path.join(process.cwd(), 'test-results', 'e2e-world.json'), JSON.stringify(world));
-  rmSync(path.join(process.cwd(), 'test-results', 'server-actions.jsonl'), { force: true });
+  rmSync(WORLD_DIR, { recursive: true, force: true });
+  mkdirSync(WORLD_DIR, { recursive: true });
+  writeFileSync(WORLD_FILE, JSON.stringify(world));
   // The secret scan (99-secrets-scan.spec.ts) looks for these in the database, the responses and the server log.
   const secrets: E2eSecrets = {
     authSecret: env.AUTH_SECRET ?? '',
@@ -54,7 +57,7 @@ async function main() {
     cronSecret: world.cronSecret,
   };
   writeFileSync(SECRETS_FILE, JSON.stringify(secrets), { mode: 0o600 });
-  rmSync(RESPONSES_DIR, { recursive: true, force: true });
+  mkdirSync(RESPONSES_DIR, { recursive: true });
 
   const server = spawn(
     process.execPath,

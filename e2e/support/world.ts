@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { ControlClient } from '../../test/harness/control-client';
 import { DEFAULT_TENANT } from '../../test/harness/emulator/model';
+import { WORLD_FILE } from './run-files';
 
 export const E2E_APP = {
   clientId: '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
@@ -9,9 +9,12 @@ export const E2E_APP = {
   tenant: DEFAULT_TENANT.id,
 };
 
+export const ALICE = { address: 'alice@contoso.test', displayName: 'Alice Example' };
+export const BOB = { address: 'bob@contoso.test', displayName: 'Bob Example' };
+
 export const E2E_USERS = [
-  { address: 'alice@contoso.test', displayName: 'Alice Example' },
-  { address: 'bob@contoso.test', displayName: 'Bob Example' },
+  ALICE,
+  BOB,
   {
     address: 'support@contoso.test',
     displayName: 'Support',
@@ -22,6 +25,7 @@ export const E2E_USERS = [
 ];
 
 export interface E2eWorld {
+  baseUrl: string;
   databaseUrl: string;
   cronSecret: string;
   /** The server's Auth.js secret, so a spec can forge sessions (expired ones, to prove they are refused). */
@@ -30,8 +34,9 @@ export interface E2eWorld {
   mailRoot: string;
 }
 
+/** This worker's world, as server.ts wrote it (the `world` fixture in test.ts has started it by then). */
 export function world(): E2eWorld {
-  return JSON.parse(readFileSync(path.join(process.cwd(), 'test-results', 'e2e-world.json'), 'utf8')) as E2eWorld;
+  return JSON.parse(readFileSync(WORLD_FILE, 'utf8')) as E2eWorld;
 }
 
 export function harnessControl(): ControlClient {
