@@ -66,6 +66,8 @@ describe('the sync worker on SIGTERM', () => {
         APP_ENCRYPTION_KEY: process.env.APP_ENCRYPTION_KEY ?? '',
         AUTH_SECRET: process.env.AUTH_SECRET ?? '',
         SYNC_CONCURRENCY: '1',
+        // The polled pass's shutdown: a watch would sync Bob at once, due or not (test/sync-watch*.test.ts).
+        SYNC_WATCH_MAX: '0',
         LOG_LEVEL: 'silent',
         PGAPPNAME: appName,
       };

@@ -101,6 +101,12 @@ describe('two watching workers', () => {
       const counts = await waitFor('the new mail', uidCounts, (rows) => rows.length === 5);
       expect(counts.every((c, i) => c.uid === i + 1 && c.n === 1)).toBe(true);
       expect(second.output()).toContain('Watching 1 inbox with IMAP IDLE');
+
+      // SIGTERM: the watch is closed and its claim freed at once, not left to expire.
+      const exited = new Promise<number | null>((resolve) => second.child.once('exit', (code) => resolve(code)));
+      second.child.kill('SIGTERM');
+      expect(await exited, second.output()).toBe(0);
+      expect(await watcher()).toBeNull();
     },
   );
 });
