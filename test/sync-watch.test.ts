@@ -16,6 +16,7 @@ let bed: SyncTestbed;
 let schema: typeof import('@/lib/db/schema');
 let startWatchPool: typeof import('@/lib/sync/watch/watch-pool').startWatchPool;
 let runSync: typeof import('@/lib/sync/run').runSync;
+let watchedAmong: typeof import('@/lib/db/queries/mailbox-watches').watchedAmong;
 const pools: WatchPool[] = [];
 
 beforeAll(async () => {
@@ -23,6 +24,7 @@ beforeAll(async () => {
   schema = await import('@/lib/db/schema');
   ({ startWatchPool } = await import('@/lib/sync/watch/watch-pool'));
   ({ runSync } = await import('@/lib/sync/run'));
+  ({ watchedAmong } = await import('@/lib/db/queries/mailbox-watches'));
 }, 120_000);
 afterEach(async () => {
   await Promise.all(pools.splice(0).map((pool) => pool.stop()));
@@ -118,6 +120,8 @@ describe('a watched INBOX', () => {
       (row) => row !== undefined,
     );
     expect(pool.watching()).toEqual([id]);
+    // What the console reads to say "watching (new mail within seconds)".
+    expect(await watchedAmong(bed.db, [id])).toEqual(new Set([id]));
     const heartbeat = (await watchRow(id))!.heartbeatAt;
 
     // No polling runs in this test: only the IDLE announcement can bring these in.
@@ -146,6 +150,7 @@ describe('a watched INBOX', () => {
 
     await pool.stop();
     expect(await watchRow(id)).toBeUndefined();
+    expect(await watchedAmong(bed.db, [id])).toEqual(new Set());
   });
 
   it('signs in again with a fresh token after “* BYE … AccessTokenExpired” mid-IDLE, counting no failure', async () => {
