@@ -37,6 +37,8 @@ export interface InboxWatchOptions {
   deps(): SyncDeps;
   /** INBOX may hold mail not synced yet: on every (re)connect, and on each EXISTS that grew. */
   onNewMail(): void;
+  /** Runs each sign-in (the pool's: a few at a time); default at once. */
+  signIn?<T>(open: () => Promise<T>): Promise<T>;
   signal: AbortSignal;
   idleRestartMs?: number;
   backoff?: ReconnectBackoff;
@@ -64,19 +66,24 @@ export async function watchInbox(options: InboxWatchOptions): Promise<WatchEnd> 
     let connectedAt: number | undefined;
     try {
       const deps = options.deps();
-      session = await MailSession.open(
-        {
-          deps,
-          account,
-          endpoint: await deps.imapEndpoint(account),
-          onStage: () => {},
-          now: deps.tokenClock ?? Date.now,
-          timeouts: {
-            maxIdleTimeMs: options.idleRestartMs ?? IDLE_RESTART_MS,
-            socketTimeoutMs: Math.max(WATCH_SOCKET_TIMEOUT_MS, (options.idleRestartMs ?? 0) + 60_000),
+      const refresh = forceRefresh;
+      const endpoint = await deps.imapEndpoint(account);
+      const signIn = options.signIn ?? ((open) => open());
+      session = await signIn(() =>
+        MailSession.open(
+          {
+            deps,
+            account,
+            endpoint,
+            onStage: () => {},
+            now: deps.tokenClock ?? Date.now,
+            timeouts: {
+              maxIdleTimeMs: options.idleRestartMs ?? IDLE_RESTART_MS,
+              socketTimeoutMs: Math.max(WATCH_SOCKET_TIMEOUT_MS, (options.idleRestartMs ?? 0) + 60_000),
+            },
           },
-        },
-        forceRefresh,
+          refresh,
+        ),
       );
       forceRefresh = false;
       const client = session.client;

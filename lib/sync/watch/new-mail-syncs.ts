@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '@/lib/logger';
 import { runSync } from '@/lib/sync/run';
 import type { AccountSyncReport, SyncDeps } from '@/lib/sync/types';
+import { Slots } from '@/lib/sync/watch/slots';
 
 export interface NewMailSyncOptions {
   deps(): SyncDeps;
@@ -12,6 +13,8 @@ export interface NewMailSyncOptions {
   /** How long to keep asking (a long first sync can hold the lease); the polled pass picks up what is left. */
   retryForMs?: number;
   onSynced?(report: AccountSyncReport): void;
+  /** Syncs at once (SYNC_CONCURRENCY); the others queue. */
+  concurrency?: number;
 }
 
 /**
@@ -22,8 +25,11 @@ export interface NewMailSyncOptions {
  */
 export class NewMailSyncs {
   private readonly pending = new Map<string, { again: boolean; done: Promise<void> }>();
+  private readonly slots: Slots;
 
-  constructor(private readonly options: NewMailSyncOptions) {}
+  constructor(private readonly options: NewMailSyncOptions) {
+    this.slots = new Slots(Math.max(1, options.concurrency ?? 4));
+  }
 
   request(accountId: string): void {
     const entry = this.pending.get(accountId);

@@ -4,7 +4,10 @@ import { claimWatches, releaseWatch, releaseWatchesOf, renewWatches } from '@/li
 import { logger } from '@/lib/logger';
 import { watchInbox, type ReconnectBackoff, type WatchEnd } from '@/lib/sync/watch/inbox-watcher';
 import { NewMailSyncs } from '@/lib/sync/watch/new-mail-syncs';
+import { Slots } from '@/lib/sync/watch/slots';
 import type { AccountSyncReport, SyncAccount, SyncDeps } from '@/lib/sync/types';
+
+const LOGINS_AT_ONCE = 16;
 
 export const WATCH_DEFAULTS = {
   max: 1000,
@@ -49,13 +52,22 @@ export function startWatchPool(options: WatchPoolOptions): WatchPool {
   const stopping = new AbortController();
   const watchers = new Map<string, { controller: AbortController; done: Promise<WatchEnd> }>();
   const noIdle = new Set<string>();
-  const syncs = new NewMailSyncs({ deps: options.deps, signal: stopping.signal, onSynced: options.onSynced });
+  const syncs = new NewMailSyncs({
+    deps: options.deps,
+    signal: stopping.signal,
+    onSynced: options.onSynced,
+    concurrency: options.deps().concurrency,
+  });
+  // Sign-ins (a token, a TLS handshake, AUTHENTICATE) a few at a time: a starting worker with a thousand mailboxes
+  // does not hit Microsoft's token endpoint and Exchange with a thousand at once.
+  const logins = new Slots(LOGINS_AT_ONCE);
 
   const startWatcher = (account: SyncAccount) => {
     const controller = new AbortController();
     const done = watchInbox({
       account,
       deps: options.deps,
+      signIn: (open) => logins.run(open),
       onNewMail: () => syncs.request(account.id),
       signal: controller.signal,
       idleRestartMs: options.idleRestartMs,
