@@ -109,7 +109,9 @@ async function main(): Promise<number> {
     for (let waited = 0; waited < watchSeconds * 10 && !shutdown.aborted; waited += 1) {
       if (watch && watch.watching().length !== watching) {
         watching = watch.watching().length;
-        console.log(`Watching ${countOf(watching, 'inbox', 'inboxes')} with IMAP IDLE: new mail is synced within seconds.`);
+        console.log(
+          `Watching ${countOf(watching, 'inbox', 'inboxes')} with IMAP IDLE: new mail is synced within seconds.`,
+        );
       }
       await sleep(100);
     }
