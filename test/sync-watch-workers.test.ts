@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mailboxWatches, messages } from '@/lib/db/schema';
 import { signalTree } from '@/test/harness/process-tree';
 import { startChannelFixture, type ChannelFixture } from '@/test/support/channel';
+import { cliEnv } from '@/test/support/cli-env';
+import { waitFor } from '@/test/support/wait-for';
 
 const ALICE = 'alice@contoso.test';
 
@@ -31,33 +33,14 @@ afterAll(async () => {
 
 /** A worker that polls once an hour (its first pass at start), so later mail can only come through a watch. */
 function startWorker(): { child: ChildProcess; output: () => string } {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    ...f.harness.env,
-    DATABASE_URL: process.env.DATABASE_URL ?? '',
-    APP_ENCRYPTION_KEY: process.env.APP_ENCRYPTION_KEY ?? '',
-    AUTH_SECRET: process.env.AUTH_SECRET ?? '',
-    LOG_LEVEL: 'silent',
-    SYNC_WATCH_LEASE_SECONDS: '4',
-  };
+  const env = cliEnv(f.harness.env, { SYNC_WATCH_LEASE_SECONDS: '4' });
   const args = ['--conditions=react-server', '--import', 'tsx', 'scripts/sync.ts', '--watch', '3600'];
-  const child = spawn(process.execPath, args, { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   children.push(child);
   return { child, output: () => output };
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  let value = await probe();
-  for (let i = 0; i < 1200 && !done(value); i += 1) {
-    await sleep(100);
-    value = await probe();
-  }
-  if (!done(value)) throw new Error(`Gave up waiting for ${what}; last saw ${JSON.stringify(value)}`);
-  return value;
 }
 
 const watcher = async () =>

@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessGrant, SyncAccount, SyncDeps } from '@/lib/sync/types';
 import type { WatchPool, WatchPoolOptions } from '@/lib/sync/watch/watch-pool';
 import { startSyncTestbed, type SyncTestbed } from '@/test/support/sync-harness';
+import { waitFor } from '@/test/support/wait-for';
 
 let bed: SyncTestbed;
 let schema: typeof import('@/lib/db/schema');
@@ -62,16 +63,6 @@ function watch(overrides: Partial<WatchPoolOptions> & { deps?: () => SyncDeps } 
   return pool;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  let value = await probe();
-  for (let i = 0; i < 600 && !done(value); i += 1) {
-    await sleep(100);
-    value = await probe();
-  }
-  if (!done(value)) throw new Error(`Gave up waiting for ${what}; last saw ${JSON.stringify(value)}`);
-  return value;
-}
-
 const uidCounts = (id: string) =>
   bed.db
     .select({ uid: schema.messages.uid, n: sql<number>`count(*)::int` })
@@ -84,6 +75,24 @@ const accountRow = async (id: string) =>
   (await bed.db.select().from(schema.mailAccounts).where(eq(schema.mailAccounts.id, id)))[0];
 const watchRow = async (id: string) =>
   (await bed.db.select().from(schema.mailboxWatches).where(eq(schema.mailboxWatches.accountId, id)))[0];
+
+async function storedReaches(id: string, count: number, what: string) {
+  await waitFor(
+    what,
+    () => storedCount(id),
+    (n) => n === count,
+  );
+}
+
+/** A watch starts with a sync (what arrived while nobody watched) and its claim in mailbox_watches. */
+async function caughtUpAndWatched(id: string, count: number) {
+  await storedReaches(id, count, 'the first sync');
+  await waitFor(
+    'the watch claim',
+    () => watchRow(id),
+    (row) => row !== undefined,
+  );
+}
 
 async function expectEachOnce(id: string, count: number) {
   const counts = await uidCounts(id);
@@ -109,16 +118,7 @@ describe('a watched INBOX', () => {
     await deliver(address, 1, 3);
     const pool = watch();
     // Watching starts with a sync: what arrived while nobody watched.
-    await waitFor(
-      'the first sync',
-      () => storedCount(id),
-      (n) => n === 3,
-    );
-    await waitFor(
-      'the watch claim',
-      () => watchRow(id),
-      (row) => row !== undefined,
-    );
+    await caughtUpAndWatched(id, 3);
     expect(pool.watching()).toEqual([id]);
     // What the console reads to say "watching (new mail within seconds)".
     expect(await watchedAmong(bed.db, [id])).toEqual(new Set([id]));
@@ -126,17 +126,9 @@ describe('a watched INBOX', () => {
 
     // No polling runs in this test: only the IDLE announcement can bring these in.
     await deliver(address, 2, 2);
-    await waitFor(
-      'the new mail',
-      () => storedCount(id),
-      (n) => n === 5,
-    );
+    await storedReaches(id, 5, 'the new mail');
     await deliver(address, 3, 1);
-    await waitFor(
-      'more new mail',
-      () => storedCount(id),
-      (n) => n === 6,
-    );
+    await storedReaches(id, 6, 'more new mail');
     await expectEachOnce(id, 6);
     await expectNoFailure(id);
     const runs = await bed.db.select().from(schema.syncRuns).where(eq(schema.syncRuns.accountId, id));
@@ -160,16 +152,7 @@ describe('a watched INBOX', () => {
     const tokens = refreshableTokens(address);
     const byesBefore = bed.harness.exchange!.stats.expiredByes;
     watch({ deps: () => bed.deps({ getAccessToken: tokens.getAccessToken }) });
-    await waitFor(
-      'the first sync',
-      () => storedCount(id),
-      (n) => n === 2,
-    );
-    await waitFor(
-      'the watch claim',
-      () => watchRow(id),
-      (row) => row !== undefined,
-    );
+    await caughtUpAndWatched(id, 2);
 
     // The stand-in ends the idling session as Exchange does when its token expires.
     await bed.harness.control.expireAccessTokens(address);
@@ -185,11 +168,7 @@ describe('a watched INBOX', () => {
     );
 
     await deliver(address, 11, 3);
-    await waitFor(
-      'mail after the renewal',
-      () => storedCount(id),
-      (n) => n === 5,
-    );
+    await storedReaches(id, 5, 'mail after the renewal');
     await expectEachOnce(id, 5);
     await expectNoFailure(id);
   });
@@ -201,16 +180,7 @@ describe('a watched INBOX', () => {
     const proxy = await bed.harness.imapProxy();
     const connectionsBefore = bed.harness.exchange!.stats.connections;
     watch({ deps: () => bed.deps({ imapEndpoint: () => ({ host: '127.0.0.1', port: proxy.port, tls: false }) }) });
-    await waitFor(
-      'the first sync',
-      () => storedCount(id),
-      (n) => n === 2,
-    );
-    await waitFor(
-      'the watch claim',
-      () => watchRow(id),
-      (row) => row !== undefined,
-    );
+    await caughtUpAndWatched(id, 2);
     const connected = bed.harness.exchange!.stats.connections;
 
     proxy.dropAll();
@@ -220,11 +190,7 @@ describe('a watched INBOX', () => {
       (n) => n > connected,
     );
     await deliver(address, 21, 2);
-    await waitFor(
-      'mail after the reconnect',
-      () => storedCount(id),
-      (n) => n === 4,
-    );
+    await storedReaches(id, 4, 'mail after the reconnect');
     expect(bed.harness.exchange!.stats.connections).toBeGreaterThan(connectionsBefore);
     await expectEachOnce(id, 4);
     await expectNoFailure(id);
@@ -250,12 +216,7 @@ describe('how many a process watches', () => {
     expect(await watchRow(polled[0]!)).toBeUndefined();
 
     await Promise.all(addresses.map((address, i) => deliver(address, 30 + i, 2)));
-    for (const id of watched)
-      await waitFor(
-        'watched mail',
-        () => storedCount(id),
-        (n) => n === 2,
-      );
+    for (const id of watched) await storedReaches(id, 2, 'watched mail');
     expect(await storedCount(polled[0]!)).toBe(0);
     // The polled pass brings the third in, and leaves the watched ones as they are.
     await runSync(bed.deps(), { trigger: 'cron', accountIds: ids });
