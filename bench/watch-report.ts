@@ -18,7 +18,7 @@ export function watchRows(result: {
     rows.push([
       '  exactly once',
       d.missing === 0 && d.duplicates === 0 ? 'ok' : 'MISMATCH',
-      `${d.missing} missing, ${d.duplicates} stored twice; all watched and caught up in ${ms(d.watchStartMs)}`,
+      `${d.missing} missing, ${d.duplicates} stored twice; all watched and caught up in ${ms(d.watchStartMs)}; unsuccessful syncs ${JSON.stringify(d.unsuccessfulSyncs)}`,
     ]);
   }
   const c = result.watchCost;

@@ -27,6 +27,8 @@ export interface DeliveryResult {
   missing: number;
   duplicates: number;
   watchStartMs: number;
+  /** Watch-triggered syncs that did not succeed, by outcome and error code (why a message could be missing). */
+  unsuccessfulSyncs: Record<string, number>;
 }
 
 export interface WatchCostResult {
@@ -117,7 +119,11 @@ export async function benchDelivery(
     const [dupes] = await sql<{ n: number }[]>`
       select count(*)::int as n from (select message_id from messages where message_id like ${`<bench-${run}-%`}
       group by account_id, message_id having count(*) > 1) d`;
+    const unsuccessful = await sql<{ what: string; n: number }[]>`
+      select outcome || ' ' || coalesce(error_code, '') as what, count(*)::int as n from sync_runs
+      where trigger = 'watch' and outcome <> 'success' group by 1`;
     return {
+      unsuccessfulSyncs: Object.fromEntries(unsuccessful.map((row) => [row.what.trim(), row.n])),
       mailboxes: options.mailboxes,
       messages: options.messages,
       spreadSeconds: options.spreadSeconds,
