@@ -3,7 +3,7 @@
  * PATH and HOME, the harness's endpoints, and the database and keys the test configured.
  */
 export function cliEnv(harnessEnv: Record<string, string>, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
+  const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
     ...harnessEnv,
@@ -13,4 +13,5 @@ export function cliEnv(harnessEnv: Record<string, string>, extra: Record<string,
     LOG_LEVEL: 'silent',
     ...extra,
   };
+  return env as NodeJS.ProcessEnv;
 }
