@@ -5,12 +5,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { asc, eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mailboxWatches, messages } from '@/lib/db/schema';
+import { mailboxWatches } from '@/lib/db/schema';
 import { signalTree } from '@/test/harness/process-tree';
 import { startChannelFixture, type ChannelFixture } from '@/test/support/channel';
 import { cliEnv } from '@/test/support/cli-env';
+import { eachOnce, uidCounts as storedUidCounts } from '@/test/support/stored-uids';
 import { waitFor } from '@/test/support/wait-for';
 
 const ALICE = 'alice@contoso.test';
@@ -45,13 +46,7 @@ function startWorker(): { child: ChildProcess; output: () => string } {
 
 const watcher = async () =>
   (await f.db.select().from(mailboxWatches).where(eq(mailboxWatches.accountId, alice)))[0]?.owner ?? null;
-const uidCounts = () =>
-  f.db
-    .select({ uid: messages.uid, n: sql<number>`count(*)::int` })
-    .from(messages)
-    .where(eq(messages.accountId, alice))
-    .groupBy(messages.uid)
-    .orderBy(asc(messages.uid));
+const uidCounts = () => storedUidCounts(f.db, alice);
 
 /** Lease owners are `${hostname}:${pid}:${random}`. */
 const pidOf = (owner: string | null) => (owner ? Number(owner.split(':').at(-2)) : undefined);
@@ -82,7 +77,7 @@ describe('two watching workers', () => {
       await waitFor('the take-over', watcher, (owner) => pidOf(owner) === second.child.pid);
       await f.harness.seed.messages(ALICE, { count: 2, seed: 4041, profile: 'light' });
       const counts = await waitFor('the new mail', uidCounts, (rows) => rows.length === 5);
-      expect(counts.every((c, i) => c.uid === i + 1 && c.n === 1)).toBe(true);
+      expect(eachOnce(counts)).toBe(true);
       expect(second.output()).toContain('Watching 1 inbox with IMAP IDLE');
 
       // SIGTERM: the watch is closed and its claim freed at once, not left to expire.

@@ -6,11 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { asc, eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessGrant, SyncAccount, SyncDeps } from '@/lib/sync/types';
 import type { WatchPool, WatchPoolOptions } from '@/lib/sync/watch/watch-pool';
 import { startSyncTestbed, type SyncTestbed } from '@/test/support/sync-harness';
+import { eachOnce, uidCounts as storedUidCounts } from '@/test/support/stored-uids';
 import { waitFor } from '@/test/support/wait-for';
 
 let bed: SyncTestbed;
@@ -63,13 +64,7 @@ function watch(overrides: Partial<WatchPoolOptions> & { deps?: () => SyncDeps } 
   return pool;
 }
 
-const uidCounts = (id: string) =>
-  bed.db
-    .select({ uid: schema.messages.uid, n: sql<number>`count(*)::int` })
-    .from(schema.messages)
-    .where(eq(schema.messages.accountId, id))
-    .groupBy(schema.messages.uid)
-    .orderBy(asc(schema.messages.uid));
+const uidCounts = (id: string) => storedUidCounts(bed.db, id);
 const storedCount = async (id: string) => (await uidCounts(id)).length;
 const accountRow = async (id: string) =>
   (await bed.db.select().from(schema.mailAccounts).where(eq(schema.mailAccounts.id, id)))[0];
@@ -97,7 +92,7 @@ async function caughtUpAndWatched(id: string, count: number) {
 async function expectEachOnce(id: string, count: number) {
   const counts = await uidCounts(id);
   expect(counts).toHaveLength(count);
-  expect(counts.every((c, i) => c.uid === i + 1 && c.n === 1)).toBe(true);
+  expect(eachOnce(counts)).toBe(true);
 }
 
 async function expectNoFailure(id: string) {
