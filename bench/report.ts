@@ -4,6 +4,7 @@ import type { FirstSyncResult } from './first-sync';
 import type { ManyAccountsResult } from './many-accounts';
 import type { PagesResult } from './pages';
 import type { Summary } from './stats';
+import { watchRows, type DeliveryResult, type WatchCostResult } from './watch-report';
 
 export interface BenchResult {
   startedAt: string;
@@ -12,6 +13,8 @@ export interface BenchResult {
   firstSync?: FirstSyncResult;
   manyAccounts?: ManyAccountsResult;
   pages?: PagesResult;
+  delivery?: DeliveryResult;
+  watchCost?: WatchCostResult;
   errors: Record<string, string>;
 }
 
@@ -117,6 +120,7 @@ export async function writeReport(result: BenchResult): Promise<void> {
         `HTTP ${page.status}, ${page.bytes} bytes`,
       ]);
   }
+  rows.push(...watchRows(result));
   rows.push([
     'load average start/end',
     result.machine.loadAverageAtStart.map((v) => v.toFixed(1)).join(' '),
@@ -130,11 +134,12 @@ export async function writeReport(result: BenchResult): Promise<void> {
 }
 
 export function summaryLine(result: BenchResult): string {
+  const delivery = `; delivery p95: ${result.delivery ? result.delivery.p95Ms.toFixed(0) : 'n/a'} ms`;
   const f = result.firstSync;
   if (!f)
-    return 'first-sync ratio vs mbsync: n/a (product n/a msg/s, mbsync n/a msg/s); incremental 100: n/a ms; peak RSS: n/a MB';
+    return `first-sync ratio vs mbsync: n/a (product n/a msg/s, mbsync n/a msg/s); incremental 100: n/a ms; peak RSS: n/a MB${delivery}`;
   const peak = Math.max(...f.product.peakRssMb, f.bigAttachments?.peakRssMb ?? 0);
-  return `first-sync ratio vs mbsync: ${ratio(f.mbsync, f.product)} (product ${f.product.msgPerSec.toFixed(0)} msg/s, mbsync ${f.mbsync.msgPerSec.toFixed(0)} msg/s); incremental 100: ${f.incremental.ms.toFixed(0)} ms; peak RSS: ${peak.toFixed(0)} MB`;
+  return `first-sync ratio vs mbsync: ${ratio(f.mbsync, f.product)} (product ${f.product.msgPerSec.toFixed(0)} msg/s, mbsync ${f.mbsync.msgPerSec.toFixed(0)} msg/s); incremental 100: ${f.incremental.ms.toFixed(0)} ms; peak RSS: ${peak.toFixed(0)} MB${delivery}`;
 }
 
 function ratio(reference: Summary, product: Summary): string {

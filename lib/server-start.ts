@@ -7,7 +7,9 @@ import { announceConsoleUrl, EmbeddedDatabaseBusyError } from '@/lib/db/embedded
 import { seedAdminFromEnv } from '@/lib/auth/setup';
 import { announceSetupToken } from '@/lib/auth/setup-token';
 import { scheduledSyncPass, startSyncSchedule } from '@/lib/channels/microsoft365/sync-schedule';
+import { watchMailboxes } from '@/lib/channels/microsoft365/watch-mailboxes';
 import { logger } from '@/lib/logger';
+import { defaultLeaseOwner } from '@/lib/sync/lease';
 
 const started = globalThis as unknown as { __mailgateSchedule?: boolean };
 
@@ -36,6 +38,8 @@ export async function startServer(): Promise<void> {
       if (env.SYNC_INTERVAL_MINUTES > 0 && !started.__mailgateSchedule) {
         started.__mailgateSchedule = true;
         startSyncSchedule(env.SYNC_INTERVAL_MINUTES * 60_000, () => scheduledSyncPass(db));
+        // Inboxes are watched with IMAP IDLE besides: new mail within seconds, not at the next pass.
+        watchMailboxes(db, { owner: defaultLeaseOwner() });
       }
     }
   } catch (error) {

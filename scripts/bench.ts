@@ -11,6 +11,7 @@ import { startBenchHarness } from '@/bench/environment';
 import { benchFirstSync } from '@/bench/first-sync';
 import { benchManyAccounts } from '@/bench/many-accounts';
 import { benchPages } from '@/bench/pages';
+import { benchDelivery, benchWatchCost } from '@/bench/watch';
 import { writeReport, type BenchResult } from '@/bench/report';
 
 async function main(): Promise<void> {
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
     runs: Number(values.runs ?? 3),
     link,
   };
-  const parts = new Set(values.only ?? ['first-sync', 'memory', 'accounts', 'pages']);
+  const parts = new Set(values.only ?? ['first-sync', 'memory', 'accounts', 'pages', 'delivery', 'watch-cost']);
   const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   const result: BenchResult = {
     startedAt: new Date().toISOString(),
@@ -54,6 +55,21 @@ async function main(): Promise<void> {
       );
     if (parts.has('pages'))
       result.pages = await benchPages(1_000, options.rows, log).catch((e: unknown) => fail(result, 'pages', e));
+    // IMAP IDLE (`--only delivery`, `--only watch-cost`): a watching worker, scaled down for --quick.
+    if (parts.has('delivery'))
+      result.delivery = await benchDelivery(
+        harness,
+        quick
+          ? { mailboxes: 20, messages: 100, spreadSeconds: 30 }
+          : { mailboxes: 100, messages: 1_000, spreadSeconds: 180 },
+        log,
+      ).catch((e: unknown) => fail(result, 'delivery', e));
+    if (parts.has('watch-cost'))
+      result.watchCost = await benchWatchCost(
+        harness,
+        quick ? { mailboxes: 200, sampleSeconds: 20 } : { mailboxes: 1_000, sampleSeconds: 60 },
+        log,
+      ).catch((e: unknown) => fail(result, 'watch-cost', e));
   } finally {
     await harness.stop();
   }

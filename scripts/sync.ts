@@ -1,6 +1,7 @@
 /**
  * `npm run sync`: one sync pass over every due mailbox (or `--account <id>`, repeatable, even if not due), or
- * `--watch <seconds>` to run a pass every so often. Exits non-zero when an account failed (one pass) so a
+ * `--watch <seconds>` to run a pass every so often and hold an IMAP IDLE on up to SYNC_WATCH_MAX inboxes, each
+ * synced as soon as new mail arrives. Exits non-zero when an account failed (one pass) so a
  * crontab or CI notices. In embedded mode a running console owns the database: the pass is asked of it.
  */
 import path from 'node:path';
@@ -14,6 +15,8 @@ import { getEnv } from '@/lib/config/env';
 import { closeDatabase, getDb, type Db } from '@/lib/db';
 import { busySentence, currentEmbeddedHolder } from '@/lib/db/embedded-lock';
 import { releaseLeasesOf } from '@/lib/db/queries/sync-leases';
+import { releaseWatchesOf } from '@/lib/db/queries/mailbox-watches';
+import { watchMailboxes } from '@/lib/channels/microsoft365/watch-mailboxes';
 import { defaultLeaseOwner } from '@/lib/sync/lease';
 import { runSync } from '@/lib/sync/run';
 import type { AccountSyncReport, SyncProgress } from '@/lib/sync/types';
@@ -96,11 +99,24 @@ async function main(): Promise<number> {
     await renewIdleSignIns();
     return report.accounts.some((account) => account.outcome === 'failed') ? 1 : 0;
   }
+  const watch = values.account
+    ? undefined
+    : watchMailboxes(db, { owner, onProgress: deps.onProgress, signal: shutdown });
+  let watching = 0;
   while (!shutdown.aborted) {
     printSummary(await runSync(deps, options));
     await renewIdleSignIns();
-    for (let waited = 0; waited < watchSeconds * 10 && !shutdown.aborted; waited += 1) await sleep(100);
+    for (let waited = 0; waited < watchSeconds * 10 && !shutdown.aborted; waited += 1) {
+      if (watch && watch.watching().length !== watching) {
+        watching = watch.watching().length;
+        console.log(
+          `Watching ${countOf(watching, 'inbox', 'inboxes')} with IMAP IDLE: new mail is synced within seconds.`,
+        );
+      }
+      await sleep(100);
+    }
   }
+  await watch?.stop();
   return 0;
 }
 
@@ -124,9 +140,9 @@ function stopOnSignals(db: Db, owner: string): AbortSignal {
       console.error(
         `Still busy ${SHUTDOWN_GRACE_MS / 1000} s after ${signal}: freeing this worker's leases and exiting.`,
       );
-      void releaseLeasesOf(db, owner)
-        .catch(() => 0)
-        .finally(() => process.exit(1));
+      void Promise.all([releaseLeasesOf(db, owner).catch(() => 0), releaseWatchesOf(db, owner).catch(() => 0)]).finally(
+        () => process.exit(1),
+      );
     }, SHUTDOWN_GRACE_MS).unref();
   };
   process.once('SIGINT', stop).once('SIGTERM', stop);

@@ -11,6 +11,7 @@ import { mailAccounts, messages, syncRuns } from '@/lib/db/schema';
 import { signalTree } from '@/test/harness/process-tree';
 import { accountRow, watermarkCoverage } from '@/test/reliability/support/fault-checks';
 import { startChannelFixture, type ChannelFixture } from '@/test/support/channel';
+import { cliEnv } from '@/test/support/cli-env';
 
 const ALICE = 'alice@contoso.test';
 const BOB = 'bob@contoso.test';
@@ -58,19 +59,14 @@ describe('the sync worker on SIGTERM', () => {
     async () => {
       const appName = `mg-worker-${randomBytes(4).toString('hex')}`;
       // tsx as a loader, not its CLI: the signal reaches the sync process itself, as in a container running node.
-      const env: Record<string, string> = {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        ...f.harness.env,
-        DATABASE_URL: process.env.DATABASE_URL ?? '',
-        APP_ENCRYPTION_KEY: process.env.APP_ENCRYPTION_KEY ?? '',
-        AUTH_SECRET: process.env.AUTH_SECRET ?? '',
+      const env = cliEnv(f.harness.env, {
         SYNC_CONCURRENCY: '1',
-        LOG_LEVEL: 'silent',
+        // The polled pass's shutdown: a watch would sync Bob at once, due or not (test/sync-watch*.test.ts).
+        SYNC_WATCH_MAX: '0',
         PGAPPNAME: appName,
-      };
+      });
       const args = ['--conditions=react-server', '--import', 'tsx', 'scripts/sync.ts', '--watch'];
-      const child = spawn(process.execPath, args, { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

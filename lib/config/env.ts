@@ -44,6 +44,21 @@ const schema = z.object({
     .min(0, 'must be a number of minutes (0 turns the console’s own schedule off)')
     .max(1440, 'must be at most 1440 minutes (a day)')
     .default(5),
+  // IMAP IDLE connections one process holds (npm run sync -- --watch, the embedded console); mailboxes beyond
+  // it are polled. 0 turns watching off.
+  SYNC_WATCH_MAX: z.coerce
+    .number({ message: 'must be a number of mailboxes (0 turns watching off)' })
+    .int('must be a whole number of mailboxes (0 turns watching off)')
+    .min(0, 'must be a number of mailboxes (0 turns watching off)')
+    .max(100_000, 'must be at most 100000 mailboxes per process')
+    .default(1000),
+  // How long a watcher's claim on a mailbox outlives its last heartbeat: a dead worker's mailboxes are watched
+  // by another after at most this long plus one claim round (a third of it).
+  SYNC_WATCH_LEASE_SECONDS: z.coerce
+    .number({ message: 'must be a number of seconds between 3 and 600' })
+    .min(3, 'must be a number of seconds between 3 and 600')
+    .max(600, 'must be a number of seconds between 3 and 600')
+    .default(45),
   // How many proxies in front of the console append to X-Forwarded-For; 0 trusts no forwarded header and
   // uses the connection's own address (lib/http/client-address.ts).
   TRUSTED_PROXY_HOPS: z.coerce

@@ -382,6 +382,26 @@ export const syncRuns = pgTable(
   (t) => [index('sync_runs_account_started').on(t.accountId, t.startedAt.desc())],
 );
 
+/**
+ * Which worker holds an IMAP IDLE connection on a mailbox's INBOX, apart from the sync lease (which a sync run
+ * takes for minutes at most): one watcher per mailbox across workers. The owner renews `expires_at` with a
+ * heartbeat; a row past it belongs to a dead worker and is taken over. `heartbeat_at` tells the console the
+ * mailbox is watched.
+ */
+export const mailboxWatches = pgTable(
+  'mailbox_watches',
+  {
+    accountId: uuid('account_id')
+      .primaryKey()
+      .references(() => mailAccounts.id, { onDelete: 'cascade' }),
+    owner: text('owner').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('mailbox_watches_owner').on(t.owner)],
+);
+
 // Kept after an account or admin is removed: ids are not foreign keys, the e-mail is copied in.
 export const auditEvents = pgTable(
   'audit_events',

@@ -28,8 +28,16 @@ const MAX_INLINE_THROTTLE_WAIT_MS = 5_000;
 
 const throttles = new WeakMap<ImapFlow, { delayMs: number; text: string }>();
 
+/** How a long-lived connection (an IMAP IDLE watch) differs from a sync's. */
+export interface ImapTimeouts {
+  /** Silence after which the link counts as dead (imapflow probes an idling connection with NOOP first). */
+  socketTimeoutMs?: number;
+  /** An IDLE is ended with DONE and issued again after this long. */
+  maxIdleTimeMs?: number;
+}
+
 /** Opens an authenticated IMAP session with XOAUTH2 (what Exchange Online offers). */
-export async function openImapConnection(login: ImapLogin): Promise<ImapConnection> {
+export async function openImapConnection(login: ImapLogin, timeouts: ImapTimeouts = {}): Promise<ImapConnection> {
   const client: ImapFlow = new ImapFlow({
     host: login.host,
     port: login.port,
@@ -45,7 +53,8 @@ export async function openImapConnection(login: ImapLogin): Promise<ImapConnecti
     disableIMAP4rev2: true,
     connectionTimeout: CONNECT_TIMEOUT_MS,
     greetingTimeout: GREETING_TIMEOUT_MS,
-    socketTimeout: SOCKET_TIMEOUT_MS,
+    socketTimeout: timeouts.socketTimeoutMs ?? SOCKET_TIMEOUT_MS,
+    maxIdleTime: timeouts.maxIdleTimeMs,
     clientInfo: { name: 'Mailgate 365' },
   });
   // imapflow emits 'error' for socket failures after connect; the failing command rejects as well.

@@ -4,7 +4,7 @@ import { explainImapError } from '@/lib/microsoft/errors';
 import { logger } from '@/lib/logger';
 import { syncFolder, type FolderJob, type FolderResult } from '@/lib/sync/sync-folder';
 import type { AccessGrant, SyncAccount, SyncDeps } from '@/lib/sync/types';
-import type { ImapEndpoint } from '@/lib/mail/imap';
+import type { ImapEndpoint, ImapTimeouts } from '@/lib/mail/imap';
 
 /**
  * An IMAP session lives only as long as the access token it signed in with: Exchange Online ends it with
@@ -64,6 +64,8 @@ export interface SessionOptions {
   onStage(stage: 'token' | 'imap'): void;
   /** The clock token expiries are compared with (msal's: the wall clock, `deps.tokenClock`). */
   now(): number;
+  /** A watch's connection idles for minutes; a sync's is never quiet that long. */
+  timeouts?: ImapTimeouts;
 }
 
 /**
@@ -80,11 +82,12 @@ export class MailSession {
 
   private reconnectsWithoutProgress = 0;
 
-  static async open(options: SessionOptions): Promise<MailSession> {
+  /** `forceRefresh` after Exchange ended the previous session for its token: the cached one is no good. */
+  static async open(options: SessionOptions, forceRefresh = false): Promise<MailSession> {
     // Exchange may reject a cached token before its expiry (revoked sessions, continuous access evaluation):
     // one forced refresh tells a stale token from a dead sign-in, whose refresh then fails as needs_reauth.
-    const opened = await login(options, false).catch((error: unknown) => {
-      if (isAuthenticationRejection(error)) return login(options, true);
+    const opened = await login(options, forceRefresh).catch((error: unknown) => {
+      if (!forceRefresh && isAuthenticationRejection(error)) return login(options, true);
       throw error;
     });
     return new MailSession(options, opened.client, opened.renewAt);
@@ -92,6 +95,11 @@ export class MailSession {
 
   get client(): ImapConnection {
     return this.current;
+  }
+
+  /** When the session is due for renewal (its token near expiry); infinite when the expiry is unknown. */
+  get renewAt(): number {
+    return this.renewAtMs;
   }
 
   /** Whether no new batch should start on this session any more: its token is near expiry. */
@@ -127,7 +135,7 @@ export class MailSession {
 }
 
 async function login(
-  { deps, account, endpoint, onStage, now }: SessionOptions,
+  { deps, account, endpoint, onStage, now, timeouts }: SessionOptions,
   forceRefresh: boolean,
 ): Promise<{ client: ImapConnection; renewAt: number }> {
   onStage('token');
@@ -136,7 +144,10 @@ async function login(
     grant = toGrant(await deps.getAccessToken(account, { forceRefresh: true }));
   const renewAt = renewalTime(grant, now());
   onStage('imap');
-  const client = await openImapConnection({ ...endpoint, user: account.imapUser, accessToken: grant.accessToken });
+  const client = await openImapConnection(
+    { ...endpoint, user: account.imapUser, accessToken: grant.accessToken },
+    timeouts,
+  );
   return { client, renewAt };
 }
 

@@ -10,7 +10,7 @@ export interface AccessGrant {
   accessToken: string;
   expiresOn: Date | null;
 }
-export type SyncTrigger = 'cron' | 'cli' | 'manual' | 'schedule';
+export type SyncTrigger = 'cron' | 'cli' | 'manual' | 'schedule' | 'watch';
 export type AccountOutcome = 'success' | 'partial' | 'failed';
 
 /** What the engine needs from the rest of the product; it knows nothing of msal or where endpoints come from. */

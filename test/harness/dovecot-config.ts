@@ -84,6 +84,13 @@ service anvil {
 protocol imap {
   mail_max_userip_connections = 100
 }
+# Room for a worker holding an IDLE on a thousand inboxes (the bench's cost of watching): imap processes serve
+# many clients each (one mail uid for all), and the limits on processes and clients are raised.
+default_process_limit = 2000
+default_client_limit = 20000
+service imap {
+  client_limit = 50
+}
 `;
 }
 

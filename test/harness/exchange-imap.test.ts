@@ -1,6 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ImapFlow } from 'imapflow';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { POST_AUTH_CAPABILITIES, PRE_AUTH_CAPABILITIES, REV2_POST_AUTH_CAPABILITIES } from './exchange-protocol';
+import {
+  IDLE_TIMEOUT_MS,
+  POST_AUTH_CAPABILITIES,
+  PRE_AUTH_CAPABILITIES,
+  REV2_POST_AUTH_CAPABILITIES,
+} from './exchange-protocol';
 import { startHarness, type Harness } from './fixture';
 import { LinkSchedule } from './link-shaper';
 import { RawImap, xoauth2 } from './raw-imap';
@@ -27,6 +33,8 @@ afterEach(() => {
   exchange.settings.variant = 'rev1';
   exchange.settings.throttle = undefined;
   exchange.settings.link = undefined;
+  exchange.settings.idleTimeoutMs = IDLE_TIMEOUT_MS;
+  exchange.settings.withoutCapabilities = [];
   exchange.unfetchable.clear();
   exchange.placeholder.clear();
 });
@@ -124,6 +132,57 @@ describe('session lifetime and throttling', () => {
     await harness.control.expireAccessTokens(BOB);
     expect(await imap.rest()).toEqual(['* BYE Session invalidated - AccessTokenExpired']);
     expect(imap.closed).toBe(true);
+  });
+
+  it('announces IDLE, pushes EXISTS to an idling session, and ends IDLE on DONE', async () => {
+    expect(POST_AUTH_CAPABILITIES.split(' ')).toContain('IDLE');
+    const carol = 'carol@contoso.test';
+    await harness.maildirs.ensureFolder(carol);
+    const imap = await loggedIn(carol);
+    await imap.command('EXAMINE INBOX');
+    imap.send('T9 IDLE');
+    expect(await imap.next()).toMatch(/^\+ /);
+    await harness.seed.messages(carol, { count: 1, seed: 12 });
+    expect(await imap.next()).toMatch(/^\* \d+ EXISTS$/);
+    imap.send('DONE');
+    expect((await imap.upTo('T9')).at(-1)).toMatch(/^T9 OK Idle completed/);
+    imap.close();
+  });
+
+  it('logs off a session that sent no command for the idle time-out, an IDLE in progress included', async () => {
+    personality().settings.idleTimeoutMs = 1_500;
+    const before = personality().stats.idleTimeouts;
+    const imap = await loggedIn(BOB);
+    await imap.command('EXAMINE INBOX');
+    imap.send('T9 IDLE');
+    expect(await imap.next()).toMatch(/^\+ /);
+    expect(await imap.rest()).toEqual(['* BYE Connection is closed. 13']);
+    expect(imap.closed).toBe(true);
+    expect(personality().stats.idleTimeouts).toBe(before + 1);
+  });
+
+  it('keeps a session whose client re-issues IDLE within the time-out', async () => {
+    personality().settings.idleTimeoutMs = 1_500;
+    const imap = await loggedIn(BOB);
+    await imap.command('EXAMINE INBOX');
+    for (let round = 0; round < 4; round += 1) {
+      imap.send(`I${round} IDLE`);
+      expect(await imap.next()).toMatch(/^\+ /);
+      await sleep(800);
+      imap.send('DONE');
+      expect((await imap.upTo(`I${round}`)).at(-1)).toMatch(new RegExp(`^I${round} OK`));
+    }
+    expect(imap.closed).toBe(false);
+    imap.close();
+  });
+
+  it('leaves a capability out when told to (a server without IDLE)', async () => {
+    personality().settings.withoutCapabilities = ['IDLE'];
+    const imap = await loggedIn(BOB);
+    const [line] = await imap.command('CAPABILITY');
+    expect(line?.split(' ')).not.toContain('IDLE');
+    expect(line?.split(' ')).toContain('UIDPLUS');
+    imap.close();
   });
 
   it('throttles beyond the configured budget with a suggested backoff, then closes', async () => {

@@ -8,6 +8,7 @@ import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { LOOPBACK } from './loopback';
 import { isShaped, ShapedWriter, type LinkShape } from './link-shaper';
 import { ExchangeSession } from './exchange-session';
+import { IDLE_TIMEOUT_MS } from './exchange-protocol';
 
 export interface ExchangeImapSettings {
   /** `rev2`: the capability list some tenants announce since September 2026, with its broken SEARCH. */
@@ -21,6 +22,10 @@ export interface ExchangeImapSettings {
   allowPasswordLogin: boolean;
   /** How often an authenticated session re-checks its token at the emulator. */
   tokenCheckMs: number;
+  /** An authenticated session that sends no command this long is logged off (Exchange: 30 minutes). */
+  idleTimeoutMs: number;
+  /** Capabilities left out of the lists (a server without IDLE, say); Exchange Online announces them all. */
+  withoutCapabilities: string[];
 }
 
 export interface ExchangeImapOptions extends Partial<ExchangeImapSettings> {
@@ -40,7 +45,7 @@ export interface ExchangeImap {
   unfetchable: MessageKeys;
   /** Served as Exchange's "Retrieval using the IMAP4 protocol failed" placeholder (Foundry376/Mailspring#2038). */
   placeholder: MessageKeys;
-  stats: { connections: number; expiredByes: number; throttled: number; argumentErrors: number };
+  stats: { connections: number; expiredByes: number; throttled: number; argumentErrors: number; idleTimeouts: number };
   close(): Promise<void>;
 }
 
@@ -75,10 +80,12 @@ export async function startExchangeImap(options: ExchangeImapOptions): Promise<E
       link: options.link,
       allowPasswordLogin: options.allowPasswordLogin ?? false,
       tokenCheckMs: options.tokenCheckMs ?? 1_000,
+      idleTimeoutMs: options.idleTimeoutMs ?? IDLE_TIMEOUT_MS,
+      withoutCapabilities: options.withoutCapabilities ?? [],
     },
     unfetchable: new MessageKeys(),
     placeholder: new MessageKeys(),
-    stats: { connections: 0, expiredByes: 0, throttled: 0, argumentErrors: 0 },
+    stats: { connections: 0, expiredByes: 0, throttled: 0, argumentErrors: 0, idleTimeouts: 0 },
     close: () =>
       new Promise<void>((resolve) => {
         sockets.forEach((socket) => socket.destroy());

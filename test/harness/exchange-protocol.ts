@@ -46,6 +46,17 @@ export const CONNECTION_CLOSED_BYE = '* BYE Connection closed. 14';
 export const TOKEN_EXPIRED_BYE = '* BYE Session invalidated - AccessTokenExpired';
 
 /**
+ * An authenticated connection that sent no command for `idleTimeoutMs` is logged off. Exchange's "Authenticated
+ * time-out" defaults to 1,800 s ("Set connection time-out limits for IMAP4", which lists Exchange Online among the
+ * products it applies to: technet.microsoft.com/en-us/library/aa998665); Exchange Online's value is not
+ * published. An IDLE in progress does not count as activity (RFC 2177 §3 allows a server to log off an idling
+ * client; only a new command resets the timer), the stricter reading. The line is the one Office 365 users
+ * recorded when it dropped their connections (mscdex/node-imap#561); Microsoft does not document it.
+ */
+export const IDLE_TIMEOUT_MS = 1_800_000;
+export const IDLE_TIMEOUT_BYE = '* BYE Connection is closed. 13';
+
+/**
  * Throttling: `BAD Request is throttled. Suggested Backoff Time: N milliseconds` followed by `* BYE Connection
  * closed. 14` in the same read (simonrob/email-oauth2-proxy#191; imapsync/imapsync#212, #272; ikvk/imap_tools#135
  * shows NO on FETCH). Microsoft publishes no IMAP budget, so the stand-in's is a setting, off by default.

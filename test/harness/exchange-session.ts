@@ -10,6 +10,7 @@ import {
   badCharset,
   CONNECTION_CLOSED_BYE,
   estimatedSize,
+  IDLE_TIMEOUT_BYE,
   LOGIN_FAILED,
   NOT_CONNECTED,
   POST_AUTH_CAPABILITIES,
@@ -57,6 +58,7 @@ export class ExchangeSession {
   private expired = false;
   private idleTag: string | undefined;
   private checkTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly personality: ExchangeImap,
@@ -67,6 +69,7 @@ export class ExchangeSession {
   dispose(): void {
     this.phase = 'closed';
     if (this.checkTimer) clearInterval(this.checkTimer);
+    clearTimeout(this.idleTimer);
   }
 
   // ---- client to server -------------------------------------------------------------------------------------
@@ -115,6 +118,7 @@ export class ExchangeSession {
       return false;
     }
     const match = /^(\S+)\s+(UID\s+\S+|\S+)\s?(.*?)\r?\n$/i.exec(line);
+    if (this.phase === 'authenticated') this.restartIdleTimer();
     if (!match) return true; // DONE after IDLE, and anything else that is not a tagged command
     const tag = match[1] as string;
     const command = (match[2] as string).toUpperCase().replace(/\s+/, ' ');
@@ -262,10 +266,16 @@ export class ExchangeSession {
       if (tag === this.idleTag) this.idleTag = undefined;
       if (pending.command === 'AUTHENTICATE') {
         const ok = (tagged[2] as string).toUpperCase() === 'OK';
-        if (ok) this.phase = 'authenticated';
+        if (ok) {
+          this.phase = 'authenticated';
+          this.restartIdleTimer();
+        }
         this.answer(`${tag} ${ok ? AUTH_OK : AUTH_FAILED}\r\n`);
       } else {
-        if (pending.command === 'LOGIN' && /^OK$/i.test(tagged[2] as string)) this.phase = 'authenticated';
+        if (pending.command === 'LOGIN' && /^OK$/i.test(tagged[2] as string)) {
+          this.phase = 'authenticated';
+          this.restartIdleTimer();
+        }
         this.forward(stripCapabilityCode(unit));
       }
       if (this.expired && this.pending.size === 0) void this.endExpired();
@@ -297,6 +307,19 @@ export class ExchangeSession {
         : s,
     );
     this.forward({ segments });
+  }
+
+  // ---- idle time-out ------------------------------------------------------------------------------------------
+
+  private restartIdleTimer(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.phase !== 'authenticated') return;
+      this.personality.stats.idleTimeouts += 1;
+      this.answer(`${IDLE_TIMEOUT_BYE}\r\n`);
+      void this.close();
+    }, this.personality.settings.idleTimeoutMs);
+    this.idleTimer.unref();
   }
 
   // ---- token lifetime ---------------------------------------------------------------------------------------
@@ -332,8 +355,19 @@ export class ExchangeSession {
 
   private capabilities(): string {
     const rev2 = this.personality.settings.variant === 'rev2';
-    if (this.phase === 'pre') return rev2 ? REV2_PRE_AUTH_CAPABILITIES : PRE_AUTH_CAPABILITIES;
-    return rev2 ? REV2_POST_AUTH_CAPABILITIES : POST_AUTH_CAPABILITIES;
+    const list =
+      this.phase === 'pre'
+        ? rev2
+          ? REV2_PRE_AUTH_CAPABILITIES
+          : PRE_AUTH_CAPABILITIES
+        : rev2
+          ? REV2_POST_AUTH_CAPABILITIES
+          : POST_AUTH_CAPABILITIES;
+    const without = new Set(this.personality.settings.withoutCapabilities.map((c) => c.toUpperCase()));
+    return list
+      .split(' ')
+      .filter((capability) => !without.has(capability.toUpperCase()))
+      .join(' ');
   }
 
   private answer(text: string): void {

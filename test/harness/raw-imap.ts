@@ -39,17 +39,30 @@ export class RawImap {
     this.tagCount += 1;
     const tag = `T${this.tagCount}`;
     this.socket.write(`${tag} ${command}\r\n`);
-    const text = await this.until((all) => new RegExp(`(^|\\r\\n)${tag} [^\\r\\n]*\\r\\n`).test(all));
-    const end = text.search(new RegExp(`(^|\\r\\n)${tag} `));
-    const cut = text.indexOf('\r\n', end + 2) + 2;
-    this.buffer = text.slice(cut);
-    return text.slice(0, cut).split('\r\n').filter(Boolean);
+    return this.upTo(tag);
   }
 
   /** Lines that arrive without a command (a BYE), until the server closes. */
   async rest(): Promise<string[]> {
     await this.until(() => false);
     return this.buffer.split('\r\n').filter(Boolean);
+  }
+
+  /** The next whole line from the server, however it came (an IDLE's continuation, an untagged EXISTS). */
+  async next(): Promise<string> {
+    const text = await this.until((all) => all.includes('\r\n'));
+    const cut = text.indexOf('\r\n');
+    this.buffer = text.slice(cut + 2);
+    return text.slice(0, cut);
+  }
+
+  /** Every line up to and including the one tagged `tag` (a command sent with send()). */
+  async upTo(tag: string): Promise<string[]> {
+    const text = await this.until((all) => new RegExp(`(^|\\r\\n)${tag} [^\\r\\n]*\\r\\n`).test(all));
+    const end = text.search(new RegExp(`(^|\\r\\n)${tag} `));
+    const cut = text.indexOf('\r\n', end + 2) + 2;
+    this.buffer = text.slice(cut);
+    return text.slice(0, cut).split('\r\n').filter(Boolean);
   }
 
   send(line: string): void {

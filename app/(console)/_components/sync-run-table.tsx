@@ -16,6 +16,7 @@ const TRIGGER: Record<string, string> = {
   schedule: 'Console schedule',
   cli: 'npm run sync',
   manual: 'Sync now',
+  watch: 'New mail (IDLE)',
 };
 
 function duration(run: SyncRun): string {

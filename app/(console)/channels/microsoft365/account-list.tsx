@@ -4,8 +4,20 @@ import { EmptyState } from '@/app/_components/empty-state';
 import { StatusBadge } from '@/app/_components/status-badge';
 import type { AccountSummary } from '@/lib/db/queries/mail-accounts';
 import { describeLastSync } from '@/lib/format/last-sync';
+import { describeMailArrival } from '@/lib/format/mail-arrival';
 
-export function AccountList({ accounts, appConfigured }: { accounts: AccountSummary[]; appConfigured: boolean }) {
+export function AccountList({
+  accounts,
+  appConfigured,
+  watched,
+  pollMinutes,
+}: {
+  accounts: AccountSummary[];
+  appConfigured: boolean;
+  /** Mailboxes a worker watches with IMAP IDLE now. */
+  watched: Set<string>;
+  pollMinutes: number;
+}) {
   if (accounts.length === 0) {
     return (
       <EmptyState title="No mailboxes connected">
@@ -51,6 +63,7 @@ export function AccountList({ accounts, appConfigured }: { accounts: AccountSumm
           </td>
           <td className="px-4 py-3 text-slate-700">
             <LastSync account={account} />
+            <MailArrival text={describeMailArrival({ ...account, watched: watched.has(account.id), pollMinutes })} />
           </td>
           <td className="px-4 py-3 text-right tabular-nums">{account.messageCount.toLocaleString('en')}</td>
         </tr>
@@ -67,4 +80,12 @@ function LastSync({ account }: { account: AccountSummary }) {
       {detail ? <p className="text-xs text-slate-600">{detail}</p> : null}
     </>
   );
+}
+
+function MailArrival({ text }: { text: string | undefined }) {
+  return text ? (
+    <p className="text-xs text-slate-600" data-testid="mail-arrival">
+      New mail: {text}
+    </p>
+  ) : null;
 }

@@ -18,6 +18,8 @@ import {
   listAccountErrors,
   listAccounts,
 } from '@/lib/db/queries/mail-accounts';
+import { watchedAmong } from '@/lib/db/queries/mailbox-watches';
+import { pollIntervalMinutes } from '@/lib/channels/microsoft365/poll-interval';
 import { AccountList } from './account-list';
 import { AccountPager } from './account-pager';
 import { requestAdminConsentAction } from './actions';
@@ -48,7 +50,13 @@ export default async function Microsoft365Page({
     listAccounts(db, { page }),
     listAccountErrors(db),
   ]);
-  const signedInMailboxes = app ? await countAccountsSignedInWith(db, app.id) : 0;
+  const [signedInMailboxes, watched] = await Promise.all([
+    app ? countAccountsSignedInWith(db, app.id) : 0,
+    watchedAmong(
+      db,
+      accounts.map((account) => account.id),
+    ),
+  ]);
   const callback = callbackUrl(publicBaseUrl(await headers()));
   if (accounts.length === 0 && page > 1) redirect('/channels/microsoft365'); // past the last page
   const appProblem = appLevelProblem(errors);
@@ -97,7 +105,12 @@ export default async function Microsoft365Page({
           <h2 id="mailboxes" className="text-lg font-semibold text-slate-900">
             Mailboxes
           </h2>
-          <AccountList accounts={accounts} appConfigured={Boolean(app)} />
+          <AccountList
+            accounts={accounts}
+            appConfigured={Boolean(app)}
+            watched={watched}
+            pollMinutes={pollIntervalMinutes()}
+          />
           <AccountPager page={page} pageSize={ACCOUNTS_PAGE_SIZE} total={total} />
           {app ? <AddSharedMailbox /> : null}
         </section>

@@ -15,6 +15,9 @@ import { listSyncRuns } from '@/lib/db/queries/sync-runs';
 import { listUnretrievable } from '@/lib/db/queries/unretrievable';
 import { formatDateTime } from '@/lib/format/date';
 import { describeLastSync } from '@/lib/format/last-sync';
+import { describeMailArrival } from '@/lib/format/mail-arrival';
+import { pollIntervalMinutes } from '@/lib/channels/microsoft365/poll-interval';
+import { watchedAmong } from '@/lib/db/queries/mailbox-watches';
 import { signInLapse } from '@/lib/format/sign-in-lapse';
 import { isConsentProblem } from '@/lib/microsoft/errors';
 import { reauthenticateAction, requestAdminConsentAction } from '../../actions';
@@ -47,11 +50,13 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
   const db = await getDb();
   const account = await findAccount(db, id);
   if (!account || account.removedAt) notFound();
-  const [messageCount, runs, unretrievable] = await Promise.all([
+  const [messageCount, runs, unretrievable, watched] = await Promise.all([
     countStoredMessages(db, id),
     listSyncRuns(db, id, { limit: 50 }),
     listUnretrievable(db, id),
+    watchedAmong(db, [id]),
   ]);
+  const arrival = describeMailArrival({ ...account, watched: watched.has(id), pollMinutes: pollIntervalMinutes() });
   const lastSync = describeLastSync(account);
   // A lapsed or revoked sign-in already shows as needs_reauth with its error.
   const signIn = account.status === 'needs_reauth' ? null : signInLapse(account.signInRenewedAt, new Date());
@@ -139,6 +144,12 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
               {lastSync.detail ? <p className="text-xs text-slate-600">{lastSync.detail}</p> : null}
             </dd>
           </div>
+          {arrival ? (
+            <div>
+              <dt className="text-slate-600">New mail</dt>
+              <dd data-testid="mail-arrival">{arrival}</dd>
+            </div>
+          ) : null}
           <div>
             <dt className="text-slate-600">Next attempt</dt>
             <dd>{account.status === 'active' ? formatDateTime(account.nextAttemptAt) : '—'}</dd>
