@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Db } from '@/lib/db/types';
-import { hasEarlierGenerations, openFolderGeneration } from '@/lib/db/queries/folder-state';
+import { hasEarlierGenerations, openFolderGeneration, unchangedWatermark } from '@/lib/db/queries/folder-state';
 import {
   forgetOtherGenerations,
   forgetUnretrievable,
@@ -66,6 +66,9 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
   // Most runs find nothing new: STATUS tells that in one round trip, where SELECT costs three (imapflow LISTs
   // the folder first). Only the delete mode always selects, to finish deletes a crash left pending.
   const status = account.afterFetch === 'delete' ? undefined : await folderStatus(client, folder);
+  // Nothing changed since the last run: one read, no write.
+  const unchanged = status ? await unchangedWatermark(db, { accountId: account.id, folder, ...status }) : undefined;
+  if (status && unchanged !== undefined && nothingNew(status, unchanged)) return result;
   let opened = status ? await openGeneration(status) : undefined;
   const retryable = (uidValidity: number) => unretrievableUids(db, { accountId: account.id, folder, uidValidity });
   if (status && opened && !opened.newGeneration && nothingNew(status, opened.lastUid)) {
