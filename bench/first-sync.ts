@@ -176,7 +176,8 @@ async function bigAttachmentRun(
   };
 }
 
-async function countStored(url: string, accountId: string, expected: number): Promise<FirstSyncResult['exact']> {
+/** Rows, distinct UIDs and sources of one account against what was expected: every message exactly once. */
+export async function countStored(url: string, accountId: string, expected: number): Promise<FirstSyncResult['exact']> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     const [row] = await sql<{ rows: number; uids: number; sources: number }[]>`

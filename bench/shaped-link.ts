@@ -8,6 +8,7 @@ import postgres from 'postgres';
 import type { Harness } from '@/test/harness/fixture';
 import type { LinkShape } from '@/test/harness/link-shaper';
 import { productEnv } from './environment';
+import { countStored, type FirstSyncResult } from './first-sync';
 import { seedBenchMailbox, type BenchMailbox } from './mailbox';
 import { runMbsync } from './mbsync';
 import { runSyncChild } from './processes';
@@ -21,7 +22,7 @@ export interface ShapedLinkResult {
   product: Summary;
   /** Product messages/s over mbsync's (target ≥ 2). */
   ratio: number;
-  exact: { rows: number; expected: number; ok: boolean };
+  exact: FirstSyncResult['exact'];
   incremental: { added: number; bytes: number; ms: number; linkMs: number; ratioToLink: number; fetched: number };
   idle: { ms: number; connections: number; commands: number; roundTrips: number };
 }
@@ -46,7 +47,7 @@ export async function benchShapedLink(
   try {
     const mbsync: number[] = [];
     const product: number[] = [];
-    let exact: ShapedLinkResult['exact'] = { rows: 0, expected: count, ok: false };
+    let exact: ShapedLinkResult['exact'] = { rows: 0, sources: 0, expected: count, ok: false };
     let accountId = '';
     for (let i = 0; i < runs; i += 1) {
       mbsync.push((await runMbsync(harness.imapPort, ADDRESS, { fsync: true })).ms);
@@ -57,7 +58,7 @@ export async function benchShapedLink(
       const report = await runSyncChild(productEnv(db.url), [accountId], false);
       product.push(report.ms);
       log(`shaped product run ${i + 1}: ${report.ms.toFixed(0)} ms, fetched ${report.accounts[0]?.fetched}`);
-      exact = await countRows(db.url, accountId, count);
+      exact = await countStored(db.url, accountId, count);
     }
     const mbsyncSummary = summarize(mbsync, count, mailbox.bytes);
     const productSummary = summarize(product, count, mailbox.bytes);
@@ -100,19 +101,6 @@ async function removeAccount(url: string, accountId: string): Promise<void> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     await sql`delete from mail_accounts where id = ${accountId}`;
-  } finally {
-    await sql.end();
-  }
-}
-
-async function countRows(url: string, accountId: string, expected: number): Promise<ShapedLinkResult['exact']> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    const [row] = await sql<{ rows: number; uids: number; sources: number }[]>`
-      select count(*)::int as rows, count(distinct m.uid)::int as uids, count(s.message_id)::int as sources
-      from messages m left join message_sources s on s.message_id = m.id where m.account_id = ${accountId}`;
-    const { rows = 0, uids = 0, sources = 0 } = row ?? {};
-    return { rows, expected, ok: rows === expected && uids === expected && sources === expected };
   } finally {
     await sql.end();
   }
