@@ -10,6 +10,7 @@ import { seedBenchMailbox, type BenchMailbox } from './mailbox';
 import { runMbsync } from './mbsync';
 import { runSyncChild, runWarmSyncChild } from './processes';
 import { createProductDatabase, type ProductDatabase } from './product-database';
+import { cpuMeter, postmasterPid } from './cpu';
 import { rawFetch } from './raw-fetch';
 import { summarize, type Summary } from './stats';
 
@@ -27,6 +28,19 @@ export interface FirstSyncResult {
   incrementalWarm: { added: number; ms: number; accountMs: number; fetched: number };
   idle: { ms: number; accountMs: number };
   bigAttachments?: { messages: number; attachmentMb: number; bytes: number; ms: number; peakRssMb: number };
+  /**
+   * CPU seconds per GB of mailbox in the last first sync of each, by process: the sync (or mbsync) itself, Postgres
+   * (every backend on the machine: other work there counts too), Dovecot, and the bench process (the stand-in's
+   * identity emulator and Exchange personality).
+   */
+  cpuPerGb?: { product: CpuByProcess; mbsync: CpuByProcess };
+}
+
+export interface CpuByProcess {
+  client?: number;
+  postgres?: number;
+  dovecot?: number;
+  standIn: number;
 }
 
 const ADDRESS = 'bench@contoso.test';
@@ -51,14 +65,21 @@ export async function benchFirstSync(
   const wall: number[] = [];
   const rss: number[] = [];
   let kept: { db: ProductDatabase; accountId: string } | undefined;
+  const gb = mailbox.bytes / 1e9;
+  const cpu = { product: { standIn: NaN }, mbsync: { standIn: NaN } } as NonNullable<FirstSyncResult['cpuPerGb']>;
   for (let i = 0; i < runs; i += 1) {
-    mbsync.push((await runMbsync(harness.imapPort, ADDRESS, { fsync: true })).ms);
+    const mbsyncMeter = meters(harness);
+    const mbsyncRun = await runMbsync(harness.imapPort, ADDRESS, { fsync: true });
+    mbsync.push(mbsyncRun.ms);
+    cpu.mbsync = mbsyncMeter(mbsyncRun.cpuSeconds, gb);
     log(`mbsync run ${i + 1}: ${ms(mbsync.at(-1))}`);
     mbsyncNoFsync.push((await runMbsync(harness.imapPort, ADDRESS, { fsync: false })).ms);
     log(`mbsync FSync no run ${i + 1}: ${ms(mbsyncNoFsync.at(-1))}`);
     const db = await createProductDatabase(harness);
     const [accountId] = await db.connect([ADDRESS]);
+    const productMeter = meters(harness);
     const report = await runSyncChild(productEnv(db.url), [accountId as string]);
+    cpu.product = productMeter(report.cpuSeconds, gb);
     const fetched = report.accounts[0]?.fetched ?? 0;
     if (fetched !== count) throw new Error(`bench: product synced ${fetched} of ${count}`);
     product.push(report.ms);
@@ -111,6 +132,24 @@ export async function benchFirstSync(
       fetched: warm.accounts[0]?.fetched ?? 0,
     },
     bigAttachments: big,
+    cpuPerGb: cpu,
+  };
+}
+
+/** Starts CPU readings of Postgres, Dovecot and this process; the result divides each by the mailbox's GB. */
+function meters(harness: Harness): (clientCpuSeconds: number | undefined, gb: number) => CpuByProcess {
+  const postgresCpu = cpuMeter(postmasterPid());
+  const dovecotCpu = cpuMeter(harness.dovecot.pid);
+  const own = process.cpuUsage();
+  return (client, gb) => {
+    const standIn = process.cpuUsage(own);
+    const perGb = (seconds: number | undefined) => (seconds === undefined ? undefined : seconds / gb);
+    return {
+      client: perGb(client),
+      postgres: perGb(postgresCpu()),
+      dovecot: perGb(dovecotCpu()),
+      standIn: (standIn.user + standIn.system) / 1e6 / gb,
+    };
   };
 }
 
@@ -137,7 +176,8 @@ async function bigAttachmentRun(
   };
 }
 
-async function countStored(url: string, accountId: string, expected: number): Promise<FirstSyncResult['exact']> {
+/** Rows, distinct UIDs and sources of one account against what was expected: every message exactly once. */
+export async function countStored(url: string, accountId: string, expected: number): Promise<FirstSyncResult['exact']> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     const [row] = await sql<{ rows: number; uids: number; sources: number }[]>`

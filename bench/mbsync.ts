@@ -11,6 +11,7 @@ import { run } from './processes';
 export interface MbsyncRun {
   ms: number;
   peakRssMb?: number;
+  cpuSeconds?: number;
 }
 
 export async function runMbsync(port: number, user: string, options: { fsync: boolean }): Promise<MbsyncRun> {
@@ -50,7 +51,7 @@ export async function runMbsync(port: number, user: string, options: { fsync: bo
     );
     await mkdir(join(dir, 'state'));
     const result = await run('mbsync', ['-c', rc, '-q', 'bench'], { measureRss: true, timeoutMs: 30 * 60_000 });
-    return { ms: result.ms, peakRssMb: result.peakRssMb };
+    return { ms: result.ms, peakRssMb: result.peakRssMb, cpuSeconds: result.cpuSeconds };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

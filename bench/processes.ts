@@ -10,6 +10,8 @@ export interface ProcessResult {
   stderr: string;
   /** Peak RSS in MB, when measured. */
   peakRssMb?: number;
+  /** User + system CPU seconds of the process, measured along with the RSS. */
+  cpuSeconds?: number;
 }
 
 const started = new Set<number>();
@@ -50,7 +52,15 @@ export function run(
       if (child.pid) started.delete(child.pid);
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-      const result: ProcessResult = { ms, stdout, stderr, peakRssMb: rss ? Number(rss[1]) / 1024 : undefined };
+      const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
+      const system = /System time \(seconds\): ([\d.]+)/.exec(stderr);
+      const result: ProcessResult = {
+        ms,
+        stdout,
+        stderr,
+        peakRssMb: rss ? Number(rss[1]) / 1024 : undefined,
+        cpuSeconds: user && system ? Number(user[1]) + Number(system[1]) : undefined,
+      };
       if (code !== 0)
         reject(
           Object.assign(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`), { result }),
@@ -66,8 +76,9 @@ export function runTs(
   args: string[],
   env: NodeJS.ProcessEnv,
   measureRss = false,
+  cwd?: string,
 ): Promise<ProcessResult> {
-  return run(process.execPath, tsArgs(script, args), { env, measureRss });
+  return run(process.execPath, tsArgs(script, args), { env, measureRss, cwd });
 }
 
 function tsArgs(script: string, args: string[]): string[] {
@@ -81,13 +92,20 @@ export interface SyncChildReport {
   accounts: { id: string; outcome: string; fetched: number; bytes: number; durationMs: number; error?: string }[];
 }
 
+/** `cwd`: another checkout's sync (a baseline commit), against the same database and stand-in. */
 export async function runSyncChild(
   env: NodeJS.ProcessEnv,
   accountIds: string[] = [],
   measureRss = true,
-): Promise<SyncChildReport & { wallMs: number; peakRssMb?: number }> {
-  const result = await runTs('bench/sync-child.ts', accountIds, env, measureRss);
-  return { ...syncReport(result.stdout), wallMs: result.ms, peakRssMb: result.peakRssMb };
+  cwd?: string,
+): Promise<SyncChildReport & { wallMs: number; peakRssMb?: number; cpuSeconds?: number }> {
+  const result = await runTs('bench/sync-child.ts', accountIds, env, measureRss, cwd);
+  return {
+    ...syncReport(result.stdout),
+    wallMs: result.ms,
+    peakRssMb: result.peakRssMb,
+    cpuSeconds: result.cpuSeconds,
+  };
 }
 
 /**

@@ -1,7 +1,11 @@
 /**
- * `npm run bench [-- --messages N] [--quick] [--link 40ms,8MB]`: the DESIGN.md §7 targets measured side by side on this machine —
- * first sync vs mbsync, the raw IMAP ceiling, incremental and idle runs, many accounts with several processes,
- * peak memory, and console pages on a big database. Table on stdout, figures in bench/results/latest.json.
+ * `npm run bench [-- --messages N] [--quick] [--link 40ms,8MB] [--rtt 40] [--bandwidth 8] [--only part]`: the
+ * targets measured side by side on this machine — first sync vs mbsync on loopback (with CPU seconds per GB by
+ * process) and on an Exchange-like shaped link (`--rtt` ms, `--bandwidth` MB/s per connection), the raw IMAP
+ * ceiling, incremental and idle runs, many accounts with several processes, a polled pass over many idle
+ * mailboxes (`--mailboxes N`, `--concurrency C` repeatable, `--baseline <checkout>` to time another commit's sync
+ * on the same database), peak memory, and console pages on a big database. Table on stdout, figures in
+ * bench/results/latest.json, and the table with its commit and date in docs/performance.md.
  * `--link` shapes every IMAP connection of the Exchange stand-in (round trip, bandwidth per connection; DESIGN.md's
  * Exchange-like link is `40ms,8MB`); the product and mbsync then share the same link.
  */
@@ -12,7 +16,9 @@ import { benchFirstSync } from '@/bench/first-sync';
 import { benchManyAccounts } from '@/bench/many-accounts';
 import { benchPages } from '@/bench/pages';
 import { benchDelivery, benchWatchCost } from '@/bench/watch';
-import { writeReport, type BenchResult } from '@/bench/report';
+import { benchPolledPass } from '@/bench/polled-pass';
+import { benchShapedLink } from '@/bench/shaped-link';
+import { writePerformanceDoc, writeReport, type BenchResult } from '@/bench/report';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -22,6 +28,11 @@ async function main(): Promise<void> {
       only: { type: 'string', multiple: true },
       runs: { type: 'string' },
       link: { type: 'string' },
+      mailboxes: { type: 'string' },
+      baseline: { type: 'string' },
+      rtt: { type: 'string' },
+      bandwidth: { type: 'string' },
+      concurrency: { type: 'string', multiple: true },
     },
   });
   const link = values.link ? parseLink(values.link) : undefined;
@@ -30,11 +41,21 @@ async function main(): Promise<void> {
     quick,
     messages: Number(values.messages ?? (quick ? 2_000 : 10_000)),
     accounts: quick ? 20 : 200,
+    // The Exchange-like link of the shaped rows: round trip (ms) and bandwidth per connection (MB/s).
+    shaped: {
+      roundTripMs: Number(values.rtt ?? 40),
+      bytesPerSecond: Number(values.bandwidth ?? 8) * 1024 * 1024,
+      messages: quick ? 500 : 1_000,
+    },
+    polledMailboxes: Number(values.mailboxes ?? (quick ? 200 : 1_000)),
+    polledConcurrency: (values.concurrency ?? (quick ? ['16'] : ['4', '16'])).map(Number),
     rows: quick ? 100_000 : 1_000_000,
     runs: Number(values.runs ?? 3),
     link,
   };
-  const parts = new Set(values.only ?? ['first-sync', 'memory', 'accounts', 'pages', 'delivery', 'watch-cost']);
+  const parts = new Set(
+    values.only ?? ['first-sync', 'memory', 'shaped', 'accounts', 'polled', 'pages', 'delivery', 'watch-cost'],
+  );
   const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   const result: BenchResult = {
     startedAt: new Date().toISOString(),
@@ -49,10 +70,26 @@ async function main(): Promise<void> {
         memory: parts.has('memory'),
         bigMessages: quick ? 4 : 12,
       }).catch((e: unknown) => fail(result, 'first-sync', e));
+    if (parts.has('shaped'))
+      result.shapedLink = await benchShapedLink(
+        harness,
+        options.shaped,
+        options.shaped.messages,
+        Math.min(options.runs, quick ? 1 : 2),
+        log,
+      ).catch((e: unknown) => fail(result, 'shaped', e));
     if (parts.has('accounts'))
       result.manyAccounts = await benchManyAccounts(harness, options.accounts, 50, 4, log).catch((e: unknown) =>
         fail(result, 'accounts', e),
       );
+    if (parts.has('polled'))
+      result.polledPass = await benchPolledPass(
+        harness,
+        options.polledMailboxes,
+        options.polledConcurrency,
+        log,
+        values.baseline,
+      ).catch((e: unknown) => fail(result, 'polled', e));
     if (parts.has('pages'))
       result.pages = await benchPages(1_000, options.rows, log).catch((e: unknown) => fail(result, 'pages', e));
     // IMAP IDLE (`--only delivery`, `--only watch-cost`): a watching worker, scaled down for --quick.
@@ -75,6 +112,7 @@ async function main(): Promise<void> {
   }
   result.machine.loadAverageAtEnd = loadavg();
   await writeReport(result);
+  await writePerformanceDoc(result);
 }
 
 /** `40ms,8MB` → 40 ms round trip, 8 MB/s per connection; either part may be left out. */

@@ -18,6 +18,7 @@ describe('environment', () => {
     expect(env.databaseKind).toBe('postgres');
     expect(env.SYNC_CONCURRENCY).toBe(4);
     expect(env.SYNC_MAX_MESSAGE_MB).toBe(50);
+    expect(env.SYNC_CONNECTIONS_PER_MAILBOX).toBe(4);
   });
 
   it('names the variable and what it should look like in one line', () => {
@@ -38,6 +39,13 @@ describe('environment', () => {
       /SYNC_MAX_MESSAGE_MB must be a number of megabytes/,
     );
     expect(parseEnv({ ...postgresEnv, SYNC_MAX_MESSAGE_MB: '10' }).SYNC_MAX_MESSAGE_MB).toBe(10);
+    expect(() => parseEnv({ ...postgresEnv, SYNC_CONNECTIONS_PER_MAILBOX: '30' })).toThrow(
+      /SYNC_CONNECTIONS_PER_MAILBOX must be at most 8 \(Exchange Online allows 20/,
+    );
+    expect(() => parseEnv({ ...postgresEnv, SYNC_CONNECTIONS_PER_MAILBOX: '0' })).toThrow(
+      /SYNC_CONNECTIONS_PER_MAILBOX must be a number of IMAP connections between 1 and 8/,
+    );
+    expect(parseEnv({ ...postgresEnv, SYNC_CONNECTIONS_PER_MAILBOX: '1' }).SYNC_CONNECTIONS_PER_MAILBOX).toBe(1);
   });
 
   it('requires the keys when a Postgres database is configured', () => {

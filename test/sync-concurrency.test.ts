@@ -40,7 +40,7 @@ describe('leases', () => {
       ),
     );
     const synced = reports.flatMap((report) => report.accounts);
-    expect(synced.every((r) => r.outcome === 'success')).toBe(true);
+    expect(synced.filter((r) => r.outcome !== 'success')).toEqual([]);
     // Every account exactly once across the workers, and the work was shared.
     expect(synced.map((r) => r.accountId).sort()).toEqual([...ids].sort());
     expect(reports.filter((report) => report.accounts.length > 0).length).toBeGreaterThan(1);

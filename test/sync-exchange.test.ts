@@ -130,10 +130,14 @@ describe('throttling', () => {
     // Login, CAPABILITY, ID, NAMESPACE, LIST, STATUS, SELECT, SEARCH, metadata FETCH, then batches of 5.
     personality().settings.throttle = { afterCommands: 12, backoffMs: 3_000 };
     const before = Date.now();
-    const first = await runSync(bed.deps({ batch: { messages: 5, bytes: 16 * 1024 * 1024 } }), {
-      trigger: 'manual',
-      accountIds: [accountId],
-    });
+    // One connection: what a throttled run leaves behind (test/sync-parallel.test.ts throttles a parallel one).
+    const first = await runSync(
+      bed.deps({ batch: { messages: 5, bytes: 16 * 1024 * 1024 }, connectionsPerMailbox: 1 }),
+      {
+        trigger: 'manual',
+        accountIds: [accountId],
+      },
+    );
     expect(first.accounts).toMatchObject([{ outcome: 'partial', error: { code: 'throttled' } }]);
     const stored = (await storedUids(accountId)).length;
     expect(stored).toBeGreaterThan(0);

@@ -71,6 +71,26 @@ describe('incremental sync', () => {
     expect(account?.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 30_000);
   });
 
+  it('writes nothing for a folder with nothing new, and picks up what arrives after', async () => {
+    const address = 'unchanged@contoso.test';
+    const accountId = await bed.addAccount(address);
+    await bed.harness.seed.messages(address, { count: 5, seed: 17 });
+    await runSync(bed.deps(), { trigger: 'manual', accountIds: [accountId] });
+    const state = () =>
+      bed.db.select().from(schema.mailFolderState).where(eq(schema.mailFolderState.accountId, accountId));
+    const [before] = await state();
+
+    const idle = await runSync(bed.deps(), { trigger: 'manual', accountIds: [accountId] });
+    expect(idle.accounts).toMatchObject([{ outcome: 'success', fetched: 0 }]);
+    // The folder's row was only read: an idle pass over many mailboxes writes no folder state.
+    expect((await state())[0]?.updatedAt).toEqual(before?.updatedAt);
+
+    await bed.harness.seed.messages(address, { count: 2, seed: 18 });
+    const next = await runSync(bed.deps(), { trigger: 'manual', accountIds: [accountId] });
+    expect(next.accounts).toMatchObject([{ outcome: 'success', fetched: 2 }]);
+    expect((await state())[0]).toMatchObject({ lastUid: 7, messagesOnServer: 7 });
+  });
+
   it('stores every source byte-exact as the server serves it, with parsed fields and attachments', async () => {
     const address = 'exact@contoso.test';
     const accountId = await bed.addAccount(address);
@@ -226,6 +246,8 @@ describe('after-fetch modes', () => {
       bed.deps({
         batch: { messages: 10, bytes: 16 * 1024 * 1024 },
         imapEndpoint: () => ({ host: '127.0.0.1', port: proxy.port, tls: false }),
+        // The cut falls on the session that deletes; a parallel first sync spreads the bytes over four.
+        connectionsPerMailbox: 1,
       }),
       { trigger: 'manual', accountIds: [accountId] },
     );

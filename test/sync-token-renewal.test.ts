@@ -104,6 +104,8 @@ describe('a long run outlives its tokens', () => {
           now: () => new Date(clock),
           tokenClock: () => clock,
           batch: { messages: 5, bytes: 16 * 1024 * 1024 },
+          // One session's token lifetimes; extra fetch connections would store more batches per session.
+          connectionsPerMailbox: 1,
           onProgress: (event) => {
             if (event.type === 'batch-stored') clock += 10_000;
           },
@@ -135,6 +137,8 @@ describe('a long run outlives its tokens', () => {
         getAccessToken: tokens.getAccessToken,
         imapEndpoint: () => ({ host: '127.0.0.1', port: proxy.port, tls: false }),
         batch: { messages: 25, bytes: 16 * 1024 * 1024 },
+        // The proxy ends every connection after as many bytes: one connection, one BYE.
+        connectionsPerMailbox: 1,
       }),
       { trigger: 'manual', accountIds: [id] },
     );

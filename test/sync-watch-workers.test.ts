@@ -23,7 +23,7 @@ const children: ChildProcess[] = [];
 beforeAll(async () => {
   f = await startChannelFixture();
   const result = await f.complete(await f.signIn({ kind: 'connect' }, ALICE));
-  if (result.kind !== 'finished' || !result.outcome.ok) throw new Error(`connect ${ALICE} failed`);
+  if (!result.ok || !result.outcome.ok) throw new Error(`connect ${ALICE} failed`);
   alice = result.outcome.accountId;
   await f.harness.seed.messages(ALICE, { count: 3, seed: 4040, profile: 'light' });
 }, 120_000);

@@ -31,6 +31,17 @@ const schema = z.object({
   ...deploymentShape,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  // IMAP connections one mailbox's first sync may use. Exchange Online allows 20 concurrent IMAP connections per
+  // mailbox ("Maximum concurrent IMAP connections: 20", Exchange Online throttling and limits FAQ,
+  // blogs.msdn.microsoft.com/exchangedev/2011/06/23/exchange-online-throttling-and-limits-faq); Exchange Server's
+  // MaxConnectionsPerUser defaults to 16 (learn: exchange/set-connection-limits-for-imap4-exchange-2013-help).
+  // The cap stays under both, leaving room for the people's own mail clients on the same mailbox.
+  SYNC_CONNECTIONS_PER_MAILBOX: z.coerce
+    .number({ message: 'must be a number of IMAP connections between 1 and 8' })
+    .int('must be a whole number of IMAP connections between 1 and 8')
+    .min(1, 'must be a number of IMAP connections between 1 and 8')
+    .max(8, 'must be at most 8 (Exchange Online allows 20 IMAP connections per mailbox, shared with mail clients)')
+    .default(4),
   // Exchange Online itself accepts messages up to 150 MB; a bigger one is stored with its headers only.
   SYNC_MAX_MESSAGE_MB: z.coerce
     .number({ message: 'must be a number of megabytes between 1 and 150' })

@@ -78,6 +78,7 @@ export class MailSession {
     private readonly options: SessionOptions,
     private current: ImapConnection,
     private renewAtMs: number,
+    private accessToken: string,
   ) {}
 
   private reconnectsWithoutProgress = 0;
@@ -90,7 +91,7 @@ export class MailSession {
       if (!forceRefresh && isAuthenticationRejection(error)) return login(options, true);
       throw error;
     });
-    return new MailSession(options, opened.client, opened.renewAt);
+    return new MailSession(options, opened.client, opened.renewAt, opened.accessToken);
   }
 
   get client(): ImapConnection {
@@ -127,6 +128,13 @@ export class MailSession {
     const opened = await login(this.options, afterExpiry);
     this.current = opened.client;
     this.renewAtMs = opened.renewAt;
+    this.accessToken = opened.accessToken;
+  }
+
+  /** One more connection signed in with the session's token, for fetching in parallel; the caller closes it. */
+  openExtraConnection(): Promise<ImapConnection> {
+    const { endpoint, account } = this.options;
+    return openImapConnection({ ...endpoint, user: account.imapUser, accessToken: this.accessToken });
   }
 
   async close(): Promise<void> {
@@ -137,7 +145,7 @@ export class MailSession {
 async function login(
   { deps, account, endpoint, onStage, now, timeouts }: SessionOptions,
   forceRefresh: boolean,
-): Promise<{ client: ImapConnection; renewAt: number }> {
+): Promise<{ client: ImapConnection; renewAt: number; accessToken: string }> {
   onStage('token');
   let grant = toGrant(await deps.getAccessToken(account, { forceRefresh }));
   if (!forceRefresh && needsRefreshBeforeLogin(grant, now()))
@@ -148,7 +156,7 @@ async function login(
     { ...endpoint, user: account.imapUser, accessToken: grant.accessToken },
     timeouts,
   );
-  return { client, renewAt };
+  return { client, renewAt, accessToken: grant.accessToken };
 }
 
 /**
@@ -158,7 +166,7 @@ async function login(
  */
 export async function syncFolderOnSession(
   session: MailSession,
-  job: Omit<FolderJob, 'client' | 'sessionDue'>,
+  job: Omit<FolderJob, 'client' | 'sessionDue' | 'openConnection'>,
 ): Promise<FolderResult> {
   const onBatchStored: FolderJob['onBatchStored'] = (batch, pending) => {
     session.madeProgress();
@@ -171,6 +179,7 @@ export async function syncFolderOnSession(
         ...job,
         client: session.client,
         sessionDue: () => session.isDue(),
+        openConnection: () => session.openExtraConnection(),
         onBatchStored,
       });
       if (!result.renewSession) return result;

@@ -8,6 +8,7 @@ import type { AccountSyncReport, SyncDeps, SyncLimits, SyncOptions, SyncReport }
 
 export const SYNC_DEFAULTS = {
   concurrency: 4,
+  connectionsPerMailbox: 4,
   batchMessages: 200,
   batchBytes: 12 * 1024 * 1024,
   maxMessageBytes: 50 * 1024 * 1024,
@@ -28,6 +29,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = { trigger: 
   const now = deps.now ?? (() => new Date());
   const deadline = deps.budgetMs !== undefined ? Date.now() + deps.budgetMs : null;
   const limits: SyncLimits = {
+    connectionsPerMailbox: deps.connectionsPerMailbox ?? SYNC_DEFAULTS.connectionsPerMailbox,
     batchMessages: deps.batch?.messages ?? SYNC_DEFAULTS.batchMessages,
     batchBytes: deps.batch?.bytes ?? SYNC_DEFAULTS.batchBytes,
     maxMessageBytes: deps.maxMessageBytes ?? SYNC_DEFAULTS.maxMessageBytes,

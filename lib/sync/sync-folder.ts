@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Db } from '@/lib/db/types';
-import { hasEarlierGenerations, openFolderGeneration } from '@/lib/db/queries/folder-state';
+import { hasEarlierGenerations, openFolderGeneration, unchangedWatermark } from '@/lib/db/queries/folder-state';
 import {
   forgetOtherGenerations,
   forgetUnretrievable,
@@ -9,9 +9,11 @@ import {
 } from '@/lib/db/queries/unretrievable';
 import type { ImapConnection } from '@/lib/mail/imap';
 import { finishPendingDeletes } from '@/lib/sync/after-fetch';
-import { fetchBatch, fetchMetadata, stillListed } from '@/lib/sync/fetch-batch';
-import { chunk, planBatches } from '@/lib/sync/fetch-plan';
+import { fetchBatch, fetchMetadata, stillListed, type FetchedBatch } from '@/lib/sync/fetch-batch';
+import { chunk, planBatches, type PlannedBatch } from '@/lib/sync/fetch-plan';
 import { inLeasedTransaction, type LeaseKeeper } from '@/lib/sync/lease';
+import { openFetchLanes } from '@/lib/sync/fetch-lanes';
+import { ParallelFetcher } from '@/lib/sync/parallel-fetch';
 import { storeBatch, type StoredBatch } from '@/lib/sync/store-batch';
 import type { SyncAccount, SyncLimits } from '@/lib/sync/types';
 
@@ -31,6 +33,8 @@ export interface FolderJob {
    * `renewSession` (after at least one batch of this call) to be synced on from the watermark.
    */
   sessionDue?: () => boolean;
+  /** Opens one more signed-in connection for fetching a first sync in parallel; absent: one connection only. */
+  openConnection?: () => Promise<ImapConnection>;
   onBatchStored(batch: StoredBatch, pending: number): void;
 }
 
@@ -62,6 +66,9 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
   // Most runs find nothing new: STATUS tells that in one round trip, where SELECT costs three (imapflow LISTs
   // the folder first). Only the delete mode always selects, to finish deletes a crash left pending.
   const status = account.afterFetch === 'delete' ? undefined : await folderStatus(client, folder);
+  // Nothing changed since the last run: one read, no write.
+  const unchanged = status ? await unchangedWatermark(db, { accountId: account.id, folder, ...status }) : undefined;
+  if (status && unchanged !== undefined && nothingNew(status, unchanged)) return result;
   let opened = status ? await openGeneration(status) : undefined;
   const retryable = (uidValidity: number) => unretrievableUids(db, { accountId: account.id, folder, uidValidity });
   if (status && opened && !opened.newGeneration && nothingNew(status, opened.lastUid)) {
@@ -104,6 +111,36 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
     while (storing.length > keep) await storing.shift();
   };
   let batchesStarted = 0;
+  const store = async (batch: PlannedBatch, fetched: FetchedBatch) => {
+    await settle(STORES_IN_FLIGHT - 1);
+    job.lease.assertHeld();
+    const next = storeBatch(target, batch, fetched, storing.at(-1)).then((stored) => {
+      result.stored += stored.stored;
+      result.bytes += stored.bytes;
+      job.onBatchStored(stored, uids.length);
+    });
+    next.catch(() => {}); // observed when settled above or below
+    storing.push(next);
+  };
+  // Why no new batch may start, if one may not: the time budget or shutdown, or the session's token.
+  const stopReason = (): 'stop' | 'renew' | undefined => {
+    if ((job.deadline !== null && Date.now() >= job.deadline) || job.signal?.aborted) return 'stop';
+    if (batchesStarted > 0 && job.sessionDue?.()) return 'renew';
+    return undefined;
+  };
+  const stopEarly = async (reason: 'stop' | 'renew') => {
+    Object.assign(result, reason === 'renew' ? { complete: false, renewSession: true } : { complete: false });
+    await settle(0);
+    return result;
+  };
+  // A first sync (nothing stored yet) fetches over several connections once its plan has more than one batch;
+  // later runs over one. With several batches downloading at once each is smaller, so about as much mail is held.
+  const parallel = lastUid === 0 && job.openConnection !== undefined && limits.connectionsPerMailbox > 1;
+  const batchBytes = parallel
+    ? Math.max(RAMP_BYTES, Math.floor((3 * limits.batchBytes) / (limits.connectionsPerMailbox + STORES_IN_FLIGHT)))
+    : limits.batchBytes;
+  let fetcher: ParallelFetcher | undefined;
+  let lanesTried = false;
   try {
     const windows = [...chunk(retry, METADATA_WINDOW), ...chunk(uids, METADATA_WINDOW)];
     for (const window of windows) {
@@ -127,30 +164,39 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
             expunged.filter((uid) => retrying.has(uid)),
           );
         });
-      for (const batch of planBatches(metas, { ...limits, rampBytes: RAMP_BYTES })) {
-        if ((job.deadline !== null && Date.now() >= job.deadline) || job.signal?.aborted) {
-          result.complete = false;
-          await settle(0);
-          return result;
-        }
-        if (batchesStarted > 0 && job.sessionDue?.()) {
-          Object.assign(result, { complete: false, renewSession: true });
-          await settle(0);
-          return result;
-        }
+      const batches = planBatches(metas, { ...limits, batchBytes, rampBytes: RAMP_BYTES });
+      if (parallel && job.openConnection && !lanesTried && batches.length > 1) {
+        lanesTried = true;
+        const lanes = await openFetchLanes(client, job.openConnection, {
+          folder,
+          uidValidity,
+          extra: limits.connectionsPerMailbox - 1,
+        });
+        if (lanes.length > 1) fetcher = new ParallelFetcher(lanes);
+      }
+      if (fetcher) {
+        const done = await fetcher.run({
+          batches,
+          maxMessageBytes: limits.maxMessageBytes,
+          batchBytes,
+          store,
+          shouldStop: () => {
+            const stop = stopReason() !== undefined;
+            if (!stop) batchesStarted += 1;
+            return stop;
+          },
+        });
+        if (!done) return await stopEarly(stopReason() ?? 'stop');
+        continue;
+      }
+      for (const batch of batches) {
+        const reason = stopReason();
+        if (reason) return await stopEarly(reason);
         batchesStarted += 1;
         job.lease.assertHeld();
         // A message bigger than a whole batch is not downloaded while other batches are still held for storing.
-        if (batch.bytes > limits.batchBytes) await settle(0);
-        const fetched = await fetchBatch(client, batch, limits.maxMessageBytes);
-        await settle(STORES_IN_FLIGHT - 1);
-        const next = storeBatch(target, batch, fetched, storing.at(-1)).then((stored) => {
-          result.stored += stored.stored;
-          result.bytes += stored.bytes;
-          job.onBatchStored(stored, uids.length);
-        });
-        next.catch(() => {}); // observed when settled above or below
-        storing.push(next);
+        if (batch.bytes > batchBytes) await settle(0);
+        await store(batch, await fetchBatch(client, batch, limits.maxMessageBytes));
       }
     }
     await settle(0);
@@ -158,6 +204,8 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
     // Let inserts in flight finish (they may commit) before the caller reports and releases the lease.
     await Promise.allSettled(storing);
     throw error;
+  } finally {
+    await fetcher?.close();
   }
   return result;
 }

@@ -47,6 +47,8 @@ export interface SyncDeps {
    * downloading and two writing, at most about 36 MB of mail is in memory at once.
    */
   batch?: { messages: number; bytes: number };
+  /** IMAP connections a folder's first sync fetches over at once (incremental runs use one). Default 4. */
+  connectionsPerMailbox?: number;
   /** Larger messages are recorded with their headers only. Default 50 MB. */
   maxMessageBytes?: number;
   /** How long a lease lasts without renewal; a crashed worker's accounts are free again after this. Default 2 min. */
@@ -110,6 +112,7 @@ export interface SyncOptions {
 
 /** The resolved settings an account's sync runs with. */
 export interface SyncLimits {
+  connectionsPerMailbox: number;
   batchMessages: number;
   batchBytes: number;
   maxMessageBytes: number;

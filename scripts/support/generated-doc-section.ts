@@ -21,8 +21,8 @@ export function writeGeneratedSection(file: string, name: string, body: string):
   writeFileSync(file, replaceGeneratedSection(readFileSync(file, 'utf8'), name, body));
 }
 
-/** "at 1a2b3c4 (plus uncommitted changes) on 2026-12-05, 2 CPUs, load average 0.4 → 2.1" */
-export function measurementStamp(loadAtStart: number[], now = new Date()): string {
+/** "1a2b3c4 (plus uncommitted changes)": the checkout a measurement ran on. */
+export function describeCommit(): string {
   const git = (args: string[]) => {
     try {
       return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -31,10 +31,14 @@ export function measurementStamp(loadAtStart: number[], now = new Date()): strin
     }
   };
   const commit = git(['rev-parse', '--short', 'HEAD']) || 'an unknown commit';
-  const dirty = git(['status', '--porcelain', '--untracked-files=no']) ? ' (plus uncommitted changes)' : '';
+  return git(['status', '--porcelain', '--untracked-files=no']) ? `${commit} (plus uncommitted changes)` : commit;
+}
+
+/** "at 1a2b3c4 on 2026-12-05, 2 CPUs, load average 0.4 → 2.1" */
+export function measurementStamp(loadAtStart: number[], now = new Date()): string {
   const load = (values: number[]) => (values[0] ?? 0).toFixed(1);
   return (
-    `at ${commit}${dirty} on ${now.toISOString().slice(0, 10)}, ${cpus().length} CPUs, ` +
+    `at ${describeCommit()} on ${now.toISOString().slice(0, 10)}, ${cpus().length} CPUs, ` +
     `load average ${load(loadAtStart)} → ${load(loadavg())}`
   );
 }

@@ -13,8 +13,14 @@ import { IDLE_TIMEOUT_MS } from './exchange-protocol';
 export interface ExchangeImapSettings {
   /** `rev2`: the capability list some tenants announce since September 2026, with its broken SEARCH. */
   variant: 'rev1' | 'rev2';
-  /** Commands per authenticated connection before `Request is throttled`; undefined for no budget. */
-  throttle?: { afterCommands: number; backoffMs: number };
+  /**
+   * Commands per authenticated connection before `Request is throttled`; undefined for no budget. With
+   * `connectionsPerMailbox`, a mailbox's connections beyond that many (the newest) are throttled on their next
+   * command as well: Exchange Online caps concurrent IMAP connections per mailbox (20, Exchange Online throttling
+   * and limits FAQ, blogs.msdn.microsoft.com/exchangedev/2011/06/23) without documenting which connection it
+   * refuses; the stand-in refuses the newest, the stricter case for a client that opened them last.
+   */
+  throttle?: { afterCommands: number; backoffMs: number; connectionsPerMailbox?: number };
   /** RFC822.SIZE as Exchange estimates it (true) or Dovecot's exact size (false). */
   sizeEstimate: boolean;
   link?: LinkShape;
@@ -45,7 +51,17 @@ export interface ExchangeImap {
   unfetchable: MessageKeys;
   /** Served as Exchange's "Retrieval using the IMAP4 protocol failed" placeholder (Foundry376/Mailspring#2038). */
   placeholder: MessageKeys;
-  stats: { connections: number; expiredByes: number; throttled: number; argumentErrors: number; idleTimeouts: number };
+  /** `commands`: tagged commands clients sent (imapflow waits for each answer: one round trip apiece). */
+  stats: {
+    connections: number;
+    commands: number;
+    expiredByes: number;
+    throttled: number;
+    argumentErrors: number;
+    idleTimeouts: number;
+  };
+  /** Each mailbox's authenticated sessions, oldest first (for the per-mailbox connection cap). */
+  sessions: Map<string, object[]>;
   close(): Promise<void>;
 }
 
@@ -85,7 +101,8 @@ export async function startExchangeImap(options: ExchangeImapOptions): Promise<E
     },
     unfetchable: new MessageKeys(),
     placeholder: new MessageKeys(),
-    stats: { connections: 0, expiredByes: 0, throttled: 0, argumentErrors: 0, idleTimeouts: 0 },
+    stats: { connections: 0, commands: 0, expiredByes: 0, throttled: 0, argumentErrors: 0, idleTimeouts: 0 },
+    sessions: new Map(),
     close: () =>
       new Promise<void>((resolve) => {
         sockets.forEach((socket) => socket.destroy());

@@ -70,6 +70,23 @@ export class ExchangeSession {
     this.phase = 'closed';
     if (this.checkTimer) clearInterval(this.checkTimer);
     clearTimeout(this.idleTimer);
+    const siblings = this.personality.sessions.get(this.mailbox);
+    const at = siblings?.indexOf(this) ?? -1;
+    if (siblings && at >= 0) siblings.splice(at, 1);
+  }
+
+  private register(): void {
+    const key = this.mailbox.toLowerCase();
+    this.mailbox = key;
+    const siblings = this.personality.sessions.get(key) ?? [];
+    siblings.push(this);
+    this.personality.sessions.set(key, siblings);
+  }
+
+  /** Beyond the mailbox's connection cap: this session is among the newest ones over it. */
+  private overConnectionCap(cap: number | undefined): boolean {
+    if (cap === undefined) return false;
+    return (this.personality.sessions.get(this.mailbox) ?? []).indexOf(this) >= cap;
   }
 
   // ---- client to server -------------------------------------------------------------------------------------
@@ -122,6 +139,7 @@ export class ExchangeSession {
     if (!match) return true; // DONE after IDLE, and anything else that is not a tagged command
     const tag = match[1] as string;
     const command = (match[2] as string).toUpperCase().replace(/\s+/, ' ');
+    this.personality.stats.commands += 1;
     const args = match[3] as string;
 
     if (command === 'CAPABILITY') {
@@ -201,7 +219,10 @@ export class ExchangeSession {
     if (command !== 'LOGOUT' && command !== 'DONE') {
       this.commands += 1;
       const throttle = this.personality.settings.throttle;
-      if (throttle && this.commands > throttle.afterCommands) {
+      if (
+        throttle &&
+        (this.commands > throttle.afterCommands || this.overConnectionCap(throttle.connectionsPerMailbox))
+      ) {
         this.personality.stats.throttled += 1;
         this.answer(throttledLines(tag, throttle.backoffMs));
         void this.close();
@@ -269,6 +290,7 @@ export class ExchangeSession {
         if (ok) {
           this.phase = 'authenticated';
           this.restartIdleTimer();
+          this.register();
         }
         this.answer(`${tag} ${ok ? AUTH_OK : AUTH_FAILED}\r\n`);
       } else {

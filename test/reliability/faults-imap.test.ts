@@ -35,8 +35,13 @@ async function addSeededAccount(address: string): Promise<string> {
   return id;
 }
 
+// One connection: each fault here lands on the session's own; test/sync-parallel.test.ts cuts and throttles
+// the connections of a first sync fetched in parallel.
 function sync(id: string, overrides: Partial<SyncDeps> = {}): Promise<SyncReport> {
-  return runSync(bed.deps({ batch: BATCH, ...overrides }), { trigger: 'manual', accountIds: [id] });
+  return runSync(bed.deps({ batch: BATCH, connectionsPerMailbox: 1, ...overrides }), {
+    trigger: 'manual',
+    accountIds: [id],
+  });
 }
 
 /** The faulty run: failed with the expected kind of error, nothing held, nothing stored past the watermark. */

@@ -24,6 +24,7 @@ export function productSyncDeps(
   };
   return {
     concurrency: getEnv().SYNC_CONCURRENCY,
+    connectionsPerMailbox: getEnv().SYNC_CONNECTIONS_PER_MAILBOX,
     maxMessageBytes: getEnv().SYNC_MAX_MESSAGE_MB * 1024 * 1024,
     ...options,
     db,

@@ -1,7 +1,7 @@
 import 'server-only';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Db, Tx } from '@/lib/db/types';
-import { mailFolderState, messages } from '@/lib/db/schema';
+import { mailFolderState, messages, unretrievableMessages } from '@/lib/db/schema';
 
 export type FolderState = typeof mailFolderState.$inferSelect;
 
@@ -83,4 +83,32 @@ export async function hasEarlierGenerations(
 
 export async function getFolderStates(db: Db, accountId: string): Promise<FolderState[]> {
   return db.select().from(mailFolderState).where(eq(mailFolderState.accountId, accountId));
+}
+
+/**
+ * The watermark when the folder is exactly as last recorded (same UIDVALIDITY, UIDNEXT and message count) and no
+ * message waits to be retried; undefined otherwise. A pass over mailboxes with nothing new then reads one row per
+ * folder instead of writing it again in a transaction of its own.
+ */
+export async function unchangedWatermark(
+  db: Db,
+  snapshot: Omit<FolderSnapshot, 'highestModseq'>,
+): Promise<number | undefined> {
+  const [row] = await db
+    .select({ lastUid: mailFolderState.lastUid })
+    .from(mailFolderState)
+    .where(
+      and(
+        eq(mailFolderState.accountId, snapshot.accountId),
+        eq(mailFolderState.folder, snapshot.folder),
+        eq(mailFolderState.uidValidity, snapshot.uidValidity),
+        snapshot.uidNext === null
+          ? sql`${mailFolderState.uidNext} is null`
+          : eq(mailFolderState.uidNext, snapshot.uidNext),
+        eq(mailFolderState.messagesOnServer, snapshot.messagesOnServer),
+        sql`not exists (select 1 from ${unretrievableMessages} u where u.account_id = ${mailFolderState.accountId}
+          and u.folder = ${mailFolderState.folder} and u.uidvalidity = ${mailFolderState.uidValidity})`,
+      ),
+    );
+  return row?.lastUid;
 }

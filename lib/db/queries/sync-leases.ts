@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, asc, eq, inArray, isNull, lt, lte, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '@/lib/db/types';
 import { mailAccounts } from '@/lib/db/schema';
 
@@ -50,7 +50,13 @@ export async function leaseDueAccounts(db: Db, request: LeaseRequest): Promise<S
     .select({ id: mailAccounts.id })
     .from(mailAccounts)
     .where(
-      and(selection, leaseFree, request.exclude?.length ? notInArray(mailAccounts.id, request.exclude) : undefined),
+      and(
+        selection,
+        leaseFree,
+        // One array parameter, not one per id: a pass over 1,000 mailboxes sends this list 1,000 times, and as
+        // `NOT IN ($1, …, $n)` building and planning it grew with every account (a pass was 26 mailboxes/s).
+        request.exclude?.length ? sql`${mailAccounts.id} <> all(${uuidArray(request.exclude)})` : undefined,
+      ),
     )
     .orderBy(asc(mailAccounts.nextAttemptAt))
     .limit(request.limit)
@@ -125,6 +131,11 @@ export async function finishAccountSync(
 
 // A uuid no account has: `IN ()` is not valid SQL.
 const NONE = '00000000-0000-0000-0000-000000000000';
+
+/** A uuid[] literal parameter (`{a,b}`): postgres.js sends it as text, cast once by the server. */
+function uuidArray(ids: string[]) {
+  return sql`${`{${ids.join(',')}}`}::uuid[]`;
+}
 
 function leaseUntil(leaseMs: number) {
   return sql`now() + make_interval(secs => ${leaseMs / 1000})`;

@@ -1,0 +1,107 @@
+/**
+ * The Exchange-like link (issue 17): every IMAP connection of the stand-in shaped to a round trip and a bandwidth
+ * per connection (default 40 ms, 8 MB/s). On it, from empty and on the same mailbox: mbsync against the product's
+ * first sync (which fetches over several connections), then the product's incremental +100 against the time the
+ * link needs to carry those bytes, and an idle run's round trips (connections + commands the stand-in saw).
+ */
+import postgres from 'postgres';
+import type { Harness } from '@/test/harness/fixture';
+import type { LinkShape } from '@/test/harness/link-shaper';
+import { productEnv } from './environment';
+import { countStored, type FirstSyncResult } from './first-sync';
+import { seedBenchMailbox, type BenchMailbox } from './mailbox';
+import { runMbsync } from './mbsync';
+import { runSyncChild } from './processes';
+import { createProductDatabase } from './product-database';
+import { summarize, type Summary } from './stats';
+
+export interface ShapedLinkResult {
+  link: { roundTripMs: number; bytesPerSecond: number };
+  mailbox: BenchMailbox;
+  mbsync: Summary;
+  product: Summary;
+  /** Product messages/s over mbsync's (target ≥ 2). */
+  ratio: number;
+  exact: FirstSyncResult['exact'];
+  incremental: { added: number; bytes: number; ms: number; linkMs: number; ratioToLink: number; fetched: number };
+  idle: { ms: number; connections: number; commands: number; roundTrips: number };
+}
+
+const ADDRESS = 'shaped@contoso.test';
+
+export async function benchShapedLink(
+  harness: Harness,
+  shape: { roundTripMs: number; bytesPerSecond: number },
+  count: number,
+  runs: number,
+  log: (line: string) => void,
+): Promise<ShapedLinkResult> {
+  const exchange = harness.exchange;
+  if (!exchange) throw new Error('bench: the shaped link needs the Exchange personality');
+  await harness.control.addUser({ address: ADDRESS });
+  const mailbox = await seedBenchMailbox(harness, ADDRESS, { count, seed: 1717 });
+  log(`shaped link: seeded ${mailbox.count} messages, ${mailbox.bytes} bytes`);
+  const before: LinkShape | undefined = exchange.settings.link;
+  exchange.settings.link = shape;
+  const db = await createProductDatabase(harness);
+  try {
+    const mbsync: number[] = [];
+    const product: number[] = [];
+    let exact: ShapedLinkResult['exact'] = { rows: 0, sources: 0, expected: count, ok: false };
+    let accountId = '';
+    for (let i = 0; i < runs; i += 1) {
+      mbsync.push((await runMbsync(harness.imapPort, ADDRESS, { fsync: true })).ms);
+      log(`shaped mbsync run ${i + 1}: ${mbsync.at(-1)?.toFixed(0)} ms`);
+      // From empty each time: the previous run's account is removed, the same mailbox connected again.
+      if (accountId) await removeAccount(db.url, accountId);
+      [accountId = ''] = await db.connect([ADDRESS]);
+      const report = await runSyncChild(productEnv(db.url), [accountId], false);
+      product.push(report.ms);
+      log(`shaped product run ${i + 1}: ${report.ms.toFixed(0)} ms, fetched ${report.accounts[0]?.fetched}`);
+      exact = await countStored(db.url, accountId, count);
+    }
+    const mbsyncSummary = summarize(mbsync, count, mailbox.bytes);
+    const productSummary = summarize(product, count, mailbox.bytes);
+
+    const added = await seedBenchMailbox(harness, ADDRESS, { count: 100, seed: 1717, offset: count });
+    const incremental = await runSyncChild(productEnv(db.url), [accountId], false);
+    const linkMs = (added.bytes / shape.bytesPerSecond) * 1000;
+    const counted = { connections: exchange.stats.connections, commands: exchange.stats.commands };
+    const idle = await runSyncChild(productEnv(db.url), [accountId], false);
+    const connections = exchange.stats.connections - counted.connections;
+    const commands = exchange.stats.commands - counted.commands;
+    log(
+      `shaped incremental +100: ${incremental.ms.toFixed(0)} ms (link needs ${linkMs.toFixed(0)} ms); idle ${idle.ms.toFixed(0)} ms, ${connections} connections + ${commands} commands`,
+    );
+    return {
+      link: shape,
+      mailbox,
+      mbsync: mbsyncSummary,
+      product: productSummary,
+      ratio: productSummary.msgPerSec / mbsyncSummary.msgPerSec,
+      exact,
+      incremental: {
+        added: added.count,
+        bytes: added.bytes,
+        ms: incremental.ms,
+        linkMs,
+        ratioToLink: incremental.ms / linkMs,
+        fetched: incremental.accounts[0]?.fetched ?? 0,
+      },
+      // Each connection costs its greeting, and imapflow waits for each command's answer before the next.
+      idle: { ms: idle.ms, connections, commands, roundTrips: connections + commands },
+    };
+  } finally {
+    exchange.settings.link = before;
+    await db.drop();
+  }
+}
+
+async function removeAccount(url: string, accountId: string): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await sql`delete from mail_accounts where id = ${accountId}`;
+  } finally {
+    await sql.end();
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * A first sync over several IMAP connections (lib/sync/parallel-fetch.ts) against Dovecot behind the Exchange
+ * personality: every message exactly once, the watermark never past a batch that was not stored, whether a
+ * connection is throttled or cut midway; incremental runs over one connection.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { SyncDeps } from '@/lib/sync/types';
+import { exactness, watermarkCoverage } from '@/test/reliability/support/fault-checks';
+import { startSyncTestbed, type SyncTestbed } from '@/test/support/sync-harness';
+
+let bed: SyncTestbed;
+let runSync: typeof import('@/lib/sync/run').runSync;
+
+beforeAll(async () => {
+  bed = await startSyncTestbed();
+  ({ runSync } = await import('@/lib/sync/run'));
+});
+afterAll(() => bed?.stop());
+afterEach(() => {
+  personality().settings.throttle = undefined;
+});
+
+function personality() {
+  if (!bed.harness.exchange) throw new Error('The Exchange personality is off');
+  return bed.harness.exchange;
+}
+
+// Small batches: a first sync of 120 messages is 24 batches, so four connections each fetch several.
+const BATCH = { messages: 5, bytes: 16 * 1024 * 1024 };
+const COUNT = 120;
+
+function sync(id: string, overrides: Partial<SyncDeps> = {}) {
+  return runSync(bed.deps({ batch: BATCH, connectionsPerMailbox: 4, ...overrides }), {
+    trigger: 'manual',
+    accountIds: [id],
+  });
+}
+
+async function seededAccount(address: string, seed: number): Promise<string> {
+  const id = await bed.addAccount(address);
+  await bed.harness.seed.messages(address, { count: COUNT, seed, profile: 'realistic' });
+  return id;
+}
+
+/** Stored rows are exactly the server's messages up to the watermark: none above it, none missing below it. */
+async function expectExactUpToWatermark(id: string, address: string) {
+  const coverage = await watermarkCoverage(bed.db, bed.harness, id, address);
+  expect(coverage).toMatchObject({ storedAbove: 0, missingBelow: 0 });
+  return coverage;
+}
+
+async function expectExactlyOnce(id: string, address: string) {
+  const exact = await exactness(bed.db, bed.harness, id, address);
+  expect(exact).toMatchObject({ expected: COUNT, stored: COUNT, lost: 0, duplicated: 0, altered: 0 });
+  expect(await expectExactUpToWatermark(id, address)).toMatchObject({ lastUid: COUNT, stored: COUNT });
+}
+
+// Whole first syncs of 120 messages, several times over, on a machine other work shares.
+const SLOW = { timeout: 300_000 };
+
+describe('a first sync over several connections', SLOW, () => {
+  it('opens extra connections for the first sync only, and stores every message once with an exact watermark', async () => {
+    const address = 'parallel@contoso.test';
+    const id = await seededAccount(address, 501);
+    const before = personality().stats.connections;
+    const first = await sync(id);
+    expect(first.accounts).toMatchObject([{ outcome: 'success', fetched: COUNT }]);
+    expect(personality().stats.connections - before).toBe(4);
+    await expectExactlyOnce(id, address);
+
+    // Incremental: one connection, whatever the setting.
+    await bed.harness.seed.messages(address, { count: 30, seed: 502, profile: 'light' });
+    const afterFirst = personality().stats.connections;
+    const second = await sync(id);
+    expect(second.accounts).toMatchObject([{ outcome: 'success', fetched: 30 }]);
+    expect(personality().stats.connections - afterFirst).toBe(1);
+  });
+
+  it('uses one connection when SYNC_CONNECTIONS_PER_MAILBOX is 1', async () => {
+    const address = 'parallel-one@contoso.test';
+    const id = await seededAccount(address, 503);
+    const before = personality().stats.connections;
+    const report = await sync(id, { connectionsPerMailbox: 1 });
+    expect(report.accounts).toMatchObject([{ outcome: 'success', fetched: COUNT }]);
+    expect(personality().stats.connections - before).toBe(1);
+    await expectExactlyOnce(id, address);
+  });
+});
+
+describe('throttling during a parallel first sync', SLOW, () => {
+  it('gives a throttled connection’s batch back, fetches over fewer, and every message ends up stored exactly once', async () => {
+    const address = 'parallel-throttled@contoso.test';
+    const id = await seededAccount(address, 504);
+    // Beyond two connections for the mailbox, Exchange throttles (and closes, as it does) the newest ones.
+    personality().settings.throttle = {
+      afterCommands: Number.POSITIVE_INFINITY,
+      backoffMs: 200,
+      connectionsPerMailbox: 2,
+    };
+    const throttledBefore = personality().stats.throttled;
+    const first = await sync(id);
+    expect(personality().stats.throttled - throttledBefore).toBeGreaterThanOrEqual(2);
+    expect(first.accounts).toMatchObject([{ outcome: 'success', fetched: COUNT }]);
+    await expectExactlyOnce(id, address);
+  });
+
+  it('stores exactly once when every connection, the session’s own too, is throttled midway', async () => {
+    const address = 'parallel-throttled-all@contoso.test';
+    const id = await seededAccount(address, 506);
+    // Each connection is throttled after a few commands: the session's own included, which ends the run.
+    personality().settings.throttle = { afterCommands: 10, backoffMs: 200 };
+    const throttledBefore = personality().stats.throttled;
+    const first = await sync(id);
+    expect(personality().stats.throttled - throttledBefore).toBeGreaterThanOrEqual(1);
+    expect(first.accounts[0]?.outcome).not.toBe('failed');
+    const afterFirst = await expectExactUpToWatermark(id, address);
+    expect(afterFirst.stored).toBeGreaterThan(0);
+
+    // Throttled runs end partial and resume from the watermark (over one connection), still throttled.
+    let outcome = first.accounts[0]?.outcome;
+    for (let run = 0; run < 40 && outcome !== 'success'; run += 1) {
+      outcome = (await sync(id)).accounts[0]?.outcome;
+      await expectExactUpToWatermark(id, address);
+    }
+    expect(outcome).toBe('success');
+    await expectExactlyOnce(id, address);
+  });
+});
+
+describe('a connection cut during a parallel first sync', SLOW, () => {
+  it('fails or stops cleanly with the watermark exact, and the runs after store the mailbox exactly once', async () => {
+    const address = 'parallel-cut@contoso.test';
+    const id = await seededAccount(address, 505);
+    // Every connection through the proxy is cut after this many bytes from the server: all four, each midway
+    // through its share of the mailbox.
+    const proxy = await bed.harness.imapProxy({ dropAfterBytes: 400_000 });
+    const endpoint = { imapEndpoint: () => ({ host: '127.0.0.1', port: proxy.port, tls: false }) };
+    const first = await sync(id, endpoint);
+    expect(proxy.dropped).toBeGreaterThanOrEqual(2);
+    expect(first.accounts[0]?.outcome).not.toBe('success');
+    const afterCut = await expectExactUpToWatermark(id, address);
+    expect(afterCut.stored).toBeLessThan(COUNT);
+
+    proxy.dropAfterBytes = undefined;
+    const next = await sync(id, endpoint);
+    expect(next.accounts).toMatchObject([{ outcome: 'success', fetched: COUNT - afterCut.stored }]);
+    await expectExactlyOnce(id, address);
+  });
+});
