@@ -101,7 +101,13 @@ async function main(): Promise<number> {
   }
   const watch = values.account
     ? undefined
-    : watchMailboxes(db, { owner, onProgress: deps.onProgress, signal: shutdown });
+    : watchMailboxes(db, {
+        owner,
+        onProgress: deps.onProgress,
+        signal: shutdown,
+        // Its own summary line, so every account line belongs to one summary (the soak test adds them up).
+        onSynced: (report) => printSummary({ accounts: [report], durationMs: report.durationMs }, 'new mail synced'),
+      });
   let watching = 0;
   while (!shutdown.aborted) {
     printSummary(await runSync(deps, options));
@@ -175,11 +181,11 @@ function describe(report: AccountLine): string {
   return report.error ? `${base} — ${report.error.code}: ${report.error.message}` : base;
 }
 
-function printSummary(report: { accounts: AccountLine[]; durationMs: number }): void {
+function printSummary(report: { accounts: AccountLine[]; durationMs: number }, label = 'pass done'): void {
   const failed = report.accounts.filter((account) => account.outcome === 'failed').length;
   const fetched = report.accounts.reduce((sum, account) => sum + account.fetched, 0);
   console.log(
-    `${new Date().toISOString()} pass done: ${countOf(report.accounts.length, 'account')}, ${countOf(fetched, 'new message')}, ${failed} failed, ${(report.durationMs / 1000).toFixed(1)} s`,
+    `${new Date().toISOString()} ${label}: ${countOf(report.accounts.length, 'account')}, ${countOf(fetched, 'new message')}, ${failed} failed, ${(report.durationMs / 1000).toFixed(1)} s`,
   );
 }
 

@@ -2,7 +2,7 @@ import 'server-only';
 import { productSyncDeps } from '@/lib/channels/microsoft365/sync-deps';
 import { getEnv } from '@/lib/config/env';
 import type { Db } from '@/lib/db/types';
-import { startWatchPool, type WatchPool } from '@/lib/sync/watch/watch-pool';
+import { startWatchPool, type WatchPool, type WatchPoolOptions } from '@/lib/sync/watch/watch-pool';
 import type { SyncDeps } from '@/lib/sync/types';
 
 /**
@@ -12,7 +12,7 @@ import type { SyncDeps } from '@/lib/sync/types';
  */
 export function watchMailboxes(
   db: Db,
-  options: Pick<SyncDeps, 'owner' | 'onProgress' | 'signal'> & { owner: string },
+  options: Pick<SyncDeps, 'owner' | 'onProgress' | 'signal'> & { owner: string } & Pick<WatchPoolOptions, 'onSynced'>,
 ): WatchPool | undefined {
   const env = getEnv();
   if (env.SYNC_WATCH_MAX === 0) return undefined;
@@ -22,5 +22,6 @@ export function watchMailboxes(
     deps: () => productSyncDeps(db, options),
     max: env.SYNC_WATCH_MAX,
     leaseMs: env.SYNC_WATCH_LEASE_SECONDS * 1000,
+    onSynced: options.onSynced,
   });
 }

@@ -115,7 +115,7 @@ function commandLine(pid: number): string {
 
 /**
  * Messages a worker reports fetched, per mailbox address, from its `address: outcome, N new messages` lines.
- * Throws when those lines do not add up to the `pass done: …, N new messages` summaries, so a change to the
+ * Throws when those lines do not add up to the `pass done: …` and `new mail synced: …` (IDLE) summaries, so a change to the
  * worker's wording cannot quietly make its fetches count as zero.
  */
 export function fetchedByAddress(output: string): Map<string, number> {
@@ -128,7 +128,7 @@ export function fetchedByAddress(output: string): Map<string, number> {
     perAccount += n;
   }
   let summarised = 0;
-  for (const match of output.matchAll(/ pass done: [\d,]+ accounts?, ([\d,]+) new messages?/g))
+  for (const match of output.matchAll(/ (?:pass done|new mail synced): [\d,]+ accounts?, ([\d,]+) new messages?/g))
     summarised += Number(match[1]?.replaceAll(',', ''));
   if (perAccount !== summarised)
     throw new Error(`the worker's account lines add up to ${perAccount}, its pass summaries to ${summarised}`);
