@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -22,40 +22,20 @@ test.afterAll(async () => {
   await database?.drop();
 });
 
-/** The newest modification time of a file under `target` (itself, when it is a file). */
-function newestChange(target: string): number {
-  const stats = statSync(target);
-  if (!stats.isDirectory()) return stats.mtimeMs;
-  return Math.max(0, ...readdirSync(target).map((name) => newestChange(path.join(target, name))));
-}
-
-/** dist/cli holds the commands, each newer than everything the commands are compiled from. */
-function cliIsFresh(): boolean {
-  const dist = path.join(root, 'dist', 'cli');
-  if (!existsSync(dist)) return false;
-  // A command added to scripts/build-cli.mjs makes scripts/ newer than every output, so it is never missed.
-  const outputs = readdirSync(dist)
-    .filter((name) => name.endsWith('.cjs'))
-    .map((name) => path.join(dist, name));
-  if (outputs.length === 0) return false;
-  const sources = ['lib', 'scripts', 'drizzle', 'package-lock.json'].map((name) => newestChange(path.join(root, name)));
-  return Math.min(...outputs.map((file) => statSync(file).mtimeMs)) > Math.max(...sources);
-}
-
 function assembleImage(): string {
   const standalone = path.join(root, '.next', 'standalone');
   if (!existsSync(path.join(standalone, 'server.js')))
     throw new Error('No .next/standalone: run `npx next build` first.');
-  // `npm run build` compiles the commands too; compile them here only when that output is missing or older than a
-  // source it is built from.
-  if (!cliIsFresh()) {
-    const run = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`build-cli failed: ${run.stderr}`);
-  }
   const app = path.join(mkdtempSync(path.join(tmpdir(), 'mg-image-')), 'app');
   cpSync(standalone, app, { recursive: true });
   cpSync(path.join(root, '.next', 'static'), path.join(app, '.next', 'static'), { recursive: true });
-  cpSync(path.join(root, 'dist', 'cli'), path.join(app, 'dist', 'cli'), { recursive: true });
+  // Every command compiled afresh straight into the image, as `npm run build` does for the Dockerfile: the
+  // checkout's dist/cli may hold only the commands other tests ran (`npm run sync` compiles just itself).
+  const cli = spawnSync(process.execPath, ['scripts/build-cli.mjs', path.join(app, 'dist', 'cli')], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (cli.status !== 0) throw new Error(`build-cli failed: ${cli.stderr}`);
   cpSync(path.join(root, 'scripts', 'cli.mjs'), path.join(app, 'scripts', 'cli.mjs'));
   return app;
 }

@@ -9,10 +9,10 @@ export const COMMANDS = {
   admin: 'scripts/admin.ts',
 };
 
-export async function buildCli(names = Object.keys(COMMANDS)) {
+export async function buildCli(names = Object.keys(COMMANDS), outdir = 'dist/cli') {
   await build({
     entryPoints: Object.fromEntries(names.map((name) => [name, COMMANDS[name]])),
-    outdir: 'dist/cli',
+    outdir,
     outExtension: { '.js': '.cjs' },
     bundle: true,
     platform: 'node',
@@ -27,4 +27,5 @@ export async function buildCli(names = Object.keys(COMMANDS)) {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await buildCli();
+// `node scripts/build-cli.mjs [outdir]`: every command, into dist/cli unless told otherwise.
+if (import.meta.url === `file://${process.argv[1]}`) await buildCli(undefined, process.argv[2]);
