@@ -83,6 +83,11 @@ service anvil {
 }
 protocol imap {
   mail_max_userip_connections = 100
+  # Exchange Online is not known to send anything to an idling client but new-mail responses and the final BYE
+  # (Microsoft documents no IDLE keep-alive), so the stricter stand-in sends nothing either. Dovecot's default
+  # sends "* OK Still here" every 2 minutes, first at a moment aligned across a user's connections (cmd-idle.c),
+  # which can be within a second of the IDLE; longer than the stand-in's 30-minute log-off, it never comes.
+  imap_idle_notify_interval = 1 hours
 }
 # Room for a worker holding an IDLE on a thousand inboxes (the bench's cost of watching): imap processes serve
 # many clients each (one mail uid for all), and the limits on processes and clients are raised.
