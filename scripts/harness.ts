@@ -1,10 +1,10 @@
 /**
  * `npm run harness`: the Microsoft 365 stand-in for people who wire the console to it themselves. Starts the
- * identity emulator, Dovecot and the SMTP stand-in on fixed loopback ports (4010, 1143, 1587 unless given), registers
+ * identity emulator, Dovecot and the SMTP stand-in on fixed loopback ports (4010, 1143, 1587 unless given), the Microsoft Graph stand-in (4011), registers
  * a demo app for the console at APP_BASE_URL (else http://localhost:$PORT, PORT 3000), seeds demo mailboxes, prints
  * the settings as KEY=value lines on stdout (notes go to stderr), and runs until Ctrl-C.
  *
- *   npm run harness -- --port 4010 --imap-port 1143 --smtp-port 1587
+ *   npm run harness -- --port 4010 --imap-port 1143 --smtp-port 1587 --graph-port 4011
  */
 import { parseArgs } from 'node:util';
 import { FIXED_PORTS, startDemoStandIn } from '@/test/harness/demo-world';
@@ -19,12 +19,18 @@ function port(value: string | undefined, name: string, fallback: number): number
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { port: { type: 'string' }, 'imap-port': { type: 'string' }, 'smtp-port': { type: 'string' } },
+    options: {
+      port: { type: 'string' },
+      'imap-port': { type: 'string' },
+      'smtp-port': { type: 'string' },
+      'graph-port': { type: 'string' },
+    },
   });
   const ports = {
     emulator: port(values.port, '--port', FIXED_PORTS.emulator),
     imap: port(values['imap-port'], '--imap-port', FIXED_PORTS.imap),
     smtp: port(values['smtp-port'], '--smtp-port', FIXED_PORTS.smtp),
+    graph: port(values['graph-port'], '--graph-port', FIXED_PORTS.graph),
   };
   const consoleUrl = process.env.APP_BASE_URL || `http://localhost:${process.env.PORT || 3000}`;
 

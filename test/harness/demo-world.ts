@@ -13,7 +13,7 @@ export const DEMO_APP = {
 };
 
 /** `npm run harness`'s ports, the same on every start so settings copied once keep working. */
-export const FIXED_PORTS = { emulator: 4010, imap: 1143, smtp: 1587 };
+export const FIXED_PORTS = { emulator: 4010, imap: 1143, smtp: 1587, graph: 4011 };
 
 const alice = { address: 'alice@contoso.test', displayName: 'Alice Admin', messages: 300 };
 const bob = { address: 'bob@contoso.test', displayName: 'Bob Builder', messages: 200 };
@@ -45,6 +45,7 @@ export async function startDemoStandIn(options: {
     emulatorPort: options.ports?.emulator,
     imapPort: options.ports?.imap,
     smtpPort: options.ports?.smtp,
+    graphPort: options.ports?.graph,
     users: [
       { address: alice.address, displayName: alice.displayName },
       { address: bob.address, displayName: bob.displayName },
@@ -63,6 +64,8 @@ export async function startDemoStandIn(options: {
         redirectUris: [...new Set([callback, twin])],
         audience: 'organizations',
         tenant: DEMO_APP.tenant,
+        // Application access over Graph (client credentials) works out of the box, as after admin consent.
+        applicationPermissions: ['Mail.ReadWrite', 'Mail.Send'],
       },
     ],
   });

@@ -18,12 +18,15 @@ import { Seeder } from './seed';
 import { startSmtp, type SmtpStandIn } from './smtp';
 import { startTcpProxy, type TcpProxy, type TcpProxyOptions } from './tcp-proxy';
 import { startExchangeImap, type ExchangeImap, type ExchangeImapSettings } from './exchange-imap';
+import { startGraph, type GraphStandIn } from './graph/server';
 
 export interface HarnessOptions {
   /** Fixed ports (e.g. for `npm run harness`, so settings stay the same between starts); default free ones. */
   emulatorPort?: number;
   imapPort?: number;
   smtpPort?: number;
+  /** The Microsoft Graph stand-in's port (`npm run harness`: 4011); default a free one. */
+  graphPort?: number;
   accessTokenLifetimeSeconds?: number;
   /** Bench-only PLAIN/LOGIN password on Dovecot; off unless given. */
   benchPassword?: string;
@@ -45,6 +48,8 @@ export interface Harness {
   /** The Exchange personality (settings can change between connections); undefined when turned off. */
   exchange: ExchangeImap | undefined;
   smtp: SmtpStandIn;
+  /** Microsoft Graph's mail endpoints over the same maildirs (README.md ## Microsoft Graph). */
+  graph: GraphStandIn;
   /** Where the product connects: the Exchange personality, or Dovecot itself when it is off. */
   imapPort: number;
   smtpPort: number;
@@ -101,6 +106,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ]);
     cleanups.push(() => smtp.close());
     cleanups.push(() => dovecot.stop());
+    const graph = await startGraph({ state: emulator.state, maildirs, port: options.graphPort });
+    cleanups.push(() => graph.close());
     // If the test process dies without stop(), do not leave a Dovecot behind.
     const killOnExit = (): void => {
       if (dovecot.pid) signalTree(dovecot.pid, 'SIGKILL');
@@ -138,12 +145,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       dovecot,
       exchange,
       smtp,
+      graph,
       imapPort,
       smtpPort: smtp.port,
       maildirs,
       seed: new Seeder(maildirs, dovecot, control),
       endpointOverrides,
-      env: harnessEnv(endpointOverrides),
+      env: { ...harnessEnv(endpointOverrides), MICROSOFT_GRAPH_URL: graph.url },
       workDir,
       imapProxy: async (proxyOptions = {}) => {
         const proxy = await startTcpProxy({ targetPort: imapPort, ...proxyOptions });

@@ -35,6 +35,8 @@ const CONTROL_CLIENT: RegisteredApp = {
   tenantId: '',
   displayName: 'Harness control',
   consent: 'granted',
+  applicationPermissions: [],
+  rbacMailboxes: null,
 };
 
 export function controlRoutes(state: EmulatorState): Route[] {

@@ -202,6 +202,8 @@ export class Directory {
       tenantId: this.tenantFor(parsed.tenant, undefined),
       displayName: parsed.displayName,
       consent: parsed.consent,
+      applicationPermissions: parsed.applicationPermissions,
+      rbacMailboxes: parsed.rbacMailboxes,
     };
     this.apps.set(app.clientId, app);
     return app;

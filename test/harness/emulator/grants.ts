@@ -29,8 +29,11 @@ export interface RefreshTokenGrant {
 
 export interface AccessTokenGrant {
   clientId: string;
+  /** The signed-in user; '' for an app-only (client credentials) token. */
   address: string;
   scopes: string[];
+  /** App-only tokens: the resource (`aud`), the tenant (`tid`) and the granted application permissions (`roles`). */
+  app?: { audience: string; tenantId: string; roles: string[] };
   expiresAt: number;
   revoked: boolean;
 }

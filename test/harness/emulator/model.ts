@@ -128,6 +128,18 @@ export const appInput = z.object({
    * fail with AADSTS65001 until an admin consents for the user's tenant.
    */
   consent: z.enum(['granted', 'user', 'admin']).default('granted'),
+  /**
+   * Microsoft Graph application permissions (app roles, e.g. `Mail.ReadWrite`, `Mail.Send`) an administrator
+   * granted: they become the `roles` of a client-credentials token for Graph. Without a grant Entra still issues the
+   * token, with no `roles` claim, and Graph refuses the calls (learn.microsoft.com/en-us/graph/auth-v2-service;
+   * learn.microsoft.com/en-us/answers/questions/5672988).
+   */
+  applicationPermissions: z.array(z.string()).default([]),
+  /**
+   * RBAC for Applications: a management scope listing the mailboxes the app may reach with its application
+   * permissions; null means no scope (tenant-wide). learn.microsoft.com/en-us/exchange/permissions-exo/application-rbac
+   */
+  rbacMailboxes: z.array(address).nullable().default(null),
 });
 export type AppInput = z.input<typeof appInput>;
 
@@ -141,6 +153,8 @@ export interface RegisteredApp {
   tenantId: string;
   displayName: string;
   consent: 'granted' | 'user' | 'admin';
+  applicationPermissions: string[];
+  rbacMailboxes: string[] | null;
 }
 
 export const tokenFaultInput = z.object({

@@ -8,7 +8,20 @@ export const IMAP_PERMISSION = 'IMAP.AccessAsUser.All';
 export const SMTP_PERMISSION = 'SMTP.Send';
 const OUTLOOK_PERMISSIONS = new Set([IMAP_PERMISSION, SMTP_PERMISSION, 'POP.AccessAsUser.All', 'EWS.AccessAsUser.All']);
 const OIDC_SCOPES = new Set(['openid', 'email', 'profile', 'offline_access']);
-const GRAPH_RESOURCE = 'https://graph.microsoft.com';
+export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
+/**
+ * Delegated Graph mail permissions the product asks for (learn.microsoft.com/en-us/graph/permissions-reference):
+ * `.Shared` variants reach mailboxes the user was given access to.
+ */
+const GRAPH_PERMISSIONS = new Set([
+  'Mail.Read',
+  'Mail.ReadWrite',
+  'Mail.Send',
+  'Mail.Read.Shared',
+  'Mail.ReadWrite.Shared',
+  'Mail.Send.Shared',
+  'User.Read',
+]);
 
 export interface GrantedScopes {
   /** Resource permissions as `${resource}/${permission}`, what the access token carries. */
@@ -34,11 +47,13 @@ export function grantScopes(scopeParam: string | null, outlookResources: readonl
   if (byResource.size > 1) throw aadError(28000, { scope: requested.join(' ') });
 
   const [resource, permissions] = [...byResource.entries()][0] ?? [undefined, []];
-  if (!resource || !outlookResources.includes(resource.toLowerCase())) {
+  const graph = resource === GRAPH_RESOURCE;
+  if (!resource || (!graph && !outlookResources.includes(resource.toLowerCase()))) {
     throw aadError(70011, { scope: resourceScopes.join(' ') || requested.join(' ') });
   }
-  const expanded = permissions.flatMap((p) => (p === '.default' ? [IMAP_PERMISSION, SMTP_PERMISSION] : [p]));
-  const unknown = expanded.find((p) => !OUTLOOK_PERMISSIONS.has(p));
+  const defaults = graph ? ['Mail.ReadWrite', 'Mail.Send'] : [IMAP_PERMISSION, SMTP_PERMISSION];
+  const expanded = permissions.flatMap((p) => (p === '.default' ? defaults : [p]));
+  const unknown = expanded.find((p) => !(graph ? GRAPH_PERMISSIONS : OUTLOOK_PERMISSIONS).has(p));
   if (unknown) throw aadError(70011, { scope: `${resource}/${unknown}` });
   return {
     resourceScopes: [...new Set(expanded)].map((p) => `${resource}/${p}`),

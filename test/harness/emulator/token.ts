@@ -12,7 +12,7 @@ import { sendJson, type RequestContext, type Route } from './http';
 import { issueTokens, type TokenResponse } from './issue';
 import type { TenantScope } from './directory';
 import type { HarnessUser, RegisteredApp } from './model';
-import { grantScopes } from './scopes';
+import { GRAPH_RESOURCE, grantScopes } from './scopes';
 import type { EmulatorState } from './state';
 
 export function tokenRoutes(state: EmulatorState): Route[] {
@@ -90,11 +90,36 @@ function clientCredentials(
   const requested = form.get('scope') ?? '';
   if (!requested) throw aadError(900144, { param: 'scope' });
   if (requested.split(/\s+/).some((s) => !s.endsWith('/.default'))) throw aadError(1002012, { scope: requested });
+  if (requested.toLowerCase() === `${GRAPH_RESOURCE}/.default`) return graphAppToken(state, app, tenantId);
   return {
     token_type: 'Bearer',
     expires_in: 3599,
     ext_expires_in: 3599,
     access_token: randomBytes(32).toString('base64url'),
+  };
+}
+
+/**
+ * A Graph app-only token carries the application permissions an administrator granted as `roles`
+ * (learn.microsoft.com/en-us/graph/auth-v2-service, "Request an access token"). Entra does not refuse a token for
+ * an app with no granted permission: it issues one without `roles` and Microsoft Graph answers 403
+ * (learn.microsoft.com/en-us/answers/questions/5672988). In another tenant the grant is that tenant's admin consent.
+ */
+function graphAppToken(state: EmulatorState, app: RegisteredApp, tenantId: string): AppTokenResponse {
+  const consented = app.consent !== 'admin' || state.grants.hasAdminConsent(app.clientId, tenantId);
+  const roles = consented ? app.applicationPermissions : [];
+  const lifetime = state.settings.accessTokenLifetimeSeconds;
+  return {
+    token_type: 'Bearer',
+    expires_in: lifetime,
+    ext_expires_in: lifetime,
+    access_token: state.grants.issueAccessToken({
+      clientId: app.clientId,
+      address: '',
+      scopes: [],
+      app: { audience: GRAPH_RESOURCE, tenantId, roles },
+      expiresAt: state.now() + lifetime * 1000,
+    }),
   };
 }
 

@@ -1,0 +1,147 @@
+/**
+ * The Graph mail endpoints the product uses: mailFolders listing, messages delta, `$value` and sendMail.
+ */
+import type { EmulatorState } from '../emulator/state';
+import { authorizeMailbox, resolveMailbox } from './mailbox-access';
+import { DEFAULT_DELTA_PAGE, type DeltaTokens } from './delta';
+import { GraphError } from './errors';
+import type { MailStore } from './mail-store';
+import { messageJson } from './message-json';
+import type { Principal } from './principal';
+import { sendMail, type SendMailDelivery } from './send-mail';
+import { json, type GraphRequest, type GraphResponse } from './types';
+
+export interface MailContext {
+  state: EmulatorState;
+  store: MailStore;
+  delta: DeltaTokens;
+  delivery: SendMailDelivery;
+  baseUrl: string;
+}
+
+const USER = '/v1\\.0/users/([^/?]+)';
+
+export async function mailRoute(ctx: MailContext, principal: Principal, request: GraphRequest): Promise<GraphResponse> {
+  const url = new URL(request.url, ctx.baseUrl);
+  const path = url.pathname;
+  let match: RegExpExecArray | null;
+  if (request.method === 'GET' && (match = new RegExp(`^${USER}/mailFolders$`).exec(path))) {
+    return listFolders(ctx, principal, match[1] ?? '');
+  }
+  if (request.method === 'GET' && (match = new RegExp(`^${USER}/mailFolders/([^/]+)/messages/delta$`).exec(path))) {
+    return delta(ctx, principal, request, url, match[1] ?? '', decodeURIComponent(match[2] ?? ''));
+  }
+  if (request.method === 'GET' && (match = new RegExp(`^${USER}/messages/([^/]+)/\\$value$`).exec(path))) {
+    return mimeValue(ctx, principal, match[1] ?? '', decodeURIComponent(match[2] ?? ''));
+  }
+  if (request.method === 'POST' && (match = new RegExp(`^${USER}/sendMail$`).exec(path))) {
+    const mailbox = resolveMailbox(ctx.state, principal, match[1] ?? '');
+    authorizeMailbox(ctx.state, principal, mailbox, 'send');
+    await sendMail(ctx.state, ctx.delivery, principal, mailbox, request);
+    return { status: 202, headers: {} };
+  }
+  // Graph's answer to a path it has no segment for (https://learn.microsoft.com/en-us/graph/errors: 400).
+  throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${path.split('/').pop() ?? ''}'.`);
+}
+
+/** https://learn.microsoft.com/en-us/graph/api/user-list-mailfolders */
+async function listFolders(ctx: MailContext, principal: Principal, user: string): Promise<GraphResponse> {
+  const mailbox = resolveMailbox(ctx.state, principal, user);
+  authorizeMailbox(ctx.state, principal, mailbox, 'read');
+  const folders = await ctx.store.folders(mailbox.address);
+  const value = await Promise.all(
+    folders.map(async (folder) => {
+      const messages = await ctx.store.list(mailbox.address, folder);
+      return {
+        id: ctx.store.folderId(folder),
+        displayName: folder === 'INBOX' ? 'Inbox' : folder,
+        parentFolderId: null,
+        childFolderCount: 0,
+        unreadItemCount: messages.filter((m) => !m.seen).length,
+        totalItemCount: messages.length,
+        isHidden: false,
+      };
+    }),
+  );
+  return json(200, { '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#users('${user}')/mailFolders`, value });
+}
+
+async function delta(
+  ctx: MailContext,
+  principal: Principal,
+  request: GraphRequest,
+  url: URL,
+  user: string,
+  folderRef: string,
+): Promise<GraphResponse> {
+  const mailbox = resolveMailbox(ctx.state, principal, user);
+  authorizeMailbox(ctx.state, principal, mailbox, 'read');
+  const folder = ctx.store.folderName(folderRef);
+  if (!folder || !(await ctx.store.folderExists(mailbox.address, folder))) {
+    throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+  }
+  const size = pageSize(request.headers.prefer);
+  const skipToken = url.searchParams.get('$skiptoken');
+  const deltaToken = url.searchParams.get('$deltatoken');
+  const current = (await ctx.store.list(mailbox.address, folder)).map((m) => m.id);
+  let round: string;
+  if (skipToken) round = skipToken;
+  else if (deltaToken) {
+    const mark = ctx.delta.watermark(deltaToken);
+    if (!mark || mark.address !== mailbox.address || mark.folder !== folder) throw syncReset();
+    round = ctx.delta.begin(mailbox.address, folder, current, mark.known);
+  } else round = ctx.delta.begin(mailbox.address, folder, current);
+  const page = ctx.delta.page(round, size);
+  if (!page) throw syncReset();
+
+  const value = await Promise.all(
+    page.entries.map(async (entry) => {
+      const message = entry.removed ? undefined : await ctx.store.find(mailbox.address, entry.id);
+      // Removed meanwhile (or in this round): Graph reports the id with `@removed`.
+      if (!message)
+        return { '@odata.type': '#microsoft.graph.message', id: entry.id, '@removed': { reason: 'deleted' } };
+      return messageJson(ctx.store, message);
+    }),
+  );
+  const base = `${ctx.baseUrl}${url.pathname}`;
+  const links = page.next
+    ? { '@odata.nextLink': `${base}?$skiptoken=${page.next}` }
+    : { '@odata.deltaLink': `${base}?$deltatoken=${page.deltaToken ?? ''}` };
+  const applied: Record<string, string> = request.headers.prefer
+    ? { 'preference-applied': `odata.maxpagesize=${size}` }
+    : {};
+  return json(200, { '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#Collection(message)`, value, ...links }, applied);
+}
+
+/**
+ * The message's MIME content (https://learn.microsoft.com/en-us/graph/outlook-get-mime-message): the bytes the
+ * IMAP side serves as BODY[] (maildir bytes with bare LF as CRLF), so both transports hand out the same source.
+ */
+async function mimeValue(ctx: MailContext, principal: Principal, user: string, id: string): Promise<GraphResponse> {
+  const mailbox = resolveMailbox(ctx.state, principal, user);
+  authorizeMailbox(ctx.state, principal, mailbox, 'read');
+  const message = await ctx.store.find(mailbox.address, id);
+  if (!message) throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+  const raw = toCrlf(await ctx.store.read(message));
+  return { status: 200, headers: { 'content-type': 'text/plain' }, raw };
+}
+
+function pageSize(prefer: string | undefined): number {
+  const match = /odata\.maxpagesize=(\d+)/i.exec(prefer ?? '');
+  const size = match ? Number(match[1]) : DEFAULT_DELTA_PAGE;
+  return size > 0 ? size : DEFAULT_DELTA_PAGE;
+}
+
+function syncReset(): GraphError {
+  return new GraphError(410, 'syncStateNotFound', 'The sync state generation is not found. Restart the sync.');
+}
+
+function toCrlf(raw: Buffer): Buffer {
+  const out: number[] = [];
+  for (let i = 0; i < raw.length; i += 1) {
+    const byte = raw[i] ?? 0;
+    if (byte === 0x0a && (i === 0 || raw[i - 1] !== 0x0d)) out.push(0x0d);
+    out.push(byte);
+  }
+  return Buffer.from(out);
+}

@@ -1,0 +1,105 @@
+/**
+ * Graph's view of the Dovecot maildirs the IMAP side serves, so both views always agree: a folder per maildir
+ * folder, a message per maildir file. A message id is the file's unique base name (stable across new/→cur/ and
+ * flag changes, like an Exchange item id across reads) with its folder; Graph ids are opaque to clients.
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Maildirs } from '../maildir';
+
+/**
+ * Well-known folder names Graph accepts in place of an id
+ * (https://learn.microsoft.com/en-us/graph/api/resources/mailfolder, "Well-known folder names"), mapped to the
+ * folder names the stand-in's IMAP side uses (SMTP files sent mail into "Sent Items", as Exchange does).
+ */
+export const WELL_KNOWN_FOLDERS: Record<string, string> = {
+  inbox: 'INBOX',
+  sentitems: 'Sent Items',
+  deleteditems: 'Deleted Items',
+  drafts: 'Drafts',
+  junkemail: 'Junk Email',
+  archive: 'Archive',
+};
+
+export interface StoredMessage {
+  id: string;
+  folder: string;
+  path: string;
+  seen: boolean;
+}
+
+export class MailStore {
+  constructor(readonly maildirs: Maildirs) {}
+
+  folderId(folder: string): string {
+    return Buffer.from(`f:${folder}`).toString('base64url');
+  }
+
+  /** A folder id or well-known name to the maildir folder name; undefined when neither. */
+  folderName(idOrName: string): string | undefined {
+    const known = WELL_KNOWN_FOLDERS[idOrName.toLowerCase()];
+    if (known) return known;
+    const decoded = Buffer.from(idOrName, 'base64url').toString('utf8');
+    return decoded.startsWith('f:') ? decoded.slice(2) : undefined;
+  }
+
+  async folders(address: string): Promise<string[]> {
+    await this.maildirs.ensureFolder(address);
+    const entries = await readdir(this.maildirs.folderPath(address), { withFileTypes: true });
+    const others = entries.filter((e) => e.isDirectory() && e.name.startsWith('.')).map((e) => e.name.slice(1));
+    return ['INBOX', ...others.map((n) => n.replace(/\./g, '/')).sort()];
+  }
+
+  async folderExists(address: string, folder: string): Promise<boolean> {
+    return stat(join(this.maildirs.folderPath(address, folder), 'cur')).then(
+      () => true,
+      () => folder === 'INBOX',
+    );
+  }
+
+  /** The folder's messages in arrival order (the maildir names start with the delivery time, as UIDs follow it). */
+  async list(address: string, folder: string): Promise<StoredMessage[]> {
+    const path = this.maildirs.folderPath(address, folder);
+    const messages: StoredMessage[] = [];
+    for (const sub of ['new', 'cur']) {
+      const names = await readdir(join(path, sub)).catch(() => [] as string[]);
+      for (const name of names) {
+        const [base = name, info = ''] = name.split(':2,');
+        messages.push({
+          id: this.messageId(folder, base),
+          folder,
+          path: join(path, sub, name),
+          seen: info.includes('S'),
+        });
+      }
+    }
+    return messages.sort((a, b) => compareNames(a.path, b.path));
+  }
+
+  messageId(folder: string, base: string): string {
+    return Buffer.from(`m:${folder}\u0000${base}`).toString('base64url');
+  }
+
+  async find(address: string, id: string): Promise<StoredMessage | undefined> {
+    const decoded = Buffer.from(id, 'base64url').toString('utf8');
+    if (!decoded.startsWith('m:') || !decoded.includes('\u0000')) return undefined;
+    const folder = decoded.slice(2, decoded.indexOf('\u0000'));
+    return (await this.list(address, folder)).find((m) => m.id === id);
+  }
+
+  read(message: StoredMessage): Promise<Buffer> {
+    return readFile(message.path);
+  }
+}
+
+function compareNames(a: string, b: string): number {
+  const base = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
+  const [sa, ua] = timeKey(base(a));
+  const [sb, ub] = timeKey(base(b));
+  return sa - sb || ua - ub || base(a).localeCompare(base(b));
+}
+
+function timeKey(name: string): [number, number] {
+  const match = /^(\d+)\.M(\d+)/.exec(name);
+  return match ? [Number(match[1]), Number(match[2])] : [Number(name.split('.')[0]) || 0, 0];
+}
