@@ -2,7 +2,9 @@
  * Delta query state for messages in a folder (https://learn.microsoft.com/en-us/graph/api/message-delta,
  * https://learn.microsoft.com/en-us/graph/delta-query-overview):
  * - a round is paged with `@odata.nextLink` (`$skiptoken`) and ends with `@odata.deltaLink` (`$deltatoken`);
- * - `Prefer: odata.maxpagesize=N` sets the page size (message-delta: the default page holds 10 messages);
+ * - `Prefer: odata.maxpagesize=N` sets the page size (message-delta lists the header); without it 10, the default
+ *   page of messages that https://learn.microsoft.com/en-us/graph/api/user-list-messages documents (message-delta
+ *   itself names no default);
  * - the next round returns messages added since, and removed ones as `{ id, "@removed": { reason: "deleted" } }`;
  * - a token the service no longer knows answers 410 Gone (delta-query-overview, "Synchronization reset"); the code
  *   `syncStateNotFound` is the one Graph clients report for an expired Outlook delta token (the docs list the 410,

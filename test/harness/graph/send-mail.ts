@@ -1,7 +1,8 @@
 /**
  * `POST /users/{id}/sendMail` with a MIME body (https://learn.microsoft.com/en-us/graph/api/user-sendmail,
- * "send a message in MIME format": `Content-Type: text/plain`, the MIME message base64-encoded, 202 Accepted; an
- * undecodable body is 400 `ErrorMimeContentInvalidBase64String`). Recipients come from To/Cc/Bcc; each copy lands
+ * "send a message in MIME format": `Content-Type: text/plain`, the MIME message base64-encoded, 202 Accepted). An
+ * undecodable body is a 400; the docs do not name its code, `ErrorMimeContentInvalidBase64String` is the one
+ * client libraries report (not verified against a Microsoft page: treat it as the stand-in's guess). Recipients come from To/Cc/Bcc; each copy lands
  * in the recipient's maildir (as the SMTP stand-in delivers) without the Bcc header, the sender's copy in Sent
  * Items keeps it (https://learn.microsoft.com/en-us/graph/outlook-send-mime-message). Sending as another mailbox
  * without Send As: 403 `ErrorSendAsDenied` (https://learn.microsoft.com/en-us/graph/outlook-send-mail-from-other-user).
