@@ -3,6 +3,7 @@ import { DEFAULT_TENANT } from './emulator/model';
 import { grantScopes } from './emulator/scopes';
 import { startHarness, type Harness } from './fixture';
 import { appToken, graphCall } from './graph-client';
+import { SignInDriver } from './sign-in-driver';
 
 const DAEMON = { clientId: '5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', clientSecret: 'daemon~secret' };
 const BARE = { clientId: '6b2c3d4e-5f60-4b7c-9d8e-0f1a2b3c4d5e', clientSecret: 'bare~secret' };
@@ -125,6 +126,44 @@ describe('delegated Graph tokens', () => {
     expect(grantScopes('Mail.ReadWrite.Shared', ['https://outlook.office.com']).resourceScopes).toEqual([
       `${GRAPH}/Mail.ReadWrite.Shared`,
     ]);
+  });
+
+  it('come from a browser sign-in and code redemption with Graph scopes, carrying them as granted', async () => {
+    const redirect = 'http://127.0.0.1:3999/cb';
+    const scope = `openid offline_access ${GRAPH}/Mail.ReadWrite ${GRAPH}/Mail.Send`;
+    const authorize = new URL(`${harness.emulator.url}/${DEFAULT_TENANT.id}/oauth2/v2.0/authorize`);
+    for (const [key, value] of Object.entries({
+      client_id: DAEMON.clientId,
+      redirect_uri: redirect,
+      response_type: 'code',
+      scope,
+      state: 's',
+      prompt: 'select_account',
+    }))
+      authorize.searchParams.set(key, value);
+    const { redirect: back } = await new SignInDriver().signIn(authorize.toString(), 'alice@contoso.test');
+    const code = back.searchParams.get('code') ?? '';
+    expect(code).not.toBe('');
+    const response = await fetch(`${harness.emulator.url}/${DEFAULT_TENANT.id}/oauth2/v2.0/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: DAEMON.clientId,
+        client_secret: DAEMON.clientSecret,
+        code,
+        redirect_uri: redirect,
+        scope,
+      }),
+    });
+    const body = (await response.json()) as { scope: string; access_token: string; refresh_token?: string };
+    expect(response.status).toBe(200);
+    expect(body.scope).toBe(`${GRAPH}/Mail.ReadWrite ${GRAPH}/Mail.Send`);
+    expect(body.refresh_token).toBeTruthy();
+    expect((await graphCall(harness, body.access_token, '/users/alice@contoso.test/mailFolders')).status).toBe(200);
+    // The same token over IMAP is for another resource: Graph scopes open no IMAP session.
+    expect(harness.emulator.state.grants.findAccessToken(body.access_token)?.scopes).not.toContain(
+      'https://outlook.office.com/IMAP.AccessAsUser.All',
+    );
   });
 
   it('open the user’s own mailbox, a shared one only with a .Shared scope and Full Access, nobody else’s', async () => {
