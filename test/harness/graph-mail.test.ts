@@ -32,8 +32,8 @@ beforeAll(async () => {
         ...SCOPED,
         redirectUris,
         tenant: DEFAULT_TENANT.id,
-        applicationPermissions: ['Mail.ReadWrite'],
-        rbacMailboxes: ['alice@contoso.test'],
+        // No unscoped Entra grant (it would reach every mailbox): only Exchange's scoped role assignment.
+        rbacAssignments: [{ role: 'Application Mail.ReadWrite', mailboxes: ['alice@contoso.test'] }],
       },
     ],
   });
@@ -142,6 +142,18 @@ describe('RBAC for Applications and throttling', () => {
     const outside = await graphCall(harness, scoped, '/users/bob@contoso.test/mailFolders');
     expect(outside.status).toBe(403);
     expect(outside.body.error?.code).toBe('ErrorAccessDenied');
+  });
+
+  it('adds an unscoped Entra grant to the scoped one: the app then reaches every mailbox', async () => {
+    const app = harness.emulator.state.directory.findApp(SCOPED.clientId);
+    if (!app) throw new Error('app missing');
+    app.applicationPermissions = ['Mail.Read'];
+    try {
+      const widened = (await appToken(harness, SCOPED, DEFAULT_TENANT.id)).body.access_token as string;
+      expect((await graphCall(harness, widened, '/users/bob@contoso.test/mailFolders')).status).toBe(200);
+    } finally {
+      app.applicationPermissions = [];
+    }
   });
 
   it('answers 429 with Retry-After while the switch is on, then serves again', async () => {

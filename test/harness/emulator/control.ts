@@ -36,7 +36,7 @@ const CONTROL_CLIENT: RegisteredApp = {
   displayName: 'Harness control',
   consent: 'granted',
   applicationPermissions: [],
-  rbacMailboxes: null,
+  rbacAssignments: [],
 };
 
 export function controlRoutes(state: EmulatorState): Route[] {

@@ -203,7 +203,7 @@ export class Directory {
       displayName: parsed.displayName,
       consent: parsed.consent,
       applicationPermissions: parsed.applicationPermissions,
-      rbacMailboxes: parsed.rbacMailboxes,
+      rbacAssignments: parsed.rbacAssignments,
     };
     this.apps.set(app.clientId, app);
     return app;

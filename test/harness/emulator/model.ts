@@ -136,10 +136,16 @@ export const appInput = z.object({
    */
   applicationPermissions: z.array(z.string()).default([]),
   /**
-   * RBAC for Applications: a management scope listing the mailboxes the app may reach with its application
-   * permissions; null means no scope (tenant-wide). learn.microsoft.com/en-us/exchange/permissions-exo/application-rbac
+   * RBAC for Applications in Exchange Online (`New-ManagementRoleAssignment -App … -Role "Application Mail.ReadWrite"
+   * -CustomResourceScope …`): Exchange-side grants, not in the token, each limited to the listed mailboxes (a
+   * management scope) or tenant-wide (null). They are independent of, and add to, the unscoped Entra grants above:
+   * an app that keeps an Entra `Mail.ReadWrite` reaches every mailbox whatever its scope
+   * (learn.microsoft.com/en-us/graph/auth-limit-mailbox-access: "These permission grants are independent of the
+   * unscoped grants in Microsoft Entra ID").
    */
-  rbacMailboxes: z.array(address).nullable().default(null),
+  rbacAssignments: z
+    .array(z.object({ role: z.string(), mailboxes: z.array(address).nullable().default(null) }))
+    .default([]),
 });
 export type AppInput = z.input<typeof appInput>;
 
@@ -154,7 +160,7 @@ export interface RegisteredApp {
   displayName: string;
   consent: 'granted' | 'user' | 'admin';
   applicationPermissions: string[];
-  rbacMailboxes: string[] | null;
+  rbacAssignments: Array<{ role: string; mailboxes: string[] | null }>;
 }
 
 export const tokenFaultInput = z.object({

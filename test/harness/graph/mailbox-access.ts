@@ -5,10 +5,11 @@
  *   (here: a guest): 404 `MailboxNotEnabledForRESTAPI` "The mailbox is either inactive, soft-deleted, or is hosted
  *   on-premise." (iyear/E5SubBot#39 quotes the body; microsoftgraph/microsoft-graph-docs#10481 shows the code can
  *   also come as ResourceNotFound: the documented-looking one is used).
- * - App-only: the application permission in `roles` (Mail.Read/Mail.ReadWrite to read, Mail.Send to send;
- *   https://learn.microsoft.com/en-us/graph/permissions-reference), then RBAC for Applications: outside the
- *   app's management scope Exchange answers 403 ErrorAccessDenied
- *   (https://learn.microsoft.com/en-us/exchange/permissions-exo/application-rbac).
+ * - App-only: an unscoped Entra application permission in `roles` (Mail.Read/Mail.ReadWrite to read, Mail.Send to
+ *   send; https://learn.microsoft.com/en-us/graph/permissions-reference) opens every mailbox of the tenant; else an
+ *   RBAC for Applications assignment ("Application Mail.ReadWrite") whose management scope holds the mailbox;
+ *   outside it 403 ErrorAccessDenied (https://learn.microsoft.com/en-us/graph/auth-limit-mailbox-access,
+ *   https://learn.microsoft.com/en-us/exchange/permissions-exo/application-rbac; the grants are additive).
  * - Delegated: the user's own mailbox with Mail.*, another one only with the `.Shared` scope and Full Access
  *   (sending: Send As) (https://learn.microsoft.com/en-us/graph/outlook-share-messages-folders).
  */
@@ -55,9 +56,15 @@ export function authorizeMailbox(
   access: MailAccess,
 ): void {
   if (principal.kind === 'app') {
-    if (!principal.roles.some((r) => APP_ROLES[access].includes(r))) throw accessDenied();
+    if (principal.roles.some((r) => APP_ROLES[access].includes(r))) return;
+    // Exchange evaluates RBAC for Applications itself: role "Application <permission>" within its scope.
     const app = state.directory.findApp(principal.clientId);
-    if (app?.rbacMailboxes && !app.rbacMailboxes.includes(mailbox.address)) throw accessDenied();
+    const assigned = (app?.rbacAssignments ?? []).some(
+      (a) =>
+        APP_ROLES[access].some((r) => a.role === `Application ${r}`) &&
+        (a.mailboxes === null || a.mailboxes.includes(mailbox.address)),
+    );
+    if (!assigned) throw accessDenied();
     return;
   }
   if (mailbox.address === principal.address) {
