@@ -162,6 +162,7 @@ describe('RBAC for Applications and throttling', () => {
       const throttled = await get('/users/alice@contoso.test/mailFolders');
       expect(throttled.status).toBe(429);
       expect(throttled.headers.get('retry-after')).toBe('7');
+      expect(throttled.body.error?.code).toBe('ApplicationThrottled');
     }
     expect((await get('/users/alice@contoso.test/mailFolders')).status).toBe(200);
   });
