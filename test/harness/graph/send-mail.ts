@@ -5,7 +5,8 @@
  * client libraries report (not verified against a Microsoft page: treat it as the stand-in's guess). Recipients come from To/Cc/Bcc; each copy lands
  * in the recipient's maildir (as the SMTP stand-in delivers) without the Bcc header, the sender's copy in Sent
  * Items keeps it (https://learn.microsoft.com/en-us/graph/outlook-send-mime-message). Sending as another mailbox
- * without Send As: 403 `ErrorSendAsDenied` (https://learn.microsoft.com/en-us/graph/outlook-send-mail-from-other-user).
+ * without Send As: 403 `ErrorSendAsDenied` (https://learn.microsoft.com/en-us/graph/outlook-send-mail-from-other-user;
+ * the text, with its ".," verbatim, from a MIME sendMail in microsoftgraph/msgraph-sdk-php#1499 and docs-contrib#7446).
  */
 import type { HarnessUser } from '../emulator/model';
 import type { EmulatorState } from '../emulator/state';
@@ -47,7 +48,7 @@ export async function sendMail(
     throw new GraphError(
       403,
       'ErrorSendAsDenied',
-      'The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account.',
+      'The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account., Cannot submit message.',
     );
   }
   const recipients = [
