@@ -234,3 +234,85 @@ describe('how many a process watches', () => {
     expect(pool.watching()).not.toContain(id);
   });
 });
+
+describe('the polled pass and a watched mailbox', () => {
+  // Another worker's live watch, as its claim round writes it: the pass must not depend on this process watching.
+  async function watchedElsewhere(id: string, expiresAt = new Date(Date.now() + 60_000)) {
+    await bed.db.insert(schema.mailboxWatches).values({ accountId: id, owner: 'another-worker', expiresAt });
+  }
+
+  /** A mailbox synced once with success, due again now (as after its interval), with `changes` applied. */
+  async function syncedAndDue(address: string, folders: string[], seed: number) {
+    const id = await bed.addAccount(address, { folders });
+    for (const folder of folders) {
+      await bed.harness.maildirs.ensureFolder(address, folder);
+      await bed.harness.seed.messages(address, { count: 1, seed, folder });
+    }
+    const [first] = (await runSync(bed.deps(), { trigger: 'cron', accountIds: [id] })).accounts;
+    expect(first).toMatchObject({ outcome: 'success', fetched: folders.length });
+    await bed.db
+      .update(schema.mailAccounts)
+      .set({ nextAttemptAt: new Date(Date.now() - 1_000) })
+      .where(eq(schema.mailAccounts.id, id));
+    return id;
+  }
+
+  /** Which mailboxes a polled pass synced, and how many IMAP connections the server saw it open. */
+  async function polledPass() {
+    const before = bed.harness.exchange!.stats.connections;
+    const report = await runSync(bed.deps(), { trigger: 'cron' });
+    return {
+      synced: report.accounts.map((account) => account.accountId),
+      connections: bed.harness.exchange!.stats.connections - before,
+    };
+  }
+
+  it('opens no connection to a watched INBOX-only mailbox whose last sync succeeded recently', async () => {
+    const watched = await syncedAndDue('skipped@contoso.test', ['INBOX'], 40);
+    await watchedElsewhere(watched);
+    expect(await polledPass()).toEqual({ synced: [], connections: 0 });
+    // A sync asked for by name (the button, a watch's own sync) still runs.
+    const [asked] = (await runSync(bed.deps(), { trigger: 'manual', accountIds: [watched] })).accounts;
+    expect(asked).toMatchObject({ accountId: watched, outcome: 'success' });
+  });
+
+  it('still polls a watched mailbox for its folders beyond INBOX', async () => {
+    const id = await syncedAndDue('morefolders@contoso.test', ['INBOX', 'Archive'], 41);
+    await watchedElsewhere(id);
+    await bed.harness.seed.messages('morefolders@contoso.test', { count: 1, seed: 42, folder: 'Archive' });
+    const pass = await polledPass();
+    expect(pass.synced).toEqual([id]);
+    expect(pass.connections).toBeGreaterThan(0);
+    // Two in INBOX, one in Archive (UIDs are per folder, so count rows rather than distinct UIDs).
+    const stored = (await uidCounts(id)).reduce((sum, row) => sum + row.n, 0);
+    expect(stored).toBe(3);
+  });
+
+  it('polls a mailbox whose watch stopped heartbeating (a dead worker)', async () => {
+    const id = await syncedAndDue('stalewatch@contoso.test', ['INBOX'], 43);
+    await watchedElsewhere(id, new Date(Date.now() - 60_000));
+    const pass = await polledPass();
+    expect(pass.synced).toEqual([id]);
+    expect(pass.connections).toBeGreaterThan(0);
+  });
+
+  it('polls a watched mailbox whose last sync failed', async () => {
+    const id = await syncedAndDue('lastfailed@contoso.test', ['INBOX'], 44);
+    await watchedElsewhere(id);
+    await bed.db.update(schema.mailAccounts).set({ lastSyncOutcome: 'failed' }).where(eq(schema.mailAccounts.id, id));
+    expect((await polledPass()).synced).toEqual([id]);
+  });
+
+  it('polls a watched mailbox again 30 minutes after its last successful sync (a missed EXISTS is corrected)', async () => {
+    const id = await syncedAndDue('recheck@contoso.test', ['INBOX'], 45);
+    await watchedElsewhere(id);
+    await bed.db
+      .update(schema.mailAccounts)
+      .set({ lastSyncedAt: new Date(Date.now() - 31 * 60_000) })
+      .where(eq(schema.mailAccounts.id, id));
+    // Mail the watch never announced: the recheck brings it in.
+    await deliver('recheck@contoso.test', 46, 1);
+    expect((await polledPass()).synced).toEqual([id]);
+    await expectEachOnce(id, 2);
+  });
+});
