@@ -192,6 +192,47 @@ describe('a watched INBOX', () => {
   });
 });
 
+describe('stopping a watch pool', () => {
+  it('frees its claims before waiting for its connections and syncs to end', async () => {
+    const address = 'stopping@contoso.test';
+    const id = await bed.addAccount(address);
+    await deliver(address, 50, 1);
+    // Once held, token requests (a sync's sign-in) wait for the gate: a sync that is slow to end.
+    let hold = false;
+    let held = 0;
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const getAccessToken = async (account: SyncAccount) => {
+      if (hold) {
+        held += 1;
+        await gate;
+      }
+      return { accessToken: await bed.tokenFor(account.imapUser), expiresOn: null };
+    };
+    const pool = watch({ deps: () => bed.deps({ getAccessToken }) });
+    await caughtUpAndWatched(id, 1);
+    hold = true;
+    await deliver(address, 51, 1);
+    await waitFor(
+      'the sync after new mail to ask for a token',
+      async () => held,
+      (n) => n >= 1,
+    );
+
+    const stopped = pool.stop();
+    // The sync is still held, yet the claim is gone: another worker may watch the mailbox now.
+    await waitFor(
+      'the claim to be freed',
+      () => watchRow(id),
+      (row) => row === undefined,
+    );
+    expect(await watchedAmong(bed.db, [id])).toEqual(new Set());
+    open();
+    await stopped;
+    await expectEachOnce(id, 2);
+  });
+});
+
 describe('how many a process watches', () => {
   it('watches at most SYNC_WATCH_MAX mailboxes; the others are left to the polled pass', async () => {
     const addresses = ['cap1@contoso.test', 'cap2@contoso.test', 'cap3@contoso.test'];
