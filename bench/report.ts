@@ -183,6 +183,12 @@ function tableRows(result: BenchResult): [string, string, string][] {
       `${shaped.idle.ms.toFixed(0)} ms, ${shaped.idle.roundTrips} round trips`,
       `${shaped.idle.connections} connection(s) + ${shaped.idle.commands} commands (target ≤ 4)`,
     ]);
+    if (shaped.watchedIdle)
+      rows.push([
+        '  idle, watched (polled pass)',
+        `${shaped.watchedIdle.roundTrips} round trips`,
+        `${shaped.watchedIdle.synced} synced: an IDLE watch covers the INBOX (target 0)`,
+      ]);
   }
   const polled = result.polledPass;
   if (polled)

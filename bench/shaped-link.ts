@@ -25,6 +25,8 @@ export interface ShapedLinkResult {
   exact: FirstSyncResult['exact'];
   incremental: { added: number; bytes: number; ms: number; linkMs: number; ratioToLink: number; fetched: number };
   idle: { ms: number; connections: number; commands: number; roundTrips: number };
+  /** A polled pass over the same mailbox, due, while a live worker watches its INBOX (target 0 round trips). */
+  watchedIdle?: { ms: number; synced: number; roundTrips: number };
 }
 
 const ADDRESS = 'shaped@contoso.test';
@@ -73,6 +75,18 @@ export async function benchShapedLink(
     log(
       `shaped incremental +100: ${incremental.ms.toFixed(0)} ms (link needs ${linkMs.toFixed(0)} ms); idle ${idle.ms.toFixed(0)} ms, ${connections} connections + ${commands} commands`,
     );
+    // Another worker holds an IDLE on this INBOX (a live claim) and the mailbox is due: the polled pass passes it by.
+    await watchedElsewhere(db.url, accountId);
+    const beforeWatched = exchange.stats.connections + exchange.stats.commands;
+    const watchedPass = await runSyncChild(productEnv(db.url), [], false);
+    const watchedIdle = {
+      ms: watchedPass.ms,
+      synced: watchedPass.accounts.length,
+      roundTrips: exchange.stats.connections + exchange.stats.commands - beforeWatched,
+    };
+    log(
+      `shaped polled pass over a watched mailbox: ${watchedIdle.roundTrips} round trips, ${watchedIdle.synced} synced`,
+    );
     return {
       link: shape,
       mailbox,
@@ -90,10 +104,23 @@ export async function benchShapedLink(
       },
       // Each connection costs its greeting, and imapflow waits for each command's answer before the next.
       idle: { ms: idle.ms, connections, commands, roundTrips: connections + commands },
+      watchedIdle,
     };
   } finally {
     exchange.settings.link = before;
     await db.drop();
+  }
+}
+
+/** A watch claim as another worker's claim round writes it, and the mailbox due again. */
+async function watchedElsewhere(url: string, accountId: string): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await sql`insert into mailbox_watches (account_id, owner, expires_at)
+      values (${accountId}, 'bench-watcher', now() + interval '10 minutes')`;
+    await sql`update mail_accounts set next_attempt_at = now() where id = ${accountId}`;
+  } finally {
+    await sql.end();
   }
 }
 

@@ -6,10 +6,8 @@ import { getDatabase } from '@/lib/db';
 import { announceConsoleUrl, EmbeddedDatabaseBusyError } from '@/lib/db/embedded-lock';
 import { seedAdminFromEnv } from '@/lib/auth/setup';
 import { announceSetupToken } from '@/lib/auth/setup-token';
-import { scheduledSyncPass, startSyncSchedule } from '@/lib/channels/microsoft365/sync-schedule';
-import { watchMailboxes } from '@/lib/channels/microsoft365/watch-mailboxes';
+import { startEmbeddedSync } from '@/lib/channels/microsoft365/embedded-sync';
 import { logger } from '@/lib/logger';
-import { defaultLeaseOwner } from '@/lib/sync/lease';
 
 const started = globalThis as unknown as { __mailgateSchedule?: boolean };
 
@@ -37,9 +35,12 @@ export async function startServer(): Promise<void> {
       // Once per process, also across dev hot reloads.
       if (env.SYNC_INTERVAL_MINUTES > 0 && !started.__mailgateSchedule) {
         started.__mailgateSchedule = true;
-        startSyncSchedule(env.SYNC_INTERVAL_MINUTES * 60_000, () => scheduledSyncPass(db));
-        // Inboxes are watched with IMAP IDLE besides: new mail within seconds, not at the next pass.
-        watchMailboxes(db, { owner: defaultLeaseOwner() });
+        // Polled passes, and IMAP IDLE on the inboxes besides: new mail within seconds, not at the next pass.
+        const sync = startEmbeddedSync(db, { intervalMs: env.SYNC_INTERVAL_MINUTES * 60_000 });
+        // Next closes its HTTP server on these signals and then exits; alongside, the watches free their claims
+        // (first, so a restarted console watches again at once), close their connections, and the pass stops.
+        const stop = () => void sync.stop();
+        process.once('SIGTERM', stop).once('SIGINT', stop);
       }
     }
   } catch (error) {

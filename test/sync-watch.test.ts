@@ -192,6 +192,47 @@ describe('a watched INBOX', () => {
   });
 });
 
+describe('stopping a watch pool', () => {
+  it('frees its claims before waiting for its connections and syncs to end', async () => {
+    const address = 'stopping@contoso.test';
+    const id = await bed.addAccount(address);
+    await deliver(address, 50, 1);
+    // Once held, token requests (a sync's sign-in) wait for the gate: a sync that is slow to end.
+    let hold = false;
+    let held = 0;
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const getAccessToken = async (account: SyncAccount) => {
+      if (hold) {
+        held += 1;
+        await gate;
+      }
+      return { accessToken: await bed.tokenFor(account.imapUser), expiresOn: null };
+    };
+    const pool = watch({ deps: () => bed.deps({ getAccessToken }) });
+    await caughtUpAndWatched(id, 1);
+    hold = true;
+    await deliver(address, 51, 1);
+    await waitFor(
+      'the sync after new mail to ask for a token',
+      async () => held,
+      (n) => n >= 1,
+    );
+
+    const stopped = pool.stop();
+    // The sync is still held, yet the claim is gone: another worker may watch the mailbox now.
+    await waitFor(
+      'the claim to be freed',
+      () => watchRow(id),
+      (row) => row === undefined,
+    );
+    expect(await watchedAmong(bed.db, [id])).toEqual(new Set());
+    open();
+    await stopped;
+    await expectEachOnce(id, 2);
+  });
+});
+
 describe('how many a process watches', () => {
   it('watches at most SYNC_WATCH_MAX mailboxes; the others are left to the polled pass', async () => {
     const addresses = ['cap1@contoso.test', 'cap2@contoso.test', 'cap3@contoso.test'];
@@ -232,5 +273,87 @@ describe('how many a process watches', () => {
     await sleep(2_500);
     expect(await watchRow(id)).toBeUndefined();
     expect(pool.watching()).not.toContain(id);
+  });
+});
+
+describe('the polled pass and a watched mailbox', () => {
+  // Another worker's live watch, as its claim round writes it: the pass must not depend on this process watching.
+  async function watchedElsewhere(id: string, expiresAt = new Date(Date.now() + 60_000)) {
+    await bed.db.insert(schema.mailboxWatches).values({ accountId: id, owner: 'another-worker', expiresAt });
+  }
+
+  /** A mailbox synced once with success, due again now (as after its interval), with `changes` applied. */
+  async function syncedAndDue(address: string, folders: string[], seed: number) {
+    const id = await bed.addAccount(address, { folders });
+    for (const folder of folders) {
+      await bed.harness.maildirs.ensureFolder(address, folder);
+      await bed.harness.seed.messages(address, { count: 1, seed, folder });
+    }
+    const [first] = (await runSync(bed.deps(), { trigger: 'cron', accountIds: [id] })).accounts;
+    expect(first).toMatchObject({ outcome: 'success', fetched: folders.length });
+    await bed.db
+      .update(schema.mailAccounts)
+      .set({ nextAttemptAt: new Date(Date.now() - 1_000) })
+      .where(eq(schema.mailAccounts.id, id));
+    return id;
+  }
+
+  /** Which mailboxes a polled pass synced, and how many IMAP connections the server saw it open. */
+  async function polledPass() {
+    const before = bed.harness.exchange!.stats.connections;
+    const report = await runSync(bed.deps(), { trigger: 'cron' });
+    return {
+      synced: report.accounts.map((account) => account.accountId),
+      connections: bed.harness.exchange!.stats.connections - before,
+    };
+  }
+
+  it('opens no connection to a watched INBOX-only mailbox whose last sync succeeded recently', async () => {
+    const watched = await syncedAndDue('skipped@contoso.test', ['INBOX'], 40);
+    await watchedElsewhere(watched);
+    expect(await polledPass()).toEqual({ synced: [], connections: 0 });
+    // A sync asked for by name (the button, a watch's own sync) still runs.
+    const [asked] = (await runSync(bed.deps(), { trigger: 'manual', accountIds: [watched] })).accounts;
+    expect(asked).toMatchObject({ accountId: watched, outcome: 'success' });
+  });
+
+  it('still polls a watched mailbox for its folders beyond INBOX', async () => {
+    const id = await syncedAndDue('morefolders@contoso.test', ['INBOX', 'Archive'], 41);
+    await watchedElsewhere(id);
+    await bed.harness.seed.messages('morefolders@contoso.test', { count: 1, seed: 42, folder: 'Archive' });
+    const pass = await polledPass();
+    expect(pass.synced).toEqual([id]);
+    expect(pass.connections).toBeGreaterThan(0);
+    // Two in INBOX, one in Archive (UIDs are per folder, so count rows rather than distinct UIDs).
+    const stored = (await uidCounts(id)).reduce((sum, row) => sum + row.n, 0);
+    expect(stored).toBe(3);
+  });
+
+  it('polls a mailbox whose watch stopped heartbeating (a dead worker)', async () => {
+    const id = await syncedAndDue('stalewatch@contoso.test', ['INBOX'], 43);
+    await watchedElsewhere(id, new Date(Date.now() - 60_000));
+    const pass = await polledPass();
+    expect(pass.synced).toEqual([id]);
+    expect(pass.connections).toBeGreaterThan(0);
+  });
+
+  it('polls a watched mailbox whose last sync failed', async () => {
+    const id = await syncedAndDue('lastfailed@contoso.test', ['INBOX'], 44);
+    await watchedElsewhere(id);
+    await bed.db.update(schema.mailAccounts).set({ lastSyncOutcome: 'failed' }).where(eq(schema.mailAccounts.id, id));
+    expect((await polledPass()).synced).toEqual([id]);
+  });
+
+  it('polls a watched mailbox again 30 minutes after its last successful sync (a missed EXISTS is corrected)', async () => {
+    const id = await syncedAndDue('recheck@contoso.test', ['INBOX'], 45);
+    await watchedElsewhere(id);
+    await bed.db
+      .update(schema.mailAccounts)
+      .set({ lastSyncedAt: new Date(Date.now() - 31 * 60_000) })
+      .where(eq(schema.mailAccounts.id, id));
+    // Mail the watch never announced: the recheck brings it in.
+    await deliver('recheck@contoso.test', 46, 1);
+    expect((await polledPass()).synced).toEqual([id]);
+    await expectEachOnce(id, 2);
   });
 });

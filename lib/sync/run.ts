@@ -4,6 +4,7 @@ import { AppError } from '@/lib/errors';
 import { logger } from '@/lib/logger';
 import { defaultLeaseOwner } from '@/lib/sync/lease';
 import { syncLeasedAccount } from '@/lib/sync/sync-account';
+import { WATCHED_RECHECK_MS } from '@/lib/sync/watch/recheck';
 import type { AccountSyncReport, SyncDeps, SyncLimits, SyncOptions, SyncReport } from '@/lib/sync/types';
 
 export const SYNC_DEFAULTS = {
@@ -51,6 +52,8 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = { trigger: 
         now: now(),
         accountIds: options.accountIds,
         exclude: [...handled],
+        // Mailboxes an IDLE watch covers cost no connection here, until the safety-net recheck is due.
+        skipWatchedSyncedAfter: new Date(now().getTime() - WATCHED_RECHECK_MS),
       });
       if (account) handled.add(account.id);
       return account;

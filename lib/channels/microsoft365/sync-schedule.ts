@@ -47,9 +47,15 @@ export function startSyncSchedule(
   };
 }
 
-/** A scheduled pass over every due mailbox, as the cron route would run it. */
-export async function scheduledSyncPass(db: Db): Promise<void> {
-  const report = await runSync(productSyncDeps(db, { budgetMs: PASS_BUDGET_MS }), { trigger: 'schedule' });
+/**
+ * A scheduled pass over every due mailbox, as the cron route would run it. `signal` ends it early (the console
+ * stopping): no more mailboxes are leased and the batches in flight finish.
+ */
+export async function scheduledSyncPass(db: Db, options: { owner?: string; signal?: AbortSignal } = {}): Promise<void> {
+  const report = await runSync(productSyncDeps(db, { budgetMs: PASS_BUDGET_MS, ...options }), {
+    trigger: 'schedule',
+  });
+  if (options.signal?.aborted) return;
   await keepSignInsAlive(db).catch((error: unknown) =>
     logger('schedule').error({ err: error }, 'renewing idle sign-ins failed'),
   );

@@ -1,7 +1,7 @@
 import 'server-only';
 import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '@/lib/db/types';
-import { mailAccounts } from '@/lib/db/schema';
+import { mailAccounts, mailboxWatches } from '@/lib/db/schema';
 
 /** What the sync engine reads of an account: never the token cache. */
 export const syncAccountColumns = {
@@ -31,6 +31,12 @@ export interface LeaseRequest {
   accountIds?: string[];
   /** Accounts this pass has already handled. */
   exclude?: string[];
+  /**
+   * The polled pass passes over a mailbox an IDLE watch already covers: INBOX is all it syncs, a live worker
+   * watches it (its claim has not expired), and its last sync succeeded after this moment. Ignored with
+   * `accountIds` (a sync asked for by name, or one a watch starts, always runs).
+   */
+  skipWatchedSyncedAfter?: Date;
 }
 
 /**
@@ -45,7 +51,11 @@ export async function leaseDueAccounts(db: Db, request: LeaseRequest): Promise<S
         inArray(mailAccounts.id, request.accountIds.length ? request.accountIds : [NONE]),
         inArray(mailAccounts.status, ['active', 'error']),
       )
-    : and(eq(mailAccounts.status, 'active'), lte(mailAccounts.nextAttemptAt, request.now));
+    : and(
+        eq(mailAccounts.status, 'active'),
+        lte(mailAccounts.nextAttemptAt, request.now),
+        request.skipWatchedSyncedAfter ? notCoveredByWatch(request.skipWatchedSyncedAfter) : undefined,
+      );
   const candidates = db
     .select({ id: mailAccounts.id })
     .from(mailAccounts)
@@ -127,6 +137,23 @@ export async function finishAccountSync(
     .where(and(eq(mailAccounts.id, accountId), eq(mailAccounts.leaseOwner, owner)))
     .returning({ id: mailAccounts.id });
   return rows.length > 0;
+}
+
+/**
+ * Not (INBOX only, watched by a live worker, last sync a success after `since`). A mailbox with more folders is
+ * still polled for them; one whose watch died (claim expired), whose last sync failed or stopped part-way, or
+ * that has not synced since `since` is polled as before.
+ */
+function notCoveredByWatch(since: Date) {
+  // NOT EXISTS rather than NOT (…): a mailbox never synced (null outcome) must stay due, not vanish into NULL logic.
+  return sql`not exists (
+    select 1 from ${mailboxWatches}
+    where ${mailboxWatches.accountId} = ${mailAccounts.id}
+      and ${mailboxWatches.expiresAt} > now()
+      and ${mailAccounts.folders} = array['INBOX']::text[]
+      and ${mailAccounts.lastSyncOutcome} = 'success'
+      and ${mailAccounts.lastSyncedAt} > ${since.toISOString()}::timestamptz
+  )`;
 }
 
 // A uuid no account has: `IN ()` is not valid SQL.

@@ -125,13 +125,16 @@ export function startWatchPool(options: WatchPoolOptions): WatchPool {
       stopping.abort();
       clearTimeout(timer);
       await current;
+      // Claims first: another worker (or this console restarted) watches these mailboxes at once instead of
+      // after the lease expires, and a stop cut short after this (Next exits on SIGTERM once its server closed)
+      // leaves nothing to wait for. Watching twice for a moment is harmless: every sync goes through the lease.
+      await releaseWatchesOf(db, owner).catch((error: unknown) =>
+        log.warn({ err: error }, 'freeing this worker’s mailbox watches failed'),
+      );
       const ends = [...watchers.values()].map((watcher) => watcher.done);
       for (const accountId of [...watchers.keys()]) stopWatcher(accountId);
       await Promise.allSettled(ends);
       await syncs.settled();
-      await releaseWatchesOf(db, owner).catch((error: unknown) =>
-        log.warn({ err: error }, 'freeing this worker’s mailbox watches failed'),
-      );
     },
   };
 }
