@@ -18,41 +18,24 @@ step() { printf '\n== %s\n' "$1"; }
 step "lint (eslint + tsc)"
 npm run --silent lint
 
-# vitest and the end-to-end suite both mostly wait (on Dovecot, Postgres, browsers, child processes and
-# timeouts): measured apart, vitest keeps about 1.5 of the two cores busy and Playwright's two worlds about 1, so
-# one after the other leaves a core idle for most of the run. The production build starts beside vitest and the
-# end-to-end suite follows the build while vitest goes on; its output is shown after vitest's. Either failing fails
-# the run; a vitest failure stops the other side at once.
-step "unit and integration tests (vitest); beside them the production build, then the end-to-end tests"
-side_log="$(mktemp)"
-# Its own process group (setsid), so the whole side (next build, Playwright, its servers) can be stopped at once.
-setsid bash -c '
-  echo "== production build"
-  npx next build || exit 1
-  echo
-  echo "== end-to-end tests (Playwright, Debian chromium; E2E_WORKERS worlds side by side)"
-  npx playwright test
-' >"$side_log" 2>&1 &
-side_pid=$!
-stop_side() {
-  kill -TERM -- "-$side_pid" 2>/dev/null || true
-  wait "$side_pid" 2>/dev/null || true
-}
-trap 'stop_side; rm -f "$side_log"' INT TERM
-vitest_status=0
-npx vitest run || vitest_status=$?
-if [ "$vitest_status" -ne 0 ]; then
-  stop_side
-  echo
-  echo "vitest failed; the build and end-to-end tests were stopped. What they printed:"
-  cat "$side_log"
-  rm -f "$side_log"
-  exit "$vitest_status"
+# vitest mostly waits (on Dovecot, Postgres, child processes and timeouts) while `next build` mostly computes: run
+# side by side they take about as long as vitest alone. The build's output is shown after vitest's.
+step "unit and integration tests (vitest), with the production build beside them"
+build_log="$(mktemp)"
+npx next build >"$build_log" 2>&1 &
+build_pid=$!
+if ! npx vitest run; then
+  kill "$build_pid" 2>/dev/null || true
+  wait "$build_pid" 2>/dev/null || true
+  rm -f "$build_log"
+  exit 1
 fi
-echo
-echo "vitest passed; waiting for the build and the end-to-end tests."
-side_status=0
-wait "$side_pid" || side_status=$?
-cat "$side_log"
-rm -f "$side_log"
-exit "$side_status"
+step "production build"
+build_status=0
+wait "$build_pid" || build_status=$?
+cat "$build_log"
+rm -f "$build_log"
+[ "$build_status" -eq 0 ] || exit "$build_status"
+
+step "end-to-end tests (Playwright, Debian chromium; E2E_WORKERS worlds side by side)"
+npx playwright test
