@@ -176,6 +176,13 @@ export class ExchangeSession {
       else this.answer(`${tag} ${AUTH_FAILED}\r\n`);
       return password;
     }
+    // Exchange Online announces SASL-IR (PRE_AUTH_CAPABILITIES). A server left without it (`withoutCapabilities`)
+    // has only RFC 3501's AUTHENTICATE, whose syntax takes no initial response: an argument error, the strict
+    // answer (which words such a server would use is nowhere recorded; Exchange's argument error is used).
+    if (initial !== undefined && this.personality.settings.withoutCapabilities.some((c) => /^SASL-IR$/i.test(c))) {
+      this.answer(`${tag} ${ARGUMENT_ERROR}\r\n`);
+      return false;
+    }
     if (initial === undefined) {
       this.authWaiting = tag;
       this.answer('+ \r\n');
