@@ -5,6 +5,7 @@
  */
 import {
   ARGUMENT_ERROR,
+  EXCHANGE_ID,
   AUTH_FAILED,
   AUTH_OK,
   badCharset,
@@ -167,6 +168,10 @@ export class ExchangeSession {
       if (password) this.pending.set(tag, { command });
       else this.answer(`${tag} ${LOGIN_FAILED}\r\n`);
       return password;
+    }
+    if (command === 'ID') {
+      this.answer(`${EXCHANGE_ID}\r\n${tag} OK ID completed.\r\n`);
+      return false;
     }
     if (command !== 'AUTHENTICATE') return true;
     const [mechanism = '', initial] = args.trim().split(/\s+/);
