@@ -123,6 +123,9 @@ describe('the idle check', () => {
     expect(found.kind).toBe('status');
     if (found.kind === 'status') expect(found.folders.get('INBOX')).toMatchObject({ messages: 4, uidNext: 5 });
     expect(await probe.probeFolderStatus(login, ['INBOX', 'No Such Folder'])).toMatchObject({ kind: 'unknown' });
+    // Dovecot lists its capabilities (SASL-IR, AUTH=XOAUTH2) in the greeting; the probe reads them there.
+    const direct = await probe.probeFolderStatus({ ...login, port: bed.harness.dovecot.port }, ['INBOX']);
+    expect(direct).toMatchObject({ kind: 'status' });
     expect(await probe.probeFolderStatus({ ...login, accessToken: 'dead' }, ['INBOX'])).toMatchObject({
       kind: 'unknown',
       authRejected: true,
