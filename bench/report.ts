@@ -8,7 +8,7 @@ import type { FirstSyncResult } from './first-sync';
 import type { ManyAccountsResult } from './many-accounts';
 import type { PagesResult } from './pages';
 import type { PolledPassResult } from './polled-pass';
-import type { ShapedLinkResult } from './shaped-link';
+import type { ShapedIdleResult, ShapedLinkResult } from './shaped-link';
 import type { Summary } from './stats';
 import { watchRows, type DeliveryResult, type WatchCostResult } from './watch-report';
 
@@ -29,6 +29,7 @@ export interface BenchResult {
   manyAccounts?: ManyAccountsResult;
   polledPass?: PolledPassResult;
   shapedLink?: ShapedLinkResult;
+  shapedIdle?: ShapedIdleResult;
   pages?: PagesResult;
   delivery?: DeliveryResult;
   watchCost?: WatchCostResult;
@@ -190,6 +191,14 @@ function tableRows(result: BenchResult): [string, string, string][] {
         `${shaped.watchedIdle.synced} synced: an IDLE watch covers the INBOX (target 0)`,
       ]);
   }
+  const shapedIdle = result.shapedIdle;
+  if (shapedIdle)
+    for (const run of shapedIdle.runs)
+      rows.push([
+        `shaped idle (${shapedIdle.link.roundTripMs} ms)${run.code === 'baseline' ? ' (baseline)' : ''}`,
+        `${run.ms.toFixed(0)} ms, ${run.roundTrips} round trips`,
+        `fresh process, ${run.connections} connection(s) + ${run.commands} commands (target ≤ 4)`,
+      ]);
   const polled = result.polledPass;
   if (polled)
     for (const run of polled.runs)

@@ -132,3 +132,68 @@ async function removeAccount(url: string, accountId: string): Promise<void> {
     await sql.end();
   }
 }
+
+export interface ShapedIdleRun {
+  /** The checkout the sync ran from: this one, or a baseline given with `--baseline <dir>`. */
+  code: 'this' | 'baseline';
+  ms: number;
+  connections: number;
+  commands: number;
+  roundTrips: number;
+}
+
+export interface ShapedIdleResult {
+  link: { roundTripMs: number; bytesPerSecond: number };
+  messages: number;
+  runs: ShapedIdleRun[];
+}
+
+/**
+ * `--only shaped-idle`: just the idle row of the shaped link, without the first syncs around it. A small mailbox
+ * is synced once over the link, then each idle run (a fresh process, nothing new) is counted: connections plus
+ * tagged commands the stand-in saw, and the process's time. With `--baseline`, the other checkout's sync is
+ * measured first on the same account.
+ */
+export async function benchShapedIdle(
+  harness: Harness,
+  shape: { roundTripMs: number; bytesPerSecond: number },
+  runs: number,
+  log: (line: string) => void,
+  baselineDir?: string,
+): Promise<ShapedIdleResult> {
+  const exchange = harness.exchange;
+  if (!exchange) throw new Error('bench: the shaped link needs the Exchange personality');
+  const address = 'shaped-idle@contoso.test';
+  await harness.control.addUser({ address });
+  const mailbox = await seedBenchMailbox(harness, address, { count: 50, seed: 1718 });
+  const before: LinkShape | undefined = exchange.settings.link;
+  exchange.settings.link = shape;
+  const db = await createProductDatabase(harness);
+  try {
+    const [accountId = ''] = await db.connect([address]);
+    const first = await runSyncChild(productEnv(db.url), [accountId], false);
+    log(`shaped idle: first sync of ${mailbox.count} messages in ${first.ms.toFixed(0)} ms`);
+    const result: ShapedIdleResult = { link: shape, messages: mailbox.count, runs: [] };
+    const codes: ShapedIdleRun['code'][] = baselineDir ? ['baseline', 'this'] : ['this'];
+    for (const code of codes)
+      for (let i = 0; i < runs; i += 1) {
+        const counted = { connections: exchange.stats.connections, commands: exchange.stats.commands };
+        const idle = await runSyncChild(
+          productEnv(db.url),
+          [accountId],
+          false,
+          code === 'baseline' ? baselineDir : undefined,
+        );
+        const connections = exchange.stats.connections - counted.connections;
+        const commands = exchange.stats.commands - counted.commands;
+        result.runs.push({ code, ms: idle.ms, connections, commands, roundTrips: connections + commands });
+        log(
+          `shaped idle (${code}) run ${i + 1}: ${idle.ms.toFixed(0)} ms, ${connections} connections + ${commands} commands`,
+        );
+      }
+    return result;
+  } finally {
+    exchange.settings.link = before;
+    await db.drop();
+  }
+}

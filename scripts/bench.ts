@@ -4,8 +4,9 @@
  * process) and on an Exchange-like shaped link (`--rtt` ms, `--bandwidth` MB/s per connection), the raw IMAP
  * ceiling, incremental and idle runs, many accounts with several processes, a polled pass over many idle
  * mailboxes (`--mailboxes N`, `--concurrency C` repeatable, `--baseline <checkout>` to time another commit's sync
- * on the same database), peak memory, and console pages on a big database. Table on stdout, figures in
- * bench/results/latest.json, and the table with its commit and date in docs/performance.md.
+ * on the same database; also for `--only shaped-idle`, the shaped idle row alone), peak memory, and console pages
+ * on a big database. Table on stdout, figures in bench/results/latest.json, and the table with its commit and date
+ * in docs/performance.md.
  * `--link` shapes every IMAP connection of the Exchange stand-in (round trip, bandwidth per connection; DESIGN.md's
  * Exchange-like link is `40ms,8MB`); the product and mbsync then share the same link.
  */
@@ -17,7 +18,7 @@ import { benchManyAccounts } from '@/bench/many-accounts';
 import { benchPages } from '@/bench/pages';
 import { benchDelivery, benchWatchCost } from '@/bench/watch';
 import { benchPolledPass } from '@/bench/polled-pass';
-import { benchShapedLink } from '@/bench/shaped-link';
+import { benchShapedIdle, benchShapedLink } from '@/bench/shaped-link';
 import { writePerformanceDoc, writeReport, type BenchResult } from '@/bench/report';
 
 async function main(): Promise<void> {
@@ -78,6 +79,11 @@ async function main(): Promise<void> {
         Math.min(options.runs, quick ? 1 : 2),
         log,
       ).catch((e: unknown) => fail(result, 'shaped', e));
+    // `--only shaped-idle`: the shaped link's idle row alone (`--baseline` times another checkout beside it).
+    if (parts.has('shaped-idle'))
+      result.shapedIdle = await benchShapedIdle(harness, options.shaped, options.runs, log, values.baseline).catch(
+        (e: unknown) => fail(result, 'shaped-idle', e),
+      );
     if (parts.has('accounts'))
       result.manyAccounts = await benchManyAccounts(harness, options.accounts, 50, 4, log).catch((e: unknown) =>
         fail(result, 'accounts', e),

@@ -14,6 +14,7 @@ import {
   updateAfterThrottle,
   type SyncStage,
 } from '@/lib/sync/failures';
+import { nothingNewOnServer } from '@/lib/sync/idle-check';
 import { LeaseKeeper } from '@/lib/sync/lease';
 import { MailSession, syncFolderOnSession } from '@/lib/sync/mail-session';
 import type { AccountSyncReport, SyncAccount, SyncDeps, SyncFailure, SyncLimits, SyncTrigger } from '@/lib/sync/types';
@@ -48,44 +49,50 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
   lease.signal.addEventListener('abort', closeOnLoss);
   try {
     const endpoint = await deps.imapEndpoint(account);
-    session = await MailSession.open({
-      deps,
-      account,
-      endpoint,
-      onStage: (next) => (stage = next),
-      now: deps.tokenClock ?? Date.now,
-    });
-    lease.assertHeld();
-    for (const folder of account.folders) {
-      const result = await syncFolderOnSession(session, {
-        db: deps.db,
-        lease,
+    const tokenClock = deps.tokenClock ?? Date.now;
+    // Nothing new (one short STATUS connection agrees with the recorded folders): no session at all.
+    if (await nothingNewOnServer({ deps, account, endpoint, trigger: job.trigger, now: tokenClock })) {
+      lease.assertHeld();
+    } else {
+      session = await MailSession.open({
+        deps,
         account,
-        folder,
-        limits: job.limits,
-        deadline: job.deadline,
-        signal: deps.signal,
-        onBatchStored: (batch, pending) => {
-          totals.fetched += batch.stored;
-          totals.bytes += batch.bytes;
-          deps.onProgress?.({
-            type: 'batch-stored',
-            accountId: account.id,
-            address: account.emailAddress,
-            folder,
-            ...totals,
-            pending,
-          });
-        },
-      }).catch((error: unknown) => {
-        // A folder deleted or renamed on the server must not keep the others from syncing.
-        if (!isMissingFolder(error)) throw error;
-        missingFolders.push(folder);
-        return undefined;
+        endpoint,
+        onStage: (next) => (stage = next),
+        now: tokenClock,
       });
-      if (result && !result.complete) {
-        complete = false;
-        break;
+      lease.assertHeld();
+      for (const folder of account.folders) {
+        const result = await syncFolderOnSession(session, {
+          db: deps.db,
+          lease,
+          account,
+          folder,
+          limits: job.limits,
+          deadline: job.deadline,
+          signal: deps.signal,
+          onBatchStored: (batch, pending) => {
+            totals.fetched += batch.stored;
+            totals.bytes += batch.bytes;
+            deps.onProgress?.({
+              type: 'batch-stored',
+              accountId: account.id,
+              address: account.emailAddress,
+              folder,
+              ...totals,
+              pending,
+            });
+          },
+        }).catch((error: unknown) => {
+          // A folder deleted or renamed on the server must not keep the others from syncing.
+          if (!isMissingFolder(error)) throw error;
+          missingFolders.push(folder);
+          return undefined;
+        });
+        if (result && !result.complete) {
+          complete = false;
+          break;
+        }
       }
     }
   } catch (error) {

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ImapFlow } from 'imapflow';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  EXCHANGE_ID,
   IDLE_TIMEOUT_MS,
   POST_AUTH_CAPABILITIES,
   PRE_AUTH_CAPABILITIES,
@@ -63,8 +64,9 @@ describe('capabilities', () => {
       `* CAPABILITY ${PRE_AUTH_CAPABILITIES}`,
       'T1 OK CAPABILITY completed.',
     ]);
+    expect(await imap.command('ID ("name" "test")')).toEqual([EXCHANGE_ID, 'T2 OK ID completed.']);
     const login = await imap.command(`AUTHENTICATE XOAUTH2 ${xoauth2(ALICE, await tokenFor(ALICE))}`);
-    expect(login).toEqual(['T2 OK AUTHENTICATE completed.']);
+    expect(login).toEqual(['T3 OK AUTHENTICATE completed.']);
     const after = await imap.command('CAPABILITY');
     expect(after[0]).toBe(`* CAPABILITY ${POST_AUTH_CAPABILITIES}`);
     for (const missing of ['CONDSTORE', 'QRESYNC', 'SPECIAL-USE', 'ENABLE', 'ESEARCH'])

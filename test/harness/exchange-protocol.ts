@@ -25,6 +25,14 @@ export const REV2_POST_AUTH_CAPABILITIES =
   'IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR UIDPLUS MOVE ID UNSELECT ENABLE IMAP4rev2 CLIENTACCESSRULES ' +
   'CLIENTNETWORKPRESENCELOCATION BACKENDAUTHENTICATE BACKENDAUTHENTICATE-IR CHILDREN IDLE NAMESPACE LITERAL+';
 
+/**
+ * Exchange Online's answer to ID (RFC 2971) before login, word for word in imapflow's quirk transcripts (issue
+ * #392, imapflow 1.0.184: `* ID ("name" "Microsoft.Exchange.Imap4.Imap4Server" "version" "15.20")`) and in a
+ * Thunderbird profile's `serverIDResponse` for outlook.office365.com. Its answer after login is not recorded, so
+ * there the command goes on as before.
+ */
+export const EXCHANGE_ID = '* ID ("name" "Microsoft.Exchange.Imap4.Imap4Server" "version" "15.20")';
+
 /** Every failed AUTHENTICATE, whatever the cause (jstedfast/MailKit#908, #1437; DESIGN.md section 5). */
 export const AUTH_FAILED = 'NO AUTHENTICATE failed.';
 /** Basic auth is off in Exchange Online: imapsync/imapsync#368 shows `NO LOGIN failed.`. */

@@ -5,6 +5,7 @@
  */
 import {
   ARGUMENT_ERROR,
+  EXCHANGE_ID,
   AUTH_FAILED,
   AUTH_OK,
   badCharset,
@@ -168,6 +169,10 @@ export class ExchangeSession {
       else this.answer(`${tag} ${LOGIN_FAILED}\r\n`);
       return password;
     }
+    if (command === 'ID') {
+      this.answer(`${EXCHANGE_ID}\r\n${tag} OK ID completed.\r\n`);
+      return false;
+    }
     if (command !== 'AUTHENTICATE') return true;
     const [mechanism = '', initial] = args.trim().split(/\s+/);
     if (mechanism.toUpperCase() !== 'XOAUTH2') {
@@ -175,6 +180,13 @@ export class ExchangeSession {
       if (password) this.pending.set(tag, { command: 'LOGIN' });
       else this.answer(`${tag} ${AUTH_FAILED}\r\n`);
       return password;
+    }
+    // Exchange Online announces SASL-IR (PRE_AUTH_CAPABILITIES). A server left without it (`withoutCapabilities`)
+    // has only RFC 3501's AUTHENTICATE, whose syntax takes no initial response: an argument error, the strict
+    // answer (which words such a server would use is nowhere recorded; Exchange's argument error is used).
+    if (initial !== undefined && this.personality.settings.withoutCapabilities.some((c) => /^SASL-IR$/i.test(c))) {
+      this.answer(`${tag} ${ARGUMENT_ERROR}\r\n`);
+      return false;
     }
     if (initial === undefined) {
       this.authWaiting = tag;
