@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import SlowestFirst from './test/support/slowest-first';
 
 export default defineConfig({
   resolve: {
@@ -19,6 +20,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     globalSetup: ['test/support/global-setup.ts'],
+    sequence: { sequencer: SlowestFirst },
     // next-auth imports `next/server` without an extension, which only a bundler resolves: let vite do it.
     server: { deps: { inline: ['next-auth'] } },
   },

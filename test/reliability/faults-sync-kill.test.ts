@@ -1,10 +1,14 @@
 /**
- * The sync process itself dies: the real CLI (`npm run sync`), configured only through environment variables,
- * SIGKILLed at seeded-random points of 20 runs against a mailbox with a connected (msal) sign-in. A killed run
+ * The sync process itself dies: the real CLI (the command `npm run sync` compiles and runs), configured only
+ * through environment variables, SIGKILLed at seeded-random points of 20 runs against a mailbox with a connected (msal) sign-in. A killed run
  * never commits half a batch; its lease is left behind and must expire (simulated: see below); the next run
  * resumes from the watermark. After the 20 kills one run finishes the mailbox exactly.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,13 +26,17 @@ const KILLS = 20;
 const INITIAL = 300;
 const ADDED_PER_RUN = 5;
 const MESSAGES = INITIAL + KILLS * ADDED_PER_RUN;
-const TSX = 'node_modules/tsx/dist/cli.mjs';
 
 let f: ChannelFixture;
+// What `npm run sync` runs (scripts/cli.mjs compiles it, then starts it): compiled once here, so each of the 21
+// runs starts in about 0.4 s instead of tsx's 1.2 s of compiling on the fly.
+let cliDir: string;
 let accountId: string;
 const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
+  cliDir = await mkdtemp(path.join(tmpdir(), 'sync-kill-cli-'));
+  await promisify(execFile)(process.execPath, ['scripts/build-cli.mjs', cliDir]);
   f = await startChannelFixture();
   const result = await f.complete(await f.signIn({ kind: 'connect' }, ADDRESS));
   if (!result.ok || !result.outcome.ok) throw new Error('connect failed');
@@ -39,6 +47,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const child of children) if (child.pid) signalTree(child.pid, 'SIGKILL');
   await f?.stop();
+  if (cliDir) await rm(cliDir, { recursive: true, force: true });
 });
 
 /** `npm run sync -- --account <id>` with nothing but environment variables pointing it at the harness. */
@@ -52,7 +61,7 @@ function startCli(): { child: ChildProcess; exited: Promise<number | null> } {
     AUTH_SECRET: process.env.AUTH_SECRET ?? '',
     LOG_LEVEL: 'silent',
   };
-  const child = spawn(process.execPath, [TSX, '--conditions=react-server', 'scripts/sync.ts', '--account', accountId], {
+  const child = spawn(process.execPath, [path.join(cliDir, 'sync.cjs'), '--account', accountId], {
     env: env as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
