@@ -4,26 +4,25 @@
  * requests, 10,000 requests per 10 minutes, per app ID and mailbox); a fifth answers 429 "Application is over its
  * MailboxConcurrency limit".
  */
+import { Slots } from '@/lib/slots';
+
 export const OUTLOOK_CONCURRENT_REQUESTS = 4;
 
 export class MailboxLimiter {
-  private readonly slots = new Map<string, { active: number; waiting: Array<() => void> }>();
+  private readonly mailboxes = new Map<string, { slots: Slots; users: number }>();
 
   constructor(private readonly limit = OUTLOOK_CONCURRENT_REQUESTS) {}
 
   async run<T>(mailbox: string, task: () => Promise<T>): Promise<T> {
     const key = mailbox.toLowerCase();
-    let slot = this.slots.get(key);
-    if (!slot) this.slots.set(key, (slot = { active: 0, waiting: [] }));
-    if (slot.active >= this.limit) await new Promise<void>((resolve) => slot.waiting.push(resolve));
-    else slot.active += 1;
+    const entry = this.mailboxes.get(key) ?? { slots: new Slots(this.limit), users: 0 };
+    this.mailboxes.set(key, entry);
+    entry.users += 1;
     try {
-      return await task();
+      return await entry.slots.run(task);
     } finally {
-      // The slot passes straight to the next waiter; only an idle mailbox gives it back.
-      const next = slot.waiting.shift();
-      if (next) next();
-      else if (--slot.active === 0) this.slots.delete(key);
+      // A mailbox nobody is waiting on is forgotten, so a long-lived client does not grow with every mailbox.
+      if (--entry.users === 0) this.mailboxes.delete(key);
     }
   }
 }
