@@ -4,6 +4,7 @@ import { appTokenSource } from '@/lib/microsoft/app-token';
 import { cloudEndpoints, type CloudEndpoints } from '@/lib/microsoft/clouds';
 import { ExplainedFault, explainIdentityError } from '@/lib/microsoft/errors';
 import { createGraphClient, type GraphClientOptions } from '@/lib/microsoft/graph/client';
+import { explainGraphFailure } from '@/lib/microsoft/graph/explain';
 import { GraphFailure } from '@/lib/microsoft/graph/failure';
 import { readFolderDelta, type FolderDeltaPage } from '@/lib/microsoft/graph/folder-delta';
 import { DEFAULT_TENANT } from './harness/emulator/model';
@@ -87,6 +88,14 @@ describe('Graph failures', () => {
     const error = await caught(scoped.json('/users/bob@contoso.test/mailFolders', folders, { mailbox: 'bob' }));
     expect(error).toBeInstanceOf(GraphFailure);
     expect(error).toMatchObject({ kind: 'access_denied', code: 'ErrorAccessDenied', details: { status: 403 } });
+    const explained = explainGraphFailure(error as GraphFailure, { mailbox: 'bob@contoso.test' });
+    expect(explained).toMatchObject({
+      code: 'graph.access_denied',
+      whoActs: 'azure_admin',
+      raw: expect.stringContaining('ErrorAccessDenied'),
+    });
+    expect(explained.action).toContain('Test-ServicePrincipalAuthorization');
+    expect(explained.action).toContain('bob@contoso.test');
   });
 
   it('names an unknown mailbox as unavailable, not as a missing message', async () => {
@@ -128,6 +137,7 @@ describe('throttling', () => {
       const error = await caught(graph.json('/users/dave@contoso.test/mailFolders', folders, { mailbox: 'dave' }));
       expect(error).toMatchObject({ kind: 'throttled', code: 'ApplicationThrottled', details: { retryAfterMs: 7000 } });
       expect(waits).toEqual([7000, 7000]);
+      expect(explainGraphFailure(error as GraphFailure)).toMatchObject({ code: 'graph.throttled', retryAfterMs: 7000 });
     } finally {
       harness.graph.throttle.off();
     }

@@ -77,6 +77,8 @@ export async function readFolderDelta(
 ): Promise<FolderDeltaOutcome> {
   const { mailbox } = request;
   const user = encodeURIComponent(mailbox);
+  // `$select` trims each item to what the sync needs ("the id property is always returned"; message-delta,
+  // "OData query parameters"); Graph carries it into the nextLink and deltaLink.
   let link =
     request.link ??
     `/users/${user}/mailFolders/${encodeURIComponent(request.folder)}/messages/delta?$select=internetMessageId`;
