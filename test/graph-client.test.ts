@@ -76,7 +76,10 @@ describe('Graph client', () => {
 
   it('reports a refused connection as a network failure without the token in its message', async () => {
     const graph = createGraphClient({ baseUrl: 'http://127.0.0.1:1', token: async () => 'secret-token' });
-    const error = await graph.raw('/x', { mailbox: 'a' }).catch((e: unknown) => e as Error);
+    const error = await graph.raw('/x', { mailbox: 'a' }).then(
+      () => new Error('resolved'),
+      (e: unknown) => e as Error,
+    );
     expect(error).toMatchObject({ kind: 'network' });
     expect(error.message).not.toContain('secret-token');
   });
