@@ -32,6 +32,15 @@ describe('environment', () => {
     expect(() => parseEnv({ ...postgresEnv, MICROSOFT_IMAP_PORT: '99999' })).toThrow(
       /MICROSOFT_IMAP_PORT must be a port number/,
     );
+    expect(() => parseEnv({ ...postgresEnv, MICROSOFT_GRAPH_URL: 'ftp://127.0.0.1' })).toThrow(
+      /MICROSOFT_GRAPH_URL must be an http\(s\) URL of a Microsoft Graph stand-in/,
+    );
+    expect(() => parseEnv({ ...postgresEnv, MICROSOFT_GRAPH_URL: 'http://127.0.0.1:4011/v1.0' })).toThrow(
+      /MICROSOFT_GRAPH_URL must be an origin without a path/,
+    );
+    expect(parseEnv({ ...postgresEnv, MICROSOFT_GRAPH_URL: 'http://127.0.0.1:4011' }).MICROSOFT_GRAPH_URL).toBe(
+      'http://127.0.0.1:4011',
+    );
     expect(() => parseEnv({ ...postgresEnv, SYNC_MAX_MESSAGE_MB: '500' })).toThrow(
       /SYNC_MAX_MESSAGE_MB must be a number of megabytes between 1 and 150/,
     );

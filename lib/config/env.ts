@@ -94,6 +94,11 @@ const schema = z.object({
   MICROSOFT_LOGIN_URL: optionalUrl(
     'an http(s) URL of a Microsoft identity endpoint stand-in, e.g. http://127.0.0.1:4010',
   ),
+  // Graph's origin without the version path (the client adds /v1.0), as MICROSOFT_LOGIN_URL is the login origin.
+  MICROSOFT_GRAPH_URL: optionalUrl('an http(s) URL of a Microsoft Graph stand-in, e.g. http://127.0.0.1:4011').refine(
+    (v) => v === undefined || ['', '/'].includes(new URL(v).pathname),
+    { message: 'must be an origin without a path (the client adds /v1.0), e.g. http://127.0.0.1:4011' },
+  ),
   MICROSOFT_IMAP_HOST: z.string().trim().min(1).optional(),
   MICROSOFT_IMAP_PORT: port.optional(),
   MICROSOFT_IMAP_TLS: flag.optional(),

@@ -20,6 +20,8 @@ export interface EndpointOverrides {
   smtpHost?: string;
   smtpPort?: number;
   smtpSecurity?: SmtpSecurity;
+  /** Origin of a Microsoft Graph stand-in (MICROSOFT_GRAPH_URL); the API version path is the client's. */
+  graphUrl?: string;
 }
 
 export interface CloudEndpoints {
@@ -32,6 +34,10 @@ export interface CloudEndpoints {
   smtp: { host: string; port: number; security: SmtpSecurity };
   /** Resource the mail scopes live on; never mixed with Graph (AADSTS28000). */
   scopeResource: string;
+  /** Origin Graph requests go to: the cloud's Graph service root, or an override such as the stand-in. */
+  graphBaseUrl: string;
+  /** Graph's resource identifier in this cloud, for `/.default` scopes: always the real one, as the authority. */
+  graphResource: string;
 }
 
 interface CloudDefaults {
@@ -39,6 +45,7 @@ interface CloudDefaults {
   imapHost: string;
   smtpHost: string;
   scopeResource: string;
+  graphHost: string;
 }
 
 /**
@@ -49,6 +56,10 @@ interface CloudDefaults {
  * outlook-dod.office365.us, 21Vianet on partner.outlook.cn; Exchange Online PowerShell asks DoD for
  * https://outlook-dod.office365.us). Microsoft documents no separate SMTP name for GCC High and DoD: their mail
  * host takes submission on 587 as outlook.office365.com does.
+ * Graph's service root per cloud: https://learn.microsoft.com/en-us/graph/deployments ("Microsoft Graph and Graph
+ * Explorer service root endpoints": graph.microsoft.com; graph.microsoft.us for US Government L4, i.e. GCC High;
+ * dod-graph.microsoft.us for L5 (DOD); microsoftgraph.chinacloudapi.cn for 21Vianet). A national cloud's `.default`
+ * scope names its own Graph host (https://learn.microsoft.com/en-us/graph/sdks/national-clouds, "Permission scopes").
  */
 const CLOUDS: Record<CloudName, CloudDefaults> = {
   global: {
@@ -56,18 +67,21 @@ const CLOUDS: Record<CloudName, CloudDefaults> = {
     imapHost: 'outlook.office365.com',
     smtpHost: 'smtp.office365.com',
     scopeResource: 'https://outlook.office.com',
+    graphHost: 'graph.microsoft.com',
   },
   gcc_high: {
     loginHost: 'login.microsoftonline.us',
     imapHost: 'outlook.office365.us',
     smtpHost: 'outlook.office365.us',
     scopeResource: 'https://outlook.office365.us',
+    graphHost: 'graph.microsoft.us',
   },
   dod: {
     loginHost: 'login.microsoftonline.us',
     imapHost: 'outlook-dod.office365.us',
     smtpHost: 'outlook-dod.office365.us',
     scopeResource: 'https://outlook-dod.office365.us',
+    graphHost: 'dod-graph.microsoft.us',
   },
   // 21Vianet: SMTP submission is smtp.partner.outlook.cn:587 (STARTTLS), as every public client configures it.
   china: {
@@ -75,6 +89,7 @@ const CLOUDS: Record<CloudName, CloudDefaults> = {
     imapHost: 'partner.outlook.cn',
     smtpHost: 'smtp.partner.outlook.cn',
     scopeResource: 'https://partner.outlook.cn',
+    graphHost: 'microsoftgraph.chinacloudapi.cn',
   },
 };
 
@@ -98,7 +113,17 @@ export function cloudEndpoints(cloud: CloudName, overrides: EndpointOverrides = 
       security: overrides.smtpSecurity ?? 'starttls',
     },
     scopeResource: defaults.scopeResource,
+    graphBaseUrl: overrides.graphUrl ? httpOrigin(overrides.graphUrl, 'Graph URL') : `https://${defaults.graphHost}`,
+    graphResource: `https://${defaults.graphHost}`,
   };
+}
+
+/**
+ * The application permissions granted to the app, as one client-credentials scope: that grant only takes a
+ * resource's `/.default` (https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-client-creds-grant-flow).
+ */
+export function graphAppScope(endpoints: CloudEndpoints): string {
+  return `${endpoints.graphResource}/.default`;
 }
 
 /** Delegated permissions the product asks for; msal adds nothing else of its own beyond the OIDC ones. */
@@ -163,13 +188,16 @@ export function adminConsentUrl(endpoints: CloudEndpoints, params: AdminConsentP
 }
 
 function loginOrigin(loginUrl: string): string {
-  const url = new URL(loginUrl);
+  // The tenant is the first path segment msal rewrites; a prefix would shift it.
+  return httpOrigin(loginUrl, 'Login URL');
+}
+
+/** Graph's request paths start with the version (`/v1.0/...`), so an override is an origin as the login one is. */
+function httpOrigin(value: string, what: string): string {
+  const url = new URL(value);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new Error(`Login URL must be http(s), got ${url.protocol}`);
+    throw new Error(`${what} must be http(s), got ${url.protocol}`);
   }
-  if (url.pathname !== '/' && url.pathname !== '') {
-    // The tenant is the first path segment msal rewrites; a prefix would shift it.
-    throw new Error('Login URL must be an origin without a path');
-  }
+  if (url.pathname !== '/' && url.pathname !== '') throw new Error(`${what} must be an origin without a path`);
   return url.origin;
 }

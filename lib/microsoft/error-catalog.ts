@@ -52,6 +52,21 @@ const secretProblem = (title: string, explanation: string): ErrorAdvice => ({
 });
 
 /**
+ * The client-credentials grant names one directory ("the directory tenant ... in GUID or domain-name format",
+ * https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-client-creds-grant-flow): Entra answers
+ * AADSTS9001023 for /common, and msal-node refuses `common`/`organizations` before asking (missing_tenant_id_error).
+ */
+const appAccessNeedsTenant: ErrorAdvice = {
+  title: 'Application access needs the organisation’s own directory, not “organizations” or “common”.',
+  explanation:
+    'Without a signed-in user, Microsoft issues the app’s token for one named directory: the one whose mailboxes the app reads.',
+  action:
+    'Enter the Directory (tenant) ID of the organisation that hosts the mailboxes (Azure: Microsoft Entra ID → Overview) as the tenant in the console’s app settings.',
+  whoActs: 'console_admin',
+  scope: 'config',
+};
+
+/**
  * `access_denied&error_subcode=cancel` with no AADSTS code: Microsoft sends it both when the person leaves the
  * sign-in and when a user who may not consent leaves the "Need admin approval" page, so both are named.
  */
@@ -214,6 +229,7 @@ export const AADSTS_CATALOG: Record<string, CatalogEntry> = {
     whoActs: 'console_admin',
     scope: 'config',
   }),
+  '9001023': appAccessNeedsTenant,
   '500011': {
     title: 'The organisation has no Exchange Online for this app to access.',
     explanation: 'The Office 365 Exchange Online service is not present in the directory the mailbox signed in to.',
@@ -251,6 +267,7 @@ export const AADSTS_ALIASES: Record<string, string> = {
 /** Keyed by OAuth `error` (RFC 6749) and msal-node error codes, used when no AADSTS number is known. */
 export const OAUTH_CATALOG: Record<string, CatalogEntry> = {
   access_denied: endedWithoutConsent,
+  missing_tenant_id_error: appAccessNeedsTenant,
   invalid_grant: reauthenticate(
     'This mailbox must be signed in again.',
     'Microsoft no longer accepts the stored sign-in for this mailbox.',

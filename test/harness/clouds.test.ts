@@ -5,6 +5,7 @@ import {
   authorityUrl,
   cloudEndpoints,
   expectedIssuer,
+  graphAppScope,
   mailScopes,
 } from '@/lib/microsoft/clouds';
 import { harnessEnv } from './fixture';
@@ -37,6 +38,20 @@ describe('cloud endpoints', () => {
     });
   });
 
+  it('knows Graph’s service root in each cloud and sends requests to an override without changing the scope', () => {
+    expect(['global', 'gcc_high', 'dod', 'china'].map((c) => cloudEndpoints(c as 'global').graphBaseUrl)).toEqual([
+      'https://graph.microsoft.com',
+      'https://graph.microsoft.us',
+      'https://dod-graph.microsoft.us',
+      'https://microsoftgraph.chinacloudapi.cn',
+    ]);
+    expect(graphAppScope(cloudEndpoints('gcc_high'))).toBe('https://graph.microsoft.us/.default');
+    const local = cloudEndpoints('global', { graphUrl: 'http://127.0.0.1:4011/' });
+    expect(local.graphBaseUrl).toBe('http://127.0.0.1:4011');
+    expect(graphAppScope(local)).toBe('https://graph.microsoft.com/.default');
+    expect(() => cloudEndpoints('global', { graphUrl: 'http://127.0.0.1:4011/v1.0' })).toThrow(/origin without a path/);
+  });
+
   it('keeps the real authority host for msal while endpoints point at an override', () => {
     const endpoints = cloudEndpoints('global', { loginUrl: 'http://127.0.0.1:4010/' });
     expect(authorityUrl(endpoints, 'organizations')).toBe('https://login.microsoftonline.com/organizations');
@@ -64,8 +79,10 @@ describe('cloud endpoints', () => {
       smtpHost: '127.0.0.1',
       smtpPort: 3,
       smtpSecurity: 'none',
+      graphUrl: 'http://127.0.0.1:4',
     });
     expect(env).toMatchObject({
+      MICROSOFT_GRAPH_URL: 'http://127.0.0.1:4',
       MICROSOFT_LOGIN_URL: 'http://127.0.0.1:1',
       MICROSOFT_IMAP_TLS: 'false',
       MICROSOFT_SMTP_SECURITY: 'none',

@@ -138,6 +138,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       smtpHost: LOOPBACK,
       smtpPort: smtp.port,
       smtpSecurity: 'none',
+      graphUrl: graph.url,
     };
     return {
       emulator,
@@ -151,7 +152,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       maildirs,
       seed: new Seeder(maildirs, dovecot, control),
       endpointOverrides,
-      env: { ...harnessEnv(endpointOverrides), MICROSOFT_GRAPH_URL: graph.url },
+      env: harnessEnv(endpointOverrides),
       workDir,
       imapProxy: async (proxyOptions = {}) => {
         const proxy = await startTcpProxy({ targetPort: imapPort, ...proxyOptions });
@@ -175,6 +176,7 @@ export function harnessEnv(overrides: EndpointOverrides): Record<string, string>
     MICROSOFT_SMTP_HOST: overrides.smtpHost ?? '',
     MICROSOFT_SMTP_PORT: String(overrides.smtpPort ?? ''),
     MICROSOFT_SMTP_SECURITY: overrides.smtpSecurity ?? 'none',
+    MICROSOFT_GRAPH_URL: overrides.graphUrl ?? '',
     IMAP_PORT: String(overrides.imapPort ?? ''),
     SMTP_PORT: String(overrides.smtpPort ?? ''),
   };

@@ -18,7 +18,12 @@ export async function deploymentSummary(): Promise<SummaryRow[]> {
   const env = getEnv();
   const { db, kind } = await getDatabase();
   const migrations = await migrationStatus(db);
-  const customEndpoints = [env.MICROSOFT_LOGIN_URL, env.MICROSOFT_IMAP_HOST, env.MICROSOFT_SMTP_HOST].some(Boolean);
+  const customEndpoints = [
+    env.MICROSOFT_LOGIN_URL,
+    env.MICROSOFT_IMAP_HOST,
+    env.MICROSOFT_SMTP_HOST,
+    env.MICROSOFT_GRAPH_URL,
+  ].some(Boolean);
   return [
     {
       label: 'Database',

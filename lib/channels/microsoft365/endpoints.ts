@@ -13,6 +13,7 @@ export function endpointOverridesFromEnv(): EndpointOverrides {
     smtpHost: env.MICROSOFT_SMTP_HOST,
     smtpPort: env.MICROSOFT_SMTP_PORT,
     smtpSecurity: env.MICROSOFT_SMTP_SECURITY,
+    graphUrl: env.MICROSOFT_GRAPH_URL,
   };
 }
 

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '@/lib/logger';
 import { runSync } from '@/lib/sync/run';
 import type { AccountSyncReport, SyncDeps } from '@/lib/sync/types';
-import { Slots } from '@/lib/sync/watch/slots';
+import { Slots } from '@/lib/slots';
 
 export interface NewMailSyncOptions {
   deps(): SyncDeps;

@@ -4,7 +4,7 @@ import { claimWatches, releaseWatch, releaseWatchesOf, renewWatches } from '@/li
 import { logger } from '@/lib/logger';
 import { watchInbox, type ReconnectBackoff, type WatchEnd } from '@/lib/sync/watch/inbox-watcher';
 import { NewMailSyncs } from '@/lib/sync/watch/new-mail-syncs';
-import { Slots } from '@/lib/sync/watch/slots';
+import { Slots } from '@/lib/slots';
 import type { AccountSyncReport, SyncAccount, SyncDeps } from '@/lib/sync/types';
 
 const LOGINS_AT_ONCE = 16;

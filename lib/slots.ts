@@ -1,6 +1,6 @@
 /**
  * At most `size` tasks at once, the rest wait in arrival order: a thousand watches starting together sign in
- * and sync a few at a time instead of all at once.
+ * and sync a few at a time instead of all at once; Graph requests to one mailbox stay within Outlook's limit.
  */
 export class Slots {
   private busy = 0;
