@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import SlowestFirst from './test/support/slowest-first';
+import SlowestFirst from './test/support/slowest-first.mts';
 
 export default defineConfig({
   resolve: {
