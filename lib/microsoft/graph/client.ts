@@ -68,7 +68,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     return limiter.run(request.mailbox, async () => {
       let response: Response;
       try {
-        const content = body ? { 'content-type': body.contentType } : {};
+        const content: Record<string, string> = body ? { 'content-type': body.contentType } : {};
         response = await doFetch(url, {
           method: body ? 'POST' : 'GET',
           headers: { ...request.headers, ...content, authorization: `Bearer ${token}` },

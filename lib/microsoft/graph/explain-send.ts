@@ -44,7 +44,8 @@ const tooLarge = (failure: GraphFailure, ctx: ErrorContext): ErrorAdvice =>
   failure.code === 'ErrorMessageSizeExceeded'
     ? {
         title: 'The message is larger than this mailbox may send.',
-        explanation: 'Exchange Online limits the size of a sent message per mailbox (35 MB by default, 150 MB at most).',
+        explanation:
+          'Exchange Online limits the size of a sent message per mailbox (35 MB by default, 150 MB at most).',
         action: `Send a smaller message, or raise the limit in Exchange Online PowerShell: \`Set-Mailbox -Identity ${sender(ctx)} -MaxSendSize 150MB\``,
         whoActs: 'azure_admin',
         scope: 'config',
