@@ -203,4 +203,22 @@ describe('sendMimeThroughGraph', () => {
     expect(waits).toEqual([3000, 3000]);
     expect(await delivered(BOB, marker)).toHaveLength(1);
   });
+
+  it('gives up on a long throttle with a sentence that says nothing was sent', async () => {
+    const graph = client(SENDER, { maxRetries: 1, sleep: async () => undefined });
+    harness.graph.throttle.arm(5, 30);
+    const marker = `graph-throttled-${Date.now()}`;
+    try {
+      const failure = await caught(sendMimeThroughGraph(graph, { mailbox: ALICE, mime: await message(ALICE, marker) }));
+      expect(failure).toMatchObject({ kind: 'throttled', details: { retryAfterMs: 30_000 } });
+      expect(explainGraphSendFailure(failure)).toMatchObject({
+        code: 'graph.throttled',
+        title: 'Microsoft Graph is throttling this mailbox; the message was not sent.',
+        retryAfterMs: 30_000,
+      });
+    } finally {
+      harness.graph.throttle.off();
+    }
+    expect(await delivered(BOB, marker)).toHaveLength(0);
+  });
 });
