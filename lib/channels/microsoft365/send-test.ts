@@ -5,6 +5,7 @@ import type { Db } from '@/lib/db/types';
 import type { Result } from '@/lib/errors';
 import { recordAuditEvent } from '@/lib/db/queries/audit-events';
 import { findAccount } from '@/lib/db/queries/mail-accounts';
+import { plainMessageOptions } from '@/lib/mail/compose';
 import { createSmtpTransport } from '@/lib/mail/smtp';
 import { explainSmtpError, type ExplainedError } from '@/lib/microsoft/errors';
 import { isPersonalAccount } from '@/lib/microsoft/mailbox-identity';
@@ -47,13 +48,7 @@ export async function sendFromMailbox(
       accessToken: access.accessToken,
     });
     try {
-      const info = await transport.sendMail({
-        from: account.emailAddress,
-        to: message.to,
-        subject: message.subject,
-        text: message.body,
-        headers,
-      });
+      const info = await transport.sendMail(plainMessageOptions(account.emailAddress, message, headers));
       result = { ok: true, messageId: info.messageId, durationMs: Date.now() - started };
     } finally {
       transport.close();

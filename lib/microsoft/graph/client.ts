@@ -32,6 +32,13 @@ export interface GraphClient {
   json<T>(path: string, schema: z.ZodType<T>, request: GraphRequest): Promise<T>;
   /** GET returning the body's bytes (a message's `$value`). */
   raw(path: string, request: GraphRequest): Promise<Buffer>;
+  /** POST of `body` (with its content type); resolves with the 2xx status, throws GraphFailure otherwise. */
+  post(path: string, body: GraphBody, request: GraphRequest): Promise<number>;
+}
+
+export interface GraphBody {
+  contentType: string;
+  bytes: Buffer;
 }
 
 const DEFAULT_RETRIES = 4;
@@ -56,13 +63,16 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     return path;
   };
 
-  const attempt = async (url: string, request: GraphRequest, forceRefresh: boolean) => {
+  const attempt = async (url: string, request: GraphRequest, forceRefresh: boolean, body?: GraphBody) => {
     const token = await options.token({ forceRefresh });
     return limiter.run(request.mailbox, async () => {
       let response: Response;
       try {
+        const content: Record<string, string> = body ? { 'content-type': body.contentType } : {};
         response = await doFetch(url, {
-          headers: { ...request.headers, authorization: `Bearer ${token}` },
+          method: body ? 'POST' : 'GET',
+          headers: { ...request.headers, ...content, authorization: `Bearer ${token}` },
+          body: body ? new Uint8Array(body.bytes) : undefined,
           signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
         });
         return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
@@ -74,17 +84,19 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   };
 
   /**
-   * One GET with Graph's retry rules: 429 and 503 wait for Retry-After (seconds) and try again
+   * One request (a GET, or a POST of `body`) with Graph's retry rules: 429 and 503 wait for Retry-After (seconds) and try again
    * (https://learn.microsoft.com/en-us/graph/throttling, "Best practices to handle throttling"; 503 "may be
    * repeated after a delay, the length of which may be specified in a Retry-After header",
-   * https://learn.microsoft.com/en-us/graph/errors); a 401 gets one fresh token.
+   * https://learn.microsoft.com/en-us/graph/errors); a 401 gets one fresh token. A 429 means Graph
+   * refused the request instead of carrying it out ("limits any further requests", throttling page), so a throttled
+   * sendMail is posted again without sending a second copy.
    */
-  const get = async (path: string, request: GraphRequest): Promise<Buffer> => {
+  const call = async (path: string, request: GraphRequest, body?: GraphBody) => {
     const url = resolve(path);
     let refreshed = false;
     for (let retry = 0; ; retry += 1) {
-      const answer = await attempt(url, request, refreshed);
-      if (answer.status >= 200 && answer.status < 300) return answer.body;
+      const answer = await attempt(url, request, refreshed, body);
+      if (answer.status >= 200 && answer.status < 300) return answer;
       const bodyText = answer.body.toString('utf8');
       if (answer.status === 401 && !refreshed) {
         refreshed = true;
@@ -102,7 +114,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
 
   return {
     async json<T>(path: string, schema: z.ZodType<T>, request: GraphRequest): Promise<T> {
-      const body = await get(path, request);
+      const { body } = await call(path, request);
       let parsed: unknown;
       try {
         parsed = JSON.parse(body.toString('utf8')) as unknown;
@@ -114,7 +126,8 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
         throw new GraphFailure('invalid_response', 'unexpected_shape', 'Graph’s answer has an unexpected shape');
       return result.data;
     },
-    raw: (path, request) => get(path, request),
+    raw: async (path, request) => (await call(path, request)).body,
+    post: async (path, body, request) => (await call(path, request, body)).status,
   };
 }
 

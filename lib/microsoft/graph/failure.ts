@@ -9,6 +9,10 @@ import { z } from 'zod';
 export type GraphFailureKind =
   /** 403: the token has no mail permission, or RBAC for Applications keeps the app out of this mailbox. */
   | 'access_denied'
+  /** 403 ErrorSendAsDenied: sendMail with a From of another mailbox the sender holds no Send As on. */
+  | 'send_as_denied'
+  /** 413 (the 4 MB request limit) or ErrorMessageSizeExceeded (the mailbox's MaxSendSize). */
+  | 'message_too_large'
   /** 404 ErrorInvalidUser / MailboxNotEnabledForRESTAPI: no such mailbox in the tenant, or none in Exchange Online. */
   | 'mailbox_unavailable'
   /** 404 for a folder or message (ErrorItemNotFound): gone since it was listed. */
@@ -65,6 +69,8 @@ export function failureFromResponse(status: number, bodyText: string, retryAfter
 }
 
 function kindOf(status: number, code: string): GraphFailureKind {
+  if (code === 'ErrorSendAsDenied') return 'send_as_denied';
+  if (status === 413 || code === 'ErrorMessageSizeExceeded') return 'message_too_large';
   if (status === 410 || SYNC_RESET_CODES.has(code)) return 'sync_reset';
   if (status === 429 || status === 503) return 'throttled';
   if (status === 401) return 'unauthorized';

@@ -7,6 +7,14 @@
  * Items keeps it (https://learn.microsoft.com/en-us/graph/outlook-send-mime-message). Sending as another mailbox
  * without Send As: 403 `ErrorSendAsDenied` (https://learn.microsoft.com/en-us/graph/outlook-send-mail-from-other-user;
  * the text, with its ".," verbatim, from a MIME sendMail in microsoftgraph/msgraph-sdk-php#1499 and docs-contrib#7446).
+ * Size: a request body over 4 MB is refused with 413 before anything else (https://learn.microsoft.com/en-us/graph/errors
+ * "413 Request Entity Too Large"; 4 MB for sendMail:
+ * https://learn.microsoft.com/en-us/answers/questions/1824204/graph-api-user-sendmail-request-size-limit and the MIME
+ * note on https://learn.microsoft.com/en-us/graph/api/user-post-messages; code and text "BadRequest", "The maximum
+ * request length supported is 4MB." as microsoftgraph/microsoft-graph-docs-contrib#682 and O365/python-o365#472
+ * quote them). A message over the mailbox's MaxSendSize (the same `maxSendBytes` the SMTP stand-in enforces): 400
+ * `ErrorMessageSizeExceeded` (text as motze92/office365-mail#39 quotes it; limits:
+ * https://learn.microsoft.com/en-us/office365/servicedescriptions/exchange-online-service-description/exchange-online-limits).
  */
 import type { HarnessUser } from '../emulator/model';
 import type { EmulatorState } from '../emulator/state';
@@ -22,6 +30,7 @@ export interface SendMailDelivery {
 }
 
 const SENT_ITEMS = 'Sent Items';
+export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}\s*$/;
 
 export async function sendMail(
@@ -31,6 +40,9 @@ export async function sendMail(
   mailbox: HarnessUser,
   request: GraphRequest,
 ): Promise<void> {
+  if (request.body.length > MAX_REQUEST_BYTES) {
+    throw new GraphError(413, 'BadRequest', 'The maximum request length supported is 4MB.');
+  }
   const type = (request.headers['content-type'] ?? '').toLowerCase();
   if (!type.startsWith('text/plain')) {
     // A JSON message body is Graph's other form; the stand-in serves only the MIME form the product sends.
@@ -40,6 +52,13 @@ export async function sendMail(
   const raw = Buffer.from(text, 'base64');
   if (!text || !BASE64.test(text) || raw.length === 0) {
     throw new GraphError(400, 'ErrorMimeContentInvalidBase64String', 'Invalid base64 string for MIME content.');
+  }
+  if (raw.length > mailbox.maxSendBytes) {
+    throw new GraphError(
+      400,
+      'ErrorMessageSizeExceeded',
+      'The message exceeds the maximum supported size., Cannot save changes made to an item to store.',
+    );
   }
   const headers = headerBlock(raw);
   const from = addresses(headerValues(headers, 'from'))[0] ?? mailbox.address;
