@@ -41,6 +41,28 @@ describe('Graph client', () => {
     expect(seen[0]).toEqual({ url: `${BASE}/v1.0/users/a/mailFolders`, authorization: 'Bearer t1' });
   });
 
+  it('posts again after a 429 but not after a 503, which may have sent the message already', async () => {
+    const waits: number[] = [];
+    const { seen, fetchStub } = scripted([
+      json(429, { error: { code: 'ApplicationThrottled', message: 'slow down' } }, { 'retry-after': '2' }),
+      () => new Response(null, { status: 202 }),
+      json(503, { error: { code: 'serviceNotAvailable', message: 'busy' } }),
+    ]);
+    const graph = createGraphClient({
+      baseUrl: BASE,
+      token: async () => 't',
+      fetch: fetchStub,
+      sleep: async (ms) => void waits.push(ms),
+    });
+    const mime = { contentType: 'text/plain', bytes: Buffer.from('TUlNRQ==') };
+    await expect(graph.post('/users/a/sendMail', mime, { mailbox: 'a' })).resolves.toBe(202);
+    expect(waits).toEqual([2000]);
+    await expect(graph.post('/users/a/sendMail', mime, { mailbox: 'a' })).rejects.toMatchObject({
+      details: { status: 503 },
+    });
+    expect(seen).toHaveLength(3);
+  });
+
   it('asks for a fresh token once after a 401, and fails typed when that one is refused too', async () => {
     const refreshes: boolean[] = [];
     const token = async ({ forceRefresh }: { forceRefresh: boolean }) => {

@@ -89,7 +89,8 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
    * repeated after a delay, the length of which may be specified in a Retry-After header",
    * https://learn.microsoft.com/en-us/graph/errors); a 401 gets one fresh token. A 429 means Graph
    * refused the request instead of carrying it out ("limits any further requests", throttling page), so a throttled
-   * sendMail is posted again without sending a second copy.
+   * sendMail is posted again without sending a second copy. A POST answered 503 is not: the docs do not say the
+   * request was left undone, and a second sendMail could deliver the message twice (stricter where they are silent).
    */
   const call = async (path: string, request: GraphRequest, body?: GraphBody) => {
     const url = resolve(path);
@@ -102,7 +103,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
         refreshed = true;
         continue;
       }
-      const throttled = answer.status === 429 || answer.status === 503;
+      const throttled = answer.status === 429 || (answer.status === 503 && !body);
       const wait = throttled
         ? (suggestedWaitMs('', answer.headers.get('retry-after') ?? undefined) ?? FIRST_BACKOFF_MS * 2 ** retry)
         : undefined;
