@@ -66,7 +66,13 @@ userdb {
   args = uid=${MAIL_UID} gid=${MAIL_GID} home=${input.mailRoot}/%u allow_all_users=yes
 }
 
+# High-performance login mode (Dovecot's "Login processes" documentation: service_count = 0 lets one imap-login
+# process serve many connections, process_min_avail keeps them started): by default every connection forks a new
+# imap-login process first, and a polled pass over idle mailboxes (a connection each) waited over a second for
+# each greeting under load.
 service imap-login {
+  service_count = 0
+  process_min_avail = 2
   inet_listener imap {
     address = 127.0.0.1
     port = ${input.port}
