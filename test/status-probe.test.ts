@@ -86,6 +86,28 @@ describe('the idle check', () => {
     expect((await counted(() => sync(id))).connections).toBe(1);
   });
 
+  it('goes straight to the session while a message waits to be retried, and the retry runs', async () => {
+    const id = await caughtUpAccount('probe-retry@contoso.test', 907);
+    const [state] = await bed.db.select().from(schema.mailFolderState).where(eq(schema.mailFolderState.accountId, id));
+    // A message the server listed but did not serve, recorded for this generation of INBOX (since deleted).
+    await bed.db
+      .insert(schema.unretrievableMessages)
+      .values({ accountId: id, folder: 'INBOX', uidValidity: state?.uidValidity ?? 0, uid: 999, reason: 'no_data' });
+    const { result, connections, commands } = await counted(() => sync(id));
+    expect(result.accounts).toMatchObject([{ outcome: 'success', fetched: 0 }]);
+    // The counters on the server are the recorded ones, but the record says the folder is not done: no probe, the
+    // session alone, which tries the message again.
+    expect(connections).toBe(1);
+    expect(commands).toBeGreaterThan(3);
+    const records = await bed.db
+      .select()
+      .from(schema.unretrievableMessages)
+      .where(eq(schema.unretrievableMessages.accountId, id));
+    expect(records).toEqual([]);
+    // Nothing owed any more: the one probe connection again.
+    expect((await counted(() => sync(id))).commands).toBe(3);
+  });
+
   it('leaves a refused token to the session, which fails the way it does without the probe', async () => {
     const caughtUp = await caughtUpAccount('probe-badtoken@contoso.test', 903);
     const fresh = await bed.addAccount('probe-badtoken-fresh@contoso.test');

@@ -1,7 +1,9 @@
 import { eq, inArray, sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSyncTestbed, type SyncTestbed } from '@/test/support/sync-harness';
-import type { Database } from '@/lib/db/types';
+import type { Database, Db } from '@/lib/db/types';
 import type { SyncAccount } from '@/lib/sync/types';
 
 let bed: SyncTestbed;
@@ -59,6 +61,45 @@ describe('leases', () => {
     // Twenty mailboxes through the Exchange personality's proxy in this process: about 12 s alone, three times that
     // beside other test files on two cores.
   }, 120_000);
+
+  it('leases for all the workers that ask together in one statement, each account under its own lease', async () => {
+    const ids = await Promise.all(Array.from({ length: 6 }, (_, i) => bed.addAccount(`together${i}@contoso.test`)));
+    // A pool of its own that counts the lease statements it sends.
+    let leaseStatements = 0;
+    const client = postgres(bed.database.url, {
+      max: 4,
+      onnotice: () => {},
+      debug: (_connection, query) => {
+        if (/^update "mail_accounts" set "lease_owner"/.test(query)) leaseStatements += 1;
+      },
+    });
+    try {
+      const db = drizzle({ client, schema }) as unknown as Db;
+      // Every token waits until all six accounts are leased at once: each held its own lease at the same time.
+      const held = new Set<string>();
+      let release: () => void = () => {};
+      const allHeld = new Promise<void>((resolve) => (release = resolve));
+      const getAccessToken = async (account: SyncAccount) => {
+        held.add(account.id);
+        if (held.size === ids.length) release();
+        await allHeld;
+        return bed.tokenFor(account.imapUser);
+      };
+      const report = await runSync(bed.deps({ db, owner: 'together', concurrency: 6, getAccessToken }), {
+        trigger: 'manual',
+        accountIds: ids,
+      });
+      expect(report.accounts.map((r) => r.accountId).sort()).toEqual([...ids].sort());
+      expect(report.accounts.every((r) => r.outcome === 'success')).toBe(true);
+      // Six workers starting together: one statement leases all six, then each worker's last ask finds none left
+      // (one statement per account and per worker's last ask, twelve, before the workers shared a query).
+      expect(leaseStatements).toBeLessThanOrEqual(1 + ids.length);
+      const rows = await bed.db.select().from(schema.mailAccounts).where(inArray(schema.mailAccounts.id, ids));
+      expect(rows.every((a) => a.leaseOwner === null && a.lastSyncOutcome === 'success')).toBe(true);
+    } finally {
+      await client.end({ timeout: 5 });
+    }
+  });
 
   it('leaves an account alone while another worker holds it, and takes over once a crashed worker’s lease expires', async () => {
     const address = 'orphan@contoso.test';

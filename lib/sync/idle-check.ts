@@ -1,5 +1,5 @@
 import 'server-only';
-import { getFolderStates, unchangedWatermark } from '@/lib/db/queries/folder-state';
+import { recordedFolders } from '@/lib/db/queries/folder-state';
 import type { ImapEndpoint } from '@/lib/mail/imap';
 import { probeFolderStatus } from '@/lib/mail/status-probe';
 import { logger } from '@/lib/logger';
@@ -26,10 +26,10 @@ export async function nothingNewOnServer(input: {
   // A watch runs a sync because EXISTS said something arrived; the delete mode selects to finish pending deletes.
   if (input.trigger === 'watch' || account.afterFetch === 'delete' || account.folders.length === 0) return false;
   try {
-    const states = await getFolderStates(deps.db, account.id);
+    const states = await recordedFolders(deps.db, account.id);
     const caughtUp = account.folders.every((folder) => {
       const state = states.find((row) => row.folder === folder);
-      if (!state || state.uidNext === null || state.messagesOnServer === null) return false;
+      if (!state || state.uidNext === null || state.messagesOnServer === null || state.retryPending) return false;
       return caughtUpTo(state.messagesOnServer, state.uidNext, state.lastUid);
     });
     if (!caughtUp) return false;
@@ -46,16 +46,15 @@ export async function nothingNewOnServer(input: {
     }
     for (const folder of account.folders) {
       const counters = probe.folders.get(folder);
-      if (!counters) return false;
-      // The same test the session makes after its STATUS (lib/sync/sync-folder.ts): exact counters, nothing to retry.
-      const lastUid = await unchangedWatermark(deps.db, {
-        accountId: account.id,
-        folder,
-        uidValidity: counters.uidValidity,
-        uidNext: counters.uidNext || null,
-        messagesOnServer: counters.messages,
-      });
-      if (lastUid === undefined || !caughtUpTo(counters.messages, counters.uidNext, lastUid)) return false;
+      const state = states.find((row) => row.folder === folder);
+      if (!counters || !state) return false;
+      // The same test the session makes after its STATUS (lib/sync/sync-folder.ts, `unchangedWatermark`): exact
+      // counters, nothing to retry. The rows were read before the probe; the lease keeps them as they were.
+      const unchanged =
+        state.uidValidity === counters.uidValidity &&
+        state.uidNext === (counters.uidNext || null) &&
+        state.messagesOnServer === counters.messages;
+      if (!unchanged || !caughtUpTo(counters.messages, counters.uidNext, state.lastUid)) return false;
     }
     return true;
   } catch (error) {

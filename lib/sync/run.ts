@@ -5,7 +5,7 @@ import { logger } from '@/lib/logger';
 import { defaultLeaseOwner } from '@/lib/sync/lease';
 import { syncLeasedAccount } from '@/lib/sync/sync-account';
 import { WATCHED_RECHECK_MS } from '@/lib/sync/watch/recheck';
-import type { AccountSyncReport, SyncDeps, SyncLimits, SyncOptions, SyncReport } from '@/lib/sync/types';
+import type { AccountSyncReport, SyncAccount, SyncDeps, SyncLimits, SyncOptions, SyncReport } from '@/lib/sync/types';
 
 export const SYNC_DEFAULTS = {
   concurrency: 4,
@@ -21,8 +21,8 @@ export const SYNC_DEFAULTS = {
 
 /**
  * One pass: each of `concurrency` workers leases one due account at a time until none is due or the budget is
- * spent. Leasing one at a time (rather than all due accounts up front) lets other processes share the work.
- * An account is synced at most once per pass.
+ * spent. Leasing only for workers ready to start (rather than all due accounts up front) lets other processes
+ * share the work. An account is synced at most once per pass.
  */
 export async function runSync(deps: SyncDeps, options: SyncOptions = { trigger: 'cron' }): Promise<SyncReport> {
   const startedAt = new Date();
@@ -41,26 +41,44 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = { trigger: 
   const reports: AccountSyncReport[] = [];
 
   // One lease query at a time per pass, so each sees every account the others took: a fast-failing account
-  // released by one worker cannot be leased again by another in the same pass.
-  let leasing: Promise<unknown> = Promise.resolve();
-  const leaseNext = () => {
-    const next = leasing.then(async () => {
-      const [account] = await leaseDueAccounts(deps.db, {
+  // released by one worker cannot be leased again by another in the same pass. The workers that ask while a query
+  // runs are served together by the next one, which leases up to that many accounts (each with its own lease, and
+  // only as many as there are workers ready to start them at once). With one account per query, a pass could go
+  // no faster than one mailbox per lease round trip whatever the concurrency; now a slow lease query serves more
+  // workers at once instead of holding them in a queue.
+  const waiting: { resolve(account: SyncAccount | undefined): void; reject(error: unknown): void }[] = [];
+  let leasing = false;
+  const leaseBatch = async () => {
+    if (leasing || waiting.length === 0) return;
+    leasing = true;
+    const batch = waiting.splice(0);
+    try {
+      const accounts = await leaseDueAccounts(deps.db, {
         owner,
         leaseMs: limits.leaseMs,
-        limit: 1,
+        limit: batch.length,
         now: now(),
         accountIds: options.accountIds,
         exclude: [...handled],
         // Mailboxes an IDLE watch covers cost no connection here, until the safety-net recheck is due.
         skipWatchedSyncedAfter: new Date(now().getTime() - WATCHED_RECHECK_MS),
       });
-      if (account) handled.add(account.id);
-      return account;
-    });
-    leasing = next.catch(() => {});
-    return next;
+      for (const account of accounts) handled.add(account.id);
+      // Fewer due than asked for: the workers left without one are done, as one whose own query found none.
+      batch.forEach((request, i) => request.resolve(accounts[i]));
+    } catch (error) {
+      for (const request of batch) request.reject(error);
+    } finally {
+      leasing = false;
+    }
+    void leaseBatch();
   };
+  const leaseNext = () =>
+    new Promise<SyncAccount | undefined>((resolve, reject) => {
+      waiting.push({ resolve, reject });
+      // After the current tick: workers starting (or finishing) together share one query.
+      queueMicrotask(() => void leaseBatch());
+    });
 
   const worker = async () => {
     while ((deadline === null || Date.now() < deadline) && !deps.signal?.aborted) {

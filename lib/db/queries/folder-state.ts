@@ -81,10 +81,6 @@ export async function hasEarlierGenerations(
   return row !== undefined;
 }
 
-export async function getFolderStates(db: Db, accountId: string): Promise<FolderState[]> {
-  return db.select().from(mailFolderState).where(eq(mailFolderState.accountId, accountId));
-}
-
 /**
  * The watermark when the folder is exactly as last recorded (same UIDVALIDITY, UIDNEXT and message count) and no
  * message waits to be retried; undefined otherwise. A pass over mailboxes with nothing new then reads one row per
@@ -106,9 +102,37 @@ export async function unchangedWatermark(
           ? sql`${mailFolderState.uidNext} is null`
           : eq(mailFolderState.uidNext, snapshot.uidNext),
         eq(mailFolderState.messagesOnServer, snapshot.messagesOnServer),
-        sql`not exists (select 1 from ${unretrievableMessages} u where u.account_id = ${mailFolderState.accountId}
-          and u.folder = ${mailFolderState.folder} and u.uidvalidity = ${mailFolderState.uidValidity})`,
+        sql`not ${retryPending}`,
       ),
     );
   return row?.lastUid;
 }
+
+export type RecordedFolder = Pick<
+  FolderState,
+  'folder' | 'uidValidity' | 'uidNext' | 'messagesOnServer' | 'lastUid'
+> & {
+  /** Messages of this generation wait to be retried: the folder is not done, whatever its counters say. */
+  retryPending: boolean;
+};
+
+/**
+ * Every folder's recorded state with `unchangedWatermark`'s retry test, in one read: what the idle check compares
+ * the server's STATUS with. Only the lease holder writes these rows, so a read before the STATUS still holds after.
+ */
+export async function recordedFolders(db: Db, accountId: string): Promise<RecordedFolder[]> {
+  return db
+    .select({
+      folder: mailFolderState.folder,
+      uidValidity: mailFolderState.uidValidity,
+      uidNext: mailFolderState.uidNext,
+      messagesOnServer: mailFolderState.messagesOnServer,
+      lastUid: mailFolderState.lastUid,
+      retryPending: sql<boolean>`${retryPending}`.mapWith(Boolean),
+    })
+    .from(mailFolderState)
+    .where(eq(mailFolderState.accountId, accountId));
+}
+
+const retryPending = sql`exists (select 1 from ${unretrievableMessages} u where u.account_id = ${mailFolderState.accountId}
+          and u.folder = ${mailFolderState.folder} and u.uidvalidity = ${mailFolderState.uidValidity})`;

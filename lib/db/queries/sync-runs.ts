@@ -12,17 +12,26 @@ export type SyncRunOutcome = SyncRun['outcome'];
  * than shown running forever.
  */
 export async function startSyncRun(db: Db, accountId: string, trigger: string): Promise<number> {
-  await db
-    .update(syncRuns)
-    .set({
-      finishedAt: sql`now()`,
-      outcome: 'failed',
-      errorCode: 'sync.interrupted',
-      errorMessage:
-        'The sync stopped before it finished (its process ended); the next run continued from the last stored batch.',
-    })
-    .where(and(eq(syncRuns.accountId, accountId), eq(syncRuns.outcome, 'running')));
-  const [row] = await db.insert(syncRuns).values({ accountId, trigger }).returning({ id: syncRuns.id });
+  // One statement: a data-modifying WITH runs to completion whether or not the insert reads it (PostgreSQL manual,
+  // "Data-Modifying Statements in WITH"), and the new row is not among the rows it updates.
+  const interrupted = db.$with('interrupted').as(
+    db
+      .update(syncRuns)
+      .set({
+        finishedAt: sql`now()`,
+        outcome: 'failed',
+        errorCode: 'sync.interrupted',
+        errorMessage:
+          'The sync stopped before it finished (its process ended); the next run continued from the last stored batch.',
+      })
+      .where(and(eq(syncRuns.accountId, accountId), eq(syncRuns.outcome, 'running')))
+      .returning({ id: syncRuns.id }),
+  );
+  const [row] = await db
+    .with(interrupted)
+    .insert(syncRuns)
+    .values({ accountId, trigger })
+    .returning({ id: syncRuns.id });
   if (!row) throw new Error('sync_runs insert returned no row');
   return row.id;
 }
