@@ -30,7 +30,7 @@ const claim = async () => (await f.db.select().from(mailboxWatches).where(eq(mai
 const openSessions = () => [...f.harness.exchange!.sessions.values()].reduce((sum, list) => sum + list.length, 0);
 
 describe('the embedded sync (schedule and watches)', () => {
-  it('passes on its schedule, stores new mail through the watch, and stop() frees its claims at once', async () => {
+  it('syncs at start, stores new mail through the watch, and stop() frees its claims at once', async () => {
     const { startEmbeddedSync } = await import('@/lib/channels/microsoft365/embedded-sync');
     const { claimWatches } = await import('@/lib/db/queries/mailbox-watches');
     // One pass at start, then not within this test: later mail can only come in through the watch.
@@ -45,9 +45,13 @@ describe('the embedded sync (schedule and watches)', () => {
       await f.harness.seed.messages(ALICE, { count: 2, seed: 5051, profile: 'light' });
       const counts = await waitFor('the new mail', uidCounts, (rows) => rows.length === 5);
       expect(eachOnce(counts)).toBe(true);
-      const runs = await f.db.select().from(syncRuns).where(eq(syncRuns.accountId, alice));
-      expect(new Set(runs.map((run) => run.trigger))).toContain('schedule');
-      expect(new Set(runs.map((run) => run.trigger))).toContain('watch');
+      // The first three came in through the first pass or the watch's catch-up sync on connecting, whichever
+      // leased the mailbox first (the other finds it leased or caught up: both are right, and under load either
+      // wins); the last two only through the watch, with the next pass an hour away.
+      const runs = await f.db.select().from(syncRuns).where(eq(syncRuns.accountId, alice)).orderBy(syncRuns.id);
+      const triggers = runs.map((run) => run.trigger);
+      expect(triggers.every((trigger) => trigger === 'schedule' || trigger === 'watch')).toBe(true);
+      expect(triggers.at(-1)).toBe('watch');
       expect(openSessions()).toBeGreaterThan(0);
 
       await sync.stop();

@@ -1,4 +1,5 @@
 import 'server-only';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import type { AccountError } from '@/lib/db/schema';
 import type { AccountSyncUpdate } from '@/lib/db/queries/sync-leases';
 import {
@@ -38,13 +39,18 @@ export function classifyFailure(error: unknown, stage: SyncStage, account: SyncA
   }
   // getAccessToken explained it already (lib/channels' TokenError), with the app and mailbox it knows.
   if (error instanceof ExplainedFault) return failureOf(error.explained);
-  if (error instanceof StoreError || stage === 'store') {
+  // A query the database refused or could not run (drizzle wraps the driver's error), at whatever stage: reading a
+  // folder's state or opening the run's record happens while mail is being read, and is not IMAP trouble.
+  if (error instanceof StoreError || stage === 'store' || error instanceof DrizzleQueryError) {
     return {
       code: 'sync.store_failed',
-      message: 'Messages could not be saved to the database.',
+      message:
+        error instanceof DrizzleQueryError && stage !== 'store'
+          ? 'The database failed during the sync.'
+          : 'Messages could not be saved to the database.',
       hint: 'The sync retries with increasing pauses; the server log has the database error.',
       scope: 'transient',
-      raw: describe(error instanceof StoreError ? error.cause : error),
+      raw: describe(error instanceof StoreError || error instanceof DrizzleQueryError ? error.cause : error),
     };
   }
   return failureOf(stage === 'token' ? explainMsalError(error, context) : explainImapError(error, context));

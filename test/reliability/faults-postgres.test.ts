@@ -277,7 +277,9 @@ describe('connection pool exhausted', () => {
           /^Could not take the next due mailbox from the database: .*not currently accepting connections/,
         );
       else
-        for (const r of outcome.accounts) if (r.outcome === 'failed') expect(r.error?.code).toBe('sync.store_failed');
+        for (const r of outcome.accounts)
+          if (r.outcome === 'failed')
+            expect(r.error, JSON.stringify(r.error)).toMatchObject({ code: 'sync.store_failed' });
       expect(outcome instanceof Error || outcome.accounts.some((r) => r.outcome === 'failed')).toBe(true);
 
       const totals = { expected: 0, stored: 0, lost: 0, duplicated: 0, altered: 0 };
