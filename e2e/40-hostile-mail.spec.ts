@@ -12,7 +12,6 @@ import {
 } from '../test/reliability/support/hostile-corpus';
 import { recordScenario } from '../test/reliability/support/scenarios';
 import { ensureApp, ensureSignedIn, resetConsole } from './support/console-state';
-import { inLanes } from './support/lanes';
 import { expect, test } from './support/test';
 import { harnessControl, world } from './support/world';
 
@@ -259,9 +258,6 @@ const FAMILIES: HostileFamily[] = [
   'line endings',
 ];
 
-// A family's messages are opened on several pages at once (support/lanes.ts), each with a guard of its own.
-const PAGES_AT_ONCE = 3;
-
 for (const family of FAMILIES) {
   const messages = corpus.filter((message) => message.family === family);
   test(`@reliability ${family}: every message opens inert${messages.some((m) => m.attachmentNames) ? ' and downloads under a safe name' : ''}`, async ({
@@ -269,27 +265,18 @@ for (const family of FAMILIES) {
     baseURL,
   }) => {
     test.setTimeout(60_000 + messages.length * 20_000);
+    const traces = await guard(page, baseURL!);
     let downloads = 0;
-    const lanes = await inLanes(
-      page,
-      baseURL!,
-      messages,
-      PAGES_AT_ONCE,
-      (lanePage) => guard(lanePage, baseURL!),
-      async (lanePage, traces, message) => {
-        await openInertly(lanePage, traces, message);
-        if (message.attachmentNames) downloads += await downloadsSafely(lanePage, message);
-      },
-    );
-    for (const traces of lanes) expect(traces.events).toEqual([]);
-    const blockedByPolicy = lanes.reduce((sum, traces) => sum + traces.blockedByPolicy, 0);
+    for (const message of messages) {
+      await openInertly(page, traces, message);
+      if (message.attachmentNames) downloads += await downloadsSafely(page, message);
+    }
     if (family === 'html') {
       // Headers that look like markup are shown as text, not parsed.
-      const traces = await guard(page, baseURL!);
       await page.goto(`/messages/${ids.get(messages.find((m) => m.name === 'html/hostile-headers-and-text')!)}`);
       await expect(page.getByRole('heading', { level: 1 })).toContainText('<img src=x onerror=');
-      expect(traces.events).toEqual([]);
     }
+    expect(traces.events).toEqual([]);
     await recordScenario({
       group: GROUP,
       scenario: `e2e: ${family} pages (${messages.length})`,
@@ -297,7 +284,7 @@ for (const family of FAMILIES) {
       stored: messages.filter((m) => ids.has(m)).length,
       lost: 0,
       duplicated: 0,
-      note: `no dialog, console payload, __pwned, navigation or payload request${blockedByPolicy ? ` (${blockedByPolicy} refused by the CSP)` : ''}${downloads ? `; ${downloads} downloads with safe names` : ''}`,
+      note: `no dialog, console payload, __pwned, navigation or payload request${traces.blockedByPolicy ? ` (${traces.blockedByPolicy} refused by the CSP)` : ''}${downloads ? `; ${downloads} downloads with safe names` : ''}`,
     });
   });
 }

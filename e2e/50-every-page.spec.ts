@@ -1,7 +1,6 @@
 import postgres from 'postgres';
 import { signOut } from './support/admin';
 import { connectMailbox, ensureSignedIn, resetConsole, syncAll, withAdminPage } from './support/console-state';
-import { inLanes } from './support/lanes';
 import { expectAccessible, expectFitsWidth, watchReactLogs } from './support/page-checks';
 import { expect, test } from './support/test';
 import { Maildirs } from '../test/harness/maildir';
@@ -81,30 +80,8 @@ async function settle(page: import('@playwright/test').Page) {
   await expect(page.getByText(/^Loading/)).toHaveCount(0, { timeout: 20_000 });
 }
 
-/** Desktop: one h1 and no axe violation; at 360 px: no sideways scroll, the menu opens, and still no violation. */
-async function checkPage(page: import('@playwright/test').Page, path: string): Promise<void> {
-  await page.setViewportSize(DESKTOP);
-  await page.goto(path);
-  await settle(page);
-  await expect(page.locator('main#main h1'), `one h1 on ${path}`).toHaveCount(1);
-  await expectAccessible(page, path);
-  await page.setViewportSize(PHONE);
-  await expectFitsWidth(page, PHONE.width, path);
-  // The sidebar folds into a menu button, and opens with it.
-  const menu = page.getByRole('button', { name: 'Menu' });
-  await expect(menu, `the menu button on ${path}`).toBeVisible();
-  await expect(page.getByRole('navigation', { name: 'Console' }), `the folded sidebar on ${path}`).toBeHidden();
-  await menu.click();
-  await expect(page.getByRole('navigation', { name: 'Console' }), `the opened menu on ${path}`).toBeVisible();
-  await expectAccessible(page, `${path} at 360 px, menu open`);
-}
-
-// Pages checked at once (support/lanes.ts), each lane a browser context with the admin's session.
-const LANES = 3;
-
 test('every page: no WCAG 2.1 A/AA violation (axe), no React or hydration warning, and no sideways scroll at 360 px', async ({
   page,
-  baseURL,
 }) => {
   // 13 pages, two widths each, axe over each: on a loaded 2-core machine that takes minutes.
   test.setTimeout(480_000);
@@ -113,16 +90,25 @@ test('every page: no WCAG 2.1 A/AA violation (axe), no React or hydration warnin
   const pages = await consolePages();
   // Every page, each record-backed one included (the beforeAll made their records).
   expect(pages).toHaveLength(13);
-  const lanes = await inLanes(
-    page,
-    baseURL!,
-    pages,
-    LANES,
-    async (lanePage) => watchReactLogs(lanePage),
-    (lanePage, _logs, path) => checkPage(lanePage, path),
-  );
-  expect(lanes.flatMap((lane) => lane.problems())).toEqual([]);
-  await page.goto('/channels/microsoft365');
+  for (const path of pages) {
+    await test.step(path, async () => {
+      await page.setViewportSize(DESKTOP);
+      await page.goto(path);
+      await settle(page);
+      await expect(page.locator('main#main h1')).toHaveCount(1);
+      await expectAccessible(page, path);
+      await page.setViewportSize(PHONE);
+      await expectFitsWidth(page, PHONE.width, path);
+      // The sidebar folds into a menu button, and opens with it.
+      const menu = page.getByRole('button', { name: 'Menu' });
+      await expect(menu).toBeVisible();
+      await expect(page.getByRole('navigation', { name: 'Console' })).toBeHidden();
+      await menu.click();
+      await expect(page.getByRole('navigation', { name: 'Console' })).toBeVisible();
+      await expectAccessible(page, `${path} at 360 px, menu open`);
+    });
+  }
+  await page.setViewportSize(DESKTOP);
   await signOut(page);
   for (const path of ['/sign-in', '/sign-in?next=%2Fmessages']) {
     await page.goto(path);
