@@ -102,9 +102,11 @@ test('keyboard only: sign in, sync a mailbox, open the synced message and scroll
   await expect(page.getByRole('heading', { level: 1, name: SUBJECT })).toBeVisible();
   await expect(page).toHaveTitle(`${SUBJECT} · Mailgate 365`);
 
-  // Into the sandboxed frame: its body takes focus, and the arrow keys scroll it.
-  await tabTo(page, (e) => e.tagName === 'IFRAME');
+  // Into the sandboxed frame: its body takes focus, and the arrow keys scroll it. The body is awaited first: a frame
+  // tabbed into while its document still loads keeps the focus on the frame, not on the body that arrives later.
   const frame = page.frameLocator('iframe[title="Message body"]');
+  await expect(frame.locator('body')).not.toBeEmpty();
+  await tabTo(page, (e) => e.tagName === 'IFRAME');
   await expect(frame.locator('body')).toBeFocused();
   const body = page.frames().find((f) => f.url().includes('/body'));
   expect(body).toBeDefined();
