@@ -10,6 +10,8 @@ const app = (secretExpiresOn: string | null): Microsoft365App => ({
   cloud: 'global',
   clientSecretSealed: 'v1:x:y',
   clientSecretHint: '1a2b',
+  transport: 'imap',
+  access: 'delegated',
   secretExpiresOn,
   active: true,
   createdAt: new Date(),

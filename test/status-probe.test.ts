@@ -7,6 +7,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMailboxName, encodeMailboxName, quoteMailboxName } from '@/lib/mail/mailbox-name';
 import { startSyncTestbed, type SyncTestbed } from '@/test/support/sync-harness';
+import { imapUid } from '@/test/support/stored-uids';
 
 let bed: SyncTestbed;
 let runSync: typeof import('@/lib/sync/run').runSync;
@@ -50,10 +51,7 @@ async function caughtUpAccount(address: string, seed: number): Promise<string> {
 }
 
 async function storedUids(id: string): Promise<number[]> {
-  const rows = await bed.db
-    .select({ uid: schema.messages.uid })
-    .from(schema.messages)
-    .where(eq(schema.messages.accountId, id));
+  const rows = await bed.db.select({ uid: imapUid }).from(schema.messages).where(eq(schema.messages.accountId, id));
   return rows.map((r) => r.uid).sort((a, b) => a - b);
 }
 

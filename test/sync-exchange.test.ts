@@ -4,6 +4,7 @@
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { serverSources, startSyncTestbed, type SyncTestbed } from '@/test/support/sync-harness';
+import { imapUid } from '@/test/support/stored-uids';
 
 let bed: SyncTestbed;
 let schema: typeof import('@/lib/db/schema');
@@ -30,7 +31,7 @@ function personality() {
 
 async function storedUids(accountId: string): Promise<number[]> {
   const rows = await bed.db
-    .select({ uid: schema.messages.uid })
+    .select({ uid: imapUid })
     .from(schema.messages)
     .where(eq(schema.messages.accountId, accountId))
     .orderBy(asc(schema.messages.uid));
@@ -174,7 +175,7 @@ describe('Exchange quirks the sync must not depend on', () => {
     expect(report.accounts).toMatchObject([{ outcome: 'success', fetched: 8 }]);
     const served = await serverSources(bed.harness, address, await bed.tokenFor(address));
     const rows = await bed.db
-      .select({ uid: schema.messages.uid, size: schema.messages.size, sha256: schema.messageSources.sha256 })
+      .select({ uid: imapUid, size: schema.messages.size, sha256: schema.messageSources.sha256 })
       .from(schema.messages)
       .innerJoin(schema.messageSources, eq(schema.messageSources.messageId, schema.messages.id))
       .where(eq(schema.messages.accountId, accountId));

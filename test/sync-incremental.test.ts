@@ -2,6 +2,7 @@ import { and, asc, count, eq, isNotNull, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMessages } from '@/test/harness/messages';
 import { serverSources, serverUids, startSyncTestbed, type SyncTestbed } from '@/test/support/sync-harness';
+import { imapUid } from '@/test/support/stored-uids';
 
 let bed: SyncTestbed;
 let schema: typeof import('@/lib/db/schema');
@@ -19,7 +20,7 @@ async function rows(accountId: string) {
   return bed.db
     .select({
       id: messages.id,
-      uid: messages.uid,
+      uid: imapUid,
       uidValidity: messages.uidValidity,
       duplicateOf: messages.duplicateOf,
       messageId: messages.messageId,
@@ -107,7 +108,7 @@ describe('incremental sync', () => {
     const expected = await serverSources(bed.harness, address, await bed.tokenFor(address));
     const stored = await bed.db
       .select({
-        uid: schema.messages.uid,
+        uid: imapUid,
         sha256: schema.messageSources.sha256,
         digest: sql<string>`encode(sha256(${schema.messageSources.source}), 'hex')`,
       })
@@ -178,7 +179,7 @@ describe('incremental sync', () => {
     expect(report.accounts[0]).toMatchObject({ outcome: 'success', fetched: 5 });
     const stored = await bed.db
       .select({
-        uid: schema.messages.uid,
+        uid: imapUid,
         subject: schema.messages.subject,
         skippedReason: schema.messages.skippedReason,
         size: schema.messages.size,

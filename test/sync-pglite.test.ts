@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverSources, startSyncTestbed, type SyncTestbed } from '@/test/support/sync-harness';
+import { imapUid } from '@/test/support/stored-uids';
 
 let bed: SyncTestbed;
 let schema: typeof import('@/lib/db/schema');
@@ -29,7 +30,7 @@ describe('sync on the embedded database (PGlite)', () => {
     expect(second.accounts).toMatchObject([{ outcome: 'success', fetched: 5 }]);
 
     const stored = await bed.db
-      .select({ uid: schema.messages.uid, digest: sql<string>`encode(sha256(${schema.messageSources.source}), 'hex')` })
+      .select({ uid: imapUid, digest: sql<string>`encode(sha256(${schema.messageSources.source}), 'hex')` })
       .from(schema.messages)
       .innerJoin(schema.messageSources, eq(schema.messageSources.messageId, schema.messages.id))
       .where(eq(schema.messages.accountId, id));

@@ -3,6 +3,7 @@ import {
   type AnyPgColumn,
   bigint,
   boolean,
+  check,
   customType,
   date,
   index,
@@ -114,6 +115,14 @@ export interface AccountError {
 // `gcc_high` was `usgov` (same hosts); renamed in place when DoD became its own choice.
 export const cloudEnum = pgEnum('microsoft_cloud', ['global', 'gcc_high', 'dod', 'china']);
 
+/**
+ * How a mailbox's mail is reached: IMAP and SMTP (XOAUTH2), or Microsoft Graph's mail API. With `application`
+ * access the app reads mailboxes with its own client-credentials token (no sign-in per mailbox; admin consent and,
+ * optionally, Exchange's RBAC for Applications decide which); `delegated` is a person's sign-in, as on day one.
+ */
+export const mailTransportEnum = pgEnum('mail_transport', ['imap', 'graph']);
+export const mailAccessEnum = pgEnum('mail_access', ['delegated', 'application']);
+
 export const microsoft365Apps = pgTable(
   'microsoft365_apps',
   {
@@ -124,6 +133,9 @@ export const microsoft365Apps = pgTable(
     clientSecretSealed: text('client_secret_sealed').notNull(),
     clientSecretHint: text('client_secret_hint').notNull(),
     secretExpiresOn: date('secret_expires_on', { mode: 'string' }),
+    // What new mailboxes connect with; each account keeps what it was connected with (mail_accounts).
+    transport: mailTransportEnum('transport').notNull().default('imap'),
+    access: mailAccessEnum('access').notNull().default('delegated'),
     active: boolean('active').notNull().default(true),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -192,6 +204,9 @@ export const mailAccounts = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     appId: uuid('app_id').references(() => microsoft365Apps.id, { onDelete: 'set null' }),
     kind: accountKindEnum('kind').notNull().default('user'),
+    // Application access has no sign-in: `home_account_id` is then `app:<client id>` and `imap_user` the address.
+    transport: mailTransportEnum('transport').notNull().default('imap'),
+    access: mailAccessEnum('access').notNull().default('delegated'),
     emailAddress: text('email_address').notNull(),
     displayName: text('display_name'),
     homeAccountId: text('home_account_id').notNull(),
@@ -235,11 +250,15 @@ export const mailFolderState = pgTable(
       .notNull()
       .references(() => mailAccounts.id, { onDelete: 'cascade' }),
     folder: text('folder').notNull(),
+    // IMAP's UIDVALIDITY is never 0 (RFC 9051, nz-number): a Graph folder, which has none, keeps 0.
     uidValidity: bigint('uidvalidity', { mode: 'number' }).notNull(),
     lastUid: bigint('last_uid', { mode: 'number' }).notNull().default(0),
     highestModseq: text('highest_modseq'),
     uidNext: bigint('uid_next', { mode: 'number' }),
     messagesOnServer: integer('messages_on_server'),
+    // Graph: the folder's id and the delta link that is its watermark, written in the batch's transaction.
+    graphFolderId: text('graph_folder_id'),
+    deltaLink: text('delta_link'),
     updatedAt: updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.folder] })],
@@ -258,8 +277,11 @@ export const messages = pgTable(
       .notNull()
       .references(() => mailAccounts.id, { onDelete: 'cascade' }),
     folder: text('folder').notNull(),
-    uidValidity: bigint('uidvalidity', { mode: 'number' }).notNull(),
-    uid: bigint('uid', { mode: 'number' }).notNull(),
+    // Null for mail fetched through Graph, which has its own id instead (messages_has_key: one or the other).
+    uidValidity: bigint('uidvalidity', { mode: 'number' }),
+    uid: bigint('uid', { mode: 'number' }),
+    // Graph's immutable id (`Prefer: IdType="ImmutableId"`), which survives moves between folders.
+    graphId: text('graph_id'),
     messageId: text('message_id'),
     inReplyTo: text('in_reply_to'),
     subject: text('subject'),
@@ -296,6 +318,11 @@ export const messages = pgTable(
   },
   (t) => [
     uniqueIndex('messages_account_folder_uid').on(t.accountId, t.folder, t.uidValidity, t.uid),
+    uniqueIndex('messages_account_graph_id')
+      .on(t.accountId, t.graphId)
+      .concurrently()
+      .where(sql`${t.graphId} is not null`),
+    check('messages_has_key', sql`(${t.uid} is not null and ${t.uidValidity} is not null) or ${t.graphId} is not null`),
     index('messages_account_newest').on(t.accountId, t.internalDate.desc(), t.id.desc()),
     index('messages_newest').on(t.internalDate.desc(), t.id.desc()),
     index('messages_message_id').on(t.messageId),
@@ -400,6 +427,32 @@ export const mailboxWatches = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   },
   (t) => [index('mailbox_watches_owner').on(t.owner)],
+);
+
+/**
+ * A Graph change-notification subscription on a mailbox's Inbox. Only a hash of its clientState is kept: a
+ * notification's clientState is hashed and compared in constant time. Renewed before `expires_at`.
+ */
+export const graphSubscriptions = pgTable(
+  'graph_subscriptions',
+  {
+    accountId: uuid('account_id')
+      .primaryKey()
+      .references(() => mailAccounts.id, { onDelete: 'cascade' }),
+    subscriptionId: text('subscription_id').notNull().unique(),
+    clientStateHash: text('client_state_hash').notNull(),
+    resource: text('resource').notNull(),
+    notificationUrl: text('notification_url').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+    renewedAt: timestamp('renewed_at', { withTimezone: true }),
+    lastNotificationAt: timestamp('last_notification_at', { withTimezone: true }),
+    // The last lifecycle event (reauthorizationRequired, subscriptionRemoved, missed) and when it came.
+    lastLifecycleEvent: text('last_lifecycle_event'),
+    lastLifecycleAt: timestamp('last_lifecycle_at', { withTimezone: true }),
+    lastError: jsonb('last_error').$type<AccountError>(),
+  },
+  (t) => [index('graph_subscriptions_expires').on(t.expiresAt)],
 );
 
 // Kept after an account or admin is removed: ids are not foreign keys, the e-mail is copied in.

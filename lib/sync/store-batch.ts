@@ -24,6 +24,9 @@ export interface BatchTarget {
   retrying?: ReadonlySet<number>;
 }
 
+/** A row of mail fetched over IMAP, which always has its UID. */
+type ImapRow = MessageToStore & { message: { uid: number } };
+
 export interface StoredBatch {
   stored: number;
   bytes: number;
@@ -46,8 +49,8 @@ export async function storeBatch(
 ): Promise<StoredBatch> {
   const { db, lease, account, folder, uidValidity } = target;
   const key = { accountId: account.id, folder, uidValidity };
-  let rows: MessageToStore[];
-  let created: Map<number, number>;
+  let rows: ImapRow[];
+  let created: Map<number | string, number>;
   try {
     const earlier = target.linkEarlierCopies ? await earlierCopies(db, key, fetched) : new Map<string, number>();
     rows = fetched.map((message) => toRow(message, key, earlier));
@@ -86,7 +89,7 @@ function toRow(
   fetched: FetchedMessage,
   key: { accountId: string; folder: string; uidValidity: number },
   earlier: Map<string, number>,
-): MessageToStore {
+): ImapRow {
   const { meta, parsed } = fetched;
   const size = fetched.source?.length ?? meta.size;
   const duplicateOf = parsed.messageId ? (earlier.get(copyKey(parsed.messageId, size, parsed.date)) ?? null) : null;

@@ -14,6 +14,13 @@ export interface MessageToStore {
   attachments: NewAttachment[];
 }
 
+/** A message's key within its account: its UID for mail fetched over IMAP, its Graph id for mail fetched through Graph. */
+export function messageKey(message: { uid?: number | null; graphId?: string | null }): number | string {
+  const key = message.graphId ?? message.uid;
+  if (key === null || key === undefined) throw new Error('A message to store needs a UID or a Graph id');
+  return key;
+}
+
 const SOURCE_COLUMNS = [
   { name: 'message_id', type: 'int8' },
   { name: 'source', type: 'bytea' },
@@ -38,24 +45,24 @@ const SOURCE_BYTES_PER_INSERT = 24 * 1024 * 1024;
 /**
  * Inserts one batch with a few statements: one multi-row INSERT of messages, then sources and attachments by
  * binary COPY (postgres.js) or multi-row INSERTs (PGlite). Attachment rows carry no bytes: the source is the one copy.
- * A (account, folder, uidvalidity, uid) that is already stored is left alone (ON CONFLICT DO NOTHING), with its
- * source and attachments: a batch can be replayed safely.
- * Returns the ids of the rows this call created, keyed by uid.
+ * A (account, folder, uidvalidity, uid) or (account, Graph id) that is already stored is left alone (ON CONFLICT
+ * DO NOTHING), with its source and attachments: a batch can be replayed safely.
+ * Returns the ids of the rows this call created, keyed by `messageKey`.
  */
-export async function insertMessageBatch(tx: Tx, batch: MessageToStore[]): Promise<Map<number, number>> {
-  const created = new Map<number, number>();
+export async function insertMessageBatch(tx: Tx, batch: MessageToStore[]): Promise<Map<number | string, number>> {
+  const created = new Map<number | string, number>();
   if (batch.length === 0) return created;
   const rows = await tx
     .insert(messages)
     .values(batch.map((item) => item.message))
     .onConflictDoNothing()
-    .returning({ id: messages.id, uid: messages.uid });
-  for (const row of rows) created.set(row.uid, row.id);
+    .returning({ id: messages.id, uid: messages.uid, graphId: messages.graphId });
+  for (const row of rows) created.set(messageKey(row), row.id);
 
   const sources: (typeof messageSources.$inferInsert)[] = [];
   const files: (typeof attachments.$inferInsert)[] = [];
   for (const item of batch) {
-    const id = created.get(item.message.uid);
+    const id = created.get(messageKey(item.message));
     if (id === undefined) continue;
     if (item.source) sources.push({ messageId: id, source: item.source.bytes, sha256: item.source.sha256 });
     for (const attachment of item.attachments) files.push({ ...attachment, messageId: id });
@@ -141,7 +148,7 @@ export async function storedUids(
         inArray(messages.uid, uids),
       ),
     );
-  return rows.map((row) => row.uid).sort((a, b) => a - b);
+  return rows.flatMap((row) => (row.uid === null ? [] : [row.uid])).sort((a, b) => a - b);
 }
 
 function* bySize<T>(items: T[], size: (item: T) => number, limit: number): Generator<T[]> {

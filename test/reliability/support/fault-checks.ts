@@ -9,6 +9,7 @@ import { mailAccounts, mailFolderState, messages } from '@/lib/db/schema';
 import type { Harness } from '@/test/harness/fixture';
 import { compareWithServer, type Exactness } from '@/test/reliability/support/exactness';
 import { serverSources, serverUids } from '@/test/support/sync-harness';
+import { imapUid } from '@/test/support/stored-uids';
 
 async function ownerToken(harness: Harness, address: string): Promise<string> {
   return (await harness.control.issueTokens({ address })).access_token;
@@ -57,7 +58,7 @@ export async function watermarkCoverage(
     .where(and(eq(mailFolderState.accountId, accountId), eq(mailFolderState.folder, folder)));
   const lastUid = state?.lastUid ?? 0;
   const rows = await db
-    .select({ uid: messages.uid })
+    .select({ uid: imapUid })
     .from(messages)
     .where(and(eq(messages.accountId, accountId), eq(messages.folder, folder)));
   const stored = new Set(rows.map((row) => row.uid));

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX CONCURRENTLY "messages_account_graph_id" ON "messages" USING btree ("account_id","graph_id") WHERE "messages"."graph_id" is not null;
