@@ -3,8 +3,11 @@ import { loadAppWithSecret, type AppWithSecret } from '@/lib/channels/microsoft3
 import { endpointsFor } from '@/lib/channels/microsoft365/endpoints';
 import type { Db } from '@/lib/db/types';
 import { findAccount, saveSealedTokenCache } from '@/lib/db/queries/mail-accounts';
+import { appTokenSource } from '@/lib/microsoft/app-token';
 import { mailScopes, type CloudEndpoints } from '@/lib/microsoft/clouds';
 import { ExplainedFault, explainMsalError, type ExplainedError } from '@/lib/microsoft/errors';
+import type { GraphTokenSource } from '@/lib/microsoft/graph/client';
+import { graphMailPermissions } from '@/lib/microsoft/graph/scopes';
 import { isPersonalAccount } from '@/lib/microsoft/mailbox-identity';
 import { createMsalClient } from '@/lib/microsoft/msal-client';
 import { sealedCachePlugin } from '@/lib/microsoft/token-cache';
@@ -87,6 +90,91 @@ export async function acquireMailAccessToken(
   options: Parameters<typeof acquireMailAccess>[2] = {},
 ): Promise<string> {
   return (await acquireMailAccess(db, accountId, options)).accessToken;
+}
+
+/** How the sync, send and verify paths reach one mailbox: IMAP/SMTP with a token, or Graph with a token source. */
+export type AccountAccess = { transport: 'imap'; mail: MailAccess } | { transport: 'graph'; graph: GraphAccess };
+
+export interface GraphAccess {
+  /** The mailbox as Graph's `/users/{id-or-userPrincipalName}` names it: its address. */
+  mailbox: string;
+  endpoints: CloudEndpoints;
+  access: 'delegated' | 'application';
+  /** Fails with TokenError; `forceRefresh` after Graph refused the cached token. */
+  token: GraphTokenSource;
+  personal: boolean;
+}
+
+/**
+ * The account's way in, by the transport and access it was connected with. Delegated Graph tokens come from the
+ * account's sealed msal cache, like IMAP's (same leasing rule); application access uses the app's own
+ * client-credentials token, one msal client per app and secret in this process so its in-memory token is reused.
+ */
+export async function acquireAccountAccess(
+  db: Db,
+  accountId: string,
+  options: { app?: () => Promise<AppWithSecret | null> } = {},
+): Promise<AccountAccess> {
+  const account = await findAccount(db, accountId);
+  if (!account) throw new TokenError(signInMissing());
+  if (account.transport === 'imap') {
+    return { transport: 'imap', mail: await acquireMailAccess(db, accountId, { app: options.app }) };
+  }
+  const app = await (options.app ?? (() => loadAppWithSecret(db)))();
+  if (!app) throw new TokenError(appMissing());
+  const endpoints = endpointsFor(app.cloud);
+  const base = { mailbox: account.emailAddress, endpoints, personal: isPersonalAccount(account.tenantId) };
+  if (account.access === 'application') {
+    const source = appGraphToken(app, endpoints);
+    const token: GraphTokenSource = async (request) => {
+      try {
+        return await source(request);
+      } catch (error) {
+        if (error instanceof ExplainedFault) throw new TokenError({ ...error.explained, scope: 'app' });
+        throw error;
+      }
+    };
+    return { transport: 'graph', graph: { ...base, access: 'application', token } };
+  }
+  if (!account.tokenCacheSealed) throw new TokenError(signInMissing());
+  const sealedCache = account.tokenCacheSealed;
+  const msal = createMsalClient({
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+    tenant: app.tenant,
+    endpoints,
+    cachePlugin: sealedCachePlugin({
+      // Loaded once per access: each later save goes through the plugin, so msal's memory holds the newest cache.
+      load: async () => sealedCache,
+      save: (sealed) => saveSealedTokenCache(db, accountId, sealed),
+    }),
+  });
+  const scopes = graphMailPermissions(endpoints, { shared: account.kind === 'shared' });
+  const token: GraphTokenSource = async ({ forceRefresh }) => {
+    try {
+      const cached = await msal.getTokenCache().getAccountByHomeId(account.homeAccountId);
+      if (!cached) throw new TokenError(signInMissing());
+      return (await msal.acquireTokenSilent({ account: cached, scopes, forceRefresh })).accessToken;
+    } catch (error) {
+      if (error instanceof TokenError) throw error;
+      throw new TokenError(explainMsalError(error, { tenant: app.tenant, mailbox: account.signInAddress }));
+    }
+  };
+  return { transport: 'graph', graph: { ...base, access: 'delegated', token } };
+}
+
+const appGraphTokens = new Map<string, GraphTokenSource>();
+
+/** One token source per app registration and secret: a new secret (or app) starts a new msal client. */
+function appGraphToken(app: AppWithSecret, endpoints: CloudEndpoints): GraphTokenSource {
+  const key = `${app.id}:${app.clientSecretSealed}:${endpoints.loginBaseUrl}`;
+  let source = appGraphTokens.get(key);
+  if (!source) {
+    for (const old of appGraphTokens.keys()) if (old.startsWith(`${app.id}:`)) appGraphTokens.delete(old);
+    source = appTokenSource({ clientId: app.clientId, clientSecret: app.clientSecret, tenant: app.tenant, endpoints });
+    appGraphTokens.set(key, source);
+  }
+  return source;
 }
 
 const appMissing = (): ExplainedError => ({
