@@ -34,6 +34,12 @@ export async function mailRoute(ctx: MailContext, principal: Principal, request:
   if (request.method === 'GET' && (match = new RegExp(`^${USER}/messages/([^/]+)/\\$value$`).exec(path))) {
     return mimeValue(ctx, principal, match[1] ?? '', decodeURIComponent(match[2] ?? ''));
   }
+  if (
+    (request.method === 'PATCH' || request.method === 'DELETE') &&
+    (match = new RegExp(`^${USER}/messages/([^/]+)$`).exec(path))
+  ) {
+    return changeMessage(ctx, principal, request, match[1] ?? '', decodeURIComponent(match[2] ?? ''));
+  }
   if (request.method === 'POST' && (match = new RegExp(`^${USER}/sendMail$`).exec(path))) {
     const mailbox = resolveMailbox(ctx.state, principal, match[1] ?? '');
     authorizeMailbox(ctx.state, principal, mailbox, 'send');
@@ -124,6 +130,38 @@ async function mimeValue(ctx: MailContext, principal: Principal, user: string, i
   if (!message) throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
   const raw = toCrlf(await ctx.store.read(message));
   return { status: 200, headers: { 'content-type': 'text/plain' }, raw };
+}
+
+/**
+ * PATCH a message's `isRead` (https://learn.microsoft.com/en-us/graph/api/message-update: 200 with the message) or
+ * DELETE it (https://learn.microsoft.com/en-us/graph/api/message-delete: 204). The delete docs do not say where the
+ * message goes; Outlook's delete keeps it recoverable in Deleted Items, which is what this does (the mailbox's view
+ * of the folder is the same either way: the message is gone from it). Only `isRead` is applied of a PATCH body.
+ */
+async function changeMessage(
+  ctx: MailContext,
+  principal: Principal,
+  request: GraphRequest,
+  user: string,
+  id: string,
+): Promise<GraphResponse> {
+  const mailbox = resolveMailbox(ctx.state, principal, user);
+  authorizeMailbox(ctx.state, principal, mailbox, 'write');
+  const message = await ctx.store.find(mailbox.address, id);
+  if (!message) throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+  if (request.method === 'DELETE') {
+    await ctx.store.moveToDeletedItems(mailbox.address, message);
+    return { status: 204, headers: {} };
+  }
+  let body: { isRead?: unknown };
+  try {
+    body = JSON.parse(request.body.toString('utf8') || '{}') as { isRead?: unknown };
+  } catch {
+    throw new GraphError(400, 'RequestBodyRead', 'Invalid JSON in the request body.');
+  }
+  if (body.isRead === true && !message.seen) await ctx.store.markRead(message);
+  const updated = (await ctx.store.find(mailbox.address, id)) ?? message;
+  return json(200, await messageJson(ctx.store, updated));
 }
 
 function pageSize(prefer: string | undefined): number {
