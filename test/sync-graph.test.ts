@@ -1,7 +1,14 @@
 import { and, eq, isNotNull } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { CALLBACK, CLIENT_ID, CLIENT_SECRET, TENANT, startChannelFixture, type ChannelFixture } from '@/test/support/channel';
+import {
+  CALLBACK,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  TENANT,
+  startChannelFixture,
+  type ChannelFixture,
+} from '@/test/support/channel';
 
 /**
  * The Graph transport end to end: accounts whose transport is 'graph' synced by runSync with the product's deps
@@ -241,7 +248,11 @@ describe('sync through Microsoft Graph, application access', () => {
     await f.harness.seed.messages(address, { count: 2, seed: 27 });
     await f.harness.seed.messages(address, { count: 3, seed: 28, folder: 'Archive' });
     const report = await sync(id);
-    expect(report.accounts[0]).toMatchObject({ outcome: 'success', fetched: 5, error: { code: 'imap.folder_missing' } });
+    expect(report.accounts[0]).toMatchObject({
+      outcome: 'success',
+      fetched: 5,
+      error: { code: 'imap.folder_missing' },
+    });
     expect(report.accounts[0]?.error?.message).toContain('Gone');
     const archive = await folderState(id, 'Archive');
     expect(archive?.graphFolderId).toBeTruthy();
@@ -260,7 +271,9 @@ describe('sync through Microsoft Graph, application access', () => {
     expect(JSON.stringify(error)).not.toMatch(/Bearer|access_token/i);
     const [account] = await f.db.select().from(schema.mailAccounts).where(eq(schema.mailAccounts.id, id));
     expect(account?.lastError).toMatchObject({ code: 'graph.access_denied' });
-    expect(account?.consecutiveFailures).toBe(1);
+    // No sign-in to renew: retried with backoff until an admin widens the scope, not left waiting for re-auth.
+    expect(account).toMatchObject({ status: 'active', consecutiveFailures: 1 });
+    expect(account?.nextAttemptAt.getTime()).toBeGreaterThan(Date.now());
   });
 });
 
@@ -323,3 +336,37 @@ async function watchChanges(accountId: string): Promise<[string, boolean][]> {
   });
   return seen;
 }
+
+describe('acquireAccountAccess', () => {
+  it('gives an IMAP account its mail token, and Graph accounts a Graph token by their access', async () => {
+    const { acquireAccountAccess } = await import('@/lib/channels/microsoft365/tokens');
+    const result = await f.complete(await f.signIn({ kind: 'connect' }, 'bob@contoso.test'));
+    if (!result.ok || !result.outcome.ok) throw new Error('connect failed');
+    const imap = await acquireAccountAccess(f.db, result.outcome.accountId);
+    expect(imap).toMatchObject({ transport: 'imap', mail: { imapUser: 'bob@contoso.test' } });
+
+    const [alice] = await f.db
+      .select({ id: schema.mailAccounts.id })
+      .from(schema.mailAccounts)
+      .where(eq(schema.mailAccounts.emailAddress, 'alice@contoso.test'));
+    const delegated = await acquireAccountAccess(f.db, alice?.id ?? '');
+    if (delegated.transport !== 'graph') throw new Error('expected Graph access');
+    expect(delegated.graph).toMatchObject({ mailbox: 'alice@contoso.test', access: 'delegated', personal: false });
+    expect(delegated.graph.endpoints.graphBaseUrl).toBe(f.harness.graph.url);
+    const cached = await delegated.graph.token({ forceRefresh: false });
+    const fresh = await delegated.graph.token({ forceRefresh: true });
+    expect(fresh).not.toBe(cached);
+
+    const app = await acquireAccountAccess(f.db, await addAppAccount('app-token@contoso.test'));
+    if (app.transport !== 'graph') throw new Error('expected Graph access');
+    expect(app.graph).toMatchObject({ mailbox: 'app-token@contoso.test', access: 'application' });
+    // One client-credentials token per app and secret in this process, reused across mailboxes.
+    const [other] = await f.db
+      .select({ id: schema.mailAccounts.id })
+      .from(schema.mailAccounts)
+      .where(eq(schema.mailAccounts.emailAddress, 'app-first@contoso.test'));
+    const second = await acquireAccountAccess(f.db, other?.id ?? '');
+    if (second.transport !== 'graph') throw new Error('expected Graph access');
+    expect(await second.graph.token({ forceRefresh: false })).toBe(await app.graph.token({ forceRefresh: false }));
+  });
+});

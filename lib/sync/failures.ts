@@ -41,9 +41,13 @@ export function classifyFailure(error: unknown, stage: SyncStage, account: SyncA
   }
   // getAccessToken explained it already (lib/channels' TokenError), with the app and mailbox it knows.
   if (error instanceof ExplainedFault) return failureOf(error.explained);
-  // Graph's answers carry their own kind; the Graph catalog names the mailbox and the fix.
-  if (error instanceof GraphFailure)
-    return failureOf(explainGraphFailure(error, { ...context, mailbox: account.emailAddress }));
+  // Graph's answers carry their own kind; the Graph catalog names the mailbox and the fix. With application access
+  // there is no sign-in to renew: a mailbox the app may not open waits for an admin's fix with backoff, and
+  // comes back by itself once the scope includes it, instead of waiting for a re-authentication that cannot help.
+  if (error instanceof GraphFailure) {
+    const failure = failureOf(explainGraphFailure(error, { ...context, mailbox: account.emailAddress }));
+    return account.access === 'application' && failure.scope === 'account' ? { ...failure, scope: 'config' } : failure;
+  }
   // A query the database refused or could not run (drizzle wraps the driver's error), at whatever stage: reading a
   // folder's state or opening the run's record happens while mail is being read, and is not IMAP trouble.
   if (error instanceof StoreError || stage === 'store' || error instanceof DrizzleQueryError) {
