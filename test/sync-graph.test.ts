@@ -1,4 +1,4 @@
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import {
@@ -75,6 +75,15 @@ async function addAppAccount(
     })
     .returning({ id: schema.mailAccounts.id });
   return (row as { id: string }).id;
+}
+
+async function accountIdOf(address: string): Promise<string> {
+  const [row] = await f.db
+    .select({ id: schema.mailAccounts.id })
+    .from(schema.mailAccounts)
+    .where(eq(schema.mailAccounts.emailAddress, address));
+  if (!row) throw new Error(`no account for ${address}`);
+  return row.id;
 }
 
 async function stored(accountId: string) {
@@ -202,10 +211,7 @@ describe('sync through Microsoft Graph, application access', () => {
 
   it('ends as throttled, not failed, when Graph asks for a longer pause than a run sits through', async () => {
     const address = 'app-storm@contoso.test';
-    const [{ id } = { id: '' }] = await f.db
-      .select({ id: schema.mailAccounts.id })
-      .from(schema.mailAccounts)
-      .where(eq(schema.mailAccounts.emailAddress, address));
+    const id = await accountIdOf(address);
     await f.harness.seed.messages(address, { count: 2, seed: 24, offset: 8 });
     f.harness.graph.throttle.arm(1, 600);
     const report = await sync(id);
@@ -308,7 +314,7 @@ describe('sync through Microsoft Graph, delegated access', () => {
     const graphIds = await f.db
       .select({ id: schema.mailAccounts.id })
       .from(schema.mailAccounts)
-      .where(and(eq(schema.mailAccounts.transport, 'graph'), isNotNull(schema.mailAccounts.id)));
+      .where(eq(schema.mailAccounts.transport, 'graph'));
     expect(graphIds.length).toBeGreaterThan(0);
     expect(claimed.filter((account) => graphIds.some((g) => g.id === account.id))).toEqual([]);
   });
@@ -345,11 +351,7 @@ describe('acquireAccountAccess', () => {
     const imap = await acquireAccountAccess(f.db, result.outcome.accountId);
     expect(imap).toMatchObject({ transport: 'imap', mail: { imapUser: 'bob@contoso.test' } });
 
-    const [alice] = await f.db
-      .select({ id: schema.mailAccounts.id })
-      .from(schema.mailAccounts)
-      .where(eq(schema.mailAccounts.emailAddress, 'alice@contoso.test'));
-    const delegated = await acquireAccountAccess(f.db, alice?.id ?? '');
+    const delegated = await acquireAccountAccess(f.db, await accountIdOf('alice@contoso.test'));
     if (delegated.transport !== 'graph') throw new Error('expected Graph access');
     expect(delegated.graph).toMatchObject({ mailbox: 'alice@contoso.test', access: 'delegated', personal: false });
     expect(delegated.graph.endpoints.graphBaseUrl).toBe(f.harness.graph.url);
@@ -361,11 +363,7 @@ describe('acquireAccountAccess', () => {
     if (app.transport !== 'graph') throw new Error('expected Graph access');
     expect(app.graph).toMatchObject({ mailbox: 'app-token@contoso.test', access: 'application' });
     // One client-credentials token per app and secret in this process, reused across mailboxes.
-    const [other] = await f.db
-      .select({ id: schema.mailAccounts.id })
-      .from(schema.mailAccounts)
-      .where(eq(schema.mailAccounts.emailAddress, 'app-first@contoso.test'));
-    const second = await acquireAccountAccess(f.db, other?.id ?? '');
+    const second = await acquireAccountAccess(f.db, await accountIdOf('app-first@contoso.test'));
     if (second.transport !== 'graph') throw new Error('expected Graph access');
     expect(await second.graph.token({ forceRefresh: false })).toBe(await app.graph.token({ forceRefresh: false }));
   });
