@@ -18,9 +18,16 @@ import {
 
 // Application access reaches these mailboxes through RBAC for Applications only (no unscoped Entra grant), so a
 // mailbox outside the scope is refused by Exchange as in a tenant that limits the app.
-const IN_SCOPE = ['app-first', 'app-cut', 'app-reset', 'app-storm', 'app-seen', 'app-delete', 'app-folders'].map(
-  (name) => `${name}@contoso.test`,
-);
+const IN_SCOPE = [
+  'app-first',
+  'app-cut',
+  'app-reset',
+  'app-storm',
+  'app-seen',
+  'app-delete',
+  'app-large',
+  'app-folders',
+].map((name) => `${name}@contoso.test`);
 const OUT_OF_SCOPE = 'app-outside@contoso.test';
 
 let f: ChannelFixture;
@@ -246,6 +253,64 @@ describe('sync through Microsoft Graph, application access', () => {
     expect(folders.get('Inbox')?.totalItemCount).toBe(0);
     expect(folders.get('Deleted Items')?.totalItemCount).toBe(5);
     expectEachOnce(await stored(id), 5);
+  });
+
+  it('finishes on the next run the deletes a stopped run left undone', async () => {
+    const address = 'app-delete@contoso.test';
+    const id = await accountIdOf(address);
+    await f.harness.seed.messages(address, { count: 4, seed: 32, offset: 5 });
+    // The first DELETE is refused with a pause longer than a run waits: the run ends after the page's commit.
+    const original = globalThis.fetch;
+    let armed = false;
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+      if (init?.method === 'DELETE' && !armed) {
+        armed = true;
+        f.harness.graph.throttle.arm(1, 600);
+      }
+      return original(input, init);
+    });
+    const stopped = await sync(id);
+    expect(stopped.accounts[0]).toMatchObject({ outcome: 'partial', fetched: 4, error: { code: 'graph.throttled' } });
+    expect((await serverFolders(address)).get('Inbox')?.totalItemCount).toBeGreaterThan(0);
+    vi.restoreAllMocks();
+    f.harness.graph.throttle.off();
+
+    const next = await sync(id);
+    expect(next.accounts).toMatchObject([{ outcome: 'success', fetched: 0 }]);
+    expect((await serverFolders(address)).get('Inbox')?.totalItemCount).toBe(0);
+    expectEachOnce(await stored(id), 9);
+  });
+
+  it('stores a message over the size limit with its headers only and leaves it on the server', async () => {
+    const address = 'app-large@contoso.test';
+    const id = await addAppAccount(address, { afterFetch: 'delete' });
+    await f.harness.seed.messages(address, { count: 12, seed: 33 });
+    const limit = 3_000;
+    const first = await sync(id, { maxMessageBytes: limit });
+    expect(first.accounts).toMatchObject([{ outcome: 'success', fetched: 12 }]);
+    const rows = await f.db
+      .select({
+        size: schema.messages.size,
+        skipped: schema.messages.skippedReason,
+        subject: schema.messages.subject,
+        source: schema.messageSources.messageId,
+      })
+      .from(schema.messages)
+      .leftJoin(schema.messageSources, eq(schema.messageSources.messageId, schema.messages.id))
+      .where(eq(schema.messages.accountId, id));
+    const large = rows.filter((row) => row.size > limit);
+    expect(large.length).toBeGreaterThan(0);
+    expect(large.length).toBeLessThan(12);
+    for (const row of large) {
+      expect(row.skipped).toMatch(/^too_large: \d+ bytes, over the 3 KB limit; only the headers were stored$/);
+      expect(row.source).toBeNull();
+      expect(row.subject).toBeTruthy();
+    }
+    for (const row of rows.filter((r) => r.size <= limit)) expect(row.source).not.toBeNull();
+    // Deleted are only the messages whose mail is stored; the next run's sweep leaves the large ones too.
+    expect((await serverFolders(address)).get('Inbox')?.totalItemCount).toBe(large.length);
+    await sync(id, { maxMessageBytes: limit });
+    expect((await serverFolders(address)).get('Inbox')?.totalItemCount).toBe(large.length);
   });
 
   it('syncs other folders by their Graph id and names a missing one', async () => {

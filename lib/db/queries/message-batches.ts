@@ -171,13 +171,13 @@ export async function storedMessageIds(
   return new Set(rows.flatMap((row) => (row.messageId === null ? [] : [row.messageId])));
 }
 
-/** Of these Graph ids, the ones the account already holds. */
+/** Of these Graph ids, the ones the account holds with their full source (headers-only rows do not hold the mail). */
 export async function storedGraphIds(db: Db, accountId: string, graphIds: string[]): Promise<Set<string>> {
   if (graphIds.length === 0) return new Set();
   const rows = await db
     .select({ graphId: messages.graphId })
     .from(messages)
-    .where(and(eq(messages.accountId, accountId), inArray(messages.graphId, graphIds)));
+    .where(and(eq(messages.accountId, accountId), isNull(messages.skippedReason), inArray(messages.graphId, graphIds)));
   return new Set(rows.flatMap((row) => (row.graphId === null ? [] : [row.graphId])));
 }
 

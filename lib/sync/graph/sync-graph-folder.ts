@@ -3,7 +3,7 @@ import type { Db } from '@/lib/db/types';
 import { openGraphFolder, saveDeltaLink } from '@/lib/db/queries/folder-state';
 import type { GraphClient } from '@/lib/microsoft/graph/client';
 import { readFolderDelta } from '@/lib/microsoft/graph/folder-delta';
-import { applyGraphAfterFetch } from '@/lib/sync/graph/after-fetch';
+import { applyGraphAfterFetch, finishPendingGraphDeletes } from '@/lib/sync/graph/after-fetch';
 import { storeDeltaPage, type StoredPage } from '@/lib/sync/graph/store-page';
 import { inLeasedTransaction, type LeaseKeeper } from '@/lib/sync/lease';
 import type { SyncAccount, SyncLimits } from '@/lib/sync/types';
@@ -50,6 +50,12 @@ export async function syncGraphFolder(job: GraphFolderJob): Promise<GraphFolderR
     openGraphFolder(tx, { ...key, graphFolderId: job.graphFolderId }),
   );
   let link = opened.deltaLink ?? undefined;
+  if (account.afterFetch === 'delete' && link)
+    await finishPendingGraphDeletes(db, job.client, {
+      accountId: account.id,
+      mailbox: job.mailbox,
+      graphFolderId: job.graphFolderId,
+    });
   const target = { db, lease: job.lease, account, folder, maxMessageBytes: job.limits.maxMessageBytes };
   const cut = () => (job.deadline !== null && Date.now() >= job.deadline) || job.signal?.aborted === true;
   // Two rounds at most: a restart that itself is told to restart is Graph's trouble, reported as a failure.
@@ -67,8 +73,9 @@ export async function syncGraphFolder(job: GraphFolderJob): Promise<GraphFolderR
           const stored = await storeDeltaPage(target, page, page.nextLink ?? page.deltaLink ?? null);
           result.stored += stored.stored;
           result.bytes += stored.bytes;
-          await applyGraphAfterFetch(job.client, job.mailbox, account.afterFetch, stored.held);
+          // Counted once committed, whatever the after-fetch mode meets next.
           job.onPageStored(stored, result.stored);
+          await applyGraphAfterFetch(job.client, job.mailbox, account.afterFetch, stored.held);
           if (page.nextLink && cut()) throw new RoundCut();
         },
       );

@@ -31,6 +31,9 @@ export async function mailRoute(ctx: MailContext, principal: Principal, request:
   if (request.method === 'GET' && (match = new RegExp(`^${USER}/mailFolders/([^/]+)/messages/delta$`).exec(path))) {
     return delta(ctx, principal, request, url, match[1] ?? '', decodeURIComponent(match[2] ?? ''));
   }
+  if (request.method === 'GET' && (match = new RegExp(`^${USER}/mailFolders/([^/]+)/messages$`).exec(path))) {
+    return listMessages(ctx, principal, url, match[1] ?? '', decodeURIComponent(match[2] ?? ''));
+  }
   if (request.method === 'GET' && (match = new RegExp(`^${USER}/messages/([^/]+)/\\$value$`).exec(path))) {
     return mimeValue(ctx, principal, match[1] ?? '', decodeURIComponent(match[2] ?? ''));
   }
@@ -70,6 +73,37 @@ async function listFolders(ctx: MailContext, principal: Principal, user: string)
     }),
   );
   return json(200, { '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#users('${user}')/mailFolders`, value });
+}
+
+/**
+ * A folder's messages (https://learn.microsoft.com/en-us/graph/api/mailfolder-list-messages): 10 a page unless
+ * `$top` asks otherwise, later pages by the `@odata.nextLink` (`$skip`), as Graph pages this listing.
+ */
+async function listMessages(
+  ctx: MailContext,
+  principal: Principal,
+  url: URL,
+  user: string,
+  folderRef: string,
+): Promise<GraphResponse> {
+  const mailbox = resolveMailbox(ctx.state, principal, user);
+  authorizeMailbox(ctx.state, principal, mailbox, 'read');
+  const folder = ctx.store.folderName(folderRef);
+  if (!folder || !(await ctx.store.folderExists(mailbox.address, folder))) {
+    throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+  }
+  const top = Math.max(1, Number(url.searchParams.get('$top')) || 10);
+  const skip = Math.max(0, Number(url.searchParams.get('$skip')) || 0);
+  const all = await ctx.store.list(mailbox.address, folder);
+  const value = await Promise.all(all.slice(skip, skip + top).map((message) => messageJson(ctx.store, message)));
+  const next = new URL(url.href);
+  next.searchParams.set('$top', String(top));
+  next.searchParams.set('$skip', String(skip + top));
+  return json(200, {
+    '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#Collection(message)`,
+    value,
+    ...(skip + top < all.length ? { '@odata.nextLink': `${ctx.baseUrl}${next.pathname}${next.search}` } : {}),
+  });
 }
 
 async function delta(
