@@ -3,6 +3,7 @@ import { finishAccountSync } from '@/lib/db/queries/sync-leases';
 import { finishSyncRun, startSyncRun } from '@/lib/db/queries/sync-runs';
 import { imapFailure } from '@/lib/mail/imap';
 import { logger } from '@/lib/logger';
+import { ExplainedFault, type ExplainedError } from '@/lib/microsoft/errors';
 import {
   accountErrorOf,
   classifyFailure,
@@ -18,7 +19,6 @@ import { syncGraphMailbox } from '@/lib/sync/graph/sync-graph-mailbox';
 import { nothingNewOnServer } from '@/lib/sync/idle-check';
 import { LeaseKeeper } from '@/lib/sync/lease';
 import { MailSession, syncFolderOnSession } from '@/lib/sync/mail-session';
-import { ExplainedFault } from '@/lib/microsoft/errors';
 import type { AccountSyncReport, SyncAccount, SyncDeps, SyncFailure, SyncLimits, SyncTrigger } from '@/lib/sync/types';
 
 export interface AccountJob {
@@ -32,8 +32,8 @@ export interface AccountJob {
 }
 
 /**
- * Syncs one leased account: token, IMAP session (or Microsoft Graph, by the account's transport), each folder; then one sync_runs row and the account's outcome,
- * backoff and lease release. Never throws: a failure is the account's outcome, not the pass's.
+ * Syncs one leased account: token, IMAP session (or Microsoft Graph, by the account's transport), each folder;
+ * then one sync_runs row and the account's outcome, backoff and lease release. Never throws: a failure is the account's outcome, not the pass's.
  */
 export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncReport> {
   const { deps, account } = job;
@@ -178,11 +178,12 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
   return report;
 }
 
-const graphNotWired = () => ({
+/** A deployment whose deps cannot reach Graph (a caller wired for IMAP only). */
+const graphNotWired = (): ExplainedError => ({
   code: 'sync.graph_unavailable',
   title: 'This mailbox is read through Microsoft Graph, which this worker is not set up for.',
   explanation: 'The sync was started without a way to reach Microsoft Graph.',
   action: 'Run the sync from the console, the cron route or the sync command, which reach Graph.',
-  whoActs: 'console_admin' as const,
-  scope: 'config' as const,
+  whoActs: 'console_admin',
+  scope: 'config',
 });
