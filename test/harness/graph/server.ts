@@ -15,6 +15,7 @@ import { MailStore } from './mail-store';
 import { mailRoute, type MailContext } from './mail-routes';
 import { authenticate } from './principal';
 import type { SendMailDelivery } from './send-mail';
+import { Subscriptions } from './subscriptions';
 import { ThrottleSwitch } from './throttle';
 import type { GraphRequest, GraphResponse } from './types';
 
@@ -24,6 +25,8 @@ export interface GraphStandIn {
   throttle: ThrottleSwitch;
   delta: DeltaTokens;
   sent: SendMailDelivery['sent'];
+  /** Change-notification subscriptions; `sendLifecycle` is the harness control for lifecycle notifications. */
+  subscriptions: Subscriptions;
   /** Runs one request in-process (what `$batch` does); the HTTP server calls the same. */
   handle(request: GraphRequest): Promise<GraphResponse>;
   close(): Promise<void>;
@@ -44,9 +47,11 @@ export async function startGraph(options: {
   const throttle = new ThrottleSwitch();
   const delta = new DeltaTokens();
   const delivery: SendMailDelivery = { maildirs: options.maildirs, sent: [] };
+  const store = new MailStore(options.maildirs);
+  const subscriptions = new Subscriptions(options.state, store);
   const ctx: MailContext = {
     state: options.state,
-    store: new MailStore(options.maildirs),
+    store,
     delta,
     delivery,
     baseUrl: url,
@@ -61,6 +66,10 @@ export async function startGraph(options: {
         return await runBatch(request, handle);
       }
       const principal = authenticate(options.state, request.headers.authorization);
+      if (path.startsWith('/v1.0/subscriptions')) {
+        const answer = await subscriptions.route(principal, request, path);
+        if (answer) return answer;
+      }
       return await mailRoute(ctx, principal, request);
     } catch (error) {
       if (!(error instanceof GraphError)) throw error;
@@ -98,9 +107,11 @@ export async function startGraph(options: {
     throttle,
     delta,
     sent: delivery.sent,
+    subscriptions,
     handle,
     close: () =>
       new Promise<void>((resolve) => {
+        subscriptions.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
