@@ -141,6 +141,21 @@ const PUBLIC: Record<string, Check> = {
     ).toBe(true);
     return 1;
   },
+  // Graph's webhook is public by design: it echoes a validation token and answers a forged notification 202 with
+  // nothing in it, acting on none (no subscription of ours, no clientState matching a stored hash).
+  '/api/v1/graph/notifications': async (api, method, url, caller) => {
+    const echo = await api.fetch(`${url}?validationToken=probe`, { method, headers: caller.headers });
+    expect(echo.status()).toBe(200);
+    expect(await echo.text()).toBe('probe');
+    const forged = await api.fetch(url, {
+      method,
+      headers: { ...caller.headers, 'content-type': 'application/json' },
+      data: { value: [{ subscriptionId: 'forged', clientState: 'guess', changeType: 'created' }] },
+    });
+    expect(forged.status()).toBe(202);
+    expect(await forged.text()).toBe('');
+    return 2;
+  },
   // The scheduler's route demands its bearer secret, session or not.
   '/api/cron/sync': async (api, method, url, caller) => {
     for (const authorization of [undefined, 'Bearer wrong-secret', 'Basic Zm9vOmJhcg==']) {

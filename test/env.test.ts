@@ -41,6 +41,15 @@ describe('environment', () => {
     expect(parseEnv({ ...postgresEnv, MICROSOFT_GRAPH_URL: 'http://127.0.0.1:4011' }).MICROSOFT_GRAPH_URL).toBe(
       'http://127.0.0.1:4011',
     );
+    for (const url of ['http://mailgate.example.com/api/v1/graph/notifications', 'not a url', 'ftp://127.0.0.1/x'])
+      expect(() => parseEnv({ ...postgresEnv, GRAPH_NOTIFICATION_URL: url })).toThrow(
+        /GRAPH_NOTIFICATION_URL must be the https URL of \/api\/v1\/graph\/notifications/,
+      );
+    for (const url of [
+      'https://mailgate.example.com/api/v1/graph/notifications',
+      'http://127.0.0.1:3000/api/v1/graph/notifications',
+    ])
+      expect(parseEnv({ ...postgresEnv, GRAPH_NOTIFICATION_URL: url }).GRAPH_NOTIFICATION_URL).toBe(url);
     expect(() => parseEnv({ ...postgresEnv, SYNC_MAX_MESSAGE_MB: '500' })).toThrow(
       /SYNC_MAX_MESSAGE_MB must be a number of megabytes between 1 and 150/,
     );

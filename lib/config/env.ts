@@ -21,6 +21,13 @@ const optionalUrl = (what: string) =>
     .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), { message: `must be ${what}` })
     .optional();
 
+function isNotificationUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}
+
 const port = z.coerce
   .number()
   .int()
@@ -99,6 +106,15 @@ const schema = z.object({
     (v) => v === undefined || ['', '/'].includes(new URL(v).pathname),
     { message: 'must be an origin without a path (the client adds /v1.0), e.g. http://127.0.0.1:4011' },
   ),
+  // Where Graph posts change notifications (push): this deployment's public /api/v1/graph/notifications. Graph only
+  // calls https endpoints; plain http is accepted on loopback, for the local stand-in.
+  GRAPH_NOTIFICATION_URL: z
+    .string()
+    .trim()
+    .refine(isNotificationUrl, {
+      message: 'must be the https URL of /api/v1/graph/notifications (http only on 127.0.0.1 or localhost)',
+    })
+    .optional(),
   MICROSOFT_IMAP_HOST: z.string().trim().min(1).optional(),
   MICROSOFT_IMAP_PORT: port.optional(),
   MICROSOFT_IMAP_TLS: flag.optional(),

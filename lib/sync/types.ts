@@ -11,7 +11,7 @@ export interface AccessGrant {
   accessToken: string;
   expiresOn: Date | null;
 }
-export type SyncTrigger = 'cron' | 'cli' | 'manual' | 'schedule' | 'watch';
+export type SyncTrigger = 'cron' | 'cli' | 'manual' | 'schedule' | 'watch' | 'push';
 export type AccountOutcome = 'success' | 'partial' | 'failed';
 
 /** What the engine needs from the rest of the product; it knows nothing of msal or where endpoints come from. */

@@ -1,6 +1,7 @@
 import 'server-only';
 import { endpointsFor } from '@/lib/channels/microsoft365/endpoints';
 import { loadAppWithSecret, type AppWithSecret } from '@/lib/channels/microsoft365/app-credentials';
+import { keepPushSubscription } from '@/lib/channels/microsoft365/push-subscriptions';
 import { acquireAccountAccess, acquireMailAccess } from '@/lib/channels/microsoft365/tokens';
 import { getEnv } from '@/lib/config/env';
 import type { Db } from '@/lib/db/types';
@@ -38,7 +39,10 @@ export function productSyncDeps(
       const access = await acquireAccountAccess(db, account.id, { app: loadApp });
       if (access.transport !== 'graph') throw new Error(`Account ${account.id} is not read through Graph`);
       const { mailbox, endpoints, token } = access.graph;
-      return { mailbox, baseUrl: endpoints.graphBaseUrl, token };
+      const graph = { mailbox, baseUrl: endpoints.graphBaseUrl, token };
+      // Under the sync's lease, as the token source requires; never fails the sync (polling is the safety net).
+      await keepPushSubscription(db, account, graph);
+      return graph;
     },
   };
 }

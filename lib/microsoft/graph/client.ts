@@ -34,6 +34,14 @@ export interface GraphClient {
   raw(path: string, request: GraphRequest): Promise<Buffer>;
   /** POST of `body` (with its content type); resolves with the 2xx status, throws GraphFailure otherwise. */
   post(path: string, body: GraphBody, request: GraphRequest): Promise<number>;
+  /** POST or PATCH of a JSON body answered with JSON (a subscription), validated against `schema`. */
+  sendJson<T>(
+    method: 'POST' | 'PATCH',
+    path: string,
+    body: unknown,
+    schema: z.ZodType<T>,
+    request: GraphRequest,
+  ): Promise<T>;
   /** PATCH of a JSON body (a message's `isRead`); throws GraphFailure on a non-2xx answer. */
   patch(path: string, body: unknown, request: GraphRequest): Promise<void>;
   /** DELETE of one item; throws GraphFailure on a non-2xx answer (`not_found` when it is gone already). */
@@ -130,17 +138,11 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
 
   return {
     async json<T>(path: string, schema: z.ZodType<T>, request: GraphRequest): Promise<T> {
-      const { body } = await call(path, request);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body.toString('utf8')) as unknown;
-      } catch {
-        throw new GraphFailure('invalid_response', 'not_json', 'Graph answered without JSON');
-      }
-      const result = schema.safeParse(parsed);
-      if (!result.success)
-        throw new GraphFailure('invalid_response', 'unexpected_shape', 'Graph’s answer has an unexpected shape');
-      return result.data;
+      return parseJson((await call(path, request)).body, schema);
+    },
+    async sendJson(method, path, body, schema, request) {
+      const bytes = Buffer.from(JSON.stringify(body));
+      return parseJson((await call(path, request, method, { contentType: 'application/json', bytes })).body, schema);
     },
     raw: async (path, request) => (await call(path, request)).body,
     post: async (path, body, request) => (await call(path, request, 'POST', body)).status,
@@ -152,6 +154,19 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       await call(path, request, 'DELETE');
     },
   };
+}
+
+function parseJson<T>(body: Buffer, schema: z.ZodType<T>): T {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    throw new GraphFailure('invalid_response', 'not_json', 'Graph answered without JSON');
+  }
+  const result = schema.safeParse(parsed);
+  if (!result.success)
+    throw new GraphFailure('invalid_response', 'unexpected_shape', 'Graph’s answer has an unexpected shape');
+  return result.data;
 }
 
 function networkReason(error: unknown): string {

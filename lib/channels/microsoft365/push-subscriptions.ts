@@ -1,0 +1,121 @@
+import 'server-only';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { getEnv } from '@/lib/config/env';
+import { findSubscriptionOfAccount, saveRenewal, saveSubscription } from '@/lib/db/queries/graph-subscriptions';
+import type { Db } from '@/lib/db/types';
+import { logger } from '@/lib/logger';
+import { createGraphClient, type GraphClient } from '@/lib/microsoft/graph/client';
+import { GraphFailure } from '@/lib/microsoft/graph/failure';
+import type { GraphMailbox, SyncAccount } from '@/lib/sync/types';
+
+/**
+ * Outlook message subscriptions live at most 10,080 minutes
+ * (https://learn.microsoft.com/en-us/graph/api/resources/subscription, "Subscription lifetime"); an hour is left
+ * off for clocks that disagree, and the subscription is renewed once less than a day is left.
+ */
+const LIFETIME_MS = (10_080 - 60) * 60_000;
+const RENEW_BEFORE_MS = 24 * 60 * 60_000;
+
+const subscriptionSchema = z.object({ id: z.string().min(1), expirationDateTime: z.string() });
+
+/** The hash kept of a clientState: Graph echoes the secret with each notification, the database never holds it. */
+export function hashClientState(clientState: string): string {
+  return createHash('sha256').update(clientState, 'utf8').digest('hex');
+}
+
+/** Constant-time comparison of a notification's clientState with the stored hash. */
+export function clientStateMatches(received: string | null | undefined, storedHash: string): boolean {
+  const expected = Buffer.from(storedHash, 'hex');
+  const actual = createHash('sha256')
+    .update(received ?? '', 'utf8')
+    .digest();
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+/**
+ * Keeps the mailbox's Inbox subscription alive while its sync holds the lease (the token source may rotate a
+ * refresh token, which only the lease holder may do): creates one when there is none, the URL changed or Graph
+ * removed it; renews when less than a day is left or Graph asked for reauthorization. Without
+ * GRAPH_NOTIFICATION_URL nothing happens. Failures are logged, never the sync's: polling goes on regardless.
+ */
+export async function keepPushSubscription(
+  db: Db,
+  account: SyncAccount,
+  graph: GraphMailbox,
+  options: { notificationUrl?: string; now?: () => Date } = {},
+): Promise<void> {
+  const notificationUrl = options.notificationUrl ?? getEnv().GRAPH_NOTIFICATION_URL;
+  if (!notificationUrl || account.transport !== 'graph') return;
+  const now = (options.now ?? (() => new Date()))();
+  const client = createGraphClient({ baseUrl: graph.baseUrl, token: graph.token });
+  const request = { mailbox: graph.mailbox };
+  try {
+    const existing = await findSubscriptionOfAccount(db, account.id);
+    const usable =
+      existing &&
+      existing.notificationUrl === notificationUrl &&
+      existing.lastLifecycleEvent !== 'subscriptionRemoved' &&
+      existing.expiresAt.getTime() > now.getTime();
+    if (existing && usable) {
+      const due =
+        existing.expiresAt.getTime() - now.getTime() < RENEW_BEFORE_MS ||
+        existing.lastLifecycleEvent === 'reauthorizationRequired';
+      if (!due) return;
+      try {
+        const renewed = await client.sendJson(
+          'PATCH',
+          `/subscriptions/${encodeURIComponent(existing.subscriptionId)}`,
+          { expirationDateTime: new Date(now.getTime() + LIFETIME_MS).toISOString() },
+          subscriptionSchema,
+          request,
+        );
+        await saveRenewal(db, existing.subscriptionId, new Date(renewed.expirationDateTime));
+        return;
+      } catch (error) {
+        // Graph no longer knows it (expired or removed meanwhile): a new one replaces it below.
+        if (!(error instanceof GraphFailure && error.kind === 'not_found')) throw error;
+      }
+    } else if (existing) {
+      await client.delete(`/subscriptions/${encodeURIComponent(existing.subscriptionId)}`, request).catch(() => {});
+    }
+    await createSubscription(db, client, account, graph.mailbox, notificationUrl, now);
+  } catch (error) {
+    const code = error instanceof GraphFailure ? error.code : error instanceof Error ? error.name : 'unknown';
+    logger('push').warn({ accountId: account.id, code }, 'keeping the Graph subscription failed; polling continues');
+  }
+}
+
+async function createSubscription(
+  db: Db,
+  client: GraphClient,
+  account: SyncAccount,
+  mailbox: string,
+  notificationUrl: string,
+  now: Date,
+): Promise<void> {
+  const clientState = randomBytes(32).toString('base64url');
+  const resource = `users/${encodeURIComponent(mailbox)}/mailFolders('inbox')/messages`;
+  const created = await client.sendJson(
+    'POST',
+    '/subscriptions',
+    {
+      changeType: 'created',
+      resource,
+      notificationUrl,
+      lifecycleNotificationUrl: notificationUrl,
+      expirationDateTime: new Date(now.getTime() + LIFETIME_MS).toISOString(),
+      clientState,
+    },
+    subscriptionSchema,
+    { mailbox },
+  );
+  await saveSubscription(db, {
+    accountId: account.id,
+    subscriptionId: created.id,
+    clientStateHash: hashClientState(clientState),
+    resource,
+    notificationUrl,
+    expiresAt: new Date(created.expirationDateTime),
+  });
+}

@@ -1,0 +1,206 @@
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  CALLBACK,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  TENANT,
+  startChannelFixture,
+  type ChannelFixture,
+} from '@/test/support/channel';
+import { waitFor } from '@/test/support/wait-for';
+
+/**
+ * Push end to end: the product's sync keeps a subscription at the Graph stand-in, the stand-in posts to the
+ * notifications route (served here by a bare HTTP server calling the route's POST), and the route's after() work
+ * (run here as soon as it is scheduled, collected so each test can wait for it) syncs through the normal path.
+ */
+const pending: Promise<unknown>[] = [];
+vi.mock('next/server', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('next/server')>()),
+  after: (task: () => Promise<unknown>) => void pending.push(Promise.resolve().then(task)),
+}));
+
+const MAILBOX = 'push-a@contoso.test';
+let f: ChannelFixture;
+let schema: typeof import('@/lib/db/schema');
+let route: typeof import('@/app/api/v1/graph/notifications/route');
+let runSync: typeof import('@/lib/sync/run').runSync;
+let productSyncDeps: typeof import('@/lib/channels/microsoft365/sync-deps').productSyncDeps;
+let server: ReturnType<typeof createServer>;
+let notificationUrl: string;
+let accountId: string;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const request = new Request(new URL(req.url ?? '/', notificationUrl), {
+        method: req.method,
+        headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
+        body: chunks.length ? Buffer.concat(chunks) : undefined,
+      });
+      void route.POST(request).then(async (response) => {
+        res.writeHead(response.status, Object.fromEntries(response.headers));
+        res.end(Buffer.from(await response.arrayBuffer()));
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  notificationUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/graph/notifications`;
+  process.env.GRAPH_NOTIFICATION_URL = notificationUrl;
+  (globalThis as { __mailgateEnv?: unknown }).__mailgateEnv = undefined;
+  f = await startChannelFixture({
+    users: [{ address: MAILBOX }],
+    apps: [
+      {
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        redirectUris: [CALLBACK],
+        audience: 'single',
+        tenant: TENANT,
+        rbacAssignments: [{ role: 'Application Mail.ReadWrite', mailboxes: [MAILBOX] }],
+      },
+    ],
+  });
+  schema = await import('@/lib/db/schema');
+  route = await import('@/app/api/v1/graph/notifications/route');
+  ({ runSync } = await import('@/lib/sync/run'));
+  ({ productSyncDeps } = await import('@/lib/channels/microsoft365/sync-deps'));
+  await f.harness.maildirs.ensureFolder(MAILBOX);
+  const [row] = await f.db
+    .insert(schema.mailAccounts)
+    .values({
+      emailAddress: MAILBOX,
+      homeAccountId: `app:${CLIENT_ID}`,
+      tenantId: TENANT,
+      signInAddress: MAILBOX,
+      imapUser: MAILBOX,
+      transport: 'graph',
+      access: 'application',
+    })
+    .returning({ id: schema.mailAccounts.id });
+  accountId = (row as { id: string }).id;
+});
+afterAll(async () => {
+  await Promise.allSettled(pending);
+  server?.closeAllConnections();
+  server?.close();
+  await f?.stop();
+  delete process.env.GRAPH_NOTIFICATION_URL;
+});
+
+const sync = () => runSync(productSyncDeps(f.db), { trigger: 'manual', accountIds: [accountId] });
+const settle = async () => {
+  while (pending.length) await Promise.all(pending.splice(0));
+};
+const post = (body: unknown, query = '') =>
+  route.POST(
+    new Request(`${notificationUrl}${query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    }),
+  );
+const subscriptionRow = async () =>
+  (await f.db.select().from(schema.graphSubscriptions).where(eq(schema.graphSubscriptions.accountId, accountId)))[0];
+const storedCount = async () =>
+  (await f.db.select({ id: schema.messages.id }).from(schema.messages).where(eq(schema.messages.accountId, accountId)))
+    .length;
+const atGraph = () => f.harness.graph.subscriptions.list().find((s) => s.mailbox === MAILBOX);
+
+describe('push through Graph change notifications', () => {
+  it('echoes the validation token as text/plain 200', async () => {
+    const response = await post('', '?validationToken=Validation%3A%20Testing%20123');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await response.text()).toBe('Validation: Testing 123');
+  });
+
+  it('subscribes on the first sync and keeps only a hash of the clientState', async () => {
+    await sync();
+    const row = await subscriptionRow();
+    const graph = atGraph();
+    expect(row?.subscriptionId).toBe(graph?.id);
+    expect(graph?.clientState).toBeTruthy();
+    expect(row?.clientStateHash).toBe(
+      createHash('sha256')
+        .update(graph?.clientState ?? '')
+        .digest('hex'),
+    );
+    expect(JSON.stringify(row)).not.toContain(graph?.clientState);
+    expect(row?.notificationUrl).toBe(notificationUrl);
+    expect(row!.expiresAt.getTime()).toBeGreaterThan(Date.now() + 6 * 24 * 3600_000);
+  });
+
+  it('ignores a notification with a wrong clientState or an unknown subscription, still answering 202', async () => {
+    const row = await subscriptionRow();
+    const far = new Date(Date.now() + 3600_000);
+    await f.db.update(schema.mailAccounts).set({ nextAttemptAt: far }).where(eq(schema.mailAccounts.id, accountId));
+    for (const item of [
+      { subscriptionId: row!.subscriptionId, clientState: 'wrong', changeType: 'created' },
+      { subscriptionId: row!.subscriptionId, changeType: 'created' },
+      { subscriptionId: 'unknown', clientState: atGraph()?.clientState, changeType: 'created' },
+    ]) {
+      const response = await post({ value: [item] });
+      expect(response.status).toBe(202);
+      expect(await response.text()).toBe('');
+    }
+    expect(pending).toHaveLength(0);
+    const [account] = await f.db.select().from(schema.mailAccounts).where(eq(schema.mailAccounts.id, accountId));
+    expect(account?.nextAttemptAt.getTime()).toBe(far.getTime());
+  });
+
+  it('refuses a body over 1 MB and one that is not a notification collection', async () => {
+    expect((await post('x'.repeat(1024 * 1024 + 1))).status).toBe(413);
+    expect((await post({ nothing: true })).status).toBe(400);
+  });
+
+  it('stores a message that arrives exactly once, synced by the notification', async () => {
+    const before = await storedCount();
+    await f.harness.seed.messages(MAILBOX, { count: 1, seed: 11 });
+    await waitFor(
+      'the notification answered 202',
+      async () => f.harness.graph.subscriptions.deliveries.filter((d) => d.kind === 'change'),
+      (deliveries) => deliveries.some((d) => d.statuses.at(-1) === 202),
+    );
+    await settle();
+    expect(await storedCount()).toBe(before + 1);
+    expect((await subscriptionRow())?.lastNotificationAt).not.toBeNull();
+    await sync();
+    expect(await storedCount()).toBe(before + 1);
+  });
+
+  it('renews on reauthorizationRequired, through the mailbox’s leased sync', async () => {
+    const id = (await subscriptionRow())!.subscriptionId;
+    expect(await f.harness.graph.subscriptions.sendLifecycle(id, 'reauthorizationRequired')).toEqual([202]);
+    await settle();
+    const row = await subscriptionRow();
+    expect(row?.subscriptionId).toBe(id);
+    expect(row?.renewedAt).not.toBeNull();
+    expect(row?.lastLifecycleEvent).toBeNull();
+  });
+
+  it('renews when less than a day is left, and subscribes again after subscriptionRemoved', async () => {
+    const id = (await subscriptionRow())!.subscriptionId;
+    const soon = new Date(Date.now() + 3600_000);
+    await f.db
+      .update(schema.graphSubscriptions)
+      .set({ expiresAt: soon, renewedAt: null })
+      .where(eq(schema.graphSubscriptions.accountId, accountId));
+    await sync();
+    const renewed = await subscriptionRow();
+    expect(renewed?.subscriptionId).toBe(id);
+    expect(renewed!.expiresAt.getTime()).toBeGreaterThan(Date.now() + 6 * 24 * 3600_000);
+
+    await f.harness.graph.subscriptions.sendLifecycle(id, 'subscriptionRemoved');
+    await settle();
+    const again = await subscriptionRow();
+    expect(again?.subscriptionId).not.toBe(id);
+    expect(again?.subscriptionId).toBe(atGraph()?.id);
+  });
+});
