@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
+import { renderToStaticMarkup } from 'react-dom/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   CALLBACK,
@@ -202,5 +203,26 @@ describe('push through Graph change notifications', () => {
     const again = await subscriptionRow();
     expect(again?.subscriptionId).not.toBe(id);
     expect(again?.subscriptionId).toBe(atGraph()?.id);
+  });
+
+  it('shows on the account page whether push is active, or what it needs', async () => {
+    const { PushStatus } = await import('@/app/(console)/channels/microsoft365/accounts/[id]/push-status');
+    const render = async (account: { id: string; transport: 'imap' | 'graph' }) => {
+      const element = await PushStatus({ account });
+      return element ? renderToStaticMarkup(element) : '';
+    };
+    expect(await render({ id: accountId, transport: 'graph' })).toContain('push: active until');
+    expect(await render({ id: accountId, transport: 'imap' })).toBe('');
+    const cache = globalThis as { __mailgateEnv?: unknown };
+    delete process.env.GRAPH_NOTIFICATION_URL;
+    cache.__mailgateEnv = undefined;
+    try {
+      expect(await render({ id: accountId, transport: 'graph' })).toContain(
+        'push not set up (needs a public https URL: GRAPH_NOTIFICATION_URL)',
+      );
+    } finally {
+      process.env.GRAPH_NOTIFICATION_URL = notificationUrl;
+      cache.__mailgateEnv = undefined;
+    }
   });
 });

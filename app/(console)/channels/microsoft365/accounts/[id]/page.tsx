@@ -26,6 +26,7 @@ import { FolderSettings } from './folder-settings';
 import { MailboxAddressForm } from './mailbox-address-form';
 import { MailFlow } from './mail-flow';
 import { MessagesChart } from './messages-chart';
+import { PushStatus } from './push-status';
 import { RemoveForm } from './remove-form';
 import { SyncHistory } from './sync-history';
 import { SyncNow } from './sync-now';
@@ -150,6 +151,7 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
               <dd data-testid="mail-arrival">{arrival}</dd>
             </div>
           ) : null}
+          <PushStatus account={account} />
           <div>
             <dt className="text-slate-600">Next attempt</dt>
             <dd>{account.status === 'active' ? formatDateTime(account.nextAttemptAt) : '—'}</dd>
