@@ -176,6 +176,26 @@ describe('push through Graph change notifications', () => {
     expect(await storedCount()).toBe(before + 1);
   });
 
+  it('syncs a pushed mailbox another pass holds once that pass lets it go', async () => {
+    const { syncPushedMailboxes } = await import('@/lib/channels/microsoft365/graph-notifications');
+    const before = await storedCount();
+    await f.db
+      .update(schema.mailAccounts)
+      .set({ leaseOwner: 'another-pass', leaseExpiresAt: new Date(Date.now() + 60_000) })
+      .where(eq(schema.mailAccounts.id, accountId));
+    await f.harness.seed.messages(MAILBOX, { count: 1, seed: 12 });
+    const pushed = syncPushedMailboxes(f.db, [accountId], { retries: 20, pauseMs: 100 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await storedCount()).toBe(before);
+    await f.db
+      .update(schema.mailAccounts)
+      .set({ leaseOwner: null, leaseExpiresAt: null })
+      .where(eq(schema.mailAccounts.id, accountId));
+    await pushed;
+    await settle();
+    expect(await storedCount()).toBe(before + 1);
+  });
+
   it('renews on reauthorizationRequired, through the mailbox’s leased sync', async () => {
     const id = (await subscriptionRow())!.subscriptionId;
     expect(await f.harness.graph.subscriptions.sendLifecycle(id, 'reauthorizationRequired')).toEqual([202]);

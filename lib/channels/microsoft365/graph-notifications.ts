@@ -14,6 +14,9 @@ import { runSync } from '@/lib/sync/run';
 
 // A pushed sync runs after the 202, within the route's maxDuration; what is left resumes on the next pass.
 const PUSH_BUDGET_MS = 240_000;
+// A mailbox leased by another pass: tried again this often, this many times (about a minute in all).
+const LEASED_RETRIES = 6;
+const LEASED_PAUSE_MS = 10_000;
 const LIFECYCLE_EVENTS = ['reauthorizationRequired', 'subscriptionRemoved', 'missed'] as const;
 
 /**
@@ -56,18 +59,34 @@ export async function acceptGraphNotifications(db: Db, notifications: Notificati
     if (event) await recordLifecycleEvent(db, subscription.subscriptionId, event);
     else if (notification.changeType === 'created') await recordNotification(db, subscription.subscriptionId);
     else continue;
-    await markAccountDueNow(db, subscription.accountId);
-    accountIds.add(subscription.accountId);
+    if (await markAccountDueNow(db, subscription.accountId)) accountIds.add(subscription.accountId);
   }
   if (ignored > 0)
     logger('push').warn({ ignored }, 'ignored Graph notifications for unknown subscriptions or clientState');
   return [...accountIds];
 }
 
-/** The normal leased sync of the pushed mailboxes: a mailbox another pass holds is left to it (it is due now). */
-export async function syncPushedMailboxes(db: Db, accountIds: string[]): Promise<void> {
+/**
+ * The normal leased sync of the pushed mailboxes. One another pass holds is tried again a few times: that pass may
+ * have read its delta before the new mail, and its finish moves the mailbox's next attempt past the "due now".
+ */
+export async function syncPushedMailboxes(
+  db: Db,
+  accountIds: string[],
+  options: { retries?: number; pauseMs?: number } = {},
+): Promise<void> {
+  let waiting = accountIds;
   try {
-    await runSync(productSyncDeps(db, { budgetMs: PUSH_BUDGET_MS }), { accountIds, trigger: 'push' });
+    for (let attempt = 0; ; attempt += 1) {
+      const report = await runSync(productSyncDeps(db, { budgetMs: PUSH_BUDGET_MS }), {
+        accountIds: waiting,
+        trigger: 'push',
+      });
+      const synced = new Set(report.accounts.map((account) => account.accountId));
+      waiting = waiting.filter((id) => !synced.has(id));
+      if (waiting.length === 0 || attempt >= (options.retries ?? LEASED_RETRIES)) return;
+      await new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? LEASED_PAUSE_MS));
+    }
   } catch (error) {
     logger('push').error({ err: error }, 'sync after a Graph notification failed');
   }

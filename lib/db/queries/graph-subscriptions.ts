@@ -59,10 +59,12 @@ export async function recordLifecycleEvent(db: Db, subscriptionId: string, event
     .where(eq(graphSubscriptions.subscriptionId, subscriptionId));
 }
 
-/** Due now (database clock), for an active mailbox only: one failing with backoff keeps its wait. */
-export async function markAccountDueNow(db: Db, accountId: string): Promise<void> {
-  await db
+/** Due now (database clock), for an active mailbox only (false otherwise): one failing with backoff keeps its wait. */
+export async function markAccountDueNow(db: Db, accountId: string): Promise<boolean> {
+  const rows = await db
     .update(mailAccounts)
     .set({ nextAttemptAt: sql`now()` })
-    .where(and(eq(mailAccounts.id, accountId), eq(mailAccounts.status, 'active')));
+    .where(and(eq(mailAccounts.id, accountId), eq(mailAccounts.status, 'active')))
+    .returning({ id: mailAccounts.id });
+  return rows.length > 0;
 }
