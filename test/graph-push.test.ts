@@ -245,4 +245,29 @@ describe('push through Graph change notifications', () => {
       cache.__mailgateEnv = undefined;
     }
   });
+
+  it('after Graph refuses an unreachable URL, does not ask again for every mailbox', async () => {
+    const { keepPushSubscription } = await import('@/lib/channels/microsoft365/push-subscriptions');
+    const { syncAccountColumns } = await import('@/lib/db/queries/sync-leases');
+    const [account] = await f.db
+      .select(syncAccountColumns)
+      .from(schema.mailAccounts)
+      .where(eq(schema.mailAccounts.id, accountId));
+    const mailbox = await productSyncDeps(f.db).graphMailbox!(account!);
+    const unreachable = 'http://127.0.0.1:9/api/v1/graph/notifications';
+    const created: string[] = [];
+    const realFetch = globalThis.fetch;
+    const spy = vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (init?.method === 'POST' && url.endsWith('/v1.0/subscriptions')) created.push(url);
+      return realFetch(input, init);
+    });
+    try {
+      await keepPushSubscription(f.db, account!, mailbox, { notificationUrl: unreachable });
+      await keepPushSubscription(f.db, account!, mailbox, { notificationUrl: unreachable });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(created).toHaveLength(1);
+  });
 });

@@ -17,6 +17,11 @@ import type { GraphMailbox, SyncAccount } from '@/lib/sync/types';
 const LIFETIME_MS = (10_080 - 60) * 60_000;
 const RENEW_BEFORE_MS = 24 * 60 * 60_000;
 
+// Graph refuses a subscription (400) when the URL fails its validation, after waiting up to 10 s for it: one
+// mailbox's refusal holds off the others' attempts in this process for a while, not 10 s per mailbox per pass.
+const REFUSED_PAUSE_MS = 15 * 60_000;
+const refusedUntil = new Map<string, number>();
+
 const subscriptionSchema = z.object({ id: z.string().min(1), expirationDateTime: z.string() });
 
 /** The hash kept of a clientState: Graph echoes the secret with each notification, the database never holds it. */
@@ -79,7 +84,14 @@ export async function keepPushSubscription(
     } else if (existing) {
       await client.delete(`/subscriptions/${encodeURIComponent(existing.subscriptionId)}`, request).catch(() => {});
     }
-    await createSubscription(db, client, account, graph.mailbox, notificationUrl, now);
+    if ((refusedUntil.get(notificationUrl) ?? 0) > Date.now()) return;
+    try {
+      await createSubscription(db, client, account, graph.mailbox, notificationUrl, now);
+    } catch (error) {
+      if (error instanceof GraphFailure && error.details.status === 400)
+        refusedUntil.set(notificationUrl, Date.now() + REFUSED_PAUSE_MS);
+      throw error;
+    }
   } catch (error) {
     const code = error instanceof GraphFailure ? error.code : error instanceof Error ? error.name : 'unknown';
     logger('push').warn({ accountId: account.id, code }, 'keeping the Graph subscription failed; polling continues');
