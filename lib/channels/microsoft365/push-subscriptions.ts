@@ -81,10 +81,11 @@ export async function keepPushSubscription(
         // Graph no longer knows it (expired or removed meanwhile): a new one replaces it below.
         if (!(error instanceof GraphFailure && error.kind === 'not_found')) throw error;
       }
-    } else if (existing) {
-      await client.delete(`/subscriptions/${encodeURIComponent(existing.subscriptionId)}`, request).catch(() => {});
     }
     if ((refusedUntil.get(notificationUrl) ?? 0) > Date.now()) return;
+    // One of another URL, or one Graph removed: ended at Graph (best effort) before its replacement exists.
+    if (existing && !usable)
+      await client.delete(`/subscriptions/${encodeURIComponent(existing.subscriptionId)}`, request).catch(() => {});
     try {
       await createSubscription(db, client, account, graph.mailbox, notificationUrl, now);
     } catch (error) {
