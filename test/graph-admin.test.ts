@@ -7,7 +7,8 @@ import {
   APPLICATION_NEEDS_TENANT,
   appCredentialsSchema,
 } from '@/lib/channels/microsoft365/app-credentials-schema';
-import { microsoft365Apps } from '@/lib/db/schema';
+import { eq } from 'drizzle-orm';
+import { mailAccounts, microsoft365Apps } from '@/lib/db/schema';
 import { fieldErrorsOf } from '@/lib/form-state';
 import { CLIENT_ID, CLIENT_SECRET, TENANT, startChannelFixture, type ChannelFixture } from '@/test/support/channel';
 
@@ -90,8 +91,30 @@ describe('the Azure checklist per combination', () => {
 
 let f: ChannelFixture;
 
+async function saveApp(transport: 'imap' | 'graph', access: 'delegated' | 'application') {
+  const { saveAppCredentials } = await import('@/lib/channels/microsoft365/app-credentials');
+  const input = { ...form, clientSecret: CLIENT_SECRET, secretExpiresOn: null, cloud: 'global' as const };
+  const saved = await saveAppCredentials(f.db, { ...input, transport, access }, f.admin);
+  if (!saved.ok) throw new Error(saved.error.message);
+}
+
+const accountsOf = async (address: string) =>
+  f.db.select().from(mailAccounts).where(eq(mailAccounts.emailAddress, address));
+
 beforeAll(async () => {
-  f = await startChannelFixture();
+  f = await startChannelFixture({
+    users: [
+      {
+        address: 'support@contoso.test',
+        kind: 'shared',
+        fullAccess: ['alice@contoso.test'],
+        sendAs: ['alice@contoso.test'],
+      },
+      { address: 'scoped@contoso.test' },
+      { address: 'outside@contoso.test' },
+      { address: 'guest@fabrikam.test', kind: 'guest', tenant: 'contoso.test' },
+    ],
+  });
 });
 afterAll(async () => f?.stop());
 
@@ -118,5 +141,45 @@ describe('saving the app’s transport and access', () => {
       ),
     ).toMatchObject({ ok: false, error: { field: 'tenant', message: APPLICATION_NEEDS_TENANT } });
     expect(await f.db.select().from(microsoft365Apps)).toEqual(before);
+  });
+});
+
+describe('connecting a mailbox with delegated Graph access', () => {
+  it('asks for Graph’s mail permissions, proves the Inbox through Graph and stores a delegated Graph mailbox', async () => {
+    await saveApp('graph', 'delegated');
+    const { startConnect } = await import('@/lib/channels/microsoft365/connect');
+    const started = await startConnect(f.db, f.admin, { kind: 'connect' }, 'http://127.0.0.1:3999');
+    if (!started.ok) throw new Error(started.error.message);
+    const scope = new URL(started.url).searchParams.get('scope') ?? '';
+    expect(scope).toContain('Mail.ReadWrite');
+    expect(scope).not.toContain('IMAP.AccessAsUser.All');
+
+    const result = await f.complete(await f.signIn({ kind: 'connect' }, 'alice@contoso.test'));
+    if (!result.ok || !result.outcome.ok) throw new Error(JSON.stringify(result));
+    const [account] = await accountsOf('alice@contoso.test');
+    expect(account).toMatchObject({ status: 'active', transport: 'graph', access: 'delegated', smtpWarning: null });
+
+    const { acquireAccountAccess } = await import('@/lib/channels/microsoft365/tokens');
+    const access = await acquireAccountAccess(f.db, result.outcome.accountId);
+    expect(access).toMatchObject({ transport: 'graph', graph: { mailbox: 'alice@contoso.test', access: 'delegated' } });
+  });
+
+  it('connects a shared mailbox through Graph with the .Shared permissions of its delegate', async () => {
+    const result = await f.complete(
+      await f.signIn({ kind: 'shared_mailbox', mailbox: 'support@contoso.test' }, 'alice@contoso.test'),
+    );
+    if (!result.ok || !result.outcome.ok) throw new Error(JSON.stringify(result));
+    expect(await accountsOf('support@contoso.test')).toMatchObject([
+      { kind: 'shared', transport: 'graph', access: 'delegated', signInAddress: 'alice@contoso.test' },
+    ]);
+  });
+
+  it('refuses a browser sign-in while the app uses application access', async () => {
+    await saveApp('graph', 'application');
+    const { startConnect } = await import('@/lib/channels/microsoft365/connect');
+    expect(await startConnect(f.db, f.admin, { kind: 'connect' }, 'http://127.0.0.1:3999')).toMatchObject({
+      ok: false,
+      error: { code: 'app.application_access' },
+    });
   });
 });
