@@ -103,6 +103,13 @@ const accountsOf = async (address: string) =>
 
 beforeAll(async () => {
   f = await startChannelFixture({
+    // No Entra application permission: RBAC for Applications opens only the scoped mailbox.
+    app: {
+      rbacAssignments: [
+        { role: 'Application Mail.ReadWrite', mailboxes: ['scoped@contoso.test'] },
+        { role: 'Application Mail.Send', mailboxes: ['scoped@contoso.test'] },
+      ],
+    },
     users: [
       {
         address: 'support@contoso.test',
@@ -181,5 +188,61 @@ describe('connecting a mailbox with delegated Graph access', () => {
       ok: false,
       error: { code: 'app.application_access' },
     });
+  });
+});
+
+describe('adding a mailbox with application access', () => {
+  const add = async (address: string) => {
+    const { addApplicationMailbox } = await import('@/lib/channels/microsoft365/add-application-mailbox');
+    return addApplicationMailbox(f.db, f.admin, address);
+  };
+
+  it('stores a mailbox in the app’s RBAC scope as connected, after reading its Inbox with the app token', async () => {
+    await saveApp('graph', 'application');
+    const result = await add('scoped@contoso.test');
+    expect(result.ok).toBe(true);
+    expect(await accountsOf('scoped@contoso.test')).toMatchObject([
+      {
+        status: 'active',
+        transport: 'graph',
+        access: 'application',
+        homeAccountId: `app:${CLIENT_ID}`,
+        imapUser: 'scoped@contoso.test',
+        tokenCacheSealed: null,
+      },
+    ]);
+    const { acquireAccountAccess } = await import('@/lib/channels/microsoft365/tokens');
+    const access = await acquireAccountAccess(f.db, result.ok ? result.accountId : '');
+    expect(access).toMatchObject({ transport: 'graph', graph: { access: 'application' } });
+  });
+
+  it('explains a 403 as missing consent or a mailbox outside the RBAC scope, names the fix, and stores nothing', async () => {
+    const result = await add('outside@contoso.test');
+    expect(result).toMatchObject({ ok: false, error: { code: 'mailbox.refused' } });
+    if (result.ok || result.error.code !== 'mailbox.refused') return;
+    const { explained } = result.error;
+    expect(explained).toMatchObject({ code: 'graph.access_denied', whoActs: 'azure_admin' });
+    expect(explained.explanation).toMatch(/admin.*granted|granted.*permission/i);
+    expect(explained.explanation).toMatch(/management scope/);
+    expect(explained.action).toContain('outside@contoso.test');
+    expect(explained.action).toContain('Test-ServicePrincipalAuthorization');
+    expect(explained.raw).toContain('ErrorAccessDenied');
+    expect(await accountsOf('outside@contoso.test')).toEqual([]);
+  });
+
+  it('explains an unknown address and a user without an Exchange Online mailbox, and stores nothing', async () => {
+    for (const address of ['nobody@contoso.test', 'guest@fabrikam.test']) {
+      const result = await add(address);
+      if (result.ok || result.error.code !== 'mailbox.refused') throw new Error(JSON.stringify(result));
+      expect(result.error.explained).toMatchObject({ code: 'graph.mailbox_unavailable' });
+      expect(result.error.explained.title).toContain(address);
+      expect(await accountsOf(address)).toEqual([]);
+    }
+  });
+
+  it('refuses an address while the app uses delegated access', async () => {
+    await saveApp('graph', 'delegated');
+    expect(await add('scoped@contoso.test')).toMatchObject({ ok: false, error: { code: 'app.application_access' } });
+    await saveApp('graph', 'application');
   });
 });

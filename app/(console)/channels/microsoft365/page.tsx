@@ -25,7 +25,7 @@ import { AccountPager } from './account-pager';
 import { requestAdminConsentAction } from './actions';
 import { AppSetup } from './app-setup';
 import { mailboxModeLabel } from './mailbox-mode';
-import { AddAccountButton, AddSharedMailbox } from './connect-buttons';
+import { AddAccountButton, AddApplicationMailbox, AddSharedMailbox } from './connect-buttons';
 import { SyncAllNow } from './sync-all-now';
 
 export const metadata: Metadata = { title: 'Microsoft 365' };
@@ -70,7 +70,7 @@ export default async function Microsoft365Page({
           app ? (
             <>
               {total > 0 ? <SyncAllNow /> : null}
-              <AddAccountButton />
+              {app.access === 'delegated' ? <AddAccountButton /> : null}
             </>
           ) : undefined
         }
@@ -112,7 +112,7 @@ export default async function Microsoft365Page({
             pollMinutes={pollIntervalMinutes()}
           />
           <AccountPager page={page} pageSize={ACCOUNTS_PAGE_SIZE} total={total} />
-          {app ? <AddSharedMailbox /> : null}
+          {app?.access === 'application' ? <AddApplicationMailbox /> : app ? <AddSharedMailbox /> : null}
         </section>
 
         <AppSetup
