@@ -7,6 +7,8 @@ import {
   APPLICATION_NEEDS_TENANT,
   appCredentialsSchema,
 } from '@/lib/channels/microsoft365/app-credentials-schema';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { mailAccounts, microsoft365Apps } from '@/lib/db/schema';
 import { fieldErrorsOf } from '@/lib/form-state';
@@ -244,5 +246,63 @@ describe('adding a mailbox with application access', () => {
     await saveApp('graph', 'delegated');
     expect(await add('scoped@contoso.test')).toMatchObject({ ok: false, error: { code: 'app.application_access' } });
     await saveApp('graph', 'application');
+  });
+});
+
+/** Every file delivered to a mailbox's Inbox whose bytes contain `marker`. */
+async function delivered(address: string, marker: string): Promise<Buffer[]> {
+  const path = f.harness.maildirs.folderPath(address, 'INBOX');
+  const found: Buffer[] = [];
+  for (const sub of ['new', 'cur']) {
+    for (const name of await readdir(join(path, sub)).catch(() => [] as string[])) {
+      const raw = await readFile(join(path, sub, name));
+      if (raw.includes(marker)) found.push(raw);
+    }
+  }
+  return found;
+}
+
+describe('Send test message through Graph', () => {
+  const send = async (from: string, to: string, marker: string) => {
+    const [account] = await accountsOf(from);
+    if (!account) throw new Error(`no account ${from}`);
+    const { sendFromMailbox } = await import('@/lib/channels/microsoft365/send-test');
+    return sendFromMailbox(f.db, f.admin, account.id, { to, subject: `Test ${marker}`, body: `Hello ${marker}` });
+  };
+
+  it('sends from an application-access mailbox with the app token, delivered to the recipient’s Inbox', async () => {
+    const marker = `app-send-${Date.now()}`;
+    const result = await send('scoped@contoso.test', 'bob@contoso.test', marker);
+    expect(result).toMatchObject({ ok: true, messageId: expect.stringMatching(/^<.+@contoso\.test>$/) });
+    const [raw] = await delivered('bob@contoso.test', marker);
+    expect(raw?.toString('latin1')).toMatch(/^From: scoped@contoso\.test$/m);
+    if (result.ok) expect(raw?.toString('latin1')).toContain(`Message-ID: ${result.messageId}`);
+  });
+
+  it('sends from a delegated Graph mailbox with its own token', async () => {
+    const marker = `delegated-send-${Date.now()}`;
+    expect(await send('alice@contoso.test', 'bob@contoso.test', marker)).toMatchObject({ ok: true });
+    expect(await delivered('bob@contoso.test', marker)).toHaveLength(1);
+  });
+
+  it('explains a send the app’s RBAC scope does not cover, and delivers nothing', async () => {
+    // Added through the use case would be refused; a scope that shrank after the mailbox was added is the case.
+    const { applicationHomeAccountId } = await import('@/lib/channels/microsoft365/add-application-mailbox');
+    const [app] = await f.db.select().from(microsoft365Apps).where(eq(microsoft365Apps.active, true));
+    await f.db.insert(mailAccounts).values({
+      appId: app?.id,
+      emailAddress: 'outside@contoso.test',
+      signInAddress: 'outside@contoso.test',
+      imapUser: 'outside@contoso.test',
+      homeAccountId: applicationHomeAccountId(CLIENT_ID),
+      tenantId: TENANT,
+      transport: 'graph',
+      access: 'application',
+    });
+    const marker = `refused-send-${Date.now()}`;
+    const result = await send('outside@contoso.test', 'bob@contoso.test', marker);
+    expect(result).toMatchObject({ ok: false, error: { code: 'graph.access_denied', whoActs: 'azure_admin' } });
+    if (!result.ok) expect(result.error.action).toContain('Application Mail.Send');
+    expect(await delivered('bob@contoso.test', marker)).toEqual([]);
   });
 });

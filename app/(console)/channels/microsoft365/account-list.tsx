@@ -5,6 +5,7 @@ import { StatusBadge } from '@/app/_components/status-badge';
 import type { AccountSummary } from '@/lib/db/queries/mail-accounts';
 import { describeLastSync } from '@/lib/format/last-sync';
 import { describeMailArrival } from '@/lib/format/mail-arrival';
+import { mailboxModeLabel } from './mailbox-mode';
 
 export function AccountList({
   accounts,
@@ -47,9 +48,14 @@ export function AccountList({
               {account.emailAddress}
             </Link>
             <p className="text-xs text-slate-600">
-              {account.kind === 'shared'
-                ? `Shared mailbox, via ${account.signInAddress}`
-                : (account.displayName ?? 'User mailbox')}
+              {account.access === 'application'
+                ? 'Opened with the app’s own access'
+                : account.kind === 'shared'
+                  ? `Shared mailbox, via ${account.signInAddress}`
+                  : (account.displayName ?? 'User mailbox')}
+            </p>
+            <p className="text-xs text-slate-600" data-testid="mailbox-mode">
+              {mailboxModeLabel(account)}
             </p>
           </td>
           <td className="px-4 py-3">
