@@ -10,11 +10,14 @@ import { mailboxModeLabel } from './mailbox-mode';
 export function AccountList({
   accounts,
   appConfigured,
+  applicationAccess = false,
   watched,
   pollMinutes,
 }: {
   accounts: AccountSummary[];
   appConfigured: boolean;
+  /** The app opens mailboxes with its own access: they are added by address, without a sign-in. */
+  applicationAccess?: boolean;
   /** Mailboxes a worker watches with IMAP IDLE now. */
   watched: Set<string>;
   pollMinutes: number;
@@ -22,9 +25,11 @@ export function AccountList({
   if (accounts.length === 0) {
     return (
       <EmptyState title="No mailboxes connected">
-        {appConfigured
-          ? 'Choose “Add account” and sign in with the mailbox’s Microsoft account. No password is stored.'
-          : 'Save the app credentials below first, then add mailboxes with a browser sign-in.'}
+        {applicationAccess
+          ? 'Enter a mailbox’s address under “Add mailbox”: the app opens it with its own access.'
+          : appConfigured
+            ? 'Choose “Add account” and sign in with the mailbox’s Microsoft account. No password is stored.'
+            : 'Save the app credentials below first, then add mailboxes with a browser sign-in.'}
       </EmptyState>
     );
   }

@@ -108,6 +108,7 @@ export default async function Microsoft365Page({
           <AccountList
             accounts={accounts}
             appConfigured={Boolean(app)}
+            applicationAccess={app?.access === 'application'}
             watched={watched}
             pollMinutes={pollIntervalMinutes()}
           />
