@@ -144,7 +144,7 @@ function RbacStep({ clientId }: { clientId: string }) {
       </p>
       <div className="flex items-start gap-2">
         <pre
-          aria-label="Exchange Online PowerShell for RBAC for Applications"
+          // Scrolls sideways: focusable so keyboard users can scroll it too.
           tabIndex={0}
           className="min-w-0 flex-1 overflow-x-auto rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100"
         >

@@ -25,7 +25,7 @@ export function ChoiceFieldset<V extends string>({
 }) {
   const errorId = `${name}-error`;
   return (
-    <fieldset aria-describedby={errors?.length ? errorId : undefined} aria-invalid={errors?.length ? true : undefined}>
+    <fieldset aria-describedby={errors?.length ? errorId : undefined}>
       <legend className="text-sm font-medium text-slate-800">{legend}</legend>
       <div className="mt-2 space-y-2">
         {choices.map((choice) => (
