@@ -1,5 +1,6 @@
 import { expect, test } from './support/test';
 import { ensureSignedIn, resetConsole } from './support/console-state';
+import { expectAccessible } from './support/page-checks';
 import { BOB, E2E_APP, harnessControl, world } from './support/world';
 
 test.describe.configure({ mode: 'serial' });
@@ -38,6 +39,7 @@ test('app form: application access needs Graph, and the checklist shows the RBAC
   await expect(page.getByRole('radio', { name: /Application \(no sign-in\)/ })).toBeChecked();
   await page.getByRole('button', { name: 'Connect Microsoft 365 App' }).click();
   await expect(page.getByText(/Application access works through Microsoft Graph only/)).toBeVisible();
+  await expectAccessible(page, 'app form with a refused access');
 
   await page.getByRole('radio', { name: /Microsoft Graph/ }).check();
   await expect(page.getByRole('button', { name: 'Copy PowerShell' })).toBeVisible();
@@ -64,6 +66,7 @@ test('add mailbox: in scope it connects, outside it the refusal names both cause
   await expect(page.getByText(`${BOB.address} is connected: the app opened its Inbox.`)).toBeVisible();
   const row = page.getByRole('row', { name: /bob@contoso\.test/ });
   await expect(row.getByTestId('mailbox-mode')).toHaveText('Microsoft Graph · application');
+  await expectAccessible(page, 'Microsoft 365 page with application access');
 });
 
 test('send test message from the application mailbox through Graph', async ({ page }) => {
