@@ -1,6 +1,7 @@
 'use client';
 import { useFormFeedback } from '@/app/_components/use-form-feedback';
 import { useActionState, useState } from 'react';
+import { ChoiceFieldset } from '@/app/_components/choice-fieldset';
 import { ConfirmCheckbox } from '@/app/_components/confirm-checkbox';
 import { FormField, INPUT_CLASS } from '@/app/_components/form-field';
 import { FormMessage } from '@/app/_components/form-message';
@@ -14,7 +15,6 @@ import {
 } from '@/lib/channels/microsoft365/app-credentials-schema';
 import { initialFormState } from '@/lib/form-state';
 import { saveAppCredentialsAction } from './actions';
-import { ChoiceFieldset } from './choice-fieldset';
 
 export interface AppFormDefaults {
   clientId: string;
