@@ -52,39 +52,21 @@ async function listFolders(ctx: MailContext, principal: Principal, user: string)
   const mailbox = resolveMailbox(ctx.state, principal, user);
   authorizeMailbox(ctx.state, principal, mailbox, 'read');
   const folders = await ctx.store.folders(mailbox.address);
-  const value = await Promise.all(folders.map((folder) => folderJson(ctx, mailbox.address, folder)));
+  const value = await Promise.all(
+    folders.map(async (folder) => {
+      const messages = await ctx.store.list(mailbox.address, folder);
+      return {
+        id: ctx.store.folderId(folder),
+        displayName: folder === 'INBOX' ? 'Inbox' : folder,
+        parentFolderId: null,
+        childFolderCount: 0,
+        unreadItemCount: messages.filter((m) => !m.seen).length,
+        totalItemCount: messages.length,
+        isHidden: false,
+      };
+    }),
+  );
   return json(200, { '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#users('${user}')/mailFolders`, value });
-}
-
-/**
- * One folder by id or well-known name (`/users/{id}/mailFolders/inbox`):
- * https://learn.microsoft.com/en-us/graph/api/mailfolder-get. The mailbox is checked before the folder, so a
- * refused app learns nothing about the folders.
- */
-async function getFolder(ctx: MailContext, principal: Principal, user: string, ref: string): Promise<GraphResponse> {
-  const mailbox = resolveMailbox(ctx.state, principal, user);
-  authorizeMailbox(ctx.state, principal, mailbox, 'read');
-  const folder = ctx.store.folderName(ref);
-  if (!folder || !(await ctx.store.folderExists(mailbox.address, folder))) {
-    throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
-  }
-  return json(200, {
-    '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#users('${user}')/mailFolders/$entity`,
-    ...(await folderJson(ctx, mailbox.address, folder)),
-  });
-}
-
-async function folderJson(ctx: MailContext, address: string, folder: string) {
-  const messages = await ctx.store.list(address, folder);
-  return {
-    id: ctx.store.folderId(folder),
-    displayName: folder === 'INBOX' ? 'Inbox' : folder,
-    parentFolderId: null,
-    childFolderCount: 0,
-    unreadItemCount: messages.filter((m) => !m.seen).length,
-    totalItemCount: messages.length,
-    isHidden: false,
-  };
 }
 
 async function delta(
@@ -165,4 +147,29 @@ function toCrlf(raw: Buffer): Buffer {
     out.push(byte);
   }
   return Buffer.from(out);
+}
+
+/**
+ * One folder by id or well-known name (`/users/{id}/mailFolders/inbox`):
+ * https://learn.microsoft.com/en-us/graph/api/mailfolder-get. The mailbox is checked before the folder, so a
+ * refused app learns nothing about the folders.
+ */
+async function getFolder(ctx: MailContext, principal: Principal, user: string, ref: string): Promise<GraphResponse> {
+  const mailbox = resolveMailbox(ctx.state, principal, user);
+  authorizeMailbox(ctx.state, principal, mailbox, 'read');
+  const folder = ctx.store.folderName(ref);
+  if (!folder || !(await ctx.store.folderExists(mailbox.address, folder))) {
+    throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+  }
+  const messages = await ctx.store.list(mailbox.address, folder);
+  return json(200, {
+    '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#users('${user}')/mailFolders/$entity`,
+    id: ctx.store.folderId(folder),
+    displayName: folder === 'INBOX' ? 'Inbox' : folder,
+    parentFolderId: null,
+    childFolderCount: 0,
+    unreadItemCount: messages.filter((m) => !m.seen).length,
+    totalItemCount: messages.length,
+    isHidden: false,
+  });
 }
