@@ -306,3 +306,29 @@ describe('Send test message through Graph', () => {
     expect(await delivered('bob@contoso.test', marker)).toEqual([]);
   });
 });
+
+describe('keeping a delegated Graph sign-in alive', () => {
+  it('renews it with its Graph permissions, never asking Outlook’s IMAP scopes', async () => {
+    const [alice] = await accountsOf('alice@contoso.test');
+    if (!alice) throw new Error('alice is not connected');
+    const old = new Date(Date.now() - 30 * 24 * 60 * 60_000);
+    await f.db.update(mailAccounts).set({ signInRenewedAt: old }).where(eq(mailAccounts.id, alice.id));
+    const { keepSignInsAlive } = await import('@/lib/channels/microsoft365/keep-sign-ins-alive');
+    const report = await keepSignInsAlive(f.db);
+    expect(report).toMatchObject({ dead: 0, failed: 0 });
+    expect(report.renewed).toBeGreaterThanOrEqual(1);
+
+    const [renewed] = await accountsOf('alice@contoso.test');
+    expect(renewed).toMatchObject({ status: 'active' });
+    expect(renewed?.signInRenewedAt?.getTime()).toBeGreaterThan(old.getTime());
+    const { secrets } = await import('@/lib/crypto/secrets');
+    const { TOKEN_CACHE_CONTEXT } = await import('@/lib/microsoft/token-cache');
+    const cache = JSON.parse(secrets().open(renewed?.tokenCacheSealed ?? '', TOKEN_CACHE_CONTEXT)) as {
+      AccessToken: Record<string, { target: string }>;
+    };
+    const targets = Object.values(cache.AccessToken).map((token) => token.target.toLowerCase());
+    expect(targets.length).toBeGreaterThan(0);
+    expect(targets.join(' ')).not.toContain('imap.accessasuser.all');
+    expect(targets.join(' ')).toContain('mail.readwrite');
+  });
+});
