@@ -9,13 +9,15 @@ import {
   type ErrorContext,
   type ExplainedError,
 } from '@/lib/microsoft/errors';
+import { explainGraphFailure } from '@/lib/microsoft/graph/explain';
+import { GraphFailure } from '@/lib/microsoft/graph/failure';
 import { isPersonalAccount } from '@/lib/microsoft/mailbox-identity';
 import { backoffDelayMs } from '@/lib/sync/backoff';
 import { LeaseLostError } from '@/lib/sync/lease';
 import type { AccountOutcome, SyncAccount, SyncFailure } from '@/lib/sync/types';
 
 /** Where a sync failed decides which explainer reads the error. */
-export type SyncStage = 'token' | 'imap' | 'store';
+export type SyncStage = 'token' | 'imap' | 'graph' | 'store';
 
 /** After this many failures in a row an account stops being retried on its own (status `error`). */
 export const MAX_CONSECUTIVE_FAILURES = 10;
@@ -39,6 +41,13 @@ export function classifyFailure(error: unknown, stage: SyncStage, account: SyncA
   }
   // getAccessToken explained it already (lib/channels' TokenError), with the app and mailbox it knows.
   if (error instanceof ExplainedFault) return failureOf(error.explained);
+  // Graph's answers carry their own kind; the Graph catalog names the mailbox and the fix. With application access
+  // there is no sign-in to renew: a mailbox the app may not open waits for an admin's fix with backoff, and
+  // comes back by itself once the scope includes it, instead of waiting for a re-authentication that cannot help.
+  if (error instanceof GraphFailure) {
+    const failure = failureOf(explainGraphFailure(error, { ...context, mailbox: account.emailAddress }));
+    return account.access === 'application' && failure.scope === 'account' ? { ...failure, scope: 'config' } : failure;
+  }
   // A query the database refused or could not run (drizzle wraps the driver's error), at whatever stage: reading a
   // folder's state or opening the run's record happens while mail is being read, and is not IMAP trouble.
   if (error instanceof StoreError || stage === 'store' || error instanceof DrizzleQueryError) {
@@ -53,6 +62,8 @@ export function classifyFailure(error: unknown, stage: SyncStage, account: SyncA
       raw: describe(error instanceof StoreError || error instanceof DrizzleQueryError ? error.cause : error),
     };
   }
+  if (stage === 'graph')
+    return failureOf(explainGraphFailure(new GraphFailure('server', 'unexpected', describe(error)), context));
   return failureOf(stage === 'token' ? explainMsalError(error, context) : explainImapError(error, context));
 }
 
@@ -125,7 +136,8 @@ export function missingFoldersFailure(folders: string[]): SyncFailure {
  * `error` after 10) is left alone; the notice stays visible until a run succeeds.
  */
 export function isThrottled(failure: SyncFailure | undefined): boolean {
-  return failure?.code === 'throttled';
+  // Graph's 429s beyond the client's retries are the same pause asked for (https://learn.microsoft.com/en-us/graph/throttling).
+  return failure?.code === 'throttled' || failure?.code === 'graph.throttled';
 }
 
 export function updateAfterThrottle(account: SyncAccount, failure: SyncFailure, now: Date): AccountSyncUpdate {

@@ -55,13 +55,7 @@ export async function fetchBatch(
         notices.push({ uid: meta.uid, reason: 'placeholder' });
         continue;
       }
-      const task = parsing.then(async (): Promise<FetchedMessage> => ({
-        meta,
-        source,
-        sha256: createHash('sha256').update(source).digest('hex'),
-        parsed: await parseMessage(source),
-        skippedReason: null,
-      }));
+      const task = parsing.then(async (): Promise<FetchedMessage> => ({ meta, ...(await parseSource(source)) }));
       parsing = task;
       results.push(task);
     }
@@ -77,7 +71,7 @@ export async function fetchBatch(
         continue;
       }
       // RFC822.SIZE is Exchange's estimate, not the byte count: "about".
-      const skippedReason = `too_large: about ${meta.size} bytes, over the ${describeLimit(maxMessageBytes)} limit; only the headers were stored`;
+      const skippedReason = tooLargeReason(`about ${meta.size}`, maxMessageBytes);
       results.push(headersOnly(header).then((parsed) => ({ meta, source: null, sha256: null, parsed, skippedReason })));
     }
   }
@@ -90,6 +84,21 @@ export async function fetchBatch(
       (a, b) => a.uid - b.uid,
     ),
   };
+}
+
+/** A full source, its digest and what mailparser reads of it: the same for mail from IMAP and from Graph. */
+export async function parseSource(source: Buffer): Promise<Omit<FetchedMessage, 'meta'>> {
+  return {
+    source,
+    sha256: createHash('sha256').update(source).digest('hex'),
+    parsed: await parseMessage(source),
+    skippedReason: null,
+  };
+}
+
+/** Why a message was stored with its headers only; `size` is "about N" where the server only estimates it. */
+export function tooLargeReason(size: string, maxMessageBytes: number): string {
+  return `too_large: ${size} bytes, over the ${describeLimit(maxMessageBytes)} limit; only the headers were stored`;
 }
 
 /** Splits UIDs a FETCH left out into those UID SEARCH still lists (not retrievable) and those it does not (expunged). */

@@ -25,6 +25,8 @@ export async function nothingNewOnServer(input: {
   const { deps, account, endpoint } = input;
   // A watch runs a sync because EXISTS said something arrived; the delete mode selects to finish pending deletes.
   if (input.trigger === 'watch' || account.afterFetch === 'delete' || account.folders.length === 0) return false;
+  // A Graph mailbox has no IMAP STATUS to ask: its delta link tells what is new.
+  if (account.transport === 'graph') return false;
   try {
     const states = await recordedFolders(deps.db, account.id);
     const caughtUp = account.folders.every((folder) => {

@@ -6,6 +6,7 @@ import { forgetUnretrievable, recordUnretrievable } from '@/lib/db/queries/unret
 import type { ImapConnection } from '@/lib/mail/imap';
 import type { FetchedBatch, FetchedMessage } from '@/lib/sync/fetch-batch';
 import { applyAfterFetch } from '@/lib/sync/after-fetch';
+import { messageRow } from '@/lib/sync/message-row';
 import type { PlannedBatch } from '@/lib/sync/fetch-plan';
 import { StoreError } from '@/lib/sync/failures';
 import { inLeasedTransaction, LeaseLostError, type LeaseKeeper } from '@/lib/sync/lease';
@@ -93,45 +94,7 @@ function toRow(
   const { meta, parsed } = fetched;
   const size = fetched.source?.length ?? meta.size;
   const duplicateOf = parsed.messageId ? (earlier.get(copyKey(parsed.messageId, size, parsed.date)) ?? null) : null;
-  const keepBytes = duplicateOf === null && fetched.source !== null && fetched.sha256 !== null;
-  return {
-    message: {
-      ...key,
-      uid: meta.uid,
-      messageId: parsed.messageId,
-      inReplyTo: parsed.inReplyTo,
-      subject: parsed.subject,
-      fromAddress: parsed.from,
-      toAddresses: parsed.to,
-      ccAddresses: parsed.cc,
-      replyTo: parsed.replyTo,
-      date: parsed.date,
-      dateHeader: parsed.dateHeader,
-      internalDate: meta.internalDate,
-      size,
-      flags: meta.flags,
-      snippet: parsed.snippet || null,
-      text: parsed.text,
-      html: parsed.html,
-      hasAttachments: parsed.hasAttachments,
-      parseError: parsed.parseError,
-      skippedReason: fetched.skippedReason,
-      duplicateOf,
-    },
-    source: keepBytes ? { bytes: fetched.source as Buffer, sha256: fetched.sha256 as string } : null,
-    attachments:
-      duplicateOf !== null
-        ? []
-        : parsed.attachments.map((attachment) => ({
-            filename: attachment.filename,
-            originalFilename: attachment.originalFilename,
-            contentType: attachment.contentType,
-            size: attachment.size,
-            contentId: attachment.contentId,
-            inline: attachment.inline,
-            checksum: attachment.checksum,
-          })),
-  };
+  return messageRow(fetched, { ...key, uid: meta.uid }, duplicateOf) as ImapRow;
 }
 
 async function earlierCopies(

@@ -3,6 +3,7 @@ import { finishAccountSync } from '@/lib/db/queries/sync-leases';
 import { finishSyncRun, startSyncRun } from '@/lib/db/queries/sync-runs';
 import { imapFailure } from '@/lib/mail/imap';
 import { logger } from '@/lib/logger';
+import { ExplainedFault, type ExplainedError } from '@/lib/microsoft/errors';
 import {
   accountErrorOf,
   classifyFailure,
@@ -14,6 +15,7 @@ import {
   updateAfterThrottle,
   type SyncStage,
 } from '@/lib/sync/failures';
+import { syncGraphMailbox } from '@/lib/sync/graph/sync-graph-mailbox';
 import { nothingNewOnServer } from '@/lib/sync/idle-check';
 import { LeaseKeeper } from '@/lib/sync/lease';
 import { MailSession, syncFolderOnSession } from '@/lib/sync/mail-session';
@@ -30,8 +32,8 @@ export interface AccountJob {
 }
 
 /**
- * Syncs one leased account: token, IMAP session, each folder; then one sync_runs row and the account's outcome,
- * backoff and lease release. Never throws: a failure is the account's outcome, not the pass's.
+ * Syncs one leased account: token, IMAP session (or Microsoft Graph, by the account's transport), each folder;
+ * then one sync_runs row and the account's outcome, backoff and lease release. Never throws: a failure is the account's outcome, not the pass's.
  */
 export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncReport> {
   const { deps, account } = job;
@@ -47,51 +49,71 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
   const runId = await startSyncRun(deps.db, account.id, job.trigger).catch(() => undefined);
   const closeOnLoss = () => session?.client.close();
   lease.signal.addEventListener('abort', closeOnLoss);
+  const progress = (folder: string, stored: { stored: number; bytes: number }, pending: number) => {
+    totals.fetched += stored.stored;
+    totals.bytes += stored.bytes;
+    deps.onProgress?.({
+      type: 'batch-stored',
+      accountId: account.id,
+      address: account.emailAddress,
+      folder,
+      ...totals,
+      pending,
+    });
+  };
   try {
-    const endpoint = await deps.imapEndpoint(account);
-    const tokenClock = deps.tokenClock ?? Date.now;
-    // Nothing new (one short STATUS connection agrees with the recorded folders): no session at all.
-    if (await nothingNewOnServer({ deps, account, endpoint, trigger: job.trigger, now: tokenClock })) {
+    if (account.transport === 'graph') {
+      if (!deps.graphMailbox) throw new ExplainedFault(graphNotWired());
+      const graph = await deps.graphMailbox(account);
+      stage = 'graph';
       lease.assertHeld();
-    } else {
-      session = await MailSession.open({
-        deps,
+      const result = await syncGraphMailbox({
+        db: deps.db,
+        graph,
+        lease,
         account,
-        endpoint,
-        onStage: (next) => (stage = next),
-        now: tokenClock,
+        limits: job.limits,
+        deadline: job.deadline,
+        signal: deps.signal,
+        onPageStored: (folder, page, storedInFolder) => progress(folder, page, storedInFolder),
       });
-      lease.assertHeld();
-      for (const folder of account.folders) {
-        const result = await syncFolderOnSession(session, {
-          db: deps.db,
-          lease,
+      complete = result.complete;
+      missingFolders.push(...result.missingFolders);
+    } else {
+      const endpoint = await deps.imapEndpoint(account);
+      const tokenClock = deps.tokenClock ?? Date.now;
+      // Nothing new (one short STATUS connection agrees with the recorded folders): no session at all.
+      if (await nothingNewOnServer({ deps, account, endpoint, trigger: job.trigger, now: tokenClock })) {
+        lease.assertHeld();
+      } else {
+        session = await MailSession.open({
+          deps,
           account,
-          folder,
-          limits: job.limits,
-          deadline: job.deadline,
-          signal: deps.signal,
-          onBatchStored: (batch, pending) => {
-            totals.fetched += batch.stored;
-            totals.bytes += batch.bytes;
-            deps.onProgress?.({
-              type: 'batch-stored',
-              accountId: account.id,
-              address: account.emailAddress,
-              folder,
-              ...totals,
-              pending,
-            });
-          },
-        }).catch((error: unknown) => {
-          // A folder deleted or renamed on the server must not keep the others from syncing.
-          if (!isMissingFolder(error)) throw error;
-          missingFolders.push(folder);
-          return undefined;
+          endpoint,
+          onStage: (next) => (stage = next),
+          now: tokenClock,
         });
-        if (result && !result.complete) {
-          complete = false;
-          break;
+        lease.assertHeld();
+        for (const folder of account.folders) {
+          const result = await syncFolderOnSession(session, {
+            db: deps.db,
+            lease,
+            account,
+            folder,
+            limits: job.limits,
+            deadline: job.deadline,
+            signal: deps.signal,
+            onBatchStored: (batch, pending) => progress(folder, batch, pending),
+          }).catch((error: unknown) => {
+            // A folder deleted or renamed on the server must not keep the others from syncing.
+            if (!isMissingFolder(error)) throw error;
+            missingFolders.push(folder);
+            return undefined;
+          });
+          if (result && !result.complete) {
+            complete = false;
+            break;
+          }
         }
       }
     }
@@ -155,3 +177,13 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
   deps.onProgress?.({ type: 'account-finished', report });
   return report;
 }
+
+/** A deployment whose deps cannot reach Graph (a caller wired for IMAP only). */
+const graphNotWired = (): ExplainedError => ({
+  code: 'sync.graph_unavailable',
+  title: 'This mailbox is read through Microsoft Graph, which this worker is not set up for.',
+  explanation: 'The sync was started without a way to reach Microsoft Graph.',
+  action: 'Run the sync from the console, the cron route or the sync command, which reach Graph.',
+  whoActs: 'console_admin',
+  scope: 'config',
+});

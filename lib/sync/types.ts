@@ -2,6 +2,7 @@ import type { Db } from '@/lib/db/types';
 import type { SyncAccount } from '@/lib/db/queries/sync-leases';
 import type { ImapEndpoint } from '@/lib/mail/imap';
 import type { ErrorScope } from '@/lib/microsoft/errors';
+import type { GraphTokenSource } from '@/lib/microsoft/graph/client';
 
 export type { SyncAccount };
 
@@ -24,6 +25,11 @@ export interface SyncDeps {
    */
   getAccessToken(account: SyncAccount, options?: { forceRefresh?: boolean }): Promise<string | AccessGrant>;
   imapEndpoint(account: SyncAccount): ImapEndpoint | Promise<ImapEndpoint>;
+  /**
+   * How to reach a mailbox whose transport is 'graph'; throws like getAccessToken. Absent: such accounts fail with
+   * a plain-word error (a deployment wired for IMAP only).
+   */
+  graphMailbox?(account: SyncAccount): Promise<GraphMailbox>;
   /** Lease owner id; default `${hostname}:${pid}:${random}`. */
   owner?: string;
   /** The scheduler's clock: due times, backoff, run records. A test may move it to stand for a later pass. */
@@ -56,6 +62,16 @@ export interface SyncDeps {
   /** Pause after a successful sync before the account is due again. Default 1 min. */
   intervalMs?: number;
   onProgress?(event: SyncProgress): void;
+}
+
+/** A mailbox read through Microsoft Graph: who it is to Graph, where Graph is, and its token. */
+export interface GraphMailbox {
+  /** `/users/{mailbox}`: the address (or user id). */
+  mailbox: string;
+  /** `CloudEndpoints.graphBaseUrl`: the cloud's Graph origin or the configured override. */
+  baseUrl: string;
+  /** Throws TokenError (an ExplainedFault); `forceRefresh` after Graph refused the cached token. */
+  token: GraphTokenSource;
 }
 
 export type SyncProgress =

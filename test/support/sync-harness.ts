@@ -25,6 +25,8 @@ export interface SyncTestbed {
 
 interface AccountValues {
   afterFetch: 'keep' | 'mark_seen' | 'delete';
+  transport: 'imap' | 'graph';
+  access: 'delegated' | 'application';
   folders: string[];
   status: 'active' | 'needs_reauth' | 'disabled' | 'error';
 }

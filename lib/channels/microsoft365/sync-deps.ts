@@ -1,18 +1,19 @@
 import 'server-only';
 import { endpointsFor } from '@/lib/channels/microsoft365/endpoints';
 import { loadAppWithSecret, type AppWithSecret } from '@/lib/channels/microsoft365/app-credentials';
-import { acquireMailAccess } from '@/lib/channels/microsoft365/tokens';
+import { acquireAccountAccess, acquireMailAccess } from '@/lib/channels/microsoft365/tokens';
 import { getEnv } from '@/lib/config/env';
 import type { Db } from '@/lib/db/types';
 import type { SyncDeps } from '@/lib/sync/types';
 
 /**
  * The sync engine wired to the product: tokens from each account's sealed msal cache, IMAP endpoints of the
- * app's cloud (or the deployment's custom endpoints). Every entry point (cron route, CLI, "Sync now") uses this.
+ * app's cloud (or the deployment's custom endpoints), and Graph mailboxes through the cloud's Graph (or the configured
+ * Graph URL) with the token their access calls for. Every entry point (cron route, CLI, "Sync now") uses this.
  */
 export function productSyncDeps(
   db: Db,
-  options: Omit<SyncDeps, 'db' | 'getAccessToken' | 'imapEndpoint'> = {},
+  options: Omit<SyncDeps, 'db' | 'getAccessToken' | 'imapEndpoint' | 'graphMailbox'> = {},
 ): SyncDeps {
   // Read once per pass (deps live for one runSync), not twice per account: a pass is minutes at most, and an
   // app saved meanwhile is used from the next pass on. A failed read is not kept.
@@ -33,5 +34,11 @@ export function productSyncDeps(
       return { accessToken, expiresOn };
     },
     imapEndpoint: async () => endpointsFor((await loadApp())?.cloud ?? 'global').imap,
+    graphMailbox: async (account) => {
+      const access = await acquireAccountAccess(db, account.id, { app: loadApp });
+      if (access.transport !== 'graph') throw new Error(`Account ${account.id} is not read through Graph`);
+      const { mailbox, endpoints, token } = access.graph;
+      return { mailbox, baseUrl: endpoints.graphBaseUrl, token };
+    },
   };
 }

@@ -136,3 +136,40 @@ export async function recordedFolders(db: Db, accountId: string): Promise<Record
 
 const retryPending = sql`exists (select 1 from ${unretrievableMessages} u where u.account_id = ${mailFolderState.accountId}
           and u.folder = ${mailFolderState.folder} and u.uidvalidity = ${mailFolderState.uidValidity})`;
+
+/**
+ * A Graph folder's row (uidvalidity 0: Graph has none) with its folder id; returns the link to resume from. A
+ * different folder id (the folder was recreated under the same name) drops the link: it belonged to the old one.
+ */
+export async function openGraphFolder(
+  db: Db | Tx,
+  key: { accountId: string; folder: string; graphFolderId: string },
+): Promise<{ deltaLink: string | null }> {
+  const [row] = await db
+    .insert(mailFolderState)
+    .values({ ...key, uidValidity: 0, lastUid: 0 })
+    .onConflictDoUpdate({
+      target: [mailFolderState.accountId, mailFolderState.folder],
+      set: {
+        deltaLink: sql`case when ${mailFolderState.graphFolderId} = excluded.graph_folder_id then ${mailFolderState.deltaLink} end`,
+        graphFolderId: sql`excluded.graph_folder_id`,
+        updatedAt: sql`now()`,
+      },
+    })
+    .returning({ deltaLink: mailFolderState.deltaLink });
+  return { deltaLink: row?.deltaLink ?? null };
+}
+
+/** The Graph folder's watermark: a nextLink (a round cut short) or deltaLink, written with the page it follows. */
+export async function saveDeltaLink(
+  tx: Tx,
+  key: { accountId: string; folder: string },
+  link: string | null,
+): Promise<boolean> {
+  const rows = await tx
+    .update(mailFolderState)
+    .set({ deltaLink: link, updatedAt: sql`now()` })
+    .where(and(eq(mailFolderState.accountId, key.accountId), eq(mailFolderState.folder, key.folder)))
+    .returning({ folder: mailFolderState.folder });
+  return rows.length > 0;
+}

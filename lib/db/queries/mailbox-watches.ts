@@ -4,9 +4,10 @@ import type { Db } from '@/lib/db/types';
 import { mailAccounts, mailboxWatches } from '@/lib/db/schema';
 import { syncAccountColumns, type SyncAccount } from '@/lib/db/queries/sync-leases';
 
-/** Mailboxes worth an IDLE connection: active, with INBOX among the folders they sync. */
+/** Mailboxes worth an IDLE connection: active, read over IMAP (Graph mailboxes are polled), syncing INBOX. */
 const watchable = and(
   eq(mailAccounts.status, 'active'),
+  eq(mailAccounts.transport, 'imap'),
   isNull(mailAccounts.removedAt),
   sql`'INBOX' = any(${mailAccounts.folders})`,
 );

@@ -151,6 +151,36 @@ export async function storedUids(
   return rows.flatMap((row) => (row.uid === null ? [] : [row.uid])).sort((a, b) => a - b);
 }
 
+/** Of these Message-IDs, the ones the folder already holds (stored over IMAP, or under an earlier Graph id). */
+export async function storedMessageIds(
+  db: Db,
+  key: { accountId: string; folder: string },
+  messageIds: string[],
+): Promise<Set<string>> {
+  if (messageIds.length === 0) return new Set();
+  const rows = await db
+    .selectDistinct({ messageId: messages.messageId })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.accountId, key.accountId),
+        eq(messages.folder, key.folder),
+        inArray(messages.messageId, messageIds),
+      ),
+    );
+  return new Set(rows.flatMap((row) => (row.messageId === null ? [] : [row.messageId])));
+}
+
+/** Of these Graph ids, the ones the account holds with their full source (headers-only rows do not hold the mail). */
+export async function storedGraphIds(db: Db, accountId: string, graphIds: string[]): Promise<Set<string>> {
+  if (graphIds.length === 0) return new Set();
+  const rows = await db
+    .select({ graphId: messages.graphId })
+    .from(messages)
+    .where(and(eq(messages.accountId, accountId), isNull(messages.skippedReason), inArray(messages.graphId, graphIds)));
+  return new Set(rows.flatMap((row) => (row.graphId === null ? [] : [row.graphId])));
+}
+
 function* bySize<T>(items: T[], size: (item: T) => number, limit: number): Generator<T[]> {
   let group: T[] = [];
   let total = 0;

@@ -15,6 +15,8 @@ export const syncAccountColumns = {
   status: mailAccounts.status,
   folders: mailAccounts.folders,
   afterFetch: mailAccounts.afterFetch,
+  transport: mailAccounts.transport,
+  access: mailAccounts.access,
   consecutiveFailures: mailAccounts.consecutiveFailures,
   nextAttemptAt: mailAccounts.nextAttemptAt,
 };

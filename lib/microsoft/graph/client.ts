@@ -34,7 +34,13 @@ export interface GraphClient {
   raw(path: string, request: GraphRequest): Promise<Buffer>;
   /** POST of `body` (with its content type); resolves with the 2xx status, throws GraphFailure otherwise. */
   post(path: string, body: GraphBody, request: GraphRequest): Promise<number>;
+  /** PATCH of a JSON body (a message's `isRead`); throws GraphFailure on a non-2xx answer. */
+  patch(path: string, body: unknown, request: GraphRequest): Promise<void>;
+  /** DELETE of one item; throws GraphFailure on a non-2xx answer (`not_found` when it is gone already). */
+  delete(path: string, request: GraphRequest): Promise<void>;
 }
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 export interface GraphBody {
   contentType: string;
@@ -63,14 +69,20 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     return path;
   };
 
-  const attempt = async (url: string, request: GraphRequest, forceRefresh: boolean, body?: GraphBody) => {
+  const attempt = async (
+    url: string,
+    request: GraphRequest,
+    forceRefresh: boolean,
+    method: Method,
+    body?: GraphBody,
+  ) => {
     const token = await options.token({ forceRefresh });
     return limiter.run(request.mailbox, async () => {
       let response: Response;
       try {
         const content: Record<string, string> = body ? { 'content-type': body.contentType } : {};
         response = await doFetch(url, {
-          method: body ? 'POST' : 'GET',
+          method,
           headers: { ...request.headers, ...content, authorization: `Bearer ${token}` },
           body: body ? new Uint8Array(body.bytes) : undefined,
           signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
@@ -84,26 +96,29 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   };
 
   /**
-   * One request (a GET, or a POST of `body`) with Graph's retry rules: 429 and 503 wait for Retry-After (seconds) and try again
+   * One request with Graph's retry rules: 429 and 503 wait for Retry-After (seconds) and try again
    * (https://learn.microsoft.com/en-us/graph/throttling, "Best practices to handle throttling"; 503 "may be
    * repeated after a delay, the length of which may be specified in a Retry-After header",
    * https://learn.microsoft.com/en-us/graph/errors); a 401 gets one fresh token. A 429 means Graph
    * refused the request instead of carrying it out ("limits any further requests", throttling page), so a throttled
    * sendMail is posted again without sending a second copy. A POST answered 503 is not: the docs do not say the
    * request was left undone, and a second sendMail could deliver the message twice (stricter where they are silent).
+   * PATCH of `isRead` and DELETE are idempotent (https://learn.microsoft.com/en-us/graph/api/message-update,
+   * https://learn.microsoft.com/en-us/graph/api/message-delete): done twice, the mailbox is as after once, so a 503
+   * is retried for them as for a GET.
    */
-  const call = async (path: string, request: GraphRequest, body?: GraphBody) => {
+  const call = async (path: string, request: GraphRequest, method: Method = 'GET', body?: GraphBody) => {
     const url = resolve(path);
     let refreshed = false;
     for (let retry = 0; ; retry += 1) {
-      const answer = await attempt(url, request, refreshed, body);
+      const answer = await attempt(url, request, refreshed, method, body);
       if (answer.status >= 200 && answer.status < 300) return answer;
       const bodyText = answer.body.toString('utf8');
       if (answer.status === 401 && !refreshed) {
         refreshed = true;
         continue;
       }
-      const throttled = answer.status === 429 || (answer.status === 503 && !body);
+      const throttled = answer.status === 429 || (answer.status === 503 && method !== 'POST');
       const wait = throttled
         ? (suggestedWaitMs('', answer.headers.get('retry-after') ?? undefined) ?? FIRST_BACKOFF_MS * 2 ** retry)
         : undefined;
@@ -128,7 +143,14 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       return result.data;
     },
     raw: async (path, request) => (await call(path, request)).body,
-    post: async (path, body, request) => (await call(path, request, body)).status,
+    post: async (path, body, request) => (await call(path, request, 'POST', body)).status,
+    async patch(path, body, request) {
+      const bytes = Buffer.from(JSON.stringify(body));
+      await call(path, request, 'PATCH', { contentType: 'application/json', bytes });
+    },
+    async delete(path, request) {
+      await call(path, request, 'DELETE');
+    },
   };
 }
 

@@ -18,6 +18,9 @@ export interface GraphMessageSource {
   internetMessageId: string | null;
   /** The MIME source from `$value` (https://learn.microsoft.com/en-us/graph/outlook-get-mime-message). */
   raw: Buffer;
+  /** When the message arrived in the mailbox (Graph's `receivedDateTime`); null when Graph gave none. */
+  receivedAt: Date | null;
+  isRead: boolean;
 }
 
 export interface FolderDeltaPage {
@@ -55,6 +58,8 @@ const deltaPage = z.object({
     z.object({
       id: z.string().min(1),
       internetMessageId: z.string().nullish(),
+      receivedDateTime: z.string().nullish(),
+      isRead: z.boolean().nullish(),
       '@removed': z.object({ reason: z.string().optional() }).optional(),
     }),
   ),
@@ -81,7 +86,7 @@ export async function readFolderDelta(
   // "OData query parameters"); Graph carries it into the nextLink and deltaLink.
   let link =
     request.link ??
-    `/users/${user}/mailFolders/${encodeURIComponent(request.folder)}/messages/delta?$select=internetMessageId`;
+    `/users/${user}/mailFolders/${encodeURIComponent(request.folder)}/messages/delta?$select=internetMessageId,receivedDateTime,isRead`;
   const prefer = `odata.maxpagesize=${request.pageSize ?? DEFAULT_PAGE_SIZE}, ${IMMUTABLE_IDS}`;
   for (;;) {
     let page: z.infer<typeof deltaPage>;
@@ -103,7 +108,15 @@ export async function readFolderDelta(
         .filter((item) => !item['@removed'])
         .map(async (item) => {
           const raw = await rawSource(client, mailbox, item.id);
-          return raw ? { graphId: item.id, internetMessageId: item.internetMessageId ?? null, raw } : item.id;
+          if (!raw) return item.id;
+          const received = item.receivedDateTime ? new Date(item.receivedDateTime) : null;
+          return {
+            graphId: item.id,
+            internetMessageId: item.internetMessageId ?? null,
+            raw,
+            receivedAt: received && !Number.isNaN(received.getTime()) ? received : null,
+            isRead: item.isRead ?? false,
+          };
         }),
     );
     const messages = fetched.filter((m): m is GraphMessageSource => typeof m !== 'string');

@@ -34,8 +34,17 @@ export async function mailRoute(ctx: MailContext, principal: Principal, request:
   if (request.method === 'GET' && (match = new RegExp(`^${USER}/mailFolders/([^/]+)/messages/delta$`).exec(path))) {
     return delta(ctx, principal, request, url, match[1] ?? '', decodeURIComponent(match[2] ?? ''));
   }
+  if (request.method === 'GET' && (match = new RegExp(`^${USER}/mailFolders/([^/]+)/messages$`).exec(path))) {
+    return listMessages(ctx, principal, url, match[1] ?? '', decodeURIComponent(match[2] ?? ''));
+  }
   if (request.method === 'GET' && (match = new RegExp(`^${USER}/messages/([^/]+)/\\$value$`).exec(path))) {
     return mimeValue(ctx, principal, match[1] ?? '', decodeURIComponent(match[2] ?? ''));
+  }
+  if (
+    (request.method === 'PATCH' || request.method === 'DELETE') &&
+    (match = new RegExp(`^${USER}/messages/([^/]+)$`).exec(path))
+  ) {
+    return changeMessage(ctx, principal, request, match[1] ?? '', decodeURIComponent(match[2] ?? ''));
   }
   if (request.method === 'POST' && (match = new RegExp(`^${USER}/sendMail$`).exec(path))) {
     const mailbox = resolveMailbox(ctx.state, principal, match[1] ?? '');
@@ -67,6 +76,37 @@ async function listFolders(ctx: MailContext, principal: Principal, user: string)
     }),
   );
   return json(200, { '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#users('${user}')/mailFolders`, value });
+}
+
+/**
+ * A folder's messages (https://learn.microsoft.com/en-us/graph/api/mailfolder-list-messages): 10 a page unless
+ * `$top` asks otherwise, later pages by the `@odata.nextLink` (`$skip`), as Graph pages this listing.
+ */
+async function listMessages(
+  ctx: MailContext,
+  principal: Principal,
+  url: URL,
+  user: string,
+  folderRef: string,
+): Promise<GraphResponse> {
+  const mailbox = resolveMailbox(ctx.state, principal, user);
+  authorizeMailbox(ctx.state, principal, mailbox, 'read');
+  const folder = ctx.store.folderName(folderRef);
+  if (!folder || !(await ctx.store.folderExists(mailbox.address, folder))) {
+    throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+  }
+  const top = Math.max(1, Number(url.searchParams.get('$top')) || 10);
+  const skip = Math.max(0, Number(url.searchParams.get('$skip')) || 0);
+  const all = await ctx.store.list(mailbox.address, folder);
+  const value = await Promise.all(all.slice(skip, skip + top).map((message) => messageJson(ctx.store, message)));
+  const next = new URL(url.href);
+  next.searchParams.set('$top', String(top));
+  next.searchParams.set('$skip', String(skip + top));
+  return json(200, {
+    '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#Collection(message)`,
+    value,
+    ...(skip + top < all.length ? { '@odata.nextLink': `${ctx.baseUrl}${next.pathname}${next.search}` } : {}),
+  });
 }
 
 async function delta(
@@ -127,6 +167,38 @@ async function mimeValue(ctx: MailContext, principal: Principal, user: string, i
   if (!message) throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
   const raw = toCrlf(await ctx.store.read(message));
   return { status: 200, headers: { 'content-type': 'text/plain' }, raw };
+}
+
+/**
+ * PATCH a message's `isRead` (https://learn.microsoft.com/en-us/graph/api/message-update: 200 with the message) or
+ * DELETE it (https://learn.microsoft.com/en-us/graph/api/message-delete: 204). The delete docs do not say where the
+ * message goes; Outlook's delete keeps it recoverable in Deleted Items, which is what this does (the mailbox's view
+ * of the folder is the same either way: the message is gone from it). Only `isRead` is applied of a PATCH body.
+ */
+async function changeMessage(
+  ctx: MailContext,
+  principal: Principal,
+  request: GraphRequest,
+  user: string,
+  id: string,
+): Promise<GraphResponse> {
+  const mailbox = resolveMailbox(ctx.state, principal, user);
+  authorizeMailbox(ctx.state, principal, mailbox, 'write');
+  const message = await ctx.store.find(mailbox.address, id);
+  if (!message) throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+  if (request.method === 'DELETE') {
+    await ctx.store.moveToDeletedItems(mailbox.address, message);
+    return { status: 204, headers: {} };
+  }
+  let body: { isRead?: unknown };
+  try {
+    body = JSON.parse(request.body.toString('utf8') || '{}') as { isRead?: unknown };
+  } catch {
+    throw new GraphError(400, 'RequestBodyRead', 'Invalid JSON in the request body.');
+  }
+  if (body.isRead === true && !message.seen) await ctx.store.markRead(message);
+  const updated = (await ctx.store.find(mailbox.address, id)) ?? message;
+  return json(200, await messageJson(ctx.store, updated));
 }
 
 function pageSize(prefer: string | undefined): number {

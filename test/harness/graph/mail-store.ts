@@ -3,7 +3,7 @@
  * folder, a message per maildir file. A message id is the file's unique base name (stable across new/→cur/ and
  * flag changes, like an Exchange item id across reads) with its folder; Graph ids are opaque to clients.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Maildirs } from '../maildir';
 
@@ -89,6 +89,22 @@ export class MailStore {
 
   read(message: StoredMessage): Promise<Buffer> {
     return readFile(message.path);
+  }
+
+  /** Sets the maildir Seen flag (what IMAP shows as \\Seen): the file moves to cur/ with `S` in its info. */
+  async markRead(message: StoredMessage): Promise<void> {
+    const name = message.path.slice(message.path.lastIndexOf('/') + 1);
+    const [base = name, info = ''] = name.split(':2,');
+    const flags = [...new Set([...info, 'S'])].sort().join('');
+    const folderPath = message.path.slice(0, message.path.lastIndexOf('/', message.path.lastIndexOf('/') - 1));
+    await rename(message.path, join(folderPath, 'cur', `${base}:2,${flags}`));
+  }
+
+  /** Moves the message into Deleted Items (its cur/), keeping its name and flags. */
+  async moveToDeletedItems(address: string, message: StoredMessage): Promise<void> {
+    const target = await this.maildirs.ensureFolder(address, 'Deleted Items');
+    const name = message.path.slice(message.path.lastIndexOf('/') + 1);
+    await rename(message.path, join(target, 'cur', name.includes(':2,') ? name : `${name}:2,`));
   }
 }
 

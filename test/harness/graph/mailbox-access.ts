@@ -18,15 +18,22 @@ import type { EmulatorState } from '../emulator/state';
 import { GraphError, accessDenied } from './errors';
 import type { Principal } from './principal';
 
-export type MailAccess = 'read' | 'send';
+/** `write`: changing or deleting a message (PATCH, DELETE), which takes Mail.ReadWrite (permissions-reference). */
+export type MailAccess = 'read' | 'write' | 'send';
 
 const APP_ROLES: Record<MailAccess, string[]> = {
   read: ['Mail.Read', 'Mail.ReadWrite', 'Mail.ReadBasic.All'],
+  write: ['Mail.ReadWrite'],
   send: ['Mail.Send'],
 };
-const OWN_SCOPES: Record<MailAccess, string[]> = { read: ['Mail.Read', 'Mail.ReadWrite'], send: ['Mail.Send'] };
+const OWN_SCOPES: Record<MailAccess, string[]> = {
+  read: ['Mail.Read', 'Mail.ReadWrite'],
+  write: ['Mail.ReadWrite'],
+  send: ['Mail.Send'],
+};
 const SHARED_SCOPES: Record<MailAccess, string[]> = {
   read: ['Mail.Read.Shared', 'Mail.ReadWrite.Shared'],
+  write: ['Mail.ReadWrite.Shared'],
   send: ['Mail.Send.Shared'],
 };
 
@@ -72,7 +79,7 @@ export function authorizeMailbox(
       throw accessDenied();
     return;
   }
-  const delegated = access === 'read' ? mailbox.fullAccess : mailbox.sendAs;
+  const delegated = access === 'send' ? mailbox.sendAs : mailbox.fullAccess;
   if (!principal.scopes.some((s) => SHARED_SCOPES[access].includes(s)) || !delegated.includes(principal.address)) {
     throw accessDenied();
   }
