@@ -332,3 +332,13 @@ describe('keeping a delegated Graph sign-in alive', () => {
     expect(targets.join(' ')).toContain('mail.readwrite');
   });
 });
+
+describe('Verify mail flow through Graph', () => {
+  it('sends to an application mailbox itself through Graph and receives it by the Graph sync', async () => {
+    const [scoped] = await accountsOf('scoped@contoso.test');
+    if (!scoped) throw new Error('scoped is not connected');
+    const { verifyMailFlow } = await import('@/lib/channels/microsoft365/verify-mail-flow');
+    const result = await verifyMailFlow(f.db, f.admin, scoped.id, 30_000);
+    expect(result).toMatchObject({ ok: true, send: { ok: true }, receive: { ok: true } });
+  });
+});
