@@ -16,6 +16,7 @@ const FAILURES = {
   'app.secret_missing': { status: 400, visibility: 'response' },
   'app.refused': { status: 400, visibility: 'response' },
   'app.confirm_reauth': { status: 409, visibility: 'response' },
+  'app.application_access': { status: 409, visibility: 'response' },
   'flow.rejected': { status: 400, visibility: 'response' },
   'flow.not_retryable': { status: 404, visibility: 'response' },
   'sync.nothing_to_sync': { status: 409, visibility: 'response' },

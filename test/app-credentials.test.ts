@@ -12,13 +12,15 @@ const errorsOf = (input: Record<string, string>) =>
   appCredentialsSchema.safeParse({ ...valid, ...input }).error?.issues.map((i) => `${String(i.path[0])}: ${i.message}`);
 
 describe('app credentials form', () => {
-  it('normalises a valid registration: lower-case GUID, empty tenant = common, no expiry', () => {
+  it('normalises a valid registration: lower-case GUID, empty tenant = common, no expiry, IMAP delegated', () => {
     expect(appCredentialsSchema.parse(valid)).toEqual({
       clientId: '3f9d2a10-5b6c-4d7e-8f90-a1b2c3d4e5f6',
       clientSecret: 'abc~1234',
       tenant: 'common',
       secretExpiresOn: null,
       cloud: 'global',
+      transport: 'imap',
+      access: 'delegated',
     });
   });
 

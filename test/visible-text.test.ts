@@ -76,7 +76,15 @@ describe('header text with controls and bidi overrides', () => {
 
 describe('the callback URL on the Microsoft 365 page', () => {
   const render = (fromRequest: boolean) =>
-    renderToStaticMarkup(createElement(AzureChecklist, { callbackUrl: 'http://x/cb', fromRequest }));
+    renderToStaticMarkup(
+      createElement(AzureChecklist, {
+        callbackUrl: 'http://x/cb',
+        fromRequest,
+        transport: 'imap',
+        access: 'delegated',
+        clientId: '',
+      }),
+    );
 
   it('warns that APP_BASE_URL should be set when it was built from the request', () => {
     expect(render(true)).toContain('APP_BASE_URL is not set.');

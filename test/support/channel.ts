@@ -1,5 +1,5 @@
 import { startHarness, type Harness, type HarnessOptions } from '@/test/harness/fixture';
-import { DEFAULT_TENANT } from '@/test/harness/emulator/model';
+import { DEFAULT_TENANT, type AppInput } from '@/test/harness/emulator/model';
 import { SignInDriver } from '@/test/harness/sign-in-driver';
 import { createTestDatabase, configureTestEnvironment, type TestDatabase } from '@/test/support/database';
 
@@ -13,9 +13,15 @@ export const TENANT = DEFAULT_TENANT.id;
  * A product wired to the stand-in through configuration only: a fresh database, the harness's endpoints in
  * the environment, one admin and saved app credentials. Modules are imported after the environment is set.
  */
-export async function startChannelFixture(options: HarnessOptions = {}) {
+export async function startChannelFixture(
+  options: HarnessOptions & {
+    /** More settings of the product's own app registration (application permissions, RBAC assignments). */
+    app?: Partial<AppInput>;
+  } = {},
+) {
+  const { app: appSettings, ...harnessOptions } = options;
   const harness: Harness = await startHarness({
-    ...options,
+    ...harnessOptions,
     users: [
       { address: 'alice@contoso.test', displayName: 'Alice Example' },
       { address: 'bob@contoso.test', displayName: 'Bob Example' },
@@ -28,6 +34,7 @@ export async function startChannelFixture(options: HarnessOptions = {}) {
         redirectUris: [CALLBACK],
         audience: 'single',
         tenant: TENANT,
+        ...appSettings,
       },
       ...(options.apps ?? []),
     ],

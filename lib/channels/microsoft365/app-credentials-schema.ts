@@ -19,7 +19,53 @@ export const CLOUDS = [
 const CLIENT_ID_MESSAGE =
   'Enter the Application (client) ID: a GUID like 1b2c3d4e-0000-4000-8000-123456789abc, from the app’s Overview page.';
 
-export const appCredentialsSchema = z.object({
+export const TRANSPORTS = [
+  { value: 'imap', label: 'IMAP and SMTP', hint: 'Reads over IMAP and sends over SMTP, each mailbox signed in once.' },
+  {
+    value: 'graph',
+    label: 'Microsoft Graph',
+    hint: 'Reads and sends through the Graph API; needed for application access.',
+  },
+] as const;
+
+export const ACCESSES = [
+  {
+    value: 'delegated',
+    label: 'Delegated (a sign-in per mailbox)',
+    hint: 'Each mailbox signs in once in the browser; the console acts as that user.',
+  },
+  {
+    value: 'application',
+    label: 'Application (no sign-in)',
+    hint: 'The app reads the mailboxes an administrator allowed it; you enter their addresses.',
+  },
+] as const;
+
+export type MailTransport = (typeof TRANSPORTS)[number]['value'];
+export type MailAccess = (typeof ACCESSES)[number]['value'];
+
+// Exchange Online's IMAP with an app-only token needs a service principal registered per mailbox
+// (Add-MailboxPermission for each); this console does not manage those, so application access goes through Graph.
+export const APPLICATION_NEEDS_GRAPH =
+  'Application access works through Microsoft Graph only: choose Microsoft Graph as the transport, or delegated access for IMAP and SMTP.';
+// The client-credentials grant names one directory; `common` and `organizations` are refused (AADSTS9001023).
+export const APPLICATION_NEEDS_TENANT =
+  'Application access needs your organisation’s own directory: enter the Directory (tenant) ID or a verified domain, not “common” or “organizations”.';
+
+/** Why a transport, access and tenant cannot work together, by the field to fix; none when they can. */
+export function accessRefusal(input: {
+  transport: MailTransport;
+  access: MailAccess;
+  tenant: string;
+}): { field: 'access' | 'tenant'; message: string } | null {
+  if (input.access !== 'application') return null;
+  if (input.transport !== 'graph') return { field: 'access', message: APPLICATION_NEEDS_GRAPH };
+  if (input.tenant === 'common' || input.tenant === 'organizations')
+    return { field: 'tenant', message: APPLICATION_NEEDS_TENANT };
+  return null;
+}
+
+const credentialFields = z.object({
   clientId: z
     .string(CLIENT_ID_MESSAGE)
     .trim()
@@ -56,6 +102,15 @@ export const appCredentialsSchema = z.object({
     )
     .transform((v) => (v === '' ? null : v)),
   cloud: z.enum(CLOUD_NAMES, { message: 'Choose the cloud your tenant lives in.' }).default('global'),
+  transport: z.enum(['imap', 'graph'], { message: 'Choose IMAP and SMTP or Microsoft Graph.' }).default('imap'),
+  access: z
+    .enum(['delegated', 'application'], { message: 'Choose delegated or application access.' })
+    .default('delegated'),
+});
+
+export const appCredentialsSchema = credentialFields.superRefine((input, ctx) => {
+  const refusal = accessRefusal(input);
+  if (refusal) ctx.addIssue({ code: 'custom', path: [refusal.field], message: refusal.message });
 });
 
 export type AppCredentialsInput = z.infer<typeof appCredentialsSchema>;

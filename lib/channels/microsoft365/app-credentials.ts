@@ -16,7 +16,12 @@ import {
   updateApp,
   type Microsoft365App,
 } from '@/lib/db/queries/microsoft365-apps';
-import type { AppCredentialsInput } from '@/lib/channels/microsoft365/app-credentials-schema';
+import {
+  accessRefusal,
+  type AppCredentialsInput,
+  type MailAccess,
+  type MailTransport,
+} from '@/lib/channels/microsoft365/app-credentials-schema';
 import { checkAppCredentials, type CredentialCheck } from '@/lib/channels/microsoft365/check-app-credentials';
 import { fail, type Failure, type Result } from '@/lib/errors';
 import { countOf } from '@/lib/format/count';
@@ -32,6 +37,9 @@ export interface AppView {
   clientId: string;
   tenant: string;
   cloud: CloudName;
+  /** What mailboxes connected from now on use; each mailbox keeps what it was connected with. */
+  transport: MailTransport;
+  access: MailAccess;
   secretHint: string;
   secretExpiresOn: string | null;
   secretExpiresInDays: number | null;
@@ -48,6 +56,8 @@ export function toAppView(app: Microsoft365App, now = new Date()): AppView {
     clientId: app.clientId,
     tenant: app.tenant,
     cloud: app.cloud,
+    transport: app.transport,
+    access: app.access,
     secretHint: `••••${app.clientSecretHint}`,
     secretExpiresOn: app.secretExpiresOn,
     secretExpiresInDays: days,
@@ -92,11 +102,17 @@ export const APP_REPLACED = 'app.replaced';
  */
 export async function saveAppCredentials(
   db: Db,
-  input: AppCredentialsInput,
+  /** Transport and access default to IMAP and delegated, as the form's do. */
+  entered: Omit<AppCredentialsInput, 'transport' | 'access'> &
+    Partial<Pick<AppCredentialsInput, 'transport' | 'access'>>,
   /** Who saves it; `id` null for a command such as `npm run demo`, named by `email` in the audit log. */
   admin: { id: string | null; email: string },
   options: { confirmedReauth?: number; check?: typeof checkAppCredentials } = {},
 ): Promise<SaveAppResult> {
+  const input = { ...entered, transport: entered.transport ?? 'imap', access: entered.access ?? 'delegated' };
+  // The form refuses these too; a caller that skips the form must not save an app that cannot work.
+  const refusal = accessRefusal(input);
+  if (refusal) return refused('app.refused', refusal.field, refusal.message);
   const existing = await findActiveApp(db);
   const replaces = existing !== undefined && (existing.clientId !== input.clientId || existing.cloud !== input.cloud);
   const previous = replaces ? await findPreviousApp(db, input.clientId, input.cloud) : undefined;
@@ -134,6 +150,8 @@ export async function saveAppCredentials(
     clientId: input.clientId,
     tenant: input.tenant,
     cloud: input.cloud,
+    transport: input.transport,
+    access: input.access,
     secretExpiresOn: input.secretExpiresOn,
     clientSecretSealed: sealed.clientSecretSealed,
     clientSecretHint: sealed.clientSecretHint,
@@ -161,6 +179,8 @@ export async function saveAppCredentials(
     details: {
       tenant: input.tenant,
       cloud: input.cloud,
+      transport: input.transport,
+      access: input.access,
       secretChanged: Boolean(input.clientSecret),
       clientIdChanged: replaces,
       mustReauthenticate: result.suspended,

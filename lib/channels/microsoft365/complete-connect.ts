@@ -6,10 +6,11 @@ import {
   type CallbackParams,
   type CallbackRejection,
 } from '@/lib/channels/microsoft365/callback-params';
-import { CODE_VERIFIER_CONTEXT } from '@/lib/channels/microsoft365/connect';
+import { CODE_VERIFIER_CONTEXT, signInScopes } from '@/lib/channels/microsoft365/connect';
 import { callbackUrl, endpointsFor } from '@/lib/channels/microsoft365/endpoints';
 import { connectFailure, failureOf, saveConnectedMailbox } from '@/lib/channels/microsoft365/connected-mailbox';
 import { proveMailboxAccess } from '@/lib/channels/microsoft365/prove-access';
+import { proveGraphAccess } from '@/lib/channels/microsoft365/prove-graph-access';
 import { secrets } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db/types';
 import { findAccount } from '@/lib/db/queries/mail-accounts';
@@ -21,10 +22,9 @@ import {
 } from '@/lib/db/queries/oauth-flows';
 import type { MailboxAddressSource, OAuthFlowOutcome } from '@/lib/db/schema';
 import type { Failure, Result } from '@/lib/errors';
-import { mailScopes } from '@/lib/microsoft/clouds';
 import { explainIdentityError, explainMsalError, type ExplainedError } from '@/lib/microsoft/errors';
 import { verifyIdToken } from '@/lib/microsoft/id-token';
-import { mailboxIdentity } from '@/lib/microsoft/mailbox-identity';
+import { isPersonalAccount, mailboxIdentity } from '@/lib/microsoft/mailbox-identity';
 import { createMsalClient } from '@/lib/microsoft/msal-client';
 import { memoryCachePlugin } from '@/lib/microsoft/token-cache';
 
@@ -100,6 +100,13 @@ async function finishFlow(
     });
   }
 
+  const existing =
+    flow.intent === 'reauthenticate' && flow.accountId ? await findAccount(db, flow.accountId) : undefined;
+  // The same choice startConnect made: the code is redeemed for the scopes it was issued for.
+  const transport = existing?.transport ?? app.transport;
+  const shared = flow.intent === 'shared_mailbox' || existing?.kind === 'shared';
+  const scopes = signInScopes(endpointsFor(app.cloud), { transport, shared });
+
   const endpoints = endpointsFor(app.cloud);
   const cache = memoryCachePlugin();
   const msal = createMsalClient({
@@ -113,7 +120,7 @@ async function finishFlow(
   try {
     result = await msal.acquireTokenByCode({
       code: params.code,
-      scopes: mailScopes(endpoints),
+      scopes,
       redirectUri,
       codeVerifier: secrets().open(flow.codeVerifierSealed, CODE_VERIFIER_CONTEXT),
       // msal compares these with the answer too; the product still verifies the id token itself below.
@@ -144,8 +151,6 @@ async function finishFlow(
   }
   const address = identity.loginName;
 
-  const existing =
-    flow.intent === 'reauthenticate' && flow.accountId ? await findAccount(db, flow.accountId) : undefined;
   if (flow.intent === 'reauthenticate') {
     if (!existing || existing.removedAt) {
       return connectFailure({
@@ -175,13 +180,16 @@ async function finishFlow(
       ? { address: sharedMailbox, source: 'shared_mailbox' }
       : { address: identity.mailboxAddress, source: identity.addressSource };
 
-  const proof = await proveMailboxAccess(endpoints, {
-    imapUser,
-    signInAddress: address,
-    accessToken: result.accessToken,
-    tenantId: claims.tid,
-  });
-  if (!proof.imap.ok) return connectFailure(proof.imap.error);
+  const proof =
+    transport === 'graph'
+      ? await proveGraphOnly(endpoints, imapUser, result.accessToken, claims.tid)
+      : await proveMailboxAccess(endpoints, {
+          imapUser,
+          signInAddress: address,
+          accessToken: result.accessToken,
+          tenantId: claims.tid,
+        }).then(({ imap, smtp }) => ({ read: imap, smtp }));
+  if (!proof.read.ok) return connectFailure(proof.read.error);
   const sealedCache = cache.sealed();
   if (!sealedCache) throw new Error('msal returned tokens but wrote no cache');
 
@@ -196,6 +204,8 @@ async function finishFlow(
     tenantId: claims.tid,
     imapUser,
     tokenCacheSealed: sealedCache,
+    transport,
+    access: 'delegated',
     smtpWarning: proof.smtp.ok
       ? null
       : {
@@ -211,6 +221,25 @@ async function finishFlow(
     addressSource: mailbox.source,
     ...(account.smtpWarning ? { warning: account.smtpWarning } : {}),
   };
+}
+
+/**
+ * A delegated Graph mailbox proves itself by reading its Inbox with the token just issued; Graph sends through the
+ * same token, so there is no separate SMTP check to warn about.
+ */
+async function proveGraphOnly(
+  endpoints: ReturnType<typeof endpointsFor>,
+  mailbox: string,
+  accessToken: string,
+  tenantId: string,
+) {
+  const inbox = await proveGraphAccess(endpoints, {
+    address: mailbox,
+    token: async () => accessToken,
+    personal: isPersonalAccount(tenantId),
+    access: 'delegated',
+  });
+  return { read: inbox, smtp: { ok: true as const } };
 }
 
 /** Guests sign in to the tenant with their home account; their mailbox, if any, lives in their own tenant. */

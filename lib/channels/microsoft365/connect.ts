@@ -8,7 +8,8 @@ import type { Db } from '@/lib/db/types';
 import { findAccount } from '@/lib/db/queries/mail-accounts';
 import { deleteOAuthFlowsExpiredBefore, insertOAuthFlow } from '@/lib/db/queries/oauth-flows';
 import { fail, type Failure, type Result } from '@/lib/errors';
-import { adminConsentUrl, mailScopes } from '@/lib/microsoft/clouds';
+import { adminConsentUrl, mailScopes, type CloudEndpoints } from '@/lib/microsoft/clouds';
+import { graphSignInScopes } from '@/lib/microsoft/graph/scopes';
 import { createMsalClient } from '@/lib/microsoft/msal-client';
 
 export const FLOW_LIFETIME_MS = 10 * 60 * 1000;
@@ -22,7 +23,24 @@ export type ConnectIntent =
 const randomToken = (bytes: number) => randomBytes(bytes).toString('base64url');
 
 /** Where to send the browser next: Microsoft's authorize or admin-consent page. */
-export type StartResult = Result<{ url: string }, Failure<'app.missing' | 'account.missing'>>;
+export type StartResult = Result<
+  { url: string },
+  Failure<'app.missing' | 'account.missing' | 'app.application_access'>
+>;
+
+/**
+ * What a browser sign-in asks for: Graph's mail permissions when the mailbox goes through Graph, else Outlook's IMAP
+ * and SMTP scopes (never both in one request: one resource per token, AADSTS28000). A re-authentication keeps the
+ * mailbox's own transport, whatever new mailboxes use now.
+ */
+export function signInScopes(
+  endpoints: CloudEndpoints,
+  mailbox: { transport: 'imap' | 'graph'; shared: boolean },
+): string[] {
+  return mailbox.transport === 'graph'
+    ? graphSignInScopes(endpoints, { shared: mailbox.shared })
+    : mailScopes(endpoints);
+}
 
 /**
  * Starts a sign-in: a single-use flow row (state, sealed PKCE verifier, nonce, 10 minutes) and the Microsoft
@@ -38,10 +56,19 @@ export async function startConnect(
   if (!app) return fail('app.missing', 'Save the Microsoft 365 app credentials before connecting a mailbox.');
 
   let loginHint: string | undefined;
+  let mailbox = { transport: app.transport, shared: intent.kind === 'shared_mailbox' };
   if (intent.kind === 'reauthenticate') {
     const account = await findAccount(db, intent.accountId);
     if (!account || account.removedAt) return fail('account.missing', 'That mailbox is no longer connected.');
+    if (account.access === 'application')
+      return fail('app.application_access', 'This mailbox uses the app’s own access: it has no sign-in to renew.');
     loginHint = account.signInAddress;
+    mailbox = { transport: account.transport, shared: account.kind === 'shared' };
+  } else if (app.access === 'application') {
+    return fail(
+      'app.application_access',
+      'The app uses application access: add mailboxes by their address instead of signing in.',
+    );
   }
 
   // Finished flows are kept a day for their result page; starting a new one tidies the old ones away.
@@ -70,7 +97,7 @@ export async function startConnect(
     endpoints,
   });
   const url = await msal.getAuthCodeUrl({
-    scopes: mailScopes(endpoints),
+    scopes: signInScopes(endpoints, mailbox),
     redirectUri: callbackUrl(baseUrl),
     responseMode: ResponseMode.QUERY,
     state,

@@ -1,6 +1,6 @@
 import 'server-only';
 import { loadAppWithSecret, type AppWithSecret } from '@/lib/channels/microsoft365/app-credentials';
-import { acquireMailAccess, TokenError } from '@/lib/channels/microsoft365/tokens';
+import { acquireAccountAccess, acquireMailAccess, TokenError } from '@/lib/channels/microsoft365/tokens';
 import type { Db } from '@/lib/db/types';
 import { finishSignInRenewal, leaseStaleSignIns } from '@/lib/db/queries/sign-in-renewal';
 import { logger } from '@/lib/logger';
@@ -64,7 +64,14 @@ export async function keepSignInsAlive(
     }
     let dead: Parameters<typeof finishSignInRenewal>[3];
     try {
-      await acquireMailAccess(db, account.id, { forceRefresh: true, app: () => (app ??= loadAppWithSecret(db)) });
+      const loadApp = () => (app ??= loadAppWithSecret(db));
+      if (account.transport === 'graph') {
+        // A Graph sign-in's refresh token is redeemed for the Graph permissions it was given, not Outlook's.
+        const access = await acquireAccountAccess(db, account.id, { app: loadApp });
+        if (access.transport === 'graph') await access.graph.token({ forceRefresh: true });
+      } else {
+        await acquireMailAccess(db, account.id, { forceRefresh: true, app: loadApp });
+      }
       report.renewed += 1;
     } catch (error) {
       const explained = error instanceof TokenError ? error.explained : undefined;

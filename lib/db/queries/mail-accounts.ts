@@ -97,6 +97,9 @@ export async function upsertConnectedAccount(
         tokenCacheSealed: values.tokenCacheSealed,
         signInRenewedAt: values.signInRenewedAt ?? new Date(),
         smtpWarning: values.smtpWarning ?? null,
+        // Connecting again may change how the mailbox is reached (IMAP to Graph when the app's transport changed).
+        transport: values.transport ?? 'imap',
+        access: values.access ?? 'delegated',
         status: 'active',
         lastError: null,
         consecutiveFailures: 0,

@@ -8,6 +8,7 @@ export interface StaleSignIn {
   status: (typeof mailAccounts.$inferSelect)['status'];
   signInAddress: string;
   tenantId: string;
+  transport: (typeof mailAccounts.$inferSelect)['transport'];
 }
 
 /**
@@ -46,6 +47,7 @@ export async function leaseStaleSignIns(
       status: mailAccounts.status,
       signInAddress: mailAccounts.signInAddress,
       tenantId: mailAccounts.tenantId,
+      transport: mailAccounts.transport,
     });
 }
 

@@ -28,6 +28,9 @@ export async function mailRoute(ctx: MailContext, principal: Principal, request:
   if (request.method === 'GET' && (match = new RegExp(`^${USER}/mailFolders$`).exec(path))) {
     return listFolders(ctx, principal, match[1] ?? '');
   }
+  if (request.method === 'GET' && (match = new RegExp(`^${USER}/mailFolders/([^/]+)$`).exec(path))) {
+    return getFolder(ctx, principal, match[1] ?? '', decodeURIComponent(match[2] ?? ''));
+  }
   if (request.method === 'GET' && (match = new RegExp(`^${USER}/mailFolders/([^/]+)/messages/delta$`).exec(path))) {
     return delta(ctx, principal, request, url, match[1] ?? '', decodeURIComponent(match[2] ?? ''));
   }
@@ -216,4 +219,29 @@ function toCrlf(raw: Buffer): Buffer {
     out.push(byte);
   }
   return Buffer.from(out);
+}
+
+/**
+ * One folder by id or well-known name (`/users/{id}/mailFolders/inbox`):
+ * https://learn.microsoft.com/en-us/graph/api/mailfolder-get. The mailbox is checked before the folder, so a
+ * refused app learns nothing about the folders.
+ */
+async function getFolder(ctx: MailContext, principal: Principal, user: string, ref: string): Promise<GraphResponse> {
+  const mailbox = resolveMailbox(ctx.state, principal, user);
+  authorizeMailbox(ctx.state, principal, mailbox, 'read');
+  const folder = ctx.store.folderName(ref);
+  if (!folder || !(await ctx.store.folderExists(mailbox.address, folder))) {
+    throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+  }
+  const messages = await ctx.store.list(mailbox.address, folder);
+  return json(200, {
+    '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#users('${user}')/mailFolders/$entity`,
+    id: ctx.store.folderId(folder),
+    displayName: folder === 'INBOX' ? 'Inbox' : folder,
+    parentFolderId: null,
+    childFolderCount: 0,
+    unreadItemCount: messages.filter((m) => !m.seen).length,
+    totalItemCount: messages.length,
+    isHidden: false,
+  });
 }

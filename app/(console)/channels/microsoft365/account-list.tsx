@@ -5,15 +5,19 @@ import { StatusBadge } from '@/app/_components/status-badge';
 import type { AccountSummary } from '@/lib/db/queries/mail-accounts';
 import { describeLastSync } from '@/lib/format/last-sync';
 import { describeMailArrival } from '@/lib/format/mail-arrival';
+import { mailboxModeLabel } from './mailbox-mode';
 
 export function AccountList({
   accounts,
   appConfigured,
+  applicationAccess = false,
   watched,
   pollMinutes,
 }: {
   accounts: AccountSummary[];
   appConfigured: boolean;
+  /** The app opens mailboxes with its own access: they are added by address, without a sign-in. */
+  applicationAccess?: boolean;
   /** Mailboxes a worker watches with IMAP IDLE now. */
   watched: Set<string>;
   pollMinutes: number;
@@ -21,9 +25,11 @@ export function AccountList({
   if (accounts.length === 0) {
     return (
       <EmptyState title="No mailboxes connected">
-        {appConfigured
-          ? 'Choose “Add account” and sign in with the mailbox’s Microsoft account. No password is stored.'
-          : 'Save the app credentials below first, then add mailboxes with a browser sign-in.'}
+        {applicationAccess
+          ? 'Enter a mailbox’s address under “Add mailbox”: the app opens it with its own access.'
+          : appConfigured
+            ? 'Choose “Add account” and sign in with the mailbox’s Microsoft account. No password is stored.'
+            : 'Save the app credentials below first, then add mailboxes with a browser sign-in.'}
       </EmptyState>
     );
   }
@@ -47,9 +53,14 @@ export function AccountList({
               {account.emailAddress}
             </Link>
             <p className="text-xs text-slate-600">
-              {account.kind === 'shared'
-                ? `Shared mailbox, via ${account.signInAddress}`
-                : (account.displayName ?? 'User mailbox')}
+              {account.access === 'application'
+                ? 'Opened with the app’s own access'
+                : account.kind === 'shared'
+                  ? `Shared mailbox, via ${account.signInAddress}`
+                  : (account.displayName ?? 'User mailbox')}
+            </p>
+            <p className="text-xs text-slate-600" data-testid="mailbox-mode">
+              {mailboxModeLabel(account)}
             </p>
           </td>
           <td className="px-4 py-3">

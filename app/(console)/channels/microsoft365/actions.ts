@@ -4,6 +4,7 @@ import { redirect } from 'next/navigation';
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { requireAdmin } from '@/lib/auth/require-admin';
+import { addApplicationMailbox, applicationMailboxSchema } from '@/lib/channels/microsoft365/add-application-mailbox';
 import { saveAppCredentials } from '@/lib/channels/microsoft365/app-credentials';
 import { appCredentialsSchema } from '@/lib/channels/microsoft365/app-credentials-schema';
 import { startAdminConsent, startConnect, type ConnectIntent } from '@/lib/channels/microsoft365/connect';
@@ -74,6 +75,22 @@ export async function addSharedMailboxAction(_: FormState, form: FormData): Prom
   const input = mailboxSchema.safeParse({ mailbox: form.get('mailbox') });
   if (!input.success) return { ok: false, fieldErrors: fieldErrorsOf(input.error), values: echoValues(form) };
   return goToMicrosoft({ kind: 'shared_mailbox', mailbox: input.data.mailbox });
+}
+
+/** Application access: the app's own token must open the mailbox's Inbox before it is stored. */
+export async function addApplicationMailboxAction(_: FormState, form: FormData): Promise<FormState> {
+  const admin = await requireAdmin();
+  const values = echoValues(form);
+  const input = applicationMailboxSchema.safeParse({ mailbox: form.get('mailbox') });
+  if (!input.success) return { ok: false, fieldErrors: fieldErrorsOf(input.error), values };
+  const result = await addApplicationMailbox(await getDb(), admin, input.data.mailbox);
+  if (!result.ok) {
+    if (result.error.code !== 'mailbox.refused') return formFailure(result.error, { values });
+    const { title, explanation, action } = result.error.explained;
+    return { ok: false, message: `${title} ${explanation}`, hint: action, values };
+  }
+  revalidatePath('/channels/microsoft365');
+  return { ok: true, message: `${input.data.mailbox} is connected: the app opened its Inbox.` };
 }
 
 export async function reauthenticateAction(_: FormState, form: FormData): Promise<FormState> {

@@ -1,11 +1,18 @@
 'use client';
 import { useFormFeedback } from '@/app/_components/use-form-feedback';
 import { useActionState, useState } from 'react';
+import { ChoiceFieldset } from '@/app/_components/choice-fieldset';
 import { ConfirmCheckbox } from '@/app/_components/confirm-checkbox';
 import { FormField, INPUT_CLASS } from '@/app/_components/form-field';
 import { FormMessage } from '@/app/_components/form-message';
 import { SubmitButton } from '@/app/_components/submit-button';
-import { CLOUDS } from '@/lib/channels/microsoft365/app-credentials-schema';
+import {
+  ACCESSES,
+  CLOUDS,
+  TRANSPORTS,
+  type MailAccess,
+  type MailTransport,
+} from '@/lib/channels/microsoft365/app-credentials-schema';
 import { initialFormState } from '@/lib/form-state';
 import { saveAppCredentialsAction } from './actions';
 
@@ -13,18 +20,34 @@ export interface AppFormDefaults {
   clientId: string;
   tenant: string;
   cloud: string;
+  transport: MailTransport;
+  access: MailAccess;
   secretExpiresOn: string;
   secretHint: string | null;
   /** Mailboxes signed in with the saved client ID: they must re-authenticate if it changes. */
   signedInMailboxes: number;
 }
 
-export function AppForm({ defaults }: { defaults: AppFormDefaults }) {
+export function AppForm({
+  defaults,
+  onModeChange,
+}: {
+  defaults: AppFormDefaults;
+  /** The checklist beside the form follows the choice before it is saved. */
+  onModeChange?: (mode: { transport: MailTransport; access: MailAccess }) => void;
+}) {
   const [state, action] = useActionState(saveAppCredentialsAction, initialFormState);
   const form = useFormFeedback(state);
   const value = (name: keyof AppFormDefaults) => state.values?.[name] ?? String(defaults[name] ?? '');
   const [clientId, setClientId] = useState(value('clientId'));
   const [cloud, setCloud] = useState(value('cloud') || 'global');
+  const [transport, setTransport] = useState<MailTransport>(value('transport') === 'graph' ? 'graph' : 'imap');
+  const [access, setAccess] = useState<MailAccess>(value('access') === 'application' ? 'application' : 'delegated');
+  const choose = (next: { transport: MailTransport; access: MailAccess }) => {
+    setTransport(next.transport);
+    setAccess(next.access);
+    onModeChange?.(next);
+  };
   // The server's count wins: it may have changed since the page was rendered.
   const affected = state.confirm ?? defaults.signedInMailboxes;
   const replacesApp =
@@ -106,6 +129,22 @@ export function AppForm({ defaults }: { defaults: AppFormDefaults }) {
           </p>
         ) : null}
       </div>
+      <ChoiceFieldset
+        name="transport"
+        legend="Transport"
+        choices={TRANSPORTS}
+        value={transport}
+        onChange={(next) => choose({ transport: next, access })}
+        errors={errors.transport}
+      />
+      <ChoiceFieldset
+        name="access"
+        legend="Access"
+        choices={ACCESSES}
+        value={access}
+        onChange={(next) => choose({ transport, access: next })}
+        errors={errors.access}
+      />
       {replacesApp || errors.confirmReauth ? (
         <ConfirmCheckbox
           name="confirmReauth"

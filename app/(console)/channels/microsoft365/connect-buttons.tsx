@@ -6,7 +6,8 @@ import { FormField } from '@/app/_components/form-field';
 import { FormMessage } from '@/app/_components/form-message';
 import { SubmitButton } from '@/app/_components/submit-button';
 import { initialFormState } from '@/lib/form-state';
-import { addAccountAction, addSharedMailboxAction } from './actions';
+import { AdviceText } from '@/app/_components/advice-text';
+import { addAccountAction, addApplicationMailboxAction, addSharedMailboxAction } from './actions';
 
 export function AddAccountButton() {
   return (
@@ -44,5 +45,41 @@ export function AddSharedMailbox() {
         <SubmitButton pendingLabel="Opening Microsoft sign-in…">Sign in as a delegate</SubmitButton>
       </form>
     </details>
+  );
+}
+
+/** Application access: no sign-in, only the address; the app's own token must open the mailbox first. */
+export function AddApplicationMailbox() {
+  const [state, action] = useActionState(addApplicationMailboxAction, initialFormState);
+  const form = useFormFeedback(state);
+  return (
+    <section aria-labelledby="add-mailbox" className="rounded-lg border border-slate-200 bg-white p-4">
+      <h3 id="add-mailbox" className="text-sm font-semibold text-slate-900">
+        Add mailbox
+      </h3>
+      <form ref={form} action={action} className="mt-3 space-y-3" noValidate>
+        <p className="text-sm text-slate-600">
+          The app opens the mailbox with its own access (no sign-in). The console reads its Inbox through Microsoft
+          Graph first and adds it only if that works.
+        </p>
+        {state.message ? (
+          <FormMessage tone={state.ok ? 'success' : 'error'}>
+            {state.message}
+            <AdviceText text={state.hint} className="mt-2" />
+          </FormMessage>
+        ) : null}
+        <FormField
+          label="Mailbox address"
+          name="mailbox"
+          type="email"
+          required
+          autoComplete="off"
+          hint="For example support@contoso.com: a user or shared mailbox of your organisation."
+          defaultValue={state.ok ? '' : state.values?.mailbox}
+          errors={state.fieldErrors?.mailbox}
+        />
+        <SubmitButton pendingLabel="Checking the mailbox through Microsoft Graph…">Add mailbox</SubmitButton>
+      </form>
+    </section>
   );
 }

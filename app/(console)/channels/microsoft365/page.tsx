@@ -23,9 +23,9 @@ import { pollIntervalMinutes } from '@/lib/channels/microsoft365/poll-interval';
 import { AccountList } from './account-list';
 import { AccountPager } from './account-pager';
 import { requestAdminConsentAction } from './actions';
-import { AppForm } from './app-form';
-import { AzureChecklist } from './azure-checklist';
-import { AddAccountButton, AddSharedMailbox } from './connect-buttons';
+import { AppSetup } from './app-setup';
+import { mailboxModeLabel } from './mailbox-mode';
+import { AddAccountButton, AddApplicationMailbox, AddSharedMailbox } from './connect-buttons';
 import { SyncAllNow } from './sync-all-now';
 
 export const metadata: Metadata = { title: 'Microsoft 365' };
@@ -70,7 +70,7 @@ export default async function Microsoft365Page({
           app ? (
             <>
               {total > 0 ? <SyncAllNow /> : null}
-              <AddAccountButton />
+              {app.access === 'delegated' ? <AddAccountButton /> : null}
             </>
           ) : undefined
         }
@@ -108,44 +108,40 @@ export default async function Microsoft365Page({
           <AccountList
             accounts={accounts}
             appConfigured={Boolean(app)}
+            applicationAccess={app?.access === 'application'}
             watched={watched}
             pollMinutes={pollIntervalMinutes()}
           />
           <AccountPager page={page} pageSize={ACCOUNTS_PAGE_SIZE} total={total} />
-          {app ? <AddSharedMailbox /> : null}
+          {app?.access === 'application' ? <AddApplicationMailbox /> : app ? <AddSharedMailbox /> : null}
         </section>
 
-        <section
-          aria-labelledby="app"
-          className="grid gap-6 rounded-lg border border-slate-200 bg-white p-6 lg:grid-cols-2"
-        >
-          <div className="space-y-4">
+        <AppSetup
+          heading={
             <h2 id="app" className="text-lg font-semibold text-slate-900">
               {app ? 'Microsoft 365 app' : 'Connect Microsoft 365 App'}
             </h2>
-            {app ? (
+          }
+          summary={
+            app ? (
               <dl className="grid grid-cols-3 gap-x-3 gap-y-1 text-sm">
                 <dt className="text-slate-500">Client ID</dt>
                 <dd className="col-span-2 font-mono text-xs break-all">{app.clientId}</dd>
                 <dt className="text-slate-500">Tenant</dt>
                 <dd className="col-span-2">{app.tenant}</dd>
+                <dt className="text-slate-500">New mailboxes</dt>
+                <dd className="col-span-2" data-testid="app-mode">
+                  {mailboxModeLabel(app)}
+                </dd>
                 <dt className="text-slate-500">Client secret</dt>
                 <dd className="col-span-2">
                   Set ({app.secretHint}){app.secretExpiresOn ? `, expires ${app.secretExpiresOn}` : ''}
                 </dd>
               </dl>
-            ) : null}
-            <AppForm
-              defaults={{
-                clientId: app?.clientId ?? '',
-                tenant: app?.tenant ?? '',
-                cloud: app?.cloud ?? 'global',
-                secretExpiresOn: app?.secretExpiresOn ?? '',
-                secretHint: app?.secretHint ?? null,
-                signedInMailboxes,
-              }}
-            />
-            {app ? (
+            ) : null
+          }
+          footer={
+            app && app.access === 'delegated' ? (
               <div className="border-t border-slate-100 pt-4 text-sm text-slate-600">
                 <p className="mb-2">
                   If sign-ins fail with “needs admin approval” (AADSTS65001 or 90094), an Azure administrator grants
@@ -155,10 +151,21 @@ export default async function Microsoft365Page({
                   Request admin consent
                 </ActionButton>
               </div>
-            ) : null}
-          </div>
-          <AzureChecklist callbackUrl={callback} fromRequest={!isPublicBaseUrlConfigured()} />
-        </section>
+            ) : null
+          }
+          defaults={{
+            clientId: app?.clientId ?? '',
+            tenant: app?.tenant ?? '',
+            cloud: app?.cloud ?? 'global',
+            transport: app?.transport ?? 'imap',
+            access: app?.access ?? 'delegated',
+            secretExpiresOn: app?.secretExpiresOn ?? '',
+            secretHint: app?.secretHint ?? null,
+            signedInMailboxes,
+          }}
+          callbackUrl={callback}
+          fromRequest={!isPublicBaseUrlConfigured()}
+        />
       </div>
     </>
   );

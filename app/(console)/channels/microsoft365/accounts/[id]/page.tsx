@@ -30,6 +30,7 @@ import { PushStatus } from './push-status';
 import { RemoveForm } from './remove-form';
 import { SyncHistory } from './sync-history';
 import { SyncNow } from './sync-now';
+import { mailboxModeLabel } from '../../mailbox-mode';
 import { mailboxDescription } from './mailbox-description';
 import { SmtpWarning } from './smtp-warning';
 import { UnretrievableList } from './unretrievable-list';
@@ -60,7 +61,11 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
   const arrival = describeMailArrival({ ...account, watched: watched.has(id), pollMinutes: pollIntervalMinutes() });
   const lastSync = describeLastSync(account);
   // A lapsed or revoked sign-in already shows as needs_reauth with its error.
-  const signIn = account.status === 'needs_reauth' ? null : signInLapse(account.signInRenewedAt, new Date());
+  // Application access has no refresh token to lapse: the app's own token is issued afresh each time.
+  const signIn =
+    account.status === 'needs_reauth' || account.access === 'application'
+      ? null
+      : signInLapse(account.signInRenewedAt, new Date());
 
   return (
     <>
@@ -75,14 +80,16 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
         description={mailboxDescription(account)}
         actions={
           <>
-            <ActionButton
-              action={reauthenticateAction}
-              fields={{ accountId: id }}
-              pendingLabel="Opening Microsoft sign-in…"
-              variant={account.status === 'needs_reauth' ? 'primary' : 'secondary'}
-            >
-              Re-authenticate
-            </ActionButton>
+            {account.access === 'delegated' ? (
+              <ActionButton
+                action={reauthenticateAction}
+                fields={{ accountId: id }}
+                pendingLabel="Opening Microsoft sign-in…"
+                variant={account.status === 'needs_reauth' ? 'primary' : 'secondary'}
+              >
+                Re-authenticate
+              </ActionButton>
+            ) : null}
             {account.status === 'active' || account.status === 'error' ? (
               <SyncNow accountId={id} runningAtLoad={runs[0]?.outcome === 'running'} />
             ) : null}
@@ -157,9 +164,15 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
             <dd>{account.status === 'active' ? formatDateTime(account.nextAttemptAt) : '—'}</dd>
           </div>
           <div>
-            <dt className="text-slate-600">Signs in as</dt>
-            <dd>{account.signInAddress}</dd>
+            <dt className="text-slate-600">Reached through</dt>
+            <dd data-testid="mailbox-mode">{mailboxModeLabel(account)}</dd>
           </div>
+          {account.access === 'delegated' ? (
+            <div>
+              <dt className="text-slate-600">Signs in as</dt>
+              <dd>{account.signInAddress}</dd>
+            </div>
+          ) : null}
 
           <div>
             <dt className="text-slate-600">Connected</dt>

@@ -1,6 +1,7 @@
 'use client';
 import { useFormFeedback } from '@/app/_components/use-form-feedback';
 import { useActionState, useState } from 'react';
+import { ChoiceFieldset } from '@/app/_components/choice-fieldset';
 import { ConfirmCheckbox } from '@/app/_components/confirm-checkbox';
 import { FormMessage } from '@/app/_components/form-message';
 import { SubmitButton } from '@/app/_components/submit-button';
@@ -68,26 +69,13 @@ export function SettingsForm({
           </p>
         ) : null}
       </fieldset>
-      <fieldset>
-        <legend className="text-sm font-medium text-slate-800">After a message is stored</legend>
-        <div className="mt-2 space-y-2">
-          {MODES.map((m) => (
-            <label key={m.value} className="flex gap-2 text-sm">
-              <input
-                type="radio"
-                name="afterFetch"
-                value={m.value}
-                checked={mode === m.value}
-                onChange={() => setMode(m.value)}
-              />
-              <span>
-                <span className="font-medium">{m.label}</span>
-                <span className="block text-xs text-slate-600">{m.hint}</span>
-              </span>
-            </label>
-          ))}
-        </div>
-      </fieldset>
+      <ChoiceFieldset
+        name="afterFetch"
+        legend="After a message is stored"
+        choices={MODES}
+        value={mode}
+        onChange={setMode}
+      />
       {mode === 'delete' || state.fieldErrors?.confirmDelete ? (
         <ConfirmCheckbox
           name="confirmDelete"

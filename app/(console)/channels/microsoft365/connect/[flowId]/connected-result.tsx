@@ -30,7 +30,8 @@ export function ConnectedResult({
       <PageHeader title={account.emailAddress} description={mailboxDescription(account)} />
       <div className="space-y-6">
         <FormMessage tone="success">
-          {reauthenticated ? 'Re-authenticated.' : 'Connected.'} The mailbox signed in and its IMAP access was verified.
+          {reauthenticated ? 'Re-authenticated.' : 'Connected.'} The mailbox signed in and its{' '}
+          {account.transport === 'graph' ? 'Inbox was read through Microsoft Graph' : 'IMAP access was verified'}.
         </FormMessage>
         <SmtpWarning warning={account.smtpWarning} />
         <section aria-labelledby="check-address" className="space-y-4 rounded-lg border border-slate-200 bg-white p-6">
