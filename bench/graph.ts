@@ -5,7 +5,9 @@
  * database, each followed by the exactly-once check: stored rows equal the mailbox's count, no Graph id twice.
  *
  * No shaped row: the stand-in writes its own base URL into @odata.nextLink and @odata.deltaLink, so a shaper in
- * front of its port would carry only the first page of each round (and the product follows the links it is given).
+ * front of its port would carry only the first page of each round, since the product follows the links it is given
+ * (as Microsoft says a client does: "sending the URL value of the @odata.nextLink property",
+ * https://learn.microsoft.com/graph/paging). Shaping it means giving the stand-in a public base URL: not done here.
  */
 import postgres from 'postgres';
 import type { Harness } from '@/test/harness/fixture';
