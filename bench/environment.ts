@@ -29,6 +29,8 @@ export async function startBenchHarness(options: { link?: LinkShape } = {}): Pro
         redirectUris: [`${BASE_URL}/api/v1/external_credentials/microsoft365/callback`],
         audience: 'single',
         tenant: APP.tenant,
+        // The Graph rows read one mailbox with application access, scoped by RBAC for Applications (bench/graph.ts).
+        rbacAssignments: [{ role: 'Application Mail.ReadWrite', mailboxes: ['graph-bench@contoso.test'] }],
       },
     ],
   });

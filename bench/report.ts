@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { describeCommit, writeGeneratedSection } from '@/scripts/support/generated-doc-section';
 import type { FirstSyncResult } from './first-sync';
+import type { GraphBenchResult } from './graph';
 import type { ManyAccountsResult } from './many-accounts';
 import type { PagesResult } from './pages';
 import type { PolledPassResult } from './polled-pass';
@@ -26,6 +27,7 @@ export interface BenchResult {
   };
   machine: { cpus: number; node: string; loadAverageAtStart: number[]; loadAverageAtEnd?: number[] };
   firstSync?: FirstSyncResult;
+  graph?: GraphBenchResult;
   manyAccounts?: ManyAccountsResult;
   polledPass?: PolledPassResult;
   shapedLink?: ShapedLinkResult;
@@ -141,6 +143,7 @@ function tableRows(result: BenchResult): [string, string, string][] {
         `peak RSS ${big.peakRssMb.toFixed(0)} MB (target < 300)`,
       ]);
   }
+  rows.push(...graphRows(result.graph));
   const m = result.manyAccounts;
   if (m) {
     rows.push([
@@ -230,6 +233,35 @@ function tableRows(result: BenchResult): [string, string, string][] {
   ]);
   for (const [part, error] of Object.entries(result.errors)) rows.push([`ERROR ${part}`, error.slice(0, 200), '']);
   return rows;
+}
+
+/** The Graph transport on loopback: first sync, incremental +100 and idle, each with its exactly-once check. */
+export function graphRows(g: GraphBenchResult | undefined): [string, string, string][] {
+  if (!g) return [];
+  const once = (e: GraphBenchResult['exact']) =>
+    `exactly once ${e.ok ? 'ok' : 'MISMATCH'} (${e.rows} rows, ${e.graphIds} Graph ids, ${e.sources} sources, expected ${e.expected})`;
+  return [
+    [
+      'graph mailbox (application access)',
+      `${g.mailbox.count} messages`,
+      `${mb(g.mailbox.bytes)}, loopback, no shaping`,
+    ],
+    [
+      '  graph first sync',
+      `min ${sec(g.firstSync.minMs)} / median ${sec(g.firstSync.medianMs)}`,
+      `${g.firstSync.msgPerSec.toFixed(0)} msg/s, ${g.firstSync.mbPerSec.toFixed(1)} MB/s; ${once(g.exact)}`,
+    ],
+    [
+      '  graph incremental +100',
+      `${g.incremental.ms.toFixed(0)} ms runSync`,
+      `account ${g.incremental.accountMs} ms, fetched ${g.incremental.fetched}, fresh process; ${once(g.incremental.exact)}`,
+    ],
+    [
+      '  graph idle (nothing new)',
+      `${g.idle.ms.toFixed(0)} ms runSync`,
+      `account ${g.idle.accountMs} ms, fetched ${g.idle.fetched}; ${once(g.idle.exact)}`,
+    ],
+  ];
 }
 
 export function summaryLine(result: BenchResult): string {

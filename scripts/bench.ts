@@ -5,7 +5,7 @@
  * ceiling, incremental and idle runs, many accounts with several processes, a polled pass over many idle
  * mailboxes (`--mailboxes N`, `--concurrency C` repeatable, `--baseline <checkout>` to time another commit's sync
  * on the same database; also for `--only shaped-idle`, the shaped idle row alone), peak memory, and console pages
- * on a big database. Table on stdout, figures in bench/results/latest.json, and the table with its commit and date
+ * on a big database; the Graph transport's first sync, incremental and idle on loopback (`--only graph`). Table on stdout, figures in bench/results/latest.json, and the table with its commit and date
  * in docs/performance.md.
  * `--link` shapes every IMAP connection of the Exchange stand-in (round trip, bandwidth per connection; DESIGN.md's
  * Exchange-like link is `40ms,8MB`); the product and mbsync then share the same link.
@@ -14,6 +14,7 @@ import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startBenchHarness } from '@/bench/environment';
 import { benchFirstSync } from '@/bench/first-sync';
+import { benchGraph } from '@/bench/graph';
 import { benchManyAccounts } from '@/bench/many-accounts';
 import { benchPages } from '@/bench/pages';
 import { benchDelivery, benchWatchCost } from '@/bench/watch';
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
     link,
   };
   const parts = new Set(
-    values.only ?? ['first-sync', 'memory', 'shaped', 'accounts', 'polled', 'pages', 'delivery', 'watch-cost'],
+    values.only ?? ['first-sync', 'memory', 'graph', 'shaped', 'accounts', 'polled', 'pages', 'delivery', 'watch-cost'],
   );
   const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   const result: BenchResult = {
@@ -71,6 +72,11 @@ async function main(): Promise<void> {
         memory: parts.has('memory'),
         bigMessages: quick ? 4 : 12,
       }).catch((e: unknown) => fail(result, 'first-sync', e));
+    // `--only graph`: the Graph transport's first sync, incremental and idle rows on loopback.
+    if (parts.has('graph'))
+      result.graph = await benchGraph(harness, quick ? 500 : 2_000, Math.min(options.runs, quick ? 2 : 3), log).catch(
+        (e: unknown) => fail(result, 'graph', e),
+      );
     if (parts.has('shaped'))
       result.shapedLink = await benchShapedLink(
         harness,

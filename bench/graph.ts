@@ -1,0 +1,137 @@
+/**
+ * The Graph transport on loopback: one mailbox read with application access (RBAC for Applications, as
+ * test/sync-graph.test.ts sets it up) through the Graph stand-in over the same maildirs Dovecot serves. First sync
+ * from empty in a fresh database each run, then incremental +100 and idle (nothing new) on the last run's
+ * database, each followed by the exactly-once check: stored rows equal the mailbox's count, no Graph id twice.
+ *
+ * No shaped row: the stand-in writes its own base URL into @odata.nextLink and @odata.deltaLink, so a shaper in
+ * front of its port would carry only the first page of each round, since the product follows the links it is given
+ * (as Microsoft says a client does: "sending the URL value of the @odata.nextLink property",
+ * https://learn.microsoft.com/graph/paging). Shaping it means giving the stand-in a public base URL: not done here.
+ */
+import postgres from 'postgres';
+import type { Harness } from '@/test/harness/fixture';
+import { APP, productEnv } from './environment';
+import { seedBenchMailbox, type BenchMailbox } from './mailbox';
+import { runSyncChild } from './processes';
+import { createProductDatabase, type ProductDatabase } from './product-database';
+import { summarize, type Summary } from './stats';
+
+/** Given to the bench app's RBAC for Applications scope in bench/environment.ts. */
+export const GRAPH_ADDRESS = 'graph-bench@contoso.test';
+
+export interface GraphExact {
+  rows: number;
+  graphIds: number;
+  sources: number;
+  expected: number;
+  ok: boolean;
+}
+
+export interface GraphBenchResult {
+  mailbox: BenchMailbox;
+  firstSync: Summary & { processWallMs: number[]; peakRssMb: number[] };
+  exact: GraphExact;
+  incremental: { added: number; ms: number; accountMs: number; fetched: number; exact: GraphExact };
+  idle: { ms: number; accountMs: number; fetched: number; exact: GraphExact };
+}
+
+export async function benchGraph(
+  harness: Harness,
+  count: number,
+  runs: number,
+  log: (line: string) => void,
+): Promise<GraphBenchResult> {
+  await harness.control.addUser({ address: GRAPH_ADDRESS }).catch(() => undefined);
+  await harness.maildirs.ensureFolder(GRAPH_ADDRESS);
+  const mailbox = await seedBenchMailbox(harness, GRAPH_ADDRESS, { count, seed: 2026 });
+  log(`graph: seeded ${mailbox.count} messages, ${mailbox.bytes} bytes`);
+  const times: number[] = [];
+  const wall: number[] = [];
+  const rss: number[] = [];
+  let kept: { db: ProductDatabase; accountId: string } | undefined;
+  for (let i = 0; i < runs; i += 1) {
+    const db = await createProductDatabase(harness);
+    const accountId = await addGraphAccount(db.url, GRAPH_ADDRESS);
+    const report = await runSyncChild(productEnv(db.url), [accountId]);
+    const account = report.accounts[0];
+    if (account?.outcome !== 'ok' && account?.error)
+      throw new Error(`bench graph: sync ended ${account.outcome} (${account.error})`);
+    if ((account?.fetched ?? 0) !== mailbox.count)
+      throw new Error(`bench graph: product synced ${account?.fetched ?? 0} of ${mailbox.count}`);
+    times.push(report.ms);
+    wall.push(report.wallMs);
+    rss.push(report.peakRssMb ?? NaN);
+    log(
+      `graph first sync run ${i + 1}: ${report.ms.toFixed(0)} ms in runSync, peak RSS ${report.peakRssMb?.toFixed(0)} MB`,
+    );
+    if (kept) await kept.db.drop();
+    kept = { db, accountId };
+  }
+  if (!kept) throw new Error('bench graph: no runs');
+  try {
+    const exact = await countGraphStored(kept.db.url, kept.accountId, mailbox.count);
+    await seedBenchMailbox(harness, GRAPH_ADDRESS, { count: 100, seed: 2026, offset: count });
+    const incremental = await runSyncChild(productEnv(kept.db.url), [kept.accountId]);
+    const afterIncremental = await countGraphStored(kept.db.url, kept.accountId, mailbox.count + 100);
+    const idle = await runSyncChild(productEnv(kept.db.url), [kept.accountId]);
+    const afterIdle = await countGraphStored(kept.db.url, kept.accountId, mailbox.count + 100);
+    log(`graph incremental +100: ${incremental.ms.toFixed(0)} ms, idle: ${idle.ms.toFixed(0)} ms`);
+    return {
+      mailbox,
+      firstSync: { ...summarize(times, mailbox.count, mailbox.bytes), processWallMs: wall, peakRssMb: rss },
+      exact,
+      incremental: {
+        added: 100,
+        ms: incremental.ms,
+        accountMs: incremental.accounts[0]?.durationMs ?? NaN,
+        fetched: incremental.accounts[0]?.fetched ?? 0,
+        exact: afterIncremental,
+      },
+      idle: {
+        ms: idle.ms,
+        accountMs: idle.accounts[0]?.durationMs ?? NaN,
+        fetched: idle.accounts[0]?.fetched ?? 0,
+        exact: afterIdle,
+      },
+    };
+  } finally {
+    await kept.db.drop();
+  }
+}
+
+/** A mailbox read with the app's own token (no sign-in), as an admin adds one for application access. */
+async function addGraphAccount(url: string, address: string): Promise<string> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql<{ id: string }[]>`
+      insert into mail_accounts (email_address, home_account_id, tenant_id, sign_in_address, imap_user, transport, access)
+      values (${address}, ${`app:${APP.clientId}`}, ${APP.tenant}, ${address}, ${address}, 'graph', 'application')
+      returning id`;
+    if (!row) throw new Error('bench graph: no account row');
+    return row.id;
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Every message exactly once: as many rows, distinct Graph ids and sources as the mailbox holds. */
+export function graphExactlyOnce(
+  counts: { rows: number; graphIds: number; sources: number },
+  expected: number,
+): GraphExact {
+  const { rows, graphIds, sources } = counts;
+  return { rows, graphIds, sources, expected, ok: rows === expected && graphIds === expected && sources === expected };
+}
+
+async function countGraphStored(url: string, accountId: string, expected: number): Promise<GraphExact> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql<{ rows: number; graphIds: number; sources: number }[]>`
+      select count(*)::int as rows, count(distinct m.graph_id)::int as "graphIds", count(s.message_id)::int as sources
+      from messages m left join message_sources s on s.message_id = m.id where m.account_id = ${accountId}`;
+    return graphExactlyOnce(row ?? { rows: 0, graphIds: 0, sources: 0 }, expected);
+  } finally {
+    await sql.end();
+  }
+}
