@@ -23,6 +23,8 @@ const SLOWEST = [
   'sync-watch-workers',
   'administrators',
   'sync-incremental',
+  'graph-push',
+  'sync-graph',
   'reliability/soak-workers',
   'migrations-concurrently',
   'migrations',
