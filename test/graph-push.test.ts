@@ -4,14 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  CALLBACK,
-  CLIENT_ID,
-  CLIENT_SECRET,
-  TENANT,
-  startChannelFixture,
-  type ChannelFixture,
-} from '@/test/support/channel';
+import { CLIENT_ID, TENANT, startChannelFixture, type ChannelFixture } from '@/test/support/channel';
 import { waitFor } from '@/test/support/wait-for';
 
 /**
@@ -57,16 +50,7 @@ beforeAll(async () => {
   (globalThis as { __mailgateEnv?: unknown }).__mailgateEnv = undefined;
   f = await startChannelFixture({
     users: [{ address: MAILBOX }],
-    apps: [
-      {
-        clientId: CLIENT_ID,
-        clientSecret: CLIENT_SECRET,
-        redirectUris: [CALLBACK],
-        audience: 'single',
-        tenant: TENANT,
-        rbacAssignments: [{ role: 'Application Mail.ReadWrite', mailboxes: [MAILBOX] }],
-      },
-    ],
+    app: { rbacAssignments: [{ role: 'Application Mail.ReadWrite', mailboxes: [MAILBOX] }] },
   });
   schema = await import('@/lib/db/schema');
   route = await import('@/app/api/v1/graph/notifications/route');

@@ -1,14 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import {
-  CALLBACK,
-  CLIENT_ID,
-  CLIENT_SECRET,
-  TENANT,
-  startChannelFixture,
-  type ChannelFixture,
-} from '@/test/support/channel';
+import { CLIENT_ID, CLIENT_SECRET, TENANT, startChannelFixture, type ChannelFixture } from '@/test/support/channel';
 
 /**
  * The Graph transport end to end: accounts whose transport is 'graph' synced by runSync with the product's deps
@@ -38,16 +31,7 @@ let productSyncDeps: typeof import('@/lib/channels/microsoft365/sync-deps').prod
 beforeAll(async () => {
   f = await startChannelFixture({
     users: [...IN_SCOPE, OUT_OF_SCOPE].map((address) => ({ address })),
-    apps: [
-      {
-        clientId: CLIENT_ID,
-        clientSecret: CLIENT_SECRET,
-        redirectUris: [CALLBACK],
-        audience: 'single',
-        tenant: TENANT,
-        rbacAssignments: [{ role: 'Application Mail.ReadWrite', mailboxes: IN_SCOPE }],
-      },
-    ],
+    app: { rbacAssignments: [{ role: 'Application Mail.ReadWrite', mailboxes: IN_SCOPE }] },
   });
   schema = await import('@/lib/db/schema');
   ({ runSync } = await import('@/lib/sync/run'));

@@ -46,17 +46,7 @@ export async function acquireMailAccess(
   if (!app) throw new TokenError(appMissing());
   if (!account || !account.tokenCacheSealed) throw new TokenError(signInMissing());
   const endpoints = endpointsFor(app.cloud);
-  const msal = createMsalClient({
-    clientId: app.clientId,
-    clientSecret: app.clientSecret,
-    tenant: app.tenant,
-    endpoints,
-    cachePlugin: sealedCachePlugin({
-      // The row was just read: its cache is what a second query would return.
-      load: async () => account.tokenCacheSealed,
-      save: (sealed) => saveSealedTokenCache(db, accountId, sealed),
-    }),
-  });
+  const msal = accountMsalClient(db, app, endpoints, accountId, account.tokenCacheSealed);
   try {
     const cached = await msal.getTokenCache().getAccountByHomeId(account.homeAccountId);
     if (!cached) throw new TokenError(signInMissing());
@@ -137,18 +127,7 @@ export async function acquireAccountAccess(
     return { transport: 'graph', graph: { ...base, access: 'application', token } };
   }
   if (!account.tokenCacheSealed) throw new TokenError(signInMissing());
-  const sealedCache = account.tokenCacheSealed;
-  const msal = createMsalClient({
-    clientId: app.clientId,
-    clientSecret: app.clientSecret,
-    tenant: app.tenant,
-    endpoints,
-    cachePlugin: sealedCachePlugin({
-      // Loaded once per access: each later save goes through the plugin, so msal's memory holds the newest cache.
-      load: async () => sealedCache,
-      save: (sealed) => saveSealedTokenCache(db, accountId, sealed),
-    }),
-  });
+  const msal = accountMsalClient(db, app, endpoints, accountId, account.tokenCacheSealed);
   const scopes = graphMailPermissions(endpoints, { shared: account.kind === 'shared' });
   const token: GraphTokenSource = async ({ forceRefresh }) => {
     try {
@@ -161,6 +140,23 @@ export async function acquireAccountAccess(
     }
   };
   return { transport: 'graph', graph: { ...base, access: 'delegated', token } };
+}
+
+/**
+ * An msal client over one account's sealed cache. The row was just read, so its cache is what a second query would
+ * return; each later save goes through the plugin, so msal's memory holds the newest cache after that.
+ */
+function accountMsalClient(db: Db, app: AppWithSecret, endpoints: CloudEndpoints, accountId: string, sealed: string) {
+  return createMsalClient({
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+    tenant: app.tenant,
+    endpoints,
+    cachePlugin: sealedCachePlugin({
+      load: async () => sealed,
+      save: (next) => saveSealedTokenCache(db, accountId, next),
+    }),
+  });
 }
 
 const appGraphTokens = new Map<string, GraphTokenSource>();

@@ -89,12 +89,7 @@ async function listMessages(
   user: string,
   folderRef: string,
 ): Promise<GraphResponse> {
-  const mailbox = resolveMailbox(ctx.state, principal, user);
-  authorizeMailbox(ctx.state, principal, mailbox, 'read');
-  const folder = ctx.store.folderName(folderRef);
-  if (!folder || !(await ctx.store.folderExists(mailbox.address, folder))) {
-    throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
-  }
+  const { mailbox, folder } = await readableFolder(ctx, principal, user, folderRef);
   const top = Math.max(1, Number(url.searchParams.get('$top')) || 10);
   const skip = Math.max(0, Number(url.searchParams.get('$skip')) || 0);
   const all = await ctx.store.list(mailbox.address, folder);
@@ -117,12 +112,7 @@ async function delta(
   user: string,
   folderRef: string,
 ): Promise<GraphResponse> {
-  const mailbox = resolveMailbox(ctx.state, principal, user);
-  authorizeMailbox(ctx.state, principal, mailbox, 'read');
-  const folder = ctx.store.folderName(folderRef);
-  if (!folder || !(await ctx.store.folderExists(mailbox.address, folder))) {
-    throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
-  }
+  const { mailbox, folder } = await readableFolder(ctx, principal, user, folderRef);
   const size = pageSize(request.headers.prefer);
   const skipToken = url.searchParams.get('$skiptoken');
   const deltaToken = url.searchParams.get('$deltatoken');
@@ -201,6 +191,17 @@ async function changeMessage(
   return json(200, await messageJson(ctx.store, updated));
 }
 
+/** The mailbox (checked first, so a refused app learns nothing about its folders) and one of its folders. */
+async function readableFolder(ctx: MailContext, principal: Principal, user: string, ref: string) {
+  const mailbox = resolveMailbox(ctx.state, principal, user);
+  authorizeMailbox(ctx.state, principal, mailbox, 'read');
+  const folder = ctx.store.folderName(ref);
+  if (!folder || !(await ctx.store.folderExists(mailbox.address, folder))) {
+    throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+  }
+  return { mailbox, folder };
+}
+
 function pageSize(prefer: string | undefined): number {
   const match = /odata\.maxpagesize=(\d+)/i.exec(prefer ?? '');
   const size = match ? Number(match[1]) : DEFAULT_DELTA_PAGE;
@@ -227,12 +228,7 @@ function toCrlf(raw: Buffer): Buffer {
  * refused app learns nothing about the folders.
  */
 async function getFolder(ctx: MailContext, principal: Principal, user: string, ref: string): Promise<GraphResponse> {
-  const mailbox = resolveMailbox(ctx.state, principal, user);
-  authorizeMailbox(ctx.state, principal, mailbox, 'read');
-  const folder = ctx.store.folderName(ref);
-  if (!folder || !(await ctx.store.folderExists(mailbox.address, folder))) {
-    throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
-  }
+  const { mailbox, folder } = await readableFolder(ctx, principal, user, ref);
   const messages = await ctx.store.list(mailbox.address, folder);
   return json(200, {
     '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#users('${user}')/mailFolders/$entity`,
