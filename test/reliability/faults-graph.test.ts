@@ -306,8 +306,9 @@ describe('hostile MIME through Graph', () => {
   it('stores each byte for byte and parses it as the IMAP path does', async () => {
     const address = 'graph-hostile@contoso.test';
     const id = await addAppAccount(address);
-    const corpus = hostileCorpus({ to: address }).filter((message) => PICKED.includes(message.name));
-    expect(corpus.map((message) => message.name).sort()).toEqual([...PICKED].sort());
+    const picked = hostileCorpus({ to: address }).filter((message) => PICKED.includes(message.name));
+    expect(picked.map((message) => message.name).sort()).toEqual([...PICKED].sort());
+    const corpus = [...picked, eightBitHeaders(address)];
     for (const message of corpus) await f.harness.maildirs.deliver(address, message.raw);
 
     const report = await sync(id);
@@ -339,3 +340,22 @@ describe('hostile MIME through Graph', () => {
     }
   });
 });
+
+/** Raw latin-1 bytes in Subject and From, no RFC 2047 encoding: what old mailers still send. */
+function eightBitHeaders(to: string) {
+  const raw = Buffer.from(
+    [
+      'From: Ren\xe9 M\xfcller <rene@sender.test>',
+      `To: ${to}`,
+      'Subject: Caf\xe9 \xa3 5 \xe0 la carte',
+      'Date: Sun, 06 Dec 2026 10:00:00 +0000',
+      'Message-ID: <eight-bit-headers@sender.test>',
+      'Content-Type: text/plain; charset=iso-8859-1',
+      '',
+      'Caf\xe9.',
+      '',
+    ].join('\r\n'),
+    'latin1',
+  );
+  return { name: 'eight-bit headers', raw, parseFails: false };
+}
