@@ -12,6 +12,7 @@ const SLOWEST = [
   'reliability/tokens-endpoint',
   'reliability/faults-imap',
   'reliability/faults-postgres',
+  'reliability/faults-graph',
   'embedded-lock',
   'sync-parallel',
   'two-factor',

@@ -70,7 +70,11 @@ export async function startGraph(options: {
         const answer = await subscriptions.route(principal, request, path);
         if (answer) return answer;
       }
-      return await mailRoute(ctx, principal, request);
+      // Graph's @odata.nextLink/deltaLink are absolute URLs to call as they are
+      // (https://learn.microsoft.com/en-us/graph/paging); they name the host the client called (graph.microsoft.com
+      // or a national cloud's), so here they point back through whatever the client reached the stand-in by.
+      const host = request.headers.host;
+      return await mailRoute(host ? { ...ctx, baseUrl: `http://${host}` } : ctx, principal, request);
     } catch (error) {
       if (!(error instanceof GraphError)) throw error;
       return {
