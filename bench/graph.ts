@@ -4,10 +4,9 @@
  * from empty in a fresh database each run, then incremental +100 and idle (nothing new) on the last run's
  * database, each followed by the exactly-once check: stored rows equal the mailbox's count, no Graph id twice.
  *
- * No shaped row: the stand-in writes its own base URL into @odata.nextLink and @odata.deltaLink, so a shaper in
- * front of its port would carry only the first page of each round, since the product follows the links it is given
- * (as Microsoft says a client does: "sending the URL value of the @odata.nextLink property",
- * https://learn.microsoft.com/graph/paging). Shaping it means giving the stand-in a public base URL: not done here.
+ * No shaped row yet. The stand-in's @odata links now name the host the client called (test/harness/graph/server.ts),
+ * so a shaper in front of its port (test/harness/link-shaper.ts) would carry every page, as the product follows the
+ * links it is given ("sending the URL value of the @odata.nextLink property", https://learn.microsoft.com/graph/paging).
  */
 import postgres from 'postgres';
 import type { Harness } from '@/test/harness/fixture';
