@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CLIENT_ID, TENANT, startChannelFixture, type ChannelFixture } from '@/test/support/channel';
+import { addApplicationMailbox, startChannelFixture, type ChannelFixture } from '@/test/support/channel';
 import { waitFor } from '@/test/support/wait-for';
 
 /**
@@ -56,20 +56,7 @@ beforeAll(async () => {
   route = await import('@/app/api/v1/graph/notifications/route');
   ({ runSync } = await import('@/lib/sync/run'));
   ({ productSyncDeps } = await import('@/lib/channels/microsoft365/sync-deps'));
-  await f.harness.maildirs.ensureFolder(MAILBOX);
-  const [row] = await f.db
-    .insert(schema.mailAccounts)
-    .values({
-      emailAddress: MAILBOX,
-      homeAccountId: `app:${CLIENT_ID}`,
-      tenantId: TENANT,
-      signInAddress: MAILBOX,
-      imapUser: MAILBOX,
-      transport: 'graph',
-      access: 'application',
-    })
-    .returning({ id: schema.mailAccounts.id });
-  accountId = (row as { id: string }).id;
+  accountId = await addApplicationMailbox(f, MAILBOX);
 });
 afterAll(async () => {
   await Promise.allSettled(pending);

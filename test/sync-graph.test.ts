@@ -1,7 +1,14 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { CLIENT_ID, CLIENT_SECRET, TENANT, startChannelFixture, type ChannelFixture } from '@/test/support/channel';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  TENANT,
+  addApplicationMailbox,
+  startChannelFixture,
+  type ChannelFixture,
+} from '@/test/support/channel';
 
 /**
  * The Graph transport end to end: accounts whose transport is 'graph' synced by runSync with the product's deps
@@ -47,26 +54,8 @@ type Deps = Parameters<typeof productSyncDeps>[1];
 const sync = (accountId: string, options: Deps = {}) =>
   runSync(productSyncDeps(f.db, options), { trigger: 'manual', accountIds: [accountId] });
 
-async function addAppAccount(
-  address: string,
-  values: { afterFetch?: 'keep' | 'mark_seen' | 'delete'; folders?: string[] } = {},
-): Promise<string> {
-  await f.harness.maildirs.ensureFolder(address);
-  const [row] = await f.db
-    .insert(schema.mailAccounts)
-    .values({
-      emailAddress: address,
-      homeAccountId: `app:${CLIENT_ID}`,
-      tenantId: TENANT,
-      signInAddress: address,
-      imapUser: address,
-      transport: 'graph',
-      access: 'application',
-      ...values,
-    })
-    .returning({ id: schema.mailAccounts.id });
-  return (row as { id: string }).id;
-}
+const addAppAccount = (address: string, values?: Parameters<typeof addApplicationMailbox>[2]) =>
+  addApplicationMailbox(f, address, values);
 
 async function accountIdOf(address: string): Promise<string> {
   const [row] = await f.db

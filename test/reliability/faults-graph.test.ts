@@ -5,7 +5,7 @@
  * MIME synced through Graph. The 429 storm, a single 401, a 410 restart and an aborted round are in
  * test/sync-graph.test.ts.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,9 +22,11 @@ import {
   CLIENT_ID,
   CLIENT_SECRET,
   TENANT,
+  addApplicationMailbox,
   startChannelFixture,
   type ChannelFixture,
 } from '@/test/support/channel';
+import { startSyncCli } from '@/test/support/sync-cli';
 import { serverSources } from '@/test/support/sync-harness';
 
 const APP_MAILBOXES = ['graph-cut', 'graph-revoked', 'graph-hostile'].map((name) => `${name}@contoso.test`);
@@ -76,22 +78,7 @@ const sync = (accountId: string, options: Deps = {}) =>
   runSync(productSyncDeps(f.db, options), { trigger: 'manual', accountIds: [accountId] });
 const SMALL_PAGES: Deps = { batch: { messages: 10, bytes: 12 * 1024 * 1024 } };
 
-async function addAppAccount(address: string): Promise<string> {
-  await f.harness.maildirs.ensureFolder(address);
-  const [row] = await f.db
-    .insert(schema.mailAccounts)
-    .values({
-      emailAddress: address,
-      homeAccountId: `app:${CLIENT_ID}`,
-      tenantId: TENANT,
-      signInAddress: address,
-      imapUser: address,
-      transport: 'graph',
-      access: 'application',
-    })
-    .returning({ id: schema.mailAccounts.id });
-  return (row as { id: string }).id;
-}
+const addAppAccount = (address: string) => addApplicationMailbox(f, address);
 
 async function addDelegatedAccount(address: string): Promise<string> {
   const result = await f.complete(await f.signIn({ kind: 'connect' }, address));
@@ -221,35 +208,14 @@ describe('Graph token expiry and revocation mid-round', () => {
 });
 
 describe('the sync CLI killed mid-round on Graph', () => {
-  /** `npm run sync -- --account <id>` (compiled) with only environment variables pointing it at the harness. */
-  function startCli(accountId: string): { child: ChildProcess; exited: Promise<number | null> } {
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      ...f.harness.env,
-      MICROSOFT_GRAPH_URL: process.env.MICROSOFT_GRAPH_URL ?? '',
-      DATABASE_URL: process.env.DATABASE_URL ?? '',
-      APP_ENCRYPTION_KEY: process.env.APP_ENCRYPTION_KEY ?? '',
-      AUTH_SECRET: process.env.AUTH_SECRET ?? '',
-      LOG_LEVEL: 'silent',
-    };
-    const child = spawn(process.execPath, [path.join(cliDir, 'sync.cjs'), '--account', accountId], {
-      env: env as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
+  /** The compiled sync CLI, pointed at the stand-in's Graph URL as this file's product is (through the proxy). */
+  const startCli = (accountId: string) =>
+    startSyncCli({
+      cliDir,
+      accountId,
+      env: { ...f.harness.env, MICROSOFT_GRAPH_URL: process.env.MICROSOFT_GRAPH_URL ?? '' },
+      children,
     });
-    children.add(child);
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) =>
-      child.once('exit', (code) => {
-        children.delete(child);
-        if (code !== null && code !== 0) console.warn(`sync CLI exited ${code}: ${output.slice(-2_000)}`);
-        resolve(code);
-      }),
-    );
-    return { child, exited };
-  }
 
   const storedCount = async (accountId: string) => {
     const [row] = await f.db

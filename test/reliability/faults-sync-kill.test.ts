@@ -4,7 +4,7 @@
  * never commits half a batch; its lease is left behind and must expire (simulated: see below); the next run
  * resumes from the watermark. After the 20 kills one run finishes the mailbox exactly.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,7 @@ import { between, prng } from '@/test/harness/random';
 import { accountRow, exactness, watermarkCoverage } from '@/test/reliability/support/fault-checks';
 import { recordExactness } from '@/test/reliability/support/scenarios';
 import { startChannelFixture, type ChannelFixture } from '@/test/support/channel';
+import { startSyncCli } from '@/test/support/sync-cli';
 
 const ADDRESS = 'alice@contoso.test';
 const KILLS = 20;
@@ -50,34 +51,7 @@ afterAll(async () => {
   if (cliDir) await rm(cliDir, { recursive: true, force: true });
 });
 
-/** `npm run sync -- --account <id>` with nothing but environment variables pointing it at the harness. */
-function startCli(): { child: ChildProcess; exited: Promise<number | null> } {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    ...f.harness.env,
-    DATABASE_URL: process.env.DATABASE_URL ?? '',
-    APP_ENCRYPTION_KEY: process.env.APP_ENCRYPTION_KEY ?? '',
-    AUTH_SECRET: process.env.AUTH_SECRET ?? '',
-    LOG_LEVEL: 'silent',
-  };
-  const child = spawn(process.execPath, [path.join(cliDir, 'sync.cjs'), '--account', accountId], {
-    env: env as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      children.delete(child);
-      if (code !== null && code !== 0) console.warn(`sync CLI exited ${code}: ${output.slice(-2_000)}`);
-      resolve(code);
-    }),
-  );
-  return { child, exited };
-}
+const startCli = () => startSyncCli({ cliDir, accountId, env: f.harness.env, children });
 
 async function leaseOwner(): Promise<string | null> {
   return (await accountRow(f.db, accountId)).leaseOwner;

@@ -97,3 +97,30 @@ export async function startChannelFixture(
 }
 
 export type ChannelFixture = Awaited<ReturnType<typeof startChannelFixture>>;
+
+/**
+ * A Graph mailbox with application access, inserted as Add mailbox stores one (no sign-in, no token cache), with an
+ * empty maildir so the stand-in knows it.
+ */
+export async function addApplicationMailbox(
+  f: ChannelFixture,
+  address: string,
+  values: { afterFetch?: 'keep' | 'mark_seen' | 'delete'; folders?: string[] } = {},
+): Promise<string> {
+  const { mailAccounts } = await import('@/lib/db/schema');
+  await f.harness.maildirs.ensureFolder(address);
+  const [row] = await f.db
+    .insert(mailAccounts)
+    .values({
+      emailAddress: address,
+      homeAccountId: `app:${CLIENT_ID}`,
+      tenantId: TENANT,
+      signInAddress: address,
+      imapUser: address,
+      transport: 'graph',
+      access: 'application',
+      ...values,
+    })
+    .returning({ id: mailAccounts.id });
+  return (row as { id: string }).id;
+}
