@@ -61,20 +61,7 @@ async function listFolders(ctx: MailContext, principal: Principal, user: string)
   const mailbox = resolveMailbox(ctx.state, principal, user);
   authorizeMailbox(ctx.state, principal, mailbox, 'read');
   const folders = await ctx.store.folders(mailbox.address);
-  const value = await Promise.all(
-    folders.map(async (folder) => {
-      const messages = await ctx.store.list(mailbox.address, folder);
-      return {
-        id: ctx.store.folderId(folder),
-        displayName: folder === 'INBOX' ? 'Inbox' : folder,
-        parentFolderId: null,
-        childFolderCount: 0,
-        unreadItemCount: messages.filter((m) => !m.seen).length,
-        totalItemCount: messages.length,
-        isHidden: false,
-      };
-    }),
-  );
+  const value = await Promise.all(folders.map((folder) => folderJson(ctx, mailbox.address, folder)));
   return json(200, { '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#users('${user}')/mailFolders`, value });
 }
 
@@ -229,9 +216,16 @@ function toCrlf(raw: Buffer): Buffer {
  */
 async function getFolder(ctx: MailContext, principal: Principal, user: string, ref: string): Promise<GraphResponse> {
   const { mailbox, folder } = await readableFolder(ctx, principal, user, ref);
-  const messages = await ctx.store.list(mailbox.address, folder);
   return json(200, {
     '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#users('${user}')/mailFolders/$entity`,
+    ...(await folderJson(ctx, mailbox.address, folder)),
+  });
+}
+
+/** A mailFolder resource (https://learn.microsoft.com/en-us/graph/api/resources/mailfolder) with its counts. */
+async function folderJson(ctx: MailContext, address: string, folder: string): Promise<Record<string, unknown>> {
+  const messages = await ctx.store.list(address, folder);
+  return {
     id: ctx.store.folderId(folder),
     displayName: folder === 'INBOX' ? 'Inbox' : folder,
     parentFolderId: null,
@@ -239,5 +233,5 @@ async function getFolder(ctx: MailContext, principal: Principal, user: string, r
     unreadItemCount: messages.filter((m) => !m.seen).length,
     totalItemCount: messages.length,
     isHidden: false,
-  });
+  };
 }
