@@ -59,9 +59,11 @@ async function main() {
   writeFileSync(SECRETS_FILE, JSON.stringify(secrets), { mode: 0o600 });
   mkdirSync(RESPONSES_DIR, { recursive: true });
 
+  // Node closes an idle keep-alive socket after 5 s; a request Playwright sends on it at that moment fails with
+  // ECONNRESET (CI saw it once, on the cron call of the every-page spec). Idle sockets outlive any pause in a spec.
   const server = spawn(
     process.execPath,
-    [require.resolve('next/dist/bin/next'), 'start', '-p', port, '-H', '127.0.0.1'],
+    [require.resolve('next/dist/bin/next'), 'start', '-p', port, '-H', '127.0.0.1', '--keepAliveTimeout', '600000'],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   // Shown as before, and kept whole in a file for the scan.
