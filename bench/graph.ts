@@ -90,12 +90,11 @@ export async function benchGraph(
  */
 export async function benchGraphShaped(
   harness: Harness,
-  shape: { roundTripMs: number; bytesPerSecond: number },
-  count: number,
-  runs: number,
+  options: { roundTripMs: number; bytesPerSecond: number; messages: number; runs: number },
   log: (line: string) => void,
 ): Promise<GraphShapedResult> {
-  const mailbox = await seedGraphMailbox(harness, GRAPH_SHAPED_ADDRESS, count, 1717, log);
+  const { messages, runs, ...shape } = options;
+  const mailbox = await seedGraphMailbox(harness, GRAPH_SHAPED_ADDRESS, messages, 1717, log);
   const proxy = await startShapedProxy({ targetPort: harness.graph.port, link: shape });
   try {
     const env = (url: string) => productEnv(url, { MICROSOFT_GRAPH_URL: proxy.url });

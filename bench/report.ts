@@ -25,7 +25,8 @@ export interface BenchResult {
     runs: number;
     polledMailboxes?: number;
     polledConcurrency?: number[];
-    shaped?: { roundTripMs: number; bytesPerSecond: number; messages: number };
+    shaped?: { roundTripMs: number; bytesPerSecond: number; messages: number; runs?: number };
+    delivery?: { mailboxes: number; messages: number };
   };
   machine: { cpus: number; node: string; loadAverageAtStart: number[]; loadAverageAtEnd?: number[] };
   firstSync?: FirstSyncResult;

@@ -51,7 +51,10 @@ async function main(): Promise<void> {
       roundTripMs: Number(values.rtt ?? 40),
       bytesPerSecond: Number(values.bandwidth ?? 8) * 1024 * 1024,
       messages: quick ? 500 : 1_000,
+      runs: Math.min(Number(values.runs ?? 3), quick ? 1 : 2),
     },
+    // Delivery latency (IMAP IDLE and Graph change notifications): mail at random moments over a window.
+    delivery: quick ? { mailboxes: 20, messages: 100 } : { mailboxes: 100, messages: 1_000 },
     polledMailboxes: Number(values.mailboxes ?? (quick ? 200 : 1_000)),
     polledConcurrency: (values.concurrency ?? (quick ? ['16'] : ['4', '16'])).map(Number),
     rows: quick ? 100_000 : 1_000_000,
@@ -82,19 +85,13 @@ async function main(): Promise<void> {
         (e: unknown) => fail(result, 'graph', e),
       );
     if (parts.has('graph') || parts.has('graph-shaped'))
-      result.graphShaped = await benchGraphShaped(
-        harness,
-        options.shaped,
-        options.shaped.messages,
-        Math.min(options.runs, quick ? 1 : 2),
-        log,
-      ).catch((e: unknown) => fail(result, 'graph-shaped', e));
+      result.graphShaped = await benchGraphShaped(harness, options.shaped, log).catch((e: unknown) =>
+        fail(result, 'graph-shaped', e),
+      );
     if (parts.has('graph') || parts.has('graph-delivery'))
       result.graphDelivery = await benchGraphDelivery(
         harness,
-        quick
-          ? { mailboxes: 20, messages: 100, spreadSeconds: 60 }
-          : { mailboxes: 100, messages: 1_000, spreadSeconds: 180 },
+        { ...options.delivery, spreadSeconds: quick ? 60 : 180 },
         log,
       ).catch((e: unknown) => fail(result, 'graph-delivery', e));
     if (parts.has('shaped'))
@@ -102,7 +99,7 @@ async function main(): Promise<void> {
         harness,
         options.shaped,
         options.shaped.messages,
-        Math.min(options.runs, quick ? 1 : 2),
+        options.shaped.runs,
         log,
       ).catch((e: unknown) => fail(result, 'shaped', e));
     // `--only shaped-idle`: the shaped link's idle row alone (`--baseline` times another checkout beside it).
@@ -128,9 +125,7 @@ async function main(): Promise<void> {
     if (parts.has('delivery'))
       result.delivery = await benchDelivery(
         harness,
-        quick
-          ? { mailboxes: 20, messages: 100, spreadSeconds: 30 }
-          : { mailboxes: 100, messages: 1_000, spreadSeconds: 180 },
+        { ...options.delivery, spreadSeconds: quick ? 30 : 180 },
         log,
       ).catch((e: unknown) => fail(result, 'delivery', e));
     if (parts.has('watch-cost'))

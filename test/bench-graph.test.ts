@@ -91,7 +91,11 @@ describe('bench Graph rows, run end to end at tiny counts', () => {
   });
 
   it('syncs a mailbox through the link shaper in front of the Graph stand-in, every message once', async () => {
-    const result = await benchGraphShaped(harness, { roundTripMs: 40, bytesPerSecond: 8 * 1024 * 1024 }, 12, 1, log);
+    const result = await benchGraphShaped(
+      harness,
+      { roundTripMs: 40, bytesPerSecond: 8 * 1024 * 1024, messages: 12, runs: 1 },
+      log,
+    );
     expect(result.exact).toMatchObject({ ok: true, rows: 12, expected: 12 });
     expect(result.firstSync.runsMs).toHaveLength(1);
     expect(Number.isFinite(result.firstSync.msgPerSec)).toBe(true);

@@ -6,7 +6,7 @@
  */
 import { connect, createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { isShaped, ShapedWriter, type LinkShape } from './link-shaper';
+import { endTogether, isShaped, ShapedWriter, type LinkShape } from './link-shaper';
 import { LOOPBACK } from './loopback';
 
 export interface ShapedProxy {
@@ -37,16 +37,8 @@ export async function startShapedProxy(options: { targetPort: number; link: Link
       client.destroy();
       upstream.destroy();
     };
-    for (const socket of [client, upstream]) {
-      socket.on('error', cut);
-      socket.on('close', () => {
-        sockets.delete(socket);
-        // Bytes still on the link when one side closes arrive before the other side is closed.
-        const pending = socket === upstream ? toClient : toServer;
-        if (pending) void pending.drained().then(cut);
-        else cut();
-      });
-    }
+    // Bytes still on the link when one side closes arrive before the other side is closed.
+    endTogether(client, upstream, { sockets, cut, pending: (closed) => (closed === upstream ? toClient : toServer) });
   });
   await new Promise<void>((resolve) => server.listen(0, LOOPBACK, () => resolve()));
   const port = (server.address() as AddressInfo).port;
