@@ -101,7 +101,7 @@ describe('bench Graph rows, run end to end at tiny counts', () => {
     expect(Number.isFinite(result.firstSync.msgPerSec)).toBe(true);
     // The sync reached Graph only through the shaper.
     expect(result.connections).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it('measures delivery through change notifications to the product route, every message once', async () => {
     const result = await benchGraphDelivery(
