@@ -36,7 +36,8 @@ export async function startNextServer(
   const server: ChildProcess = spawn(
     'npx',
     ['next', 'start', '-H', '127.0.0.1', '-p', String(port), '--keepAliveTimeout', '600000'],
-    { env: env(url), stdio: ['ignore', 'pipe', 'pipe'], detached: false },
+    // A production server refuses to start without its public URL: here, where it listens.
+    { env: { ...env(url), APP_BASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'], detached: false },
   );
   let output = '';
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
