@@ -92,7 +92,7 @@ test('IMAP and SMTP with application access: PowerShell, add mailbox over IMAP, 
   await page.getByRole('radio', { name: /Application \(no sign-in\)/ }).check();
   await expect(page.getByRole('button', { name: 'Copy PowerShell' })).toBeVisible();
   await expect(page.getByText(/Add-MailboxPermission -Identity .* -AccessRights FullAccess/)).toBeVisible();
-  await page.getByRole('button', { name: 'Connect Microsoft 365 App' }).click();
+  await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.getByText(/^Saved\./)).toBeVisible();
   await page.goto('/channels/microsoft365');
   await expect(page.getByTestId('app-mode')).toHaveText('IMAP and SMTP · application');
@@ -100,7 +100,10 @@ test('IMAP and SMTP with application access: PowerShell, add mailbox over IMAP, 
   await page.getByLabel('Mailbox address').fill(ALICE.address);
   await page.getByRole('button', { name: 'Add mailbox' }).click();
   await expect(page.getByText(`${ALICE.address} is connected: the app opened its Inbox.`)).toBeVisible();
+  const row = page.getByRole('row', { name: /alice@contoso\.test/ });
+  await expect(row.getByTestId('mailbox-mode')).toHaveText('IMAP and SMTP · application');
   await page.getByRole('link', { name: ALICE.address }).click();
+  await expect(page).toHaveURL(/\/channels\/microsoft365\/accounts\//);
   await expect(page.getByTestId('mailbox-mode')).toHaveText('IMAP and SMTP · application');
   await expect(page.getByRole('button', { name: 'Re-authenticate' })).toHaveCount(0);
   await page.getByLabel('To', { exact: true }).fill(BOB.address);

@@ -73,6 +73,18 @@ describe('the Azure checklist per combination', () => {
     expect(html).not.toContain('New-ManagementScope');
   });
 
+  it('gives IMAP with application access the Exchange Online permissions and the service principal PowerShell', () => {
+    const html = render('imap', 'application');
+    for (const text of ['Office 365 Exchange Online', 'IMAP.AccessAsApp', 'SMTP.SendAsApp', 'Grant admin consent'])
+      expect(html).toContain(text);
+    expect(html).toContain('Copy PowerShell');
+    expect(html).toContain(`New-ServicePrincipal -AppId ${CLIENT_ID} -ObjectId`);
+    expect(html).toContain('Add-MailboxPermission -Identity support@contoso.com -User');
+    expect(html).not.toContain('IMAP.AccessAsUser.All');
+    expect(html).not.toContain('New-ManagementScope');
+    expect(html).not.toContain('callback-url');
+  });
+
   it('gives application access the application permissions and the RBAC for Applications PowerShell', () => {
     const html = render('graph', 'application');
     expect(html).toContain('Application permissions');

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { CopyButton } from '@/app/_components/copy-button';
 import type { MailAccess, MailTransport } from '@/lib/channels/microsoft365/app-credentials-schema';
 import { rbacScript, servicePrincipalScript } from './rbac-script';
@@ -149,21 +150,20 @@ function RbacStep({ clientId }: { clientId: string }) {
       <p>
         Mailboxes outside the scope answer “access denied”; add them to the scope (here: set their CustomAttribute1) and
         Exchange applies it within about an hour.{' '}
-        <a
-          className="text-brand-700 underline"
-          href="https://learn.microsoft.com/en-us/exchange/permissions-exo/application-rbac"
-        >
+        <DocLink href="https://learn.microsoft.com/en-us/exchange/permissions-exo/application-rbac">
           RBAC for Applications in Exchange Online
-        </a>
+        </DocLink>
       </p>
     </li>
   );
 }
 
+const CLIENT_CREDENTIALS_DOC =
+  'https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth#use-client-credentials-grant-flow-to-authenticate-smtp-imap-and-pop-connections';
+
 /**
  * Exchange Online's own record of the app and a mailbox permission per mailbox: what IMAP and SMTP with the app's
- * token need besides the consented permissions
- * (https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth#use-client-credentials-grant-flow-to-authenticate-smtp-imap-and-pop-connections).
+ * token need besides the consented permissions (CLIENT_CREDENTIALS_DOC).
  */
 function ServicePrincipalStep({ clientId }: { clientId: string }) {
   return (
@@ -175,12 +175,7 @@ function ServicePrincipalStep({ clientId }: { clientId: string }) {
       </p>
       <PowerShell script={servicePrincipalScript(clientId)} />
       <p>
-        <a
-          className="text-brand-700 underline"
-          href="https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth#use-client-credentials-grant-flow-to-authenticate-smtp-imap-and-pop-connections"
-        >
-          Client credentials for IMAP and SMTP in Exchange Online
-        </a>
+        <DocLink href={CLIENT_CREDENTIALS_DOC}>Client credentials for IMAP and SMTP in Exchange Online</DocLink>
       </p>
     </li>
   );
@@ -199,5 +194,13 @@ function PowerShell({ script }: { script: string }) {
       </pre>
       <CopyButton value={script} label="Copy PowerShell" />
     </div>
+  );
+}
+
+function DocLink({ href, children }: { href: string; children: ReactNode }) {
+  return (
+    <a className="text-brand-700 underline" href={href}>
+      {children}
+    </a>
   );
 }
