@@ -2,11 +2,7 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AzureChecklist } from '@/app/(console)/channels/microsoft365/azure-checklist';
-import {
-  APPLICATION_NEEDS_GRAPH,
-  APPLICATION_NEEDS_TENANT,
-  appCredentialsSchema,
-} from '@/lib/channels/microsoft365/app-credentials-schema';
+import { APPLICATION_NEEDS_TENANT, appCredentialsSchema } from '@/lib/channels/microsoft365/app-credentials-schema';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -28,16 +24,14 @@ describe('the app form’s transport and access', () => {
     }
   });
 
-  it('refuses application access over IMAP on the access field', () => {
-    const result = appCredentialsSchema.safeParse({ ...form, transport: 'imap', access: 'application' });
-    expect(result.success).toBe(false);
-    if (result.success) return;
-    expect(fieldErrorsOf(result.error)).toEqual({ access: [APPLICATION_NEEDS_GRAPH] });
-  });
-
   it('refuses application access with a multi-tenant alias on the tenant field, empty meaning common', () => {
-    for (const tenant of ['', 'common', 'Organizations']) {
-      const result = appCredentialsSchema.safeParse({ ...form, tenant, transport: 'graph', access: 'application' });
+    for (const [tenant, transport] of [
+      ['', 'graph'],
+      ['common', 'imap'],
+      ['Organizations', 'graph'],
+      ['organizations', 'imap'],
+    ]) {
+      const result = appCredentialsSchema.safeParse({ ...form, tenant, transport, access: 'application' });
       expect(result.success).toBe(false);
       if (result.success) return;
       expect(fieldErrorsOf(result.error)).toEqual({ tenant: [APPLICATION_NEEDS_TENANT] });
@@ -77,6 +71,18 @@ describe('the Azure checklist per combination', () => {
     expect(html).toContain('Mail.Send.Shared');
     expect(html).not.toContain('IMAP.AccessAsUser.All');
     expect(html).not.toContain('New-ManagementScope');
+  });
+
+  it('gives IMAP with application access the Exchange Online permissions and the service principal PowerShell', () => {
+    const html = render('imap', 'application');
+    for (const text of ['Office 365 Exchange Online', 'IMAP.AccessAsApp', 'SMTP.SendAsApp', 'Grant admin consent'])
+      expect(html).toContain(text);
+    expect(html).toContain('Copy PowerShell');
+    expect(html).toContain(`New-ServicePrincipal -AppId ${CLIENT_ID} -ObjectId`);
+    expect(html).toContain('Add-MailboxPermission -Identity support@contoso.com -User');
+    expect(html).not.toContain('IMAP.AccessAsUser.All');
+    expect(html).not.toContain('New-ManagementScope');
+    expect(html).not.toContain('callback-url');
   });
 
   it('gives application access the application permissions and the RBAC for Applications PowerShell', () => {
@@ -135,13 +141,10 @@ describe('saving the app’s transport and access', () => {
     expect(result).toMatchObject({ ok: true, app: { transport: 'graph', access: 'application' } });
   });
 
-  it('refuses application access over IMAP or with “organizations” inside the use case, and changes nothing', async () => {
+  it('refuses application access with “organizations” inside the use case, and changes nothing', async () => {
     const { saveAppCredentials } = await import('@/lib/channels/microsoft365/app-credentials');
     const before = await f.db.select().from(microsoft365Apps);
     const input = { ...form, clientSecret: CLIENT_SECRET, secretExpiresOn: null, cloud: 'global' as const };
-    expect(
-      await saveAppCredentials(f.db, { ...input, transport: 'imap', access: 'application' }, f.admin),
-    ).toMatchObject({ ok: false, error: { code: 'app.refused', field: 'access', message: APPLICATION_NEEDS_GRAPH } });
     expect(
       await saveAppCredentials(
         f.db,

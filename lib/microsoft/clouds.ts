@@ -126,6 +126,18 @@ export function graphAppScope(endpoints: CloudEndpoints): string {
   return `${endpoints.graphResource}/.default`;
 }
 
+/**
+ * The client-credentials scope for IMAP and SMTP with the app's own token: the Exchange Online resource's `/.default`,
+ * which carries the granted IMAP.AccessAsApp and SMTP.SendAsApp as `roles`. Microsoft names
+ * `https://outlook.office365.com/.default` for the worldwide cloud ("You must use https://outlook.office365.com/.default
+ * in the scope property", https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth#use-client-credentials-grant-flow-to-authenticate-smtp-imap-and-pop-connections);
+ * it documents no national-cloud value, so those use their own Outlook resource, as their delegated scopes do.
+ */
+export function exchangeAppScope(endpoints: CloudEndpoints): string {
+  const resource = endpoints.cloud === 'global' ? 'https://outlook.office365.com' : endpoints.scopeResource;
+  return `${resource}/.default`;
+}
+
 /** Delegated permissions the product asks for; msal adds nothing else of its own beyond the OIDC ones. */
 export function mailScopes(endpoints: CloudEndpoints): string[] {
   const resource = endpoints.scopeResource;

@@ -21,6 +21,11 @@ export interface ErrorContext {
    * is no Exchange Online PowerShell for it. Known from the account's tenant id (`isPersonalAccount`).
    */
   personal?: boolean;
+  /**
+   * IMAP and SMTP with the app's own client-credentials token (no sign-in): a refusal is about the app's Exchange
+   * permissions and the mailbox permission of its service principal, never about a user's sign-in.
+   */
+  application?: boolean;
 }
 
 export interface ErrorAdvice {

@@ -75,6 +75,30 @@ function outlookImapOff(ctx: ErrorContext): ErrorAdvice {
 }
 
 /** A work or school mailbox: each likely cause with the check that tells it from the others. */
+/**
+ * The app's own token refused over IMAP (`NO AUTHENTICATE failed.`) or SMTP (535 5.7.3): Exchange does not say
+ * why. What it needs is Exchange Online's application permission with admin consent, the app's service principal
+ * registered in Exchange, and a FullAccess mailbox permission for it on this mailbox
+ * (https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth#use-client-credentials-grant-flow-to-authenticate-smtp-imap-and-pop-connections;
+ * jstedfast/MailKit#1811 shows the bare "Authentication failed." a client gets when one of them is missing).
+ */
+function applicationRefused(ctx: ErrorContext, protocol: 'IMAP' | 'SMTP'): ErrorAdvice {
+  const permission = protocol === 'IMAP' ? 'IMAP.AccessAsApp' : 'SMTP.SendAsApp';
+  return {
+    title: `Exchange refused the app’s ${protocol} sign-in to ${mailbox(ctx)}.`,
+    explanation: `Exchange Online lets the app open a mailbox over ${protocol} only with the application permission ${permission} (admin consent granted), the app registered in Exchange as a service principal, and a mailbox permission for it on this mailbox. It does not say which one is missing.`,
+    action: `Most often the mailbox permission is missing. In Exchange Online PowerShell: \`${mailboxPermissionCommand(mailbox(ctx))}\` (it can take up to an hour to apply). If that is in place, check in Azure → API permissions that ${permission} (Office 365 Exchange Online, application) shows admin consent granted, and that New-ServicePrincipal was run once for the app. Then try again.`,
+    whoActs: 'azure_admin',
+    scope: 'config',
+    link: { label: 'OAuth for IMAP and SMTP with application access', href: docs.oauthImap },
+  };
+}
+
+/** The PowerShell that lets the app's Exchange service principal open one mailbox. */
+export function mailboxPermissionCommand(address: string): string {
+  return `Add-MailboxPermission -Identity ${address} -User <Enterprise application Object ID> -AccessRights FullAccess`;
+}
+
 function imapSignInRefused(ctx: ErrorContext): ErrorAdvice {
   const user = imapUser(ctx);
   const shared = isShared(ctx)
@@ -97,7 +121,8 @@ export const MAIL_CATALOG = {
   // (MicrosoftDocs/office-developer-exchange-docs#87; simonrob/email-oauth2-proxy#77; kontron/redmine_oauth#3).
   // Microsoft publishes no ranking of the causes: the order below is the order they turn up in those threads for
   // a mailbox that signed in before, and each comes with the check that rules it in or out.
-  'imap.authenticate_failed': (ctx) => (ctx.personal ? outlookImapOff(ctx) : imapSignInRefused(ctx)),
+  'imap.authenticate_failed': (ctx) =>
+    ctx.application ? applicationRefused(ctx, 'IMAP') : ctx.personal ? outlookImapOff(ctx) : imapSignInRefused(ctx),
   // `BAD User is authenticated but not connected.`: the token was taken, then the mailbox named as `user=` could
   // not be opened with it. For a shared mailbox that is a delegate without Full Access (learn:
   // how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth, shared mailboxes; simonrob/email-oauth2-proxy#275).
@@ -184,15 +209,18 @@ export const MAIL_CATALOG = {
   ),
   // 535 5.7.3 "Authentication unsuccessful": Exchange did not take the token for SMTP. The console always sends
   // the token owner's sign-in name as user=, so a token without SMTP.Send is what remains.
-  'smtp.535_5_7_3': (ctx) => ({
-    title: 'Exchange refused the SMTP sign-in: the token does not allow sending.',
-    explanation:
-      'The app’s sign-in lacks the SMTP.Send permission (or its consent), so Exchange will not accept the token for sending mail.',
-    action: `In Azure: App registrations → your app → API permissions → add SMTP.Send (Office 365 Exchange Online, delegated) and grant admin consent. Then re-authenticate ${mailbox(ctx)}.`,
-    whoActs: 'azure_admin',
-    scope: 'config',
-    link: { label: 'OAuth for IMAP and SMTP', href: docs.oauthImap },
-  }),
+  'smtp.535_5_7_3': (ctx) =>
+    ctx.application
+      ? applicationRefused(ctx, 'SMTP')
+      : {
+          title: 'Exchange refused the SMTP sign-in: the token does not allow sending.',
+          explanation:
+            'The app’s sign-in lacks the SMTP.Send permission (or its consent), so Exchange will not accept the token for sending mail.',
+          action: `In Azure: App registrations → your app → API permissions → add SMTP.Send (Office 365 Exchange Online, delegated) and grant admin consent. Then re-authenticate ${mailbox(ctx)}.`,
+          whoActs: 'azure_admin',
+          scope: 'config',
+          link: { label: 'OAuth for IMAP and SMTP', href: docs.oauthImap },
+        },
   // 550 5.7.60 (work tenants) and 554 5.2.252 SendAsDenied (Outlook.com): From is not the signed-in user's.
   'smtp.send_as_denied': (ctx) =>
     ctx.imapUser && ctx.mailbox && ctx.imapUser !== ctx.mailbox

@@ -35,6 +35,7 @@ export function classifyFailure(error: unknown, stage: SyncStage, account: SyncA
     mailbox: account.signInAddress,
     imapUser: account.imapUser,
     personal: isPersonalAccount(account.tenantId),
+    application: account.access === 'application',
   };
   if (error instanceof LeaseLostError) {
     return { code: error.code, message: 'Another worker took over this mailbox’s sync.', scope: 'transient' };

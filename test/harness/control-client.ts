@@ -62,6 +62,19 @@ export class ControlClient {
     return this.call('POST', `/apps/${encodeURIComponent(clientId)}/require-admin-consent`);
   }
 
+  /** `Add-MailboxPermission -Identity <mailbox> -User <the app's service principal> -AccessRights FullAccess`. */
+  grantMailboxPermission(clientId: string, mailbox: string): Promise<void> {
+    return this.call('PUT', `/apps/${encodeURIComponent(clientId)}/mailbox-permissions/${encodeURIComponent(mailbox)}`);
+  }
+
+  /** `Remove-MailboxPermission` of the same. */
+  revokeMailboxPermission(clientId: string, mailbox: string): Promise<void> {
+    return this.call(
+      'DELETE',
+      `/apps/${encodeURIComponent(clientId)}/mailbox-permissions/${encodeURIComponent(mailbox)}`,
+    );
+  }
+
   grantAdminConsent(clientId: string, tenant: string): Promise<void> {
     return this.call('POST', '/admin-consent', { clientId, tenant });
   }

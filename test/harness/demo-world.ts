@@ -66,6 +66,11 @@ export async function startDemoStandIn(options: {
         tenant: DEMO_APP.tenant,
         // Application access over Graph (client credentials) works out of the box, as after admin consent.
         applicationPermissions: ['Mail.ReadWrite', 'Mail.Send'],
+        // And over IMAP and SMTP: Exchange Online's application permissions, the service principal and a mailbox
+        // permission on Alice's and Bob's mailboxes (Add mailbox refuses the others, naming Add-MailboxPermission).
+        exchangePermissions: ['IMAP.AccessAsApp', 'SMTP.SendAsApp'],
+        exchangeServicePrincipal: true,
+        mailboxPermissions: [alice.address, bob.address],
       },
     ],
   });

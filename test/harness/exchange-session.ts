@@ -53,6 +53,7 @@ export class ExchangeSession {
   private mailbox = '';
   private folder = '';
   private token = '';
+  private login = '';
   private commands = 0;
   private strikes = 0;
   private rev2 = false;
@@ -206,13 +207,14 @@ export class ExchangeSession {
     const fields = /^user=([^\x01]*)\x01auth=Bearer ([^\x01]+)\x01\x01$/.exec(decoded);
     const user = fields?.[1] ?? '';
     const token = fields?.[2] ?? '';
-    const live = token ? await this.tokenIsLive(token) : false;
+    const live = token ? await this.tokenIsLive(token, user) : false;
     if (!live) return this.answer(`${tag} ${AUTH_FAILED}\r\n`);
     const access = await this.post<{ allowed: boolean; mailbox?: string }>('/_harness/mailbox-access', {
       token,
       mailbox: user,
     });
     this.token = token;
+    this.login = user;
     this.startTokenChecks();
     if (!access.allowed || !access.mailbox) {
       this.phase = 'not-connected';
@@ -360,7 +362,7 @@ export class ExchangeSession {
 
   private startTokenChecks(): void {
     this.checkTimer = setInterval(() => {
-      void this.tokenIsLive(this.token).then((live) => {
+      void this.tokenIsLive(this.token, this.login).then((live) => {
         if (live || this.phase === 'closed' || this.expired) return;
         this.expired = true;
         // Mid-command the answer finishes first; an idle or IDLE-ing session hears the BYE at once.
@@ -378,10 +380,17 @@ export class ExchangeSession {
     await this.close();
   }
 
-  private async tokenIsLive(token: string): Promise<boolean> {
-    const answer = await this.post<{ active: boolean }>('/_harness/introspect/imap', { token }).catch(() => ({
-      active: true,
-    }));
+  /**
+   * `login` (the XOAUTH2 user=) matters to an app-only token alone: it is live for the mailboxes Exchange lets the app
+   * open. Microsoft does not say what a session does when that permission goes; the stand-in ends it at its next
+   * check like an expired token, the stricter case.
+   */
+  private async tokenIsLive(token: string, login: string): Promise<boolean> {
+    const answer = await this.post<{ active: boolean }>('/_harness/introspect/imap', { token, mailbox: login }).catch(
+      () => ({
+        active: true,
+      }),
+    );
     return answer.active === true;
   }
 

@@ -21,8 +21,9 @@ const TIMEOUT_MS = 5_000;
 export class MailAuthority {
   constructor(private readonly emulatorUrl: string) {}
 
-  async introspectSmtp(token: string): Promise<SmtpIntrospection> {
-    return this.post<SmtpIntrospection>('/_harness/introspect/smtp', { token });
+  /** `user`: SMTP AUTH's user=, which names the mailbox when the token is the app's own. */
+  async introspectSmtp(token: string, user: string): Promise<SmtpIntrospection> {
+    return this.post<SmtpIntrospection>('/_harness/introspect/smtp', { token, mailbox: user });
   }
 
   async maySendAs(user: string, from: string): Promise<boolean> {

@@ -86,10 +86,13 @@ export async function startSmtp(options: {
 
 async function authenticate(authority: MailAuthority, auth: SMTPServerAuthentication): Promise<SessionUser> {
   if (auth.method !== 'XOAUTH2' || !auth.accessToken) throw smtpError(504, '5.7.4 Unrecognized authentication type');
-  const answer: SmtpIntrospection = await authority.introspectSmtp(auth.accessToken);
+  const answer: SmtpIntrospection = await authority.introspectSmtp(auth.accessToken, auth.username ?? '');
   // user= must be the token owner's UPN, also for a shared mailbox (the delegate authenticates as itself).
   // Microsoft documents the UPN; a primary address that differs from it fails in practice (glpi#18796), and
-  // the documentation is silent on anything else: refused.
+  // the documentation is silent on anything else: refused. An app-only token names the mailbox it sends from as
+  // user=; without SMTP.SendAsApp, the service principal or its mailbox permission Exchange answers 5.7.3 as well
+  // (the client-credentials section of how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth; the answer
+  // for a missing mailbox permission is undocumented, 535 5.7.3 is what administrators report for it).
   if (!answer.active || !answer.username || !answer.upn || answer.upn !== auth.username?.toLowerCase()) {
     throw smtpError(535, `5.7.3 Authentication unsuccessful [${HOST}]`);
   }

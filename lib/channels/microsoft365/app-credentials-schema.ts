@@ -24,7 +24,7 @@ export const TRANSPORTS = [
   {
     value: 'graph',
     label: 'Microsoft Graph',
-    hint: 'Reads and sends through the Graph API; needed for application access.',
+    hint: 'Reads and sends through the Graph API.',
   },
 ] as const;
 
@@ -44,22 +44,22 @@ export const ACCESSES = [
 export type MailTransport = (typeof TRANSPORTS)[number]['value'];
 export type MailAccess = (typeof ACCESSES)[number]['value'];
 
-// Exchange Online's IMAP with an app-only token needs a service principal registered per mailbox
-// (Add-MailboxPermission for each); this console does not manage those, so application access goes through Graph.
-export const APPLICATION_NEEDS_GRAPH =
-  'Application access works through Microsoft Graph only: choose Microsoft Graph as the transport, or delegated access for IMAP and SMTP.';
 // The client-credentials grant names one directory; `common` and `organizations` are refused (AADSTS9001023).
 export const APPLICATION_NEEDS_TENANT =
   'Application access needs your organisation’s own directory: enter the Directory (tenant) ID or a verified domain, not “common” or “organizations”.';
 
-/** Why a transport, access and tenant cannot work together, by the field to fix; none when they can. */
+/**
+ * Why a transport, access and tenant cannot work together, by the field to fix; none when they can. All four
+ * transport × access combinations work: application access over IMAP and SMTP is Exchange Online's client-credentials
+ * support for those protocols (IMAP.AccessAsApp, SMTP.SendAsApp and a mailbox permission per mailbox,
+ * https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth#use-client-credentials-grant-flow-to-authenticate-smtp-imap-and-pop-connections).
+ */
 export function accessRefusal(input: {
   transport: MailTransport;
   access: MailAccess;
   tenant: string;
 }): { field: 'access' | 'tenant'; message: string } | null {
   if (input.access !== 'application') return null;
-  if (input.transport !== 'graph') return { field: 'access', message: APPLICATION_NEEDS_GRAPH };
   if (input.tenant === 'common' || input.tenant === 'organizations')
     return { field: 'tenant', message: APPLICATION_NEEDS_TENANT };
   return null;

@@ -40,3 +40,25 @@ export async function proveMailboxAccess(
   ]);
   return { imap, smtp };
 }
+
+/**
+ * A mailbox opened with the app's own token is only stored after an IMAP login as that mailbox and an EXAMINE of
+ * its Inbox with that token: the missing application permission, consent, service principal or mailbox permission
+ * all show up here (Exchange answers each with the same `AUTHENTICATE failed.`, explained with the fix).
+ */
+export async function proveApplicationImapAccess(
+  endpoints: CloudEndpoints,
+  login: { address: string; accessToken: string },
+): Promise<Result<object, ExplainedError>> {
+  const context = { mailbox: login.address, imapUser: login.address, application: true };
+  let client: Awaited<ReturnType<typeof openImapConnection>> | undefined;
+  try {
+    client = await openImapConnection({ ...endpoints.imap, user: login.address, accessToken: login.accessToken });
+    await client.mailboxOpen('INBOX', { readOnly: true });
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: explainImapError(error, context) };
+  } finally {
+    if (client) await closeImapConnection(client);
+  }
+}

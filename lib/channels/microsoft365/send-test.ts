@@ -75,6 +75,7 @@ export async function sendFromMailbox(
               imapUser: account.imapUser,
               fromAddress: account.emailAddress,
               personal: isPersonalAccount(account.tenantId),
+              application: account.access === 'application',
             });
     result = { ok: false, error: explained };
   }

@@ -3,8 +3,8 @@ import { loadAppWithSecret, type AppWithSecret } from '@/lib/channels/microsoft3
 import { endpointsFor } from '@/lib/channels/microsoft365/endpoints';
 import type { Db } from '@/lib/db/types';
 import { findAccount, saveSealedTokenCache } from '@/lib/db/queries/mail-accounts';
-import { appTokenSource } from '@/lib/microsoft/app-token';
-import { mailScopes, type CloudEndpoints } from '@/lib/microsoft/clouds';
+import { appTokenGrantSource, type AppToken } from '@/lib/microsoft/app-token';
+import { exchangeAppScope, graphAppScope, mailScopes, type CloudEndpoints } from '@/lib/microsoft/clouds';
 import { ExplainedFault, explainMsalError, type ExplainedError } from '@/lib/microsoft/errors';
 import type { GraphTokenSource } from '@/lib/microsoft/graph/client';
 import { graphMailPermissions } from '@/lib/microsoft/graph/scopes';
@@ -44,6 +44,7 @@ export async function acquireMailAccess(
     findAccount(db, accountId),
   ]);
   if (!app) throw new TokenError(appMissing());
+  if (account?.access === 'application') return applicationMailAccess(app, account, options.forceRefresh ?? false);
   if (!account || !account.tokenCacheSealed) throw new TokenError(signInMissing());
   const endpoints = endpointsFor(app.cloud);
   const msal = accountMsalClient(db, app, endpoints, accountId, account.tokenCacheSealed);
@@ -67,6 +68,33 @@ export async function acquireMailAccess(
   } catch (error) {
     if (error instanceof TokenError) throw error;
     throw new TokenError(explainMsalError(error, { tenant: app.tenant, mailbox: account.signInAddress }));
+  }
+}
+
+/**
+ * IMAP and SMTP with the app's own token: Exchange Online's client-credentials grant (IMAP.AccessAsApp,
+ * SMTP.SendAsApp), with SASL XOAUTH2 naming the mailbox itself as `user=`
+ * (https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth#use-client-credentials-grant-flow-to-authenticate-smtp-imap-and-pop-connections).
+ * There is no sign-in to lose: a refusal is the app's (secret, consent), never the mailbox's.
+ */
+async function applicationMailAccess(
+  app: AppWithSecret,
+  account: { imapUser: string; signInAddress: string },
+  forceRefresh: boolean,
+): Promise<MailAccess> {
+  const endpoints = endpointsFor(app.cloud);
+  try {
+    const token = await appToken(app, endpoints, exchangeAppScope(endpoints))({ forceRefresh });
+    return {
+      ...token,
+      endpoints,
+      imapUser: account.imapUser,
+      signInAddress: account.signInAddress,
+      personal: false,
+    };
+  } catch (error) {
+    if (error instanceof ExplainedFault) throw new TokenError({ ...error.explained, scope: 'app' });
+    throw error;
   }
 }
 
@@ -115,10 +143,10 @@ export async function acquireAccountAccess(
   const endpoints = endpointsFor(app.cloud);
   const base = { mailbox: account.emailAddress, endpoints, personal: isPersonalAccount(account.tenantId) };
   if (account.access === 'application') {
-    const source = appGraphToken(app, endpoints);
+    const source = appToken(app, endpoints, graphAppScope(endpoints));
     const token: GraphTokenSource = async (request) => {
       try {
-        return await source(request);
+        return (await source(request)).accessToken;
       } catch (error) {
         if (error instanceof ExplainedFault) throw new TokenError({ ...error.explained, scope: 'app' });
         throw error;
@@ -159,16 +187,28 @@ function accountMsalClient(db: Db, app: AppWithSecret, endpoints: CloudEndpoints
   });
 }
 
-const appGraphTokens = new Map<string, GraphTokenSource>();
+type AppTokenSource = (request: { forceRefresh: boolean }) => Promise<AppToken>;
+const appTokens = new Map<string, AppTokenSource>();
 
-/** One token source per app registration and secret: a new secret (or app) starts a new msal client. */
-function appGraphToken(app: AppWithSecret, endpoints: CloudEndpoints): GraphTokenSource {
-  const key = `${app.id}:${app.clientSecretSealed}:${endpoints.loginBaseUrl}`;
-  let source = appGraphTokens.get(key);
+/**
+ * One token source per app registration, secret and resource (Graph, Exchange Online): a new secret (or app) starts
+ * new msal clients, so their in-memory tokens are reused until then.
+ */
+function appToken(app: AppWithSecret, endpoints: CloudEndpoints, scope: string): AppTokenSource {
+  const owner = `${app.id}:${app.clientSecretSealed}:${endpoints.loginBaseUrl}`;
+  const key = `${owner}:${scope}`;
+  let source = appTokens.get(key);
   if (!source) {
-    for (const old of appGraphTokens.keys()) if (old.startsWith(`${app.id}:`)) appGraphTokens.delete(old);
-    source = appTokenSource({ clientId: app.clientId, clientSecret: app.clientSecret, tenant: app.tenant, endpoints });
-    appGraphTokens.set(key, source);
+    for (const old of appTokens.keys())
+      if (old.startsWith(`${app.id}:`) && !old.startsWith(`${owner}:`)) appTokens.delete(old);
+    source = appTokenGrantSource({
+      clientId: app.clientId,
+      clientSecret: app.clientSecret,
+      tenant: app.tenant,
+      endpoints,
+      scope,
+    });
+    appTokens.set(key, source);
   }
   return source;
 }

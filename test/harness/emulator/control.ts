@@ -37,6 +37,9 @@ const CONTROL_CLIENT: RegisteredApp = {
   consent: 'granted',
   applicationPermissions: [],
   rbacAssignments: [],
+  exchangePermissions: [],
+  exchangeServicePrincipal: false,
+  mailboxPermissions: [],
 };
 
 export function controlRoutes(state: EmulatorState): Route[] {
@@ -46,6 +49,11 @@ export function controlRoutes(state: EmulatorState): Route[] {
     pattern: new RegExp(`^/_harness${path}$`),
     handler: async (ctx) => sendJson(ctx.res, 200, (await run(ctx)) ?? { ok: true }),
   });
+  const requireApp = (clientId: string | undefined): RegisteredApp => {
+    const app = dir.findApp(clientId ?? '');
+    if (!app) throw new Error(`Unknown app ${clientId}`);
+    return app;
+  };
   return [
     route('POST', '/reset', () => state.reset()),
     route('GET', '/state', () => ({ users: dir.listUsers(), apps: dir.listApps() })),
@@ -57,10 +65,20 @@ export function controlRoutes(state: EmulatorState): Route[] {
     route('POST', '/apps', (ctx) => dir.registerApp(appInput.parse(ctx.json))),
     // From now on sign-in and refresh fail with AADSTS65001 until an admin consents again.
     route('POST', '/apps/([^/]+)/require-admin-consent', (ctx) => {
-      const app = dir.findApp(ctx.params[0] ?? '');
-      if (!app) throw new Error(`Unknown app ${ctx.params[0]}`);
+      const app = requireApp(ctx.params[0]);
       app.consent = 'admin';
       state.grants.withdrawAdminConsents(app.clientId);
+    }),
+    // Add-MailboxPermission / Remove-MailboxPermission for the app's Exchange service principal on one mailbox.
+    route('PUT', '/apps/([^/]+)/mailbox-permissions/([^/]+)', (ctx) => {
+      const app = requireApp(ctx.params[0]);
+      const mailbox = decodeURIComponent(ctx.params[1] ?? '').toLowerCase();
+      if (!app.mailboxPermissions.includes(mailbox)) app.mailboxPermissions.push(mailbox);
+    }),
+    route('DELETE', '/apps/([^/]+)/mailbox-permissions/([^/]+)', (ctx) => {
+      const app = requireApp(ctx.params[0]);
+      const mailbox = decodeURIComponent(ctx.params[1] ?? '').toLowerCase();
+      app.mailboxPermissions = app.mailboxPermissions.filter((m) => m !== mailbox);
     }),
     route('POST', '/admin-consent', (ctx) => {
       const body = consentBody.parse(ctx.json);

@@ -204,6 +204,9 @@ export class Directory {
       consent: parsed.consent,
       applicationPermissions: parsed.applicationPermissions,
       rbacAssignments: parsed.rbacAssignments,
+      exchangePermissions: parsed.exchangePermissions,
+      exchangeServicePrincipal: parsed.exchangeServicePrincipal,
+      mailboxPermissions: parsed.mailboxPermissions,
     };
     this.apps.set(app.clientId, app);
     return app;

@@ -5,6 +5,7 @@
  * SMTP stand-in asks about SMTP AUTH, Send As and where mail to an address lands.
  */
 import { sendJson, type RequestContext, type Route } from './http';
+import { IMAP_APP_ROLE, SMTP_APP_ROLE, appMailbox, liveExchangeAppGrant } from './exchange-app';
 import { IMAP_PERMISSION, SMTP_PERMISSION, hasPermission } from './scopes';
 import type { AccessTokenGrant } from './grants';
 import type { HarnessUser } from './model';
@@ -38,24 +39,40 @@ export function liveGrant(state: EmulatorState, token: string, permission: strin
 
 /**
  * `username` is the token owner's mailbox (what Dovecot names the maildir after), `upn` the name SMTP AUTH must
- * carry. A guest's token is valid but opens nothing: it has no mailbox in the tenant.
+ * carry. A guest's token is valid but opens nothing: it has no mailbox in the tenant. An app-only token has no
+ * owner: it is active only for the mailbox its caller names (`mailbox`, the XOAUTH2 `user=`) when Exchange lets
+ * the app open it (./exchange-app.ts); Dovecot's oauth2 passdb names none and so falls through to checkpassword.
  */
 function introspect(state: EmulatorState, ctx: RequestContext, permission: string): void {
-  const grant = liveGrant(state, ctx.form.get('token') ?? '', permission);
+  const token = ctx.form.get('token') ?? '';
+  if (liveExchangeAppGrant(state, token)) {
+    const login = (ctx.form.get('mailbox') ?? '').toLowerCase();
+    const role = permission === IMAP_PERMISSION ? IMAP_APP_ROLE : SMTP_APP_ROLE;
+    const mailbox = login ? appMailbox(state, token, login, role) : undefined;
+    const grant = state.grants.findAccessToken(token);
+    if (!mailbox || !grant) return sendJson(ctx.res, 200, { active: false });
+    // SMTP AUTH's user= is the mailbox as the app named it (its primary address or UPN).
+    return sendJson(ctx.res, 200, activeAnswer(state, grant, mailbox, login));
+  }
+  const grant = liveGrant(state, token, permission);
   const user = grant ? state.directory.findUser(grant.address) : undefined;
   if (!grant || !user || user.kind === 'guest') return sendJson(ctx.res, 200, { active: false });
-  sendJson(ctx.res, 200, {
+  sendJson(ctx.res, 200, activeAnswer(state, grant, user, user.upn));
+}
+
+function activeAnswer(state: EmulatorState, grant: AccessTokenGrant, user: HarnessUser, upn: string) {
+  return {
     active: true,
-    username: grant.address,
-    upn: user.upn,
+    username: user.address,
+    upn,
     client_id: grant.clientId,
-    scope: grant.scopes.join(' '),
+    scope: grant.app ? grant.app.roles.join(' ') : grant.scopes.join(' '),
     exp: Math.floor(grant.expiresAt / 1000),
     smtp_auth_disabled: smtpAuthDisabledFor(state, user),
     max_send_bytes: user.maxSendBytes,
     personal: user.kind === 'personal',
     send_from_alias: state.directory.tenantById(user.tenantId)?.sendFromAliasEnabled ?? false,
-  });
+  };
 }
 
 /**
@@ -68,8 +85,13 @@ function smtpAuthDisabledFor(state: EmulatorState, user: HarnessUser): 'Mailbox'
 }
 
 function mailboxAccess(state: EmulatorState, ctx: RequestContext): void {
-  const grant = liveGrant(state, ctx.form.get('token') ?? '', IMAP_PERMISSION);
+  const token = ctx.form.get('token') ?? '';
   const login = (ctx.form.get('mailbox') ?? '').toLowerCase();
+  if (liveExchangeAppGrant(state, token)) {
+    const mailbox = appMailbox(state, token, login, IMAP_APP_ROLE)?.address;
+    return sendJson(ctx.res, 200, mailbox ? { allowed: true, username: mailbox, mailbox } : { allowed: false });
+  }
+  const grant = liveGrant(state, token, IMAP_PERMISSION);
   const mailbox = grant ? state.directory.openableMailbox(grant.address, login) : undefined;
   sendJson(ctx.res, 200, mailbox ? { allowed: true, username: grant?.address, mailbox } : { allowed: false });
 }

@@ -146,6 +146,20 @@ export const appInput = z.object({
   rbacAssignments: z
     .array(z.object({ role: z.string(), mailboxes: z.array(address).nullable().default(null) }))
     .default([]),
+  /**
+   * Application permissions of the "Office 365 Exchange Online" API an administrator granted (`IMAP.AccessAsApp`,
+   * `SMTP.SendAsApp`, `POP.AccessAsApp`): the `roles` of a client-credentials token for `https://outlook.office365.com/.default`
+   * (learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth,
+   * "Use client credentials grant flow to authenticate SMTP, IMAP and POP connections").
+   */
+  exchangePermissions: z.array(z.enum(['IMAP.AccessAsApp', 'SMTP.SendAsApp', 'POP.AccessAsApp'])).default([]),
+  /** `New-ServicePrincipal -AppId … -ObjectId …` was run in Exchange Online for this app (same page). */
+  exchangeServicePrincipal: z.boolean().default(false),
+  /**
+   * Mailboxes on which the app's Exchange service principal holds `Add-MailboxPermission … -AccessRights FullAccess`
+   * (same page): the only mailboxes its IMAP and SMTP tokens open.
+   */
+  mailboxPermissions: z.array(address).default([]),
 });
 export type AppInput = z.input<typeof appInput>;
 
@@ -161,6 +175,9 @@ export interface RegisteredApp {
   consent: 'granted' | 'user' | 'admin';
   applicationPermissions: string[];
   rbacAssignments: Array<{ role: string; mailboxes: string[] | null }>;
+  exchangePermissions: string[];
+  exchangeServicePrincipal: boolean;
+  mailboxPermissions: string[];
 }
 
 export const tokenFaultInput = z.object({

@@ -91,6 +91,8 @@ function clientCredentials(
   if (!requested) throw aadError(900144, { param: 'scope' });
   if (requested.split(/\s+/).some((s) => !s.endsWith('/.default'))) throw aadError(1002012, { scope: requested });
   if (requested.toLowerCase() === `${GRAPH_RESOURCE}/.default`) return graphAppToken(state, app, tenantId);
+  const outlook = state.settings.outlookResources.find((r) => requested.toLowerCase() === `${r}/.default`);
+  if (outlook) return exchangeAppToken(state, app, tenantId, outlook);
   return {
     token_type: 'Bearer',
     expires_in: 3599,
@@ -106,8 +108,33 @@ function clientCredentials(
  * (learn.microsoft.com/en-us/answers/questions/5672988). In another tenant the grant is that tenant's admin consent.
  */
 function graphAppToken(state: EmulatorState, app: RegisteredApp, tenantId: string): AppTokenResponse {
+  return appToken(state, app, tenantId, GRAPH_RESOURCE, app.applicationPermissions);
+}
+
+/**
+ * An Exchange Online app-only token (`https://outlook.office365.com/.default`) carries the granted "Office 365
+ * Exchange Online" application permissions (IMAP.AccessAsApp, SMTP.SendAsApp) as `roles`, like Graph's: without
+ * consent it comes without them (jstedfast/MailKit#1811 shows such a token's `roles`; the docs are silent on a token
+ * without a grant, so the Graph behaviour above is followed). Exchange, not Entra, then decides per mailbox.
+ */
+function exchangeAppToken(
+  state: EmulatorState,
+  app: RegisteredApp,
+  tenantId: string,
+  resource: string,
+): AppTokenResponse {
+  return appToken(state, app, tenantId, resource, app.exchangePermissions);
+}
+
+function appToken(
+  state: EmulatorState,
+  app: RegisteredApp,
+  tenantId: string,
+  audience: string,
+  granted: string[],
+): AppTokenResponse {
   const consented = app.consent !== 'admin' || state.grants.hasAdminConsent(app.clientId, tenantId);
-  const roles = consented ? app.applicationPermissions : [];
+  const roles = consented ? granted : [];
   const lifetime = state.settings.accessTokenLifetimeSeconds;
   return {
     token_type: 'Bearer',
@@ -117,7 +144,7 @@ function graphAppToken(state: EmulatorState, app: RegisteredApp, tenantId: strin
       clientId: app.clientId,
       address: '',
       scopes: [],
-      app: { audience: GRAPH_RESOURCE, tenantId, roles },
+      app: { audience, tenantId, roles },
       expiresAt: state.now() + lifetime * 1000,
     }),
   };

@@ -1,12 +1,14 @@
+import type { ReactNode } from 'react';
 import { CopyButton } from '@/app/_components/copy-button';
 import type { MailAccess, MailTransport } from '@/lib/channels/microsoft365/app-credentials-schema';
-import { rbacScript } from './rbac-script';
+import { rbacScript, servicePrincipalScript } from './rbac-script';
 
 const OPENID = ['email', 'offline_access', 'openid', 'profile'];
 const IMAP_PERMISSIONS = [...OPENID, 'IMAP.AccessAsUser.All', 'SMTP.Send'];
 const GRAPH_DELEGATED = [...OPENID, 'Mail.ReadWrite', 'Mail.Send'];
 const GRAPH_SHARED = ['Mail.ReadWrite.Shared', 'Mail.Send.Shared'];
 const GRAPH_APPLICATION = ['Mail.ReadWrite', 'Mail.Send'];
+const EXCHANGE_APPLICATION = ['IMAP.AccessAsApp', 'SMTP.SendAsApp'];
 
 const Names = ({ names }: { names: string[] }) =>
   names.map((p, i) => (
@@ -43,12 +45,6 @@ export function AzureChecklist({
       <p className="text-sm text-slate-700" data-testid="checklist-mode">
         For {transport === 'graph' ? 'Microsoft Graph' : 'IMAP and SMTP'} with {access} access.
       </p>
-      {application && transport === 'imap' ? (
-        <p className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900">
-          Application access is not offered over IMAP: Exchange would need a service principal registered for every
-          mailbox. Choose Microsoft Graph for application access.
-        </p>
-      ) : null}
       {application ? null : (
         <div className="space-y-1">
           <label htmlFor="callback-url" className="block text-sm font-medium text-slate-800">
@@ -91,7 +87,14 @@ export function AzureChecklist({
             </li>
           </>
         )}
-        {transport === 'imap' ? (
+        {transport === 'imap' && application ? (
+          <li>
+            <strong>
+              API permissions → Add → APIs my organization uses → Office 365 Exchange Online → Application permissions:
+            </strong>{' '}
+            <Names names={EXCHANGE_APPLICATION} />, then <strong>Grant admin consent</strong>.
+          </li>
+        ) : transport === 'imap' ? (
           <li>
             <strong>API permissions → Add → Microsoft Graph → Delegated:</strong> <Names names={IMAP_PERMISSIONS} />.
             IMAP.AccessAsUser.All and SMTP.Send are listed under Microsoft Graph in the portal and issued for Outlook.
@@ -121,6 +124,7 @@ export function AzureChecklist({
         </li>
         <li>Copy the Application (client) ID and Directory (tenant) ID from the Overview page into the form.</li>
         {application && transport === 'graph' ? <RbacStep clientId={clientId} /> : null}
+        {application && transport === 'imap' ? <ServicePrincipalStep clientId={clientId} /> : null}
       </ol>
     </section>
   );
@@ -142,26 +146,61 @@ function RbacStep({ clientId }: { clientId: string }) {
         within a management scope (RBAC for Applications). Remove the Graph application permissions from the app (or
         never grant consent for them): they reach every mailbox whatever the scope says.
       </p>
-      <div className="flex items-start gap-2">
-        <pre
-          // Scrolls sideways: focusable so keyboard users can scroll it too.
-          tabIndex={0}
-          className="min-w-0 flex-1 overflow-x-auto rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100"
-        >
-          <code>{script}</code>
-        </pre>
-        <CopyButton value={script} label="Copy PowerShell" />
-      </div>
+      <PowerShell script={script} />
       <p>
         Mailboxes outside the scope answer “access denied”; add them to the scope (here: set their CustomAttribute1) and
         Exchange applies it within about an hour.{' '}
-        <a
-          className="text-brand-700 underline"
-          href="https://learn.microsoft.com/en-us/exchange/permissions-exo/application-rbac"
-        >
+        <DocLink href="https://learn.microsoft.com/en-us/exchange/permissions-exo/application-rbac">
           RBAC for Applications in Exchange Online
-        </a>
+        </DocLink>
       </p>
     </li>
+  );
+}
+
+const CLIENT_CREDENTIALS_DOC =
+  'https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth#use-client-credentials-grant-flow-to-authenticate-smtp-imap-and-pop-connections';
+
+/**
+ * Exchange Online's own record of the app and a mailbox permission per mailbox: what IMAP and SMTP with the app's
+ * token need besides the consented permissions (CLIENT_CREDENTIALS_DOC).
+ */
+function ServicePrincipalStep({ clientId }: { clientId: string }) {
+  return (
+    <li className="space-y-2">
+      <p>
+        <strong>Let the app into each mailbox:</strong> in Exchange Online PowerShell, register the app once as a
+        service principal, then give it a mailbox permission on every mailbox you add here. A mailbox without it answers
+        “AUTHENTICATE failed”; Exchange can take up to an hour to apply a new permission.
+      </p>
+      <PowerShell script={servicePrincipalScript(clientId)} />
+      <p>
+        <DocLink href={CLIENT_CREDENTIALS_DOC}>Client credentials for IMAP and SMTP in Exchange Online</DocLink>
+      </p>
+    </li>
+  );
+}
+
+/** A script to paste into Exchange Online PowerShell, with a copy button. */
+function PowerShell({ script }: { script: string }) {
+  return (
+    <div className="flex items-start gap-2">
+      <pre
+        // Scrolls sideways: focusable so keyboard users can scroll it too.
+        tabIndex={0}
+        className="min-w-0 flex-1 overflow-x-auto rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100"
+      >
+        <code>{script}</code>
+      </pre>
+      <CopyButton value={script} label="Copy PowerShell" />
+    </div>
+  );
+}
+
+function DocLink({ href, children }: { href: string; children: ReactNode }) {
+  return (
+    <a className="text-brand-700 underline" href={href}>
+      {children}
+    </a>
   );
 }

@@ -49,7 +49,8 @@ export function AddSharedMailbox() {
 }
 
 /** Application access: no sign-in, only the address; the app's own token must open the mailbox first. */
-export function AddApplicationMailbox() {
+export function AddApplicationMailbox({ transport }: { transport: 'imap' | 'graph' }) {
+  const through = transport === 'imap' ? 'over IMAP' : 'through Microsoft Graph';
   const [state, action] = useActionState(addApplicationMailboxAction, initialFormState);
   const form = useFormFeedback(state);
   return (
@@ -59,8 +60,8 @@ export function AddApplicationMailbox() {
       </h3>
       <form ref={form} action={action} className="mt-3 space-y-3" noValidate>
         <p className="text-sm text-slate-600">
-          The app opens the mailbox with its own access (no sign-in). The console reads its Inbox through Microsoft
-          Graph first and adds it only if that works.
+          The app opens the mailbox with its own access (no sign-in). The console opens its Inbox {through} first and
+          adds it only if that works.
         </p>
         {state.message ? (
           <FormMessage tone={state.ok ? 'success' : 'error'}>
@@ -78,7 +79,7 @@ export function AddApplicationMailbox() {
           defaultValue={state.ok ? '' : state.values?.mailbox}
           errors={state.fieldErrors?.mailbox}
         />
-        <SubmitButton pendingLabel="Checking the mailbox through Microsoft Graph…">Add mailbox</SubmitButton>
+        <SubmitButton pendingLabel={`Checking the mailbox ${through}…`}>Add mailbox</SubmitButton>
       </form>
     </section>
   );

@@ -113,7 +113,11 @@ export default async function Microsoft365Page({
             pollMinutes={pollIntervalMinutes()}
           />
           <AccountPager page={page} pageSize={ACCOUNTS_PAGE_SIZE} total={total} />
-          {app?.access === 'application' ? <AddApplicationMailbox /> : app ? <AddSharedMailbox /> : null}
+          {app?.access === 'application' ? (
+            <AddApplicationMailbox transport={app.transport} />
+          ) : app ? (
+            <AddSharedMailbox />
+          ) : null}
         </section>
 
         <AppSetup

@@ -20,3 +20,22 @@ export function rbacScript(clientId: string): string {
     `Test-ServicePrincipalAuthorization -Identity ${app} -Resource support@contoso.com`,
   ].join('\n');
 }
+
+/**
+ * The Exchange Online PowerShell that lets the app open mailboxes over IMAP and SMTP with its own token, following
+ * "Use client credentials grant flow to authenticate SMTP, IMAP and POP connections"
+ * (https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth#use-client-credentials-grant-flow-to-authenticate-smtp-imap-and-pop-connections):
+ * the service principal once (the Enterprise application's Object ID, not the App registration's), then a FullAccess
+ * mailbox permission per mailbox. Sending From the mailbox itself needs nothing more; Send As
+ * (Add-RecipientPermission) is only for another sender address, which the console never uses.
+ */
+export function servicePrincipalScript(clientId: string): string {
+  const app = clientId || '<Application (client) ID>';
+  return [
+    '# Exchange Online PowerShell (Connect-ExchangeOnline) as an Exchange administrator.',
+    '# 1. Once: register the app in Exchange (Object ID: Entra → Enterprise applications → the app → Overview).',
+    `New-ServicePrincipal -AppId ${app} -ObjectId <Enterprise application Object ID> -DisplayName "Mailgate 365"`,
+    '# 2. For each mailbox the console may open (IMAP and SMTP):',
+    'Add-MailboxPermission -Identity support@contoso.com -User <Enterprise application Object ID> -AccessRights FullAccess',
+  ].join('\n');
+}
