@@ -4,7 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { addApplicationMailbox, startChannelFixture, type ChannelFixture } from '@/test/support/channel';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  TENANT,
+  addApplicationMailbox,
+  startChannelFixture,
+  type ChannelFixture,
+} from '@/test/support/channel';
 import { waitFor } from '@/test/support/wait-for';
 
 /**
@@ -18,7 +25,27 @@ vi.mock('next/server', async (importOriginal) => ({
   after: (task: () => Promise<unknown>) => void pending.push(Promise.resolve().then(task)),
 }));
 
+// What the product logs, kept alongside the real logger so a test can read the lines a failure leaves.
+const logged = vi.hoisted(() => [] as Array<{ level: string; args: unknown[] }>);
+vi.mock('@/lib/logger', async (importOriginal) => {
+  const real = await importOriginal<typeof import('@/lib/logger')>();
+  return {
+    ...real,
+    logger: (scope: string) => {
+      const inner = real.logger(scope);
+      const record =
+        (level: 'warn' | 'error' | 'info') =>
+        (...args: unknown[]) => {
+          logged.push({ level, args });
+          (inner[level] as (...a: unknown[]) => void)(...args);
+        };
+      return { ...inner, warn: record('warn'), error: record('error'), info: record('info') };
+    },
+  };
+});
+
 const MAILBOX = 'push-a@contoso.test';
+const MAILBOX_B = 'push-b@contoso.test';
 let f: ChannelFixture;
 let schema: typeof import('@/lib/db/schema');
 let route: typeof import('@/app/api/v1/graph/notifications/route');
@@ -49,8 +76,8 @@ beforeAll(async () => {
   process.env.GRAPH_NOTIFICATION_URL = notificationUrl;
   (globalThis as { __mailgateEnv?: unknown }).__mailgateEnv = undefined;
   f = await startChannelFixture({
-    users: [{ address: MAILBOX }],
-    app: { rbacAssignments: [{ role: 'Application Mail.ReadWrite', mailboxes: [MAILBOX] }] },
+    users: [{ address: MAILBOX }, { address: MAILBOX_B }],
+    app: { rbacAssignments: [{ role: 'Application Mail.ReadWrite', mailboxes: [MAILBOX, MAILBOX_B] }] },
   });
   schema = await import('@/lib/db/schema');
   route = await import('@/app/api/v1/graph/notifications/route');
@@ -83,7 +110,7 @@ const subscriptionRow = async () =>
 const storedCount = async () =>
   (await f.db.select({ id: schema.messages.id }).from(schema.messages).where(eq(schema.messages.accountId, accountId)))
     .length;
-const atGraph = () => f.harness.graph.subscriptions.list().find((s) => s.mailbox === MAILBOX);
+const atGraph = (mailbox = MAILBOX) => f.harness.graph.subscriptions.list().find((s) => s.mailbox === mailbox);
 
 describe('push through Graph change notifications', () => {
   it('echoes the validation token as text/plain 200', async () => {
@@ -240,5 +267,67 @@ describe('push through Graph change notifications', () => {
       spy.mockRestore();
     }
     expect(created).toHaveLength(1);
+  });
+
+  it('ends the subscription at Graph when the mailbox is disabled, and subscribes again once it is enabled', async () => {
+    const { setAccountEnabled } = await import('@/lib/channels/microsoft365/accounts');
+    await sync();
+    const before = atGraph()?.id;
+    expect(before).toBeTruthy();
+    expect((await setAccountEnabled(f.db, f.admin, accountId, false)).ok).toBe(true);
+    expect(atGraph()).toBeUndefined();
+    expect(await subscriptionRow()).toBeUndefined();
+
+    expect((await setAccountEnabled(f.db, f.admin, accountId, true)).ok).toBe(true);
+    await sync();
+    const again = atGraph()?.id;
+    expect(again).toBeTruthy();
+    expect(again).not.toBe(before);
+    expect((await subscriptionRow())?.subscriptionId).toBe(again);
+  });
+
+  it('counts a subscription Graph no longer knows (404) as ended', async () => {
+    const { setAccountEnabled } = await import('@/lib/channels/microsoft365/accounts');
+    const id = atGraph()!.id;
+    // Gone at Graph already, as after it expired: an admin's script deletes it with the app's token.
+    const { appTokenSource } = await import('@/lib/microsoft/app-token');
+    const { createGraphClient } = await import('@/lib/microsoft/graph/client');
+    const { cloudEndpoints } = await import('@/lib/microsoft/clouds');
+    const endpoints = cloudEndpoints('global', f.harness.endpointOverrides);
+    const token = appTokenSource({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tenant: TENANT, endpoints });
+    await createGraphClient({ baseUrl: endpoints.graphBaseUrl, token }).delete(`/subscriptions/${id}`, {
+      mailbox: MAILBOX,
+    });
+    expect(atGraph()).toBeUndefined();
+    logged.length = 0;
+    expect((await setAccountEnabled(f.db, f.admin, accountId, false)).ok).toBe(true);
+    expect(await subscriptionRow()).toBeUndefined();
+    expect(logged.filter((line) => line.level !== 'info')).toEqual([]);
+    await setAccountEnabled(f.db, f.admin, accountId, true);
+  });
+
+  it('removes a mailbox even when Graph refuses to end its subscription, logging no secret', async () => {
+    const { removeAccount } = await import('@/lib/channels/microsoft365/accounts');
+    const idB = await addApplicationMailbox(f, MAILBOX_B);
+    await runSync(productSyncDeps(f.db), { trigger: 'manual', accountIds: [idB] });
+    const subscription = atGraph(MAILBOX_B);
+    expect(subscription).toBeTruthy();
+    logged.length = 0;
+    f.harness.graph.throttle.arm(10, 600);
+    try {
+      expect((await removeAccount(f.db, f.admin, idB, true)).ok).toBe(true);
+    } finally {
+      f.harness.graph.throttle.off();
+    }
+    const [row] = await f.db.select().from(schema.mailAccounts).where(eq(schema.mailAccounts.id, idB));
+    expect(row?.removedAt).not.toBeNull();
+    expect(row?.tokenCacheSealed).toBeNull();
+    expect(atGraph(MAILBOX_B)?.id).toBe(subscription?.id);
+    const warnings = logged.filter((line) => line.level === 'warn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.args[0]).toEqual({ accountId: idB, failure: 'ApplicationThrottled' });
+    const text = JSON.stringify(logged);
+    expect(text).not.toContain(subscription?.clientState);
+    expect(text).not.toMatch(/eyJ|Bearer|secret/i);
   });
 });
