@@ -23,6 +23,8 @@ const IN_SCOPE = [
   'app-cut',
   'app-reset',
   'app-storm',
+  'app-squall',
+  'app-batch',
   'app-seen',
   'app-delete',
   'app-large',
@@ -187,6 +189,52 @@ describe('sync through Microsoft Graph, application access', () => {
     const report = await sync(id);
     expect(report.accounts).toMatchObject([{ outcome: 'success', fetched: 8 }]);
     expectEachOnce(await stored(id), 8);
+  });
+
+  it('rides out 429s and 503s spread over a whole sync, waiting each Retry-After, and stores each message once', async () => {
+    const address = 'app-squall@contoso.test';
+    const id = await addAppAccount(address);
+    await f.harness.seed.messages(address, { count: 40, seed: 27 });
+    // Every third request refused (delta pages and $value reads alike), 429 and 503 in turn, 16 in all: a storm
+    // that lasts the whole round of four delta pages, not a burst at its start.
+    f.harness.graph.throttle.storm({ count: 16, every: 3, retryAfterSeconds: 1 });
+    const report = await sync(id, { batch: { messages: 10, bytes: 12 * 1024 * 1024 } });
+    expect(report.accounts).toMatchObject([{ outcome: 'success', fetched: 40 }]);
+    expectEachOnce(await stored(id), 40);
+    expect(f.harness.graph.throttle.refused).toBe(16);
+    expect(f.harness.graph.throttle.early).toBe(0);
+    const runs = await f.db.select().from(schema.syncRuns).where(eq(schema.syncRuns.accountId, id));
+    expect(runs.map((r) => [r.outcome, r.messages])).toEqual([['success', 40]]);
+    expect((await sync(id)).accounts).toMatchObject([{ outcome: 'success', fetched: 0 }]);
+  });
+
+  it('reads the sources in $batch requests of up to 20, one at a time, not one request per message', async () => {
+    const address = 'app-batch@contoso.test';
+    const id = await addAppAccount(address);
+    await f.harness.seed.messages(address, { count: 45, seed: 28 });
+    const original = globalThis.fetch;
+    const calls: string[] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+      const url = decodeURIComponent(input instanceof Request ? input.url : String(input));
+      if (url.includes('/v1.0/')) calls.push(`${init?.method ?? 'GET'} ${url.slice(url.indexOf('/v1.0/') + 5)}`);
+      const batch = url.endsWith('/$batch');
+      if (batch) mostInFlight = Math.max(mostInFlight, ++inFlight);
+      try {
+        return await original(input, init);
+      } finally {
+        if (batch) inFlight -= 1;
+      }
+    });
+    const report = await sync(id);
+    expect(report.accounts).toMatchObject([{ outcome: 'success', fetched: 45 }]);
+    expectEachOnce(await stored(id), 45);
+    expect(calls.filter((call) => call.endsWith('/$value'))).toEqual([]);
+    // One delta page of 45: batches of 20, 20 and 5.
+    expect(calls.filter((call) => call === 'POST /$batch')).toHaveLength(3);
+    expect(mostInFlight).toBe(1);
+    // Byte for byte through the batches' base64: the hostile-MIME case in reliability/faults-graph.test.ts.
   });
 
   it('ends as throttled, not failed, when Graph asks for a longer pause than a run sits through', async () => {
