@@ -5,10 +5,8 @@ import { eq } from 'drizzle-orm';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  CLIENT_ID,
-  CLIENT_SECRET,
-  TENANT,
   addApplicationMailbox,
+  appGraphClient,
   startChannelFixture,
   type ChannelFixture,
 } from '@/test/support/channel';
@@ -111,6 +109,11 @@ const storedCount = async () =>
   (await f.db.select({ id: schema.messages.id }).from(schema.messages).where(eq(schema.messages.accountId, accountId)))
     .length;
 const atGraph = (mailbox = MAILBOX) => f.harness.graph.subscriptions.list().find((s) => s.mailbox === mailbox);
+
+/** Ends a subscription at Graph behind the product's back (as expiry would), with the app's own token. */
+async function deleteAtGraph(id: string): Promise<void> {
+  await (await appGraphClient(f)).delete(`/subscriptions/${id}`, { mailbox: MAILBOX });
+}
 
 describe('push through Graph change notifications', () => {
   it('echoes the validation token as text/plain 200', async () => {
@@ -288,22 +291,28 @@ describe('push through Graph change notifications', () => {
 
   it('counts a subscription Graph no longer knows (404) as ended', async () => {
     const { setAccountEnabled } = await import('@/lib/channels/microsoft365/accounts');
-    const id = atGraph()!.id;
-    // Gone at Graph already, as after it expired: an admin's script deletes it with the app's token.
-    const { appTokenSource } = await import('@/lib/microsoft/app-token');
-    const { createGraphClient } = await import('@/lib/microsoft/graph/client');
-    const { cloudEndpoints } = await import('@/lib/microsoft/clouds');
-    const endpoints = cloudEndpoints('global', f.harness.endpointOverrides);
-    const token = appTokenSource({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tenant: TENANT, endpoints });
-    await createGraphClient({ baseUrl: endpoints.graphBaseUrl, token }).delete(`/subscriptions/${id}`, {
-      mailbox: MAILBOX,
-    });
+    await deleteAtGraph(atGraph()!.id);
     expect(atGraph()).toBeUndefined();
     logged.length = 0;
     expect((await setAccountEnabled(f.db, f.admin, accountId, false)).ok).toBe(true);
     expect(await subscriptionRow()).toBeUndefined();
     expect(logged.filter((line) => line.level !== 'info')).toEqual([]);
     await setAccountEnabled(f.db, f.admin, accountId, true);
+  });
+
+  it('subscribes again when a renewal finds Graph no longer knows the subscription (404)', async () => {
+    await sync();
+    const id = (await subscriptionRow())!.subscriptionId;
+    await deleteAtGraph(id);
+    await f.db
+      .update(schema.graphSubscriptions)
+      .set({ expiresAt: new Date(Date.now() + 3600_000) })
+      .where(eq(schema.graphSubscriptions.accountId, accountId));
+    await sync();
+    const again = atGraph()?.id;
+    expect(again).toBeTruthy();
+    expect(again).not.toBe(id);
+    expect((await subscriptionRow())?.subscriptionId).toBe(again);
   });
 
   it('removes a mailbox even when Graph refuses to end its subscription, logging no secret', async () => {

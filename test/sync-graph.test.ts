@@ -2,10 +2,8 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import {
-  CLIENT_ID,
-  CLIENT_SECRET,
-  TENANT,
   addApplicationMailbox,
+  appGraphClient,
   startChannelFixture,
   type ChannelFixture,
 } from '@/test/support/channel';
@@ -97,12 +95,7 @@ const folderCounts = z.object({
 
 /** The mailbox's folders as Graph counts them, read with a token of the app (as an admin's script would). */
 async function serverFolders(address: string) {
-  const { appTokenSource } = await import('@/lib/microsoft/app-token');
-  const { createGraphClient } = await import('@/lib/microsoft/graph/client');
-  const { cloudEndpoints } = await import('@/lib/microsoft/clouds');
-  const endpoints = cloudEndpoints('global', f.harness.endpointOverrides);
-  const token = appTokenSource({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tenant: TENANT, endpoints });
-  const client = createGraphClient({ baseUrl: endpoints.graphBaseUrl, token });
+  const client = await appGraphClient(f);
   const answer = await client.json(`/users/${address}/mailFolders`, folderCounts, { mailbox: address });
   return new Map(answer.value.map((folder) => [folder.displayName, folder]));
 }
