@@ -143,36 +143,24 @@ describe('throttling', () => {
     }
   });
 
-  it('keeps at most four requests in flight to one mailbox, and one $batch (four at Graph) for a page', async () => {
+  it('keeps at most four requests in flight to one mailbox', async () => {
     await harness.seed.messages('erin@contoso.test', { count: 30, seed: 3 });
     let inFlight = 0;
     let peak = 0;
-    const batches: number[] = [];
-    const counting: typeof fetch = async (input, init) => {
-      if (String(input).endsWith('/$batch'))
-        batches.push(
-          (JSON.parse(String(init?.body ? Buffer.from(init.body as Uint8Array) : '{}')) as { requests: unknown[] })
-            .requests.length,
-        );
+    const counting: typeof fetch = async (...args) => {
       peak = Math.max(peak, (inFlight += 1));
       try {
-        return await fetch(input, init);
+        return await fetch(...args);
       } finally {
         inFlight -= 1;
       }
     };
-    const graph = client(DAEMON, { fetch: counting });
-    const { messages } = await collect(graph, { mailbox: 'erin@contoso.test', folder: 'inbox', pageSize: 30 });
+    const { messages } = await collect(client(DAEMON, { fetch: counting }), {
+      mailbox: 'erin@contoso.test',
+      folder: 'inbox',
+      pageSize: 30,
+    });
     expect(messages).toHaveLength(30);
-    expect(batches).toEqual([20, 10]);
-    expect(peak).toBe(1);
-
-    peak = 0;
-    const schema = z.object({ value: z.array(z.unknown()) });
-    const request = { mailbox: 'erin@contoso.test' };
-    await Promise.all(
-      Array.from({ length: 10 }, () => graph.json('/users/erin@contoso.test/mailFolders', schema, request)),
-    );
     expect(peak).toBe(4);
   });
 });

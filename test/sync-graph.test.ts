@@ -22,7 +22,6 @@ const IN_SCOPE = [
   'app-reset',
   'app-storm',
   'app-squall',
-  'app-batch',
   'app-seen',
   'app-delete',
   'app-large',
@@ -199,35 +198,6 @@ describe('sync through Microsoft Graph, application access', () => {
     const runs = await f.db.select().from(schema.syncRuns).where(eq(schema.syncRuns.accountId, id));
     expect(runs.map((r) => [r.outcome, r.messages])).toEqual([['success', 40]]);
     expect((await sync(id)).accounts).toMatchObject([{ outcome: 'success', fetched: 0 }]);
-  });
-
-  it('reads the sources in $batch requests of up to 20, one at a time, not one request per message', async () => {
-    const address = 'app-batch@contoso.test';
-    const id = await addAppAccount(address);
-    await f.harness.seed.messages(address, { count: 45, seed: 28 });
-    const original = globalThis.fetch;
-    const calls: string[] = [];
-    let inFlight = 0;
-    let mostInFlight = 0;
-    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
-      const url = decodeURIComponent(input instanceof Request ? input.url : String(input));
-      if (url.includes('/v1.0/')) calls.push(`${init?.method ?? 'GET'} ${url.slice(url.indexOf('/v1.0/') + 5)}`);
-      const batch = url.endsWith('/$batch');
-      if (batch) mostInFlight = Math.max(mostInFlight, ++inFlight);
-      try {
-        return await original(input, init);
-      } finally {
-        if (batch) inFlight -= 1;
-      }
-    });
-    const report = await sync(id);
-    expect(report.accounts).toMatchObject([{ outcome: 'success', fetched: 45 }]);
-    expectEachOnce(await stored(id), 45);
-    expect(calls.filter((call) => call.endsWith('/$value'))).toEqual([]);
-    // One delta page of 45: batches of 20, 20 and 5.
-    expect(calls.filter((call) => call === 'POST /$batch')).toHaveLength(3);
-    expect(mostInFlight).toBe(1);
-    // Byte for byte through the batches' base64: the hostile-MIME case in reliability/faults-graph.test.ts.
   });
 
   it('ends as throttled, not failed, when Graph asks for a longer pause than a run sits through', async () => {

@@ -1,5 +1,5 @@
 import 'server-only';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { suggestedWaitMs } from '@/lib/microsoft/error-text';
 import { failureFromResponse, GraphFailure } from '@/lib/microsoft/graph/failure';
 import { MailboxLimiter } from '@/lib/microsoft/graph/mailbox-limiter';
@@ -46,34 +46,7 @@ export interface GraphClient {
   patch(path: string, body: unknown, request: GraphRequest): Promise<void>;
   /** DELETE of one item; throws GraphFailure on a non-2xx answer (`not_found` when it is gone already). */
   delete(path: string, request: GraphRequest): Promise<void>;
-  /**
-   * GETs through JSON batching, at most 20 a `$batch`, one batch after another: the answers in the order of
-   * `paths`, each with its status and body bytes (a binary body decoded from base64). A request Graph throttled
-   * inside a batch is sent again in the next one after its Retry-After, as a single request would be; one still
-   * throttled after the retries throws `throttled`. Other failures are answers for the caller to read.
-   */
-  batchGet(paths: string[], request: GraphRequest): Promise<BatchAnswer[]>;
 }
-
-export interface BatchAnswer {
-  status: number;
-  body: Buffer;
-}
-
-/** Graph's limit of requests in one JSON batch (https://learn.microsoft.com/en-us/graph/json-batching). */
-export const MAX_BATCH_REQUESTS = 20;
-
-const batchEnvelope = z.object({
-  responses: z.array(
-    z.object({
-      id: z.string(),
-      status: z.number().int(),
-      headers: z.record(z.string(), z.string()).optional(),
-      body: z.unknown().optional(),
-    }),
-  ),
-});
-type BatchResponse = z.infer<typeof batchEnvelope>['responses'][number];
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -142,14 +115,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
    * https://learn.microsoft.com/en-us/graph/api/message-delete): done twice, the mailbox is as after once, so a 503
    * is retried for them as for a GET.
    */
-  const call = async (
-    path: string,
-    request: GraphRequest,
-    method: Method = 'GET',
-    body?: GraphBody,
-    /** A POST that changes nothing (a $batch of GETs): a 503 is retried as for a GET. */
-    readOnly = false,
-  ) => {
+  const call = async (path: string, request: GraphRequest, method: Method = 'GET', body?: GraphBody) => {
     const url = resolve(path);
     let refreshed = false;
     for (let retry = 0; ; retry += 1) {
@@ -160,46 +126,14 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
         refreshed = true;
         continue;
       }
-      const throttled = answer.status === 429 || (answer.status === 503 && (method !== 'POST' || readOnly));
-      const wait = throttled ? waitFor(answer.headers.get('retry-after') ?? undefined, retry) : undefined;
+      const throttled = answer.status === 429 || (answer.status === 503 && method !== 'POST');
+      const wait = throttled
+        ? (suggestedWaitMs('', answer.headers.get('retry-after') ?? undefined) ?? FIRST_BACKOFF_MS * 2 ** retry)
+        : undefined;
       if (wait === undefined || retry >= maxRetries || wait > maxWaitMs)
         throw failureFromResponse(answer.status, bodyText, wait);
       await sleep(wait);
     }
-  };
-
-  const waitFor = (retryAfter: string | undefined, retry: number) =>
-    suggestedWaitMs('', retryAfter) ?? FIRST_BACKOFF_MS * 2 ** retry;
-
-  /** One batch of at most 20 GETs, its throttled requests sent again (after the longest Retry-After) until done. */
-  const batchOnce = async (paths: string[], request: GraphRequest): Promise<BatchAnswer[]> => {
-    const answers: BatchAnswer[] = [];
-    let pending = paths.map((path, index) => ({ id: String(index), path }));
-    for (let retry = 0; pending.length > 0; retry += 1) {
-      const requests = pending.map(({ id, path }) => ({ id, method: 'GET', url: path, headers: request.headers }));
-      const bytes = Buffer.from(JSON.stringify({ requests }));
-      const envelope = await call('/$batch', request, 'POST', { contentType: 'application/json', bytes }, true);
-      const byId = new Map(parseJson(envelope.body, batchEnvelope).responses.map((r) => [r.id, r]));
-      const throttled: typeof pending = [];
-      let wait = 0;
-      for (const item of pending) {
-        const inner = byId.get(item.id);
-        if (!inner) throw new GraphFailure('invalid_response', 'batch_incomplete', 'A batch answer lacks a request');
-        const answer = { status: inner.status, body: innerBody(inner) };
-        if (inner.status === 429 || inner.status === 503) {
-          const innerWait = waitFor(header(inner, 'retry-after'), retry);
-          if (retry >= maxRetries || innerWait > maxWaitMs)
-            throw failureFromResponse(inner.status, answer.body.toString('utf8'), innerWait);
-          wait = Math.max(wait, innerWait);
-          throttled.push(item);
-        } else {
-          answers[Number(item.id)] = answer;
-        }
-      }
-      pending = throttled;
-      if (pending.length > 0) await sleep(wait);
-    }
-    return answers;
   };
 
   return {
@@ -219,33 +153,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     async delete(path, request) {
       await call(path, request, 'DELETE');
     },
-    async batchGet(paths, request) {
-      const answers: BatchAnswer[] = [];
-      for (let start = 0; start < paths.length; start += MAX_BATCH_REQUESTS)
-        answers.push(...(await batchOnce(paths.slice(start, start + MAX_BATCH_REQUESTS), request)));
-      return answers;
-    },
   };
-}
-
-function header(response: BatchResponse, name: string): string | undefined {
-  const entry = Object.entries(response.headers ?? {}).find(([key]) => key.toLowerCase() === name);
-  return entry?.[1];
-}
-
-/**
- * An inner response's body as bytes: JSON stays JSON; any other body is a base64 string in the batch answer
- * (https://learn.microsoft.com/en-us/answers/questions/1352007, "by design"), checked before it is decoded because
- * Node's decoder skips what is not base64 instead of failing.
- */
-function innerBody(response: BatchResponse): Buffer {
-  if (response.body === undefined || response.body === null) return Buffer.alloc(0);
-  const type = header(response, 'content-type') ?? '';
-  if (/json/i.test(type) || typeof response.body !== 'string') return Buffer.from(JSON.stringify(response.body));
-  const text = response.body.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0)
-    throw new GraphFailure('invalid_response', 'batch_body', 'A batch answer’s body is not base64');
-  return Buffer.from(text, 'base64');
 }
 
 function parseJson<T>(body: Buffer, schema: z.ZodType<T>): T {

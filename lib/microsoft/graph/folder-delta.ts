@@ -102,24 +102,23 @@ export async function readFolderDelta(
       throw new GraphFailure('invalid_response', 'delta_links', 'A delta page must carry one nextLink or deltaLink');
     }
     const removed = page.value.filter((item) => item['@removed']).map((item) => item.id);
-    const listed = page.value.filter((item) => !item['@removed']);
-    const sources = await rawSources(
-      client,
-      mailbox,
-      listed.map((item) => item.id),
+    // The client keeps at most four requests per mailbox in flight, so the page's $value reads queue there.
+    const fetched = await Promise.all(
+      page.value
+        .filter((item) => !item['@removed'])
+        .map(async (item) => {
+          const raw = await rawSource(client, mailbox, item.id);
+          if (!raw) return item.id;
+          const received = item.receivedDateTime ? new Date(item.receivedDateTime) : null;
+          return {
+            graphId: item.id,
+            internetMessageId: item.internetMessageId ?? null,
+            raw,
+            receivedAt: received && !Number.isNaN(received.getTime()) ? received : null,
+            isRead: item.isRead ?? false,
+          };
+        }),
     );
-    const fetched = listed.map((item, index) => {
-      const raw = sources[index];
-      if (!raw) return item.id;
-      const received = item.receivedDateTime ? new Date(item.receivedDateTime) : null;
-      return {
-        graphId: item.id,
-        internetMessageId: item.internetMessageId ?? null,
-        raw,
-        receivedAt: received && !Number.isNaN(received.getTime()) ? received : null,
-        isRead: item.isRead ?? false,
-      };
-    });
     const messages = fetched.filter((m): m is GraphMessageSource => typeof m !== 'string');
     removed.push(...fetched.filter((m): m is string => typeof m === 'string'));
     await onPage({ messages, removed, ...(nextLink ? { nextLink } : { deltaLink }) });
@@ -128,39 +127,13 @@ export async function readFolderDelta(
   }
 }
 
-/**
- * The page's MIME sources, in its order; undefined for one deleted or moved away after the page listed it (404).
- * Read in JSON batches of up to 20 (https://learn.microsoft.com/en-us/graph/json-batching), one batch at a time:
- * Graph runs up to four requests of a batch against the mailbox at once
- * (https://learn.microsoft.com/en-us/answers/questions/1660054), which is Outlook's whole per-mailbox allowance of
- * concurrent requests (mailbox-limiter.ts), so a second batch in flight would be throttled. The message resource
- * has no size to pick large messages out by (https://learn.microsoft.com/en-us/graph/api/resources/message lists
- * none), so every source goes through a batch; one a batch answers with anything but 200 or 404 (the docs do not
- * say what a batch does with a body too large for it) is read again on its own, where a failure is reported as is.
- */
-async function rawSources(client: GraphClient, mailbox: string, ids: string[]): Promise<Array<Buffer | undefined>> {
-  if (ids.length === 0) return [];
-  const request = { mailbox, headers: { prefer: IMMUTABLE_IDS } };
-  const answers = await client.batchGet(
-    ids.map((id) => valuePath(mailbox, id)),
-    request,
-  );
-  const sources: Array<Buffer | undefined> = [];
-  for (const [index, answer] of answers.entries()) {
-    if (answer.status === 200) sources.push(answer.body);
-    else if (answer.status === 404) sources.push(undefined);
-    else sources.push(await rawSource(client, mailbox, ids[index] as string));
-  }
-  return sources;
-}
-
-const valuePath = (mailbox: string, id: string) =>
-  `/users/${encodeURIComponent(mailbox)}/messages/${encodeURIComponent(id)}/$value`;
-
-/** The message's MIME bytes read singly; undefined when it was deleted or moved away after the delta page listed it. */
+/** The message's MIME bytes; undefined when it was deleted or moved away after the delta page listed it. */
 async function rawSource(client: GraphClient, mailbox: string, id: string): Promise<Buffer | undefined> {
   try {
-    return await client.raw(valuePath(mailbox, id), { mailbox, headers: { prefer: IMMUTABLE_IDS } });
+    return await client.raw(`/users/${encodeURIComponent(mailbox)}/messages/${encodeURIComponent(id)}/$value`, {
+      mailbox,
+      headers: { prefer: IMMUTABLE_IDS },
+    });
   } catch (error) {
     if (error instanceof GraphFailure && error.kind === 'not_found') return undefined;
     throw error;
