@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { DEFAULT_TENANT } from '@/test/harness/emulator/model';
 import { startHarness, type Harness } from '@/test/harness/fixture';
 import type { LinkShape } from '@/test/harness/link-shaper';
+import { GRAPH_MAILBOXES } from './graph-mailboxes';
 
 export const BENCH_PASSWORD = 'bench-only-password';
 export const BASE_URL = 'http://127.0.0.1:3999';
@@ -29,8 +30,8 @@ export async function startBenchHarness(options: { link?: LinkShape } = {}): Pro
         redirectUris: [`${BASE_URL}/api/v1/external_credentials/microsoft365/callback`],
         audience: 'single',
         tenant: APP.tenant,
-        // The Graph rows read one mailbox with application access, scoped by RBAC for Applications (bench/graph.ts).
-        rbacAssignments: [{ role: 'Application Mail.ReadWrite', mailboxes: ['graph-bench@contoso.test'] }],
+        // The Graph rows read their mailboxes with application access, scoped by RBAC for Applications (bench/graph.ts).
+        rbacAssignments: [{ role: 'Application Mail.ReadWrite', mailboxes: GRAPH_MAILBOXES }],
       },
     ],
   });

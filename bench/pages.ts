@@ -3,16 +3,12 @@
  * `next start` (built first if .next is missing) with a minted Auth.js session cookie for a real admin. The time
  * is the loopback GET's time to the last byte: server-side rendering plus a negligible local transfer.
  */
-import { existsSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { encode } from 'next-auth/jwt';
 import postgres from 'postgres';
-import { freePort } from '@/test/harness/loopback';
-import { signalTree } from '@/test/harness/process-tree';
 import { createTestDatabase } from '@/test/support/database';
 import { productEnv } from './environment';
+import { startNextServer, type NextServer } from './next-server';
 import { ADMIN } from './product-database';
-import { run } from './processes';
 
 export interface PageTiming {
   path: string;
@@ -36,7 +32,7 @@ export async function benchPages(accounts: number, rows: number, log: (line: str
   const test = await createTestDatabase('mg_bench_pages');
   const { openPostgresDatabase } = await import('@/lib/db/postgres');
   const database = await openPostgresDatabase(test.url); // migrates
-  let server: ReturnType<typeof spawn> | undefined;
+  let server: NextServer | undefined;
   try {
     const { setUpFirstAdmin } = await import('@/lib/auth/setup');
     const admin = await setUpFirstAdmin(database.db, ADMIN);
@@ -46,19 +42,7 @@ export async function benchPages(accounts: number, rows: number, log: (line: str
     const seedMs = Date.now() - t0;
     log(`pages: ${accounts} accounts and ${rows} messages inserted in ${seedMs} ms`);
 
-    let built = false;
-    if (!existsSync('.next/BUILD_ID')) {
-      log('pages: .next missing, running next build');
-      await run('npx', ['next', 'build'], { timeoutMs: 15 * 60_000 });
-      built = true;
-    }
-    const port = await freePort();
-    server = spawn('npx', ['next', 'start', '-H', '127.0.0.1', '-p', String(port)], {
-      env: productEnv(test.url),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: false,
-    });
-    await waitForHttp(`http://127.0.0.1:${port}/sign-in`, 60_000);
+    server = await startNextServer(() => productEnv(test.url), log, 'pages');
     const secret = process.env.AUTH_SECRET as string;
     const token = await encode({
       token: { sub: admin.id, email: admin.email, name: admin.name },
@@ -66,7 +50,7 @@ export async function benchPages(accounts: number, rows: number, log: (line: str
       salt: COOKIE,
       maxAge: 8 * 60 * 60,
     });
-    const base = `http://127.0.0.1:${port}`;
+    const base = server.url;
     const pages: PageTiming[] = [];
     for (const path of [
       '/channels/microsoft365',
@@ -79,9 +63,9 @@ export async function benchPages(accounts: number, rows: number, log: (line: str
       pages.push(await timePage(base + path, path, token));
       log(`pages: ${path} ${pages.at(-1)?.status} ${pages.at(-1)?.medianMs.toFixed(0)} ms`);
     }
-    return { accounts, messages: rows, seedMs, built, pages };
+    return { accounts, messages: rows, seedMs, built: server.built, pages };
   } finally {
-    if (server?.pid) signalTree(server.pid, 'SIGTERM');
+    await server?.stop();
     await database.close();
     await test.drop();
   }
@@ -146,17 +130,4 @@ async function someAccount(url: string): Promise<string> {
   } finally {
     await sql.end();
   }
-}
-
-async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      await fetch(url, { redirect: 'manual' });
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-  throw new Error(`bench: ${url} did not answer within ${timeoutMs} ms`);
 }

@@ -5,12 +5,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { describeCommit, writeGeneratedSection } from '@/scripts/support/generated-doc-section';
 import type { FirstSyncResult } from './first-sync';
-import type { GraphBenchResult } from './graph';
+import type { GraphBenchResult, GraphShapedResult } from './graph';
+import type { GraphDeliveryResult } from './graph-delivery';
+import { graphRows } from './graph-report';
 import type { ManyAccountsResult } from './many-accounts';
 import type { PagesResult } from './pages';
 import type { PolledPassResult } from './polled-pass';
 import type { ShapedIdleResult, ShapedLinkResult } from './shaped-link';
-import type { Summary } from './stats';
+import { mb, sec, type Summary } from './stats';
 import { watchRows, type DeliveryResult, type WatchCostResult } from './watch-report';
 
 export interface BenchResult {
@@ -23,11 +25,14 @@ export interface BenchResult {
     runs: number;
     polledMailboxes?: number;
     polledConcurrency?: number[];
-    shaped?: { roundTripMs: number; bytesPerSecond: number; messages: number };
+    shaped?: { roundTripMs: number; bytesPerSecond: number; messages: number; runs?: number };
+    delivery?: { mailboxes: number; messages: number };
   };
   machine: { cpus: number; node: string; loadAverageAtStart: number[]; loadAverageAtEnd?: number[] };
   firstSync?: FirstSyncResult;
   graph?: GraphBenchResult;
+  graphShaped?: GraphShapedResult;
+  graphDelivery?: GraphDeliveryResult;
   manyAccounts?: ManyAccountsResult;
   polledPass?: PolledPassResult;
   shapedLink?: ShapedLinkResult;
@@ -143,7 +148,7 @@ function tableRows(result: BenchResult): [string, string, string][] {
         `peak RSS ${big.peakRssMb.toFixed(0)} MB (target < 300)`,
       ]);
   }
-  rows.push(...graphRows(result.graph));
+  rows.push(...graphRows(result));
   const m = result.manyAccounts;
   if (m) {
     rows.push([
@@ -235,40 +240,12 @@ function tableRows(result: BenchResult): [string, string, string][] {
   return rows;
 }
 
-/** The Graph transport on loopback: first sync, incremental +100 and idle, each with its exactly-once check. */
-export function graphRows(g: GraphBenchResult | undefined): [string, string, string][] {
-  if (!g) return [];
-  const once = (e: GraphBenchResult['exact']) =>
-    `exactly once ${e.ok ? 'ok' : 'MISMATCH'} (${e.rows} rows, ${e.graphIds} Graph ids, ${e.sources} sources, expected ${e.expected})`;
-  return [
-    [
-      'graph mailbox (application access)',
-      `${g.mailbox.count} messages`,
-      `${mb(g.mailbox.bytes)}, loopback, no shaping`,
-    ],
-    [
-      '  graph first sync',
-      `min ${sec(g.firstSync.minMs)} / median ${sec(g.firstSync.medianMs)}`,
-      `${g.firstSync.msgPerSec.toFixed(0)} msg/s, ${g.firstSync.mbPerSec.toFixed(1)} MB/s; ${once(g.exact)}`,
-    ],
-    [
-      '  graph incremental +100',
-      `${g.incremental.ms.toFixed(0)} ms runSync`,
-      `account ${g.incremental.accountMs} ms, fetched ${g.incremental.fetched}, fresh process; ${once(g.incremental.exact)}`,
-    ],
-    [
-      '  graph idle (nothing new)',
-      `${g.idle.ms.toFixed(0)} ms runSync`,
-      `account ${g.idle.accountMs} ms, fetched ${g.idle.fetched}; ${once(g.idle.exact)}`,
-    ],
-  ];
-}
-
 export function summaryLine(result: BenchResult): string {
   const f = result.firstSync;
   const delivery = result.delivery ? `${result.delivery.p95Ms.toFixed(0)} ms` : 'n/a';
+  const graphDelivery = result.graphDelivery ? `${result.graphDelivery.p95Ms.toFixed(0)} ms` : 'n/a';
   const shaped = result.shapedLink ? result.shapedLink.ratio.toFixed(2) : 'n/a';
-  const tail = `delivery p95: ${delivery}; shaped first-sync ratio vs mbsync: ${shaped}`;
+  const tail = `delivery p95: ${delivery}; graph delivery p95: ${graphDelivery}; shaped first-sync ratio vs mbsync: ${shaped}`;
   if (!f)
     return `first-sync ratio vs mbsync: n/a (product n/a msg/s, mbsync n/a msg/s); incremental 100: n/a ms; peak RSS: n/a MB; ${tail}`;
   const peak = Math.max(...f.product.peakRssMb, f.bigAttachments?.peakRssMb ?? 0);
@@ -281,12 +258,4 @@ function num(value: number | undefined): string {
 
 function ratio(reference: Summary, product: Summary): string {
   return (reference.medianMs / product.medianMs).toFixed(2);
-}
-
-function sec(ms: number): string {
-  return `${(ms / 1000).toFixed(2)} s`;
-}
-
-function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 }

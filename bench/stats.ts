@@ -25,3 +25,11 @@ export function summarize(runsMs: number[], messages: number, bytes: number): Su
     bestMsgPerSec: messages / (minMs / 1000),
   };
 }
+
+export function sec(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+export function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+}

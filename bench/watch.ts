@@ -1,34 +1,23 @@
 /**
  * IMAP IDLE, measured on the worker the product ships (`npm run sync -- --watch`, the compiled CLI):
  *
- * - Delivery latency: mailboxes watched by one worker, mail delivered through the SMTP stand-in at random moments;
- *   the time from the SMTP stand-in accepting a message (it is then in the mailbox) to its row being visible in
- *   Postgres (committed), per message. The worker polls once an hour, so only the watch brings mail in.
+ * - Delivery latency (bench/delivery-latency.ts): mailboxes watched by one worker, mail delivered through the SMTP
+ *   stand-in at random moments, to the committed row. The worker polls once an hour, so only the watch brings
+ *   mail in.
  * - Cost of watching: one worker watching many mailboxes, nothing arriving: its RSS and CPU share while idle.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import nodemailer from 'nodemailer';
 import postgres from 'postgres';
 import type { Harness } from '@/test/harness/fixture';
+import { measureDelivery, type DeliveryLatency } from './delivery-latency';
 import { productEnv } from './environment';
 import { createProductDatabase, type ProductDatabase } from './product-database';
 
-export interface DeliveryResult {
+export interface DeliveryResult extends DeliveryLatency {
   mailboxes: number;
-  messages: number;
-  spreadSeconds: number;
-  p50Ms: number;
-  p95Ms: number;
-  maxMs: number;
-  /** Messages whose row never appeared (should be 0), and rows stored more than once (should be 0). */
-  missing: number;
-  duplicates: number;
   watchStartMs: number;
-  /** Watch-triggered syncs that did not succeed, by outcome and error code (why a message could be missing). */
-  unsuccessfulSyncs: Record<string, number>;
 }
 
 export interface WatchCostResult {
@@ -41,7 +30,6 @@ export interface WatchCostResult {
   cpuPercent: number;
 }
 
-const SENDER = 'bench-sender@contoso.test';
 const CLOCK_TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in these on Linux
 
 export async function benchDelivery(
@@ -54,86 +42,13 @@ export async function benchDelivery(
     { length: options.mailboxes },
     (_, i) => `watch${String(i).padStart(4, '0')}@contoso.test`,
   );
-  await harness.control.addUser({ address: SENDER }).catch(() => undefined);
   await db.connect(addresses);
   const worker = startWorker(db);
   const sql = postgres(db.url, { max: 2, onnotice: () => {} });
   try {
     const watchStartMs = await waitForWatches(sql, options.mailboxes, worker, log);
-    const token = (await harness.control.issueTokens({ address: SENDER })).access_token;
-    const transport = nodemailer.createTransport({
-      host: '127.0.0.1',
-      port: harness.smtpPort,
-      secure: false,
-      ignoreTLS: true,
-      pool: true,
-      maxConnections: 4,
-      auth: { type: 'OAuth2', user: SENDER, accessToken: token },
-    });
-    const run = randomBytes(4).toString('hex');
-    const delivered = new Map<string, number>();
-    const seen = new Map<string, number>();
-    let polling = true;
-    let lastSend = Date.now();
-    // Rows as they become visible: committed, whatever transaction wrote them.
-    const poller = (async () => {
-      while (polling || seen.size < delivered.size) {
-        const rows = await sql<{ message_id: string }[]>`
-          select message_id from messages where message_id like ${`<bench-${run}-%`}`;
-        const now = Date.now();
-        for (const row of rows) if (!seen.has(row.message_id)) seen.set(row.message_id, now);
-        if (!polling && Date.now() > lastSend + 120_000) break;
-        await sleep(50);
-      }
-    })();
-    log(
-      `delivering ${options.messages} messages to ${options.mailboxes} watched mailboxes over ${options.spreadSeconds} s`,
-    );
-    const t0 = Date.now();
-    await Promise.all(
-      Array.from({ length: options.messages }, async (_, i) => {
-        await sleep(Math.random() * options.spreadSeconds * 1000);
-        const messageId = `<bench-${run}-${i}@contoso.test>`;
-        const to = addresses[Math.floor(Math.random() * addresses.length)] as string;
-        await transport.sendMail({
-          from: SENDER,
-          to,
-          subject: `Delivery ${i}`,
-          text: `Message ${i} of the delivery latency bench.`,
-          messageId,
-        });
-        const at = Date.now();
-        delivered.set(messageId, at);
-        lastSend = at;
-      }),
-    );
-    transport.close();
-    log(`delivered in ${((Date.now() - t0) / 1000).toFixed(1)} s; waiting for the last rows`);
-    polling = false;
-    await poller;
-    const latencies = [...delivered].flatMap(([id, at]) => {
-      const stored = seen.get(id);
-      return stored === undefined ? [] : [Math.max(0, stored - at)];
-    });
-    latencies.sort((a, b) => a - b);
-    const [dupes] = await sql<{ n: number }[]>`
-      select count(*)::int as n from (select message_id from messages where message_id like ${`<bench-${run}-%`}
-      group by account_id, message_id having count(*) > 1) d`;
-    const unsuccessful = await sql<{ what: string; n: number }[]>`
-      select outcome || ' ' || coalesce(error_code, '') as what, count(*)::int as n from sync_runs
-      where trigger = 'watch' and outcome <> 'success' group by 1`;
-    return {
-      unsuccessfulSyncs: Object.fromEntries(unsuccessful.map((row) => [row.what.trim(), row.n])),
-      mailboxes: options.mailboxes,
-      messages: options.messages,
-      spreadSeconds: options.spreadSeconds,
-      p50Ms: percentile(latencies, 0.5),
-      p95Ms: percentile(latencies, 0.95),
-      maxMs: latencies.at(-1) ?? Number.NaN,
-      missing: delivered.size - latencies.length,
-      duplicates: dupes?.n ?? 0,
-      watchStartMs,
-    };
+    const latency = await measureDelivery(harness, sql, addresses, { ...options, trigger: 'watch' }, log);
+    return { ...latency, mailboxes: options.mailboxes, watchStartMs };
   } finally {
     await sql.end();
     await stopWorker(worker);
@@ -244,9 +159,4 @@ async function cpuTicks(pid: number): Promise<number> {
 async function rssKb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN);
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] as number;
 }

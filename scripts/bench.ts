@@ -5,8 +5,10 @@
  * ceiling, incremental and idle runs, many accounts with several processes, a polled pass over many idle
  * mailboxes (`--mailboxes N`, `--concurrency C` repeatable, `--baseline <checkout>` to time another commit's sync
  * on the same database; also for `--only shaped-idle`, the shaped idle row alone), peak memory, and console pages
- * on a big database; the Graph transport's first sync, incremental and idle on loopback (`--only graph`). Table on stdout, figures in bench/results/latest.json, and the table with its commit and date
- * in docs/performance.md.
+ * on a big database; the Graph transport's first sync, incremental and idle on loopback, its first sync on the
+ * shaped link and its delivery latency through change notifications (`--only graph`; `graph-shaped`,
+ * `graph-delivery` alone). Table on stdout, figures in bench/results/latest.json, and the table with its commit
+ * and date in docs/performance.md.
  * `--link` shapes every IMAP connection of the Exchange stand-in (round trip, bandwidth per connection; DESIGN.md's
  * Exchange-like link is `40ms,8MB`); the product and mbsync then share the same link.
  */
@@ -14,7 +16,8 @@ import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startBenchHarness } from '@/bench/environment';
 import { benchFirstSync } from '@/bench/first-sync';
-import { benchGraph } from '@/bench/graph';
+import { benchGraph, benchGraphShaped } from '@/bench/graph';
+import { benchGraphDelivery } from '@/bench/graph-delivery';
 import { benchManyAccounts } from '@/bench/many-accounts';
 import { benchPages } from '@/bench/pages';
 import { benchDelivery, benchWatchCost } from '@/bench/watch';
@@ -48,7 +51,10 @@ async function main(): Promise<void> {
       roundTripMs: Number(values.rtt ?? 40),
       bytesPerSecond: Number(values.bandwidth ?? 8) * 1024 * 1024,
       messages: quick ? 500 : 1_000,
+      runs: Math.min(Number(values.runs ?? 3), quick ? 1 : 2),
     },
+    // Delivery latency (IMAP IDLE and Graph change notifications): mail at random moments over a window.
+    delivery: quick ? { mailboxes: 20, messages: 100 } : { mailboxes: 100, messages: 1_000 },
     polledMailboxes: Number(values.mailboxes ?? (quick ? 200 : 1_000)),
     polledConcurrency: (values.concurrency ?? (quick ? ['16'] : ['4', '16'])).map(Number),
     rows: quick ? 100_000 : 1_000_000,
@@ -72,17 +78,28 @@ async function main(): Promise<void> {
         memory: parts.has('memory'),
         bigMessages: quick ? 4 : 12,
       }).catch((e: unknown) => fail(result, 'first-sync', e));
-    // `--only graph`: the Graph transport's first sync, incremental and idle rows on loopback.
+    // `--only graph`: the Graph transport's rows — first sync, incremental and idle on loopback, first sync on the
+    // shaped link, delivery latency through change notifications (`graph-shaped`, `graph-delivery` alone).
     if (parts.has('graph'))
       result.graph = await benchGraph(harness, quick ? 500 : 2_000, Math.min(options.runs, quick ? 2 : 3), log).catch(
         (e: unknown) => fail(result, 'graph', e),
       );
+    if (parts.has('graph') || parts.has('graph-shaped'))
+      result.graphShaped = await benchGraphShaped(harness, options.shaped, log).catch((e: unknown) =>
+        fail(result, 'graph-shaped', e),
+      );
+    if (parts.has('graph') || parts.has('graph-delivery'))
+      result.graphDelivery = await benchGraphDelivery(
+        harness,
+        { ...options.delivery, spreadSeconds: quick ? 60 : 180 },
+        log,
+      ).catch((e: unknown) => fail(result, 'graph-delivery', e));
     if (parts.has('shaped'))
       result.shapedLink = await benchShapedLink(
         harness,
         options.shaped,
         options.shaped.messages,
-        Math.min(options.runs, quick ? 1 : 2),
+        options.shaped.runs,
         log,
       ).catch((e: unknown) => fail(result, 'shaped', e));
     // `--only shaped-idle`: the shaped link's idle row alone (`--baseline` times another checkout beside it).
@@ -108,9 +125,7 @@ async function main(): Promise<void> {
     if (parts.has('delivery'))
       result.delivery = await benchDelivery(
         harness,
-        quick
-          ? { mailboxes: 20, messages: 100, spreadSeconds: 30 }
-          : { mailboxes: 100, messages: 1_000, spreadSeconds: 180 },
+        { ...options.delivery, spreadSeconds: quick ? 30 : 180 },
         log,
       ).catch((e: unknown) => fail(result, 'delivery', e));
     if (parts.has('watch-cost'))

@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -10,6 +8,7 @@ import {
   startChannelFixture,
   type ChannelFixture,
 } from '@/test/support/channel';
+import { serveRoute, type RouteServer } from '@/test/support/route-server';
 import { waitFor } from '@/test/support/wait-for';
 
 /**
@@ -49,28 +48,13 @@ let schema: typeof import('@/lib/db/schema');
 let route: typeof import('@/app/api/v1/graph/notifications/route');
 let runSync: typeof import('@/lib/sync/run').runSync;
 let productSyncDeps: typeof import('@/lib/channels/microsoft365/sync-deps').productSyncDeps;
-let server: ReturnType<typeof createServer>;
+let server: RouteServer;
 let notificationUrl: string;
 let accountId: string;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const request = new Request(new URL(req.url ?? '/', notificationUrl), {
-        method: req.method,
-        headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
-        body: chunks.length ? Buffer.concat(chunks) : undefined,
-      });
-      void route.POST(request).then(async (response) => {
-        res.writeHead(response.status, Object.fromEntries(response.headers));
-        res.end(Buffer.from(await response.arrayBuffer()));
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  notificationUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/graph/notifications`;
+  server = await serveRoute((request) => route.POST(request));
+  notificationUrl = `${server.url}/api/v1/graph/notifications`;
   process.env.GRAPH_NOTIFICATION_URL = notificationUrl;
   (globalThis as { __mailgateEnv?: unknown }).__mailgateEnv = undefined;
   f = await startChannelFixture({
@@ -85,8 +69,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.allSettled(pending);
-  server?.closeAllConnections();
-  server?.close();
+  await server?.close();
   await f?.stop();
   delete process.env.GRAPH_NOTIFICATION_URL;
 });

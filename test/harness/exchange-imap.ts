@@ -6,7 +6,7 @@
  */
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { LOOPBACK } from './loopback';
-import { isShaped, ShapedWriter, type LinkShape } from './link-shaper';
+import { endTogether, isShaped, ShapedWriter, type LinkShape } from './link-shaper';
 import { ExchangeSession } from './exchange-session';
 import { IDLE_TIMEOUT_MS } from './exchange-protocol';
 
@@ -137,15 +137,8 @@ export async function startExchangeImap(options: ExchangeImapOptions): Promise<E
       client.destroy();
       upstream.destroy();
     };
-    for (const socket of [client, upstream]) {
-      socket.on('error', cut);
-      socket.on('close', () => {
-        sockets.delete(socket);
-        // The client's last bytes (a BYE) may still be queued by the shaper; closing the client waits for them.
-        if (socket === upstream && toClient) void toClient.drained().then(cut);
-        else cut();
-      });
-    }
+    // The client's last bytes (a BYE) may still be queued by the shaper; closing the client waits for them.
+    endTogether(client, upstream, { sockets, cut, pending: (closed) => (closed === upstream ? toClient : undefined) });
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, LOOPBACK, () => resolve()));
   personality.port = (server.address() as AddressInfo).port;

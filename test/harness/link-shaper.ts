@@ -1,3 +1,5 @@
+import type { Socket } from 'node:net';
+
 /**
  * A per-connection link model for the benchmark: every chunk arrives one-way delay (half the round trip) after it
  * was sent, and no faster than the bandwidth cap allows after the chunk before it. Microsoft publishes no figure
@@ -62,5 +64,25 @@ export class ShapedWriter {
 
   close(): void {
     this.closed = true;
+  }
+}
+
+/**
+ * A proxied connection's two sockets end together: an error on either cuts both at once; a close cuts both once the
+ * shaper has written what it still held for the other side (`pending` names that writer, if any).
+ */
+export function endTogether(
+  client: Socket,
+  upstream: Socket,
+  options: { sockets: Set<Socket>; cut: () => void; pending: (closed: Socket) => ShapedWriter | undefined },
+): void {
+  for (const socket of [client, upstream]) {
+    socket.on('error', options.cut);
+    socket.on('close', () => {
+      options.sockets.delete(socket);
+      const writer = options.pending(socket);
+      if (writer) void writer.drained().then(options.cut);
+      else options.cut();
+    });
   }
 }

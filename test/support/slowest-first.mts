@@ -30,6 +30,7 @@ const SLOWEST = [
   'migrations-concurrently',
   'migrations',
   'reliability/tokens-revoked',
+  'bench-graph',
   'harness/exchange-imap',
   'sync-token-renewal',
   'sync-failures',

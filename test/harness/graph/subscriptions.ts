@@ -76,6 +76,11 @@ export class Subscriptions {
     clearInterval(this.timer);
   }
 
+  /** Harness control: ends every subscription without notifying anyone, once their endpoint is gone. */
+  clear(): void {
+    this.subscriptions.clear();
+  }
+
   /** The live subscriptions, as a test inspects them (the clientState included: the stand-in is Graph's side). */
   list(): Array<{ id: string; mailbox: string; expirationDateTime: string; clientState: string | null }> {
     return [...this.subscriptions.values()].map((s) => ({
