@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { addApplicationMailbox, startChannelFixture, type ChannelFixture } from '@/test/support/channel';
+import {
+  addApplicationMailbox,
+  appGraphClient,
+  startChannelFixture,
+  type ChannelFixture,
+} from '@/test/support/channel';
 import { serveRoute, type RouteServer } from '@/test/support/route-server';
 import { waitFor } from '@/test/support/wait-for';
 
@@ -17,7 +22,27 @@ vi.mock('next/server', async (importOriginal) => ({
   after: (task: () => Promise<unknown>) => void pending.push(Promise.resolve().then(task)),
 }));
 
+// What the product logs, kept alongside the real logger so a test can read the lines a failure leaves.
+const logged = vi.hoisted(() => [] as Array<{ level: string; args: unknown[] }>);
+vi.mock('@/lib/logger', async (importOriginal) => {
+  const real = await importOriginal<typeof import('@/lib/logger')>();
+  return {
+    ...real,
+    logger: (scope: string) => {
+      const inner = real.logger(scope);
+      const record =
+        (level: 'warn' | 'error' | 'info') =>
+        (...args: unknown[]) => {
+          logged.push({ level, args });
+          (inner[level] as (...a: unknown[]) => void)(...args);
+        };
+      return { ...inner, warn: record('warn'), error: record('error'), info: record('info') };
+    },
+  };
+});
+
 const MAILBOX = 'push-a@contoso.test';
+const MAILBOX_B = 'push-b@contoso.test';
 let f: ChannelFixture;
 let schema: typeof import('@/lib/db/schema');
 let route: typeof import('@/app/api/v1/graph/notifications/route');
@@ -33,8 +58,8 @@ beforeAll(async () => {
   process.env.GRAPH_NOTIFICATION_URL = notificationUrl;
   (globalThis as { __mailgateEnv?: unknown }).__mailgateEnv = undefined;
   f = await startChannelFixture({
-    users: [{ address: MAILBOX }],
-    app: { rbacAssignments: [{ role: 'Application Mail.ReadWrite', mailboxes: [MAILBOX] }] },
+    users: [{ address: MAILBOX }, { address: MAILBOX_B }],
+    app: { rbacAssignments: [{ role: 'Application Mail.ReadWrite', mailboxes: [MAILBOX, MAILBOX_B] }] },
   });
   schema = await import('@/lib/db/schema');
   route = await import('@/app/api/v1/graph/notifications/route');
@@ -66,7 +91,12 @@ const subscriptionRow = async () =>
 const storedCount = async () =>
   (await f.db.select({ id: schema.messages.id }).from(schema.messages).where(eq(schema.messages.accountId, accountId)))
     .length;
-const atGraph = () => f.harness.graph.subscriptions.list().find((s) => s.mailbox === MAILBOX);
+const atGraph = (mailbox = MAILBOX) => f.harness.graph.subscriptions.list().find((s) => s.mailbox === mailbox);
+
+/** Ends a subscription at Graph behind the product's back (as expiry would), with the app's own token. */
+async function deleteAtGraph(id: string): Promise<void> {
+  await (await appGraphClient(f)).delete(`/subscriptions/${id}`, { mailbox: MAILBOX });
+}
 
 describe('push through Graph change notifications', () => {
   it('echoes the validation token as text/plain 200', async () => {
@@ -223,5 +253,73 @@ describe('push through Graph change notifications', () => {
       spy.mockRestore();
     }
     expect(created).toHaveLength(1);
+  });
+
+  it('ends the subscription at Graph when the mailbox is disabled, and subscribes again once it is enabled', async () => {
+    const { setAccountEnabled } = await import('@/lib/channels/microsoft365/accounts');
+    await sync();
+    const before = atGraph()?.id;
+    expect(before).toBeTruthy();
+    expect((await setAccountEnabled(f.db, f.admin, accountId, false)).ok).toBe(true);
+    expect(atGraph()).toBeUndefined();
+    expect(await subscriptionRow()).toBeUndefined();
+
+    expect((await setAccountEnabled(f.db, f.admin, accountId, true)).ok).toBe(true);
+    await sync();
+    const again = atGraph()?.id;
+    expect(again).toBeTruthy();
+    expect(again).not.toBe(before);
+    expect((await subscriptionRow())?.subscriptionId).toBe(again);
+  });
+
+  it('counts a subscription Graph no longer knows (404) as ended', async () => {
+    const { setAccountEnabled } = await import('@/lib/channels/microsoft365/accounts');
+    await deleteAtGraph(atGraph()!.id);
+    expect(atGraph()).toBeUndefined();
+    logged.length = 0;
+    expect((await setAccountEnabled(f.db, f.admin, accountId, false)).ok).toBe(true);
+    expect(await subscriptionRow()).toBeUndefined();
+    expect(logged.filter((line) => line.level !== 'info')).toEqual([]);
+    await setAccountEnabled(f.db, f.admin, accountId, true);
+  });
+
+  it('subscribes again when a renewal finds Graph no longer knows the subscription (404)', async () => {
+    await sync();
+    const id = (await subscriptionRow())!.subscriptionId;
+    await deleteAtGraph(id);
+    await f.db
+      .update(schema.graphSubscriptions)
+      .set({ expiresAt: new Date(Date.now() + 3600_000) })
+      .where(eq(schema.graphSubscriptions.accountId, accountId));
+    await sync();
+    const again = atGraph()?.id;
+    expect(again).toBeTruthy();
+    expect(again).not.toBe(id);
+    expect((await subscriptionRow())?.subscriptionId).toBe(again);
+  });
+
+  it('removes a mailbox even when Graph refuses to end its subscription, logging no secret', async () => {
+    const { removeAccount } = await import('@/lib/channels/microsoft365/accounts');
+    const idB = await addApplicationMailbox(f, MAILBOX_B);
+    await runSync(productSyncDeps(f.db), { trigger: 'manual', accountIds: [idB] });
+    const subscription = atGraph(MAILBOX_B);
+    expect(subscription).toBeTruthy();
+    logged.length = 0;
+    f.harness.graph.throttle.arm(10, 600);
+    try {
+      expect((await removeAccount(f.db, f.admin, idB, true)).ok).toBe(true);
+    } finally {
+      f.harness.graph.throttle.off();
+    }
+    const [row] = await f.db.select().from(schema.mailAccounts).where(eq(schema.mailAccounts.id, idB));
+    expect(row?.removedAt).not.toBeNull();
+    expect(row?.tokenCacheSealed).toBeNull();
+    expect(atGraph(MAILBOX_B)?.id).toBe(subscription?.id);
+    const warnings = logged.filter((line) => line.level === 'warn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.args[0]).toEqual({ accountId: idB, failure: 'ApplicationThrottled' });
+    const text = JSON.stringify(logged);
+    expect(text).not.toContain(subscription?.clientState);
+    expect(text).not.toMatch(/eyJ|Bearer|secret/i);
   });
 });

@@ -2,10 +2,8 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import {
-  CLIENT_ID,
-  CLIENT_SECRET,
-  TENANT,
   addApplicationMailbox,
+  appGraphClient,
   startChannelFixture,
   type ChannelFixture,
 } from '@/test/support/channel';
@@ -23,6 +21,7 @@ const IN_SCOPE = [
   'app-cut',
   'app-reset',
   'app-storm',
+  'app-squall',
   'app-seen',
   'app-delete',
   'app-large',
@@ -95,12 +94,7 @@ const folderCounts = z.object({
 
 /** The mailbox's folders as Graph counts them, read with a token of the app (as an admin's script would). */
 async function serverFolders(address: string) {
-  const { appTokenSource } = await import('@/lib/microsoft/app-token');
-  const { createGraphClient } = await import('@/lib/microsoft/graph/client');
-  const { cloudEndpoints } = await import('@/lib/microsoft/clouds');
-  const endpoints = cloudEndpoints('global', f.harness.endpointOverrides);
-  const token = appTokenSource({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tenant: TENANT, endpoints });
-  const client = createGraphClient({ baseUrl: endpoints.graphBaseUrl, token });
+  const client = await appGraphClient(f);
   const answer = await client.json(`/users/${address}/mailFolders`, folderCounts, { mailbox: address });
   return new Map(answer.value.map((folder) => [folder.displayName, folder]));
 }
@@ -187,6 +181,23 @@ describe('sync through Microsoft Graph, application access', () => {
     const report = await sync(id);
     expect(report.accounts).toMatchObject([{ outcome: 'success', fetched: 8 }]);
     expectEachOnce(await stored(id), 8);
+  });
+
+  it('rides out 429s and 503s spread over a whole sync, waiting each Retry-After, and stores each message once', async () => {
+    const address = 'app-squall@contoso.test';
+    const id = await addAppAccount(address);
+    await f.harness.seed.messages(address, { count: 40, seed: 27 });
+    // Every third request refused (delta pages and $value reads alike), 429 and 503 in turn, 16 in all: a storm
+    // that lasts the whole round of four delta pages, not a burst at its start.
+    f.harness.graph.throttle.storm({ count: 16, every: 3, retryAfterSeconds: 1 });
+    const report = await sync(id, { batch: { messages: 10, bytes: 12 * 1024 * 1024 } });
+    expect(report.accounts).toMatchObject([{ outcome: 'success', fetched: 40 }]);
+    expectEachOnce(await stored(id), 40);
+    expect(f.harness.graph.throttle.refused).toBe(16);
+    expect(f.harness.graph.throttle.early).toBe(0);
+    const runs = await f.db.select().from(schema.syncRuns).where(eq(schema.syncRuns.accountId, id));
+    expect(runs.map((r) => [r.outcome, r.messages])).toEqual([['success', 40]]);
+    expect((await sync(id)).accounts).toMatchObject([{ outcome: 'success', fetched: 0 }]);
   });
 
   it('ends as throttled, not failed, when Graph asks for a longer pause than a run sits through', async () => {

@@ -166,6 +166,30 @@ describe('RBAC for Applications and throttling', () => {
     }
     expect((await get('/users/alice@contoso.test/mailFolders')).status).toBe(200);
   });
+
+  it('in a storm refuses every n-th request, 429 and 503 in turn, and a request back before its Retry-After', async () => {
+    harness.graph.throttle.storm({ count: 2, every: 2, retryAfterSeconds: 30 });
+    const folders = '/users/alice@contoso.test/mailFolders';
+    const other = '/users/bob@contoso.test/mailFolders';
+    expect((await get(other)).status).toBe(200);
+    const first = await get(folders);
+    expect([first.status, first.headers.get('retry-after'), first.body.error?.code]).toEqual([
+      429,
+      '30',
+      'ApplicationThrottled',
+    ]);
+    expect((await get(other)).status).toBe(200);
+    const second = await get(other);
+    expect([second.status, second.headers.get('retry-after'), second.body.error?.code]).toEqual([
+      503,
+      '30',
+      'serviceNotAvailable',
+    ]);
+    // The storm is over, but the first request comes back 30 s too soon: refused again, and counted.
+    expect((await get(folders)).status).toBe(429);
+    expect(harness.graph.throttle).toMatchObject({ refused: 2, early: 1 });
+    harness.graph.throttle.off();
+  });
 });
 
 describe('sendMail with a MIME body', () => {
@@ -246,5 +270,43 @@ describe('$batch', () => {
       }),
     });
     expect(tooMany.status).toBe(400);
+  });
+
+  it('answers in no set order, a $value in base64, and a throttled request with its own 429 in a 200', async () => {
+    const raw = Buffer.from('Subject: batch\r\nMessage-ID: <batch-1@contoso.test>\r\n\r\nbytes \xff\x00\r\n', 'latin1');
+    await harness.maildirs.deliver('carol@contoso.test', raw);
+    const listing = await get('/users/carol@contoso.test/mailFolders/inbox/messages');
+    const listed = listing.body.value as Array<{ id: string; internetMessageId: string }>;
+    const id = listed.find((m) => m.internetMessageId === '<batch-1@contoso.test>')?.id ?? '';
+    const post = (requests: unknown[]) =>
+      graphCall(harness, token, '/$batch', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ requests }),
+      });
+    const value = { method: 'GET', url: `/users/carol@contoso.test/messages/${id}/$value` };
+    const folders = { method: 'GET', url: '/users/carol@contoso.test/mailFolders' };
+    const batch = await post([
+      { id: 'a', ...value },
+      { id: 'b', ...folders },
+      { id: 'c', ...folders },
+    ]);
+    expect(batch.status).toBe(200);
+    const responses = batch.body.responses as Array<{ id: string; status: number; body: unknown }>;
+    expect(responses.map((r) => r.id)).not.toEqual(['a', 'b', 'c']);
+    const mime = responses.find((r) => r.id === 'a');
+    expect(mime?.status).toBe(200);
+    expect(Buffer.from(mime?.body as string, 'base64')).toEqual(raw);
+
+    harness.graph.throttle.storm({ count: 1, every: 3, retryAfterSeconds: 5 });
+    const throttled = await post([
+      { id: 'a', ...folders },
+      { id: 'b', ...folders },
+    ]);
+    harness.graph.throttle.off();
+    expect(throttled.status).toBe(200);
+    const inner = throttled.body.responses as Array<{ id: string; status: number; headers: Record<string, string> }>;
+    expect(inner.map((r) => r.status).sort()).toEqual([200, 429]);
+    expect(inner.find((r) => r.status === 429)?.headers['retry-after']).toBe('5');
   });
 });

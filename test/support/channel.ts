@@ -124,3 +124,13 @@ export async function addApplicationMailbox(
     .returning({ id: mailAccounts.id });
   return (row as { id: string }).id;
 }
+
+/** A Graph client with the product app's own token, as an admin's script would use it (to look at Graph's side). */
+export async function appGraphClient(f: ChannelFixture) {
+  const { appTokenSource } = await import('@/lib/microsoft/app-token');
+  const { createGraphClient } = await import('@/lib/microsoft/graph/client');
+  const { cloudEndpoints } = await import('@/lib/microsoft/clouds');
+  const endpoints = cloudEndpoints('global', f.harness.endpointOverrides);
+  const token = appTokenSource({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tenant: TENANT, endpoints });
+  return createGraphClient({ baseUrl: endpoints.graphBaseUrl, token });
+}

@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import { endPushSubscription } from '@/lib/channels/microsoft365/push-subscriptions';
 import type { Db } from '@/lib/db/types';
 import { recordAuditEvent } from '@/lib/db/queries/audit-events';
 import { deleteAccount, findAccount, updateAccount, type MailAccount } from '@/lib/db/queries/mail-accounts';
@@ -85,6 +86,8 @@ export async function setAccountEnabled(db: Db, admin: Admin, id: string, enable
   if (!account) return accountMissing();
   // Enabling returns to 'active' and is due at once; an account that needs re-auth keeps needing it.
   const status = enabled ? (account.status === 'needs_reauth' ? 'needs_reauth' : 'active') : 'disabled';
+  // Graph stops posting for a mailbox nobody syncs; re-enabled, its next sync subscribes again.
+  if (!enabled) await endPushSubscription(db, id);
   const saved = await updateAccount(
     db,
     id,
@@ -114,6 +117,8 @@ export async function correctMailboxAddress(db: Db, admin: Admin, id: string, ad
 export async function removeAccount(db: Db, admin: Admin, id: string, keepMessages: boolean): Promise<AccountResult> {
   const account = await liveAccount(db, id);
   if (!account) return accountMissing();
+  // Before the sign-in is wiped: ending the subscription at Graph needs the mailbox's token.
+  await endPushSubscription(db, id);
   if (keepMessages) {
     await updateAccount(db, id, {
       removedAt: new Date(),

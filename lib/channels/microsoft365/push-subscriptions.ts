@@ -2,11 +2,18 @@ import 'server-only';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { getEnv } from '@/lib/config/env';
-import { findSubscriptionOfAccount, saveRenewal, saveSubscription } from '@/lib/db/queries/graph-subscriptions';
+import { acquireAccountAccess } from '@/lib/channels/microsoft365/tokens';
+import {
+  deleteSubscriptionOfAccount,
+  findSubscriptionOfAccount,
+  saveRenewal,
+  saveSubscription,
+} from '@/lib/db/queries/graph-subscriptions';
 import type { Db } from '@/lib/db/types';
 import { logger } from '@/lib/logger';
 import { createGraphClient, type GraphClient } from '@/lib/microsoft/graph/client';
 import { GraphFailure } from '@/lib/microsoft/graph/failure';
+import { ExplainedFault } from '@/lib/microsoft/errors';
 import type { GraphMailbox, SyncAccount } from '@/lib/sync/types';
 
 /**
@@ -79,13 +86,13 @@ export async function keepPushSubscription(
         return;
       } catch (error) {
         // Graph no longer knows it (expired or removed meanwhile): a new one replaces it below.
-        if (!(error instanceof GraphFailure && error.kind === 'not_found')) throw error;
+        if (!subscriptionGone(error)) throw error;
       }
     }
     if ((refusedUntil.get(notificationUrl) ?? 0) > Date.now()) return;
-    // One of another URL, or one Graph removed: ended at Graph (best effort) before its replacement exists.
-    if (existing && !usable)
-      await client.delete(`/subscriptions/${encodeURIComponent(existing.subscriptionId)}`, request).catch(() => {});
+    // One of another URL, or one Graph removed: ended at Graph (best effort) before its replacement exists, its row
+    // with it, so a refused replacement leaves no row that names a subscription Graph no longer has.
+    if (existing && !usable) await endSubscription(db, client, existing, graph.mailbox).catch(() => {});
     try {
       await createSubscription(db, client, account, graph.mailbox, notificationUrl, now);
     } catch (error) {
@@ -94,9 +101,79 @@ export async function keepPushSubscription(
       throw error;
     }
   } catch (error) {
-    const code = error instanceof GraphFailure ? error.code : error instanceof Error ? error.name : 'unknown';
-    logger('push').warn({ accountId: account.id, code }, 'keeping the Graph subscription failed; polling continues');
+    logger('push').warn(
+      { accountId: account.id, failure: failureName(error) },
+      'keeping the Graph subscription failed; polling continues',
+    );
   }
+}
+
+// Ending a subscription waits little: the admin's removal or disabling goes on whatever Graph answers.
+const END_TIMEOUT_MS = 10_000;
+const END_MAX_WAIT_MS = 5_000;
+
+/**
+ * Ends the mailbox's subscription at Graph when the mailbox is removed or disabled, so Graph stops posting for it
+ * (DELETE /subscriptions/{id}, answered 204: https://learn.microsoft.com/en-us/graph/api/subscription-delete).
+ * A 404 counts as done: Graph answers `ResourceNotFound` for one it no longer knows (expired, or removed by a
+ * `subscriptionRemoved`; microsoftgraph/msgraph-sdk-php#221 shows the body). Then the row goes; on re-enabling, the
+ * mailbox's next leased sync finds none and subscribes again. Any other failure is logged (the account and the
+ * failure's name, never a token) and never blocks the caller; the row then stays, so a re-enabled mailbox renews or
+ * replaces that subscription, and one left at Graph expires within its lifetime (its notifications only reach a
+ * mailbox that is not active, which they do not sync). Must run before the mailbox's sign-in is wiped. Called from
+ * an admin's action, which may refresh a delegated token as sending a test message does.
+ */
+export async function endPushSubscription(db: Db, accountId: string): Promise<void> {
+  const existing = await findSubscriptionOfAccount(db, accountId);
+  if (!existing) return;
+  try {
+    const access = await acquireAccountAccess(db, accountId);
+    if (access.transport === 'graph') {
+      const { mailbox, endpoints, token } = access.graph;
+      const client = createGraphClient({
+        baseUrl: endpoints.graphBaseUrl,
+        token,
+        maxRetries: 1,
+        maxWaitMs: END_MAX_WAIT_MS,
+        timeoutMs: END_TIMEOUT_MS,
+      });
+      await endSubscription(db, client, existing, mailbox);
+    } else {
+      await deleteSubscriptionOfAccount(db, accountId);
+    }
+  } catch (error) {
+    logger('push').warn(
+      { accountId, failure: failureName(error) },
+      'ending the Graph subscription failed; it expires at Graph by itself',
+    );
+  }
+}
+
+/** DELETE at Graph, then the row; a 404 counts as done. Other failures are thrown with the row left in place. */
+async function endSubscription(
+  db: Db,
+  client: GraphClient,
+  subscription: { accountId: string; subscriptionId: string },
+  mailbox: string,
+): Promise<void> {
+  try {
+    await client.delete(`/subscriptions/${encodeURIComponent(subscription.subscriptionId)}`, { mailbox });
+  } catch (error) {
+    if (!subscriptionGone(error)) throw error;
+  }
+  await deleteSubscriptionOfAccount(db, subscription.accountId);
+}
+
+/** 404 from /subscriptions/{id}: Graph no longer has it (its code is ResourceNotFound, not a message's). */
+function subscriptionGone(error: unknown): boolean {
+  return error instanceof GraphFailure && error.details.status === 404;
+}
+
+/** What a log line may say about a failure: Graph's error code or the explained code, never its message. */
+function failureName(error: unknown): string {
+  if (error instanceof GraphFailure) return error.code;
+  if (error instanceof ExplainedFault) return error.explained.code;
+  return error instanceof Error ? error.name : 'unknown';
 }
 
 async function createSubscription(

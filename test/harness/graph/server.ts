@@ -59,7 +59,7 @@ export async function startGraph(options: {
 
   const handle = async (request: GraphRequest): Promise<GraphResponse> => {
     try {
-      throttle.take();
+      throttle.take(request);
       const path = new URL(request.url, url).pathname;
       if (request.method === 'POST' && path === '/v1.0/$batch') {
         authenticate(options.state, request.headers.authorization);

@@ -10,6 +10,10 @@
  * - a new message in the Inbox (the maildir is polled) is posted as a changeNotification to the notificationUrl,
  *   which must answer 202; other answers are retried a few times with backoff (Graph retries for hours; the
  *   stand-in compresses that into seconds);
+ * - DELETE /subscriptions/{id} ends it and answers 204 No Content, after which Graph posts nothing more for it
+ *   (https://learn.microsoft.com/en-us/graph/api/subscription-delete); one Graph does not know (never made, expired,
+ *   deleted, removed) answers 404 `ResourceNotFound` "The object was not found." (the body a client met for a DELETE,
+ *   microsoftgraph/msgraph-sdk-php#221);
  * - only the app that created a subscription can see, renew or delete it (404 otherwise: stricter where the docs
  *   are silent).
  * Lifecycle notifications (https://learn.microsoft.com/en-us/graph/change-notifications-lifecycle-events) are sent
@@ -220,7 +224,7 @@ export class Subscriptions {
   private owned(principal: Principal, id: string): Subscription {
     const subscription = this.subscriptions.get(id);
     if (!subscription || subscription.clientId !== principal.clientId)
-      throw new GraphError(404, 'ResourceNotFound', `The object was not found: ${id}`);
+      throw new GraphError(404, 'ResourceNotFound', 'The object was not found.');
     return subscription;
   }
 
