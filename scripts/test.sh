@@ -1,33 +1,34 @@
 #!/usr/bin/env bash
 # `npm test`: installs what the tests need on a fresh Debian machine, then runs every check.
 #
-# The suite spends about a thousand CPU-seconds, and much of its waiting (vitest on Dovecot, Postgres, child processes
-# and timeouts; Playwright on syncs, the stand-in and the browser) leaves a core idle. Run one after the other, the
-# phases kept two cores busy barely two thirds of the time, so they overlap (docs/development.md, "How long it takes"):
-#   1. lint (Prettier, eslint) and `next build` (whose type check is the project's tsc) start at once, beside the
-#      tool install, since neither needs the tools;
-#   2. vitest starts when the tools are there and lint passed;
-#   3. Playwright starts when the build is done, beside vitest.
-# vitest's output is shown as it runs; the build's and Playwright's follow it (Playwright's live from then on).
+# The order keeps both cores busy without making the phases fight (docs/development.md, "How long it takes"):
+#   1. lint (Prettier, eslint) and `next build` start at once, beside the tool install, since neither needs the
+#      tools; the build's type check is the project's tsc, so lint leaves it out;
+#   2. vitest starts when the tools are there and lint passed, with the build still beside it (vitest mostly waits,
+#      on Dovecot, Postgres, child processes and timeouts, while the build mostly computes);
+#   3. Playwright runs alone after both: run beside vitest it took as long as the two one after the other, and
+#      spent more CPU, since its browsers and servers spend CPU for as long as they run.
+# Each phase's wall time and CPU time (its own process tree) are printed after it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export NEXT_TELEMETRY_DISABLED=1
+TIMEFORMAT='%R s wall, %U s user + %S s sys'
 step() { printf '\n== %s\n' "$1"; }
 out="$(mktemp -d)"
-pids=()
-stop_all() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+build=""
+stop() {
+  [ -z "$build" ] || kill "$build" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$out"
 }
-trap stop_all EXIT
+trap stop EXIT
 
-bash scripts/lint.sh --no-types >"$out/lint" 2>&1 &
+# Backgrounded timed groups: `time` reports on stderr, kept apart from the command's own output.
+{ time bash scripts/lint.sh --no-types >"$out/lint" 2>&1; } 2>"$out/lint.time" &
 lint=$!
-npx next build >"$out/build" 2>&1 &
+{ time npx next build >"$out/build" 2>&1; } 2>"$out/build.time" &
 build=$!
-pids=("$lint" "$build")
 
 bash scripts/install-tools.sh chromium dovecot
 
@@ -42,34 +43,19 @@ step "lint (Prettier, eslint; the type check is the build's)"
 lint_status=0
 wait "$lint" || lint_status=$?
 cat "$out/lint"
+echo "lint: $(cat "$out/lint.time")"
 [ "$lint_status" -eq 0 ] || exit "$lint_status"
 
-step "unit and integration tests (vitest), with the production build and then Playwright beside them"
-npx vitest run &
-vitest=$!
-pids+=("$vitest")
+step "unit and integration tests (vitest), with the production build beside them"
+time npx vitest run
 
+step "production build (type check included)"
 build_status=0
 wait "$build" || build_status=$?
-e2e=""
-if [ "$build_status" -eq 0 ]; then
-  npx playwright test >"$out/e2e" 2>&1 &
-  e2e=$!
-  pids+=("$e2e")
-fi
-
-vitest_status=0
-wait "$vitest" || vitest_status=$?
-
-step "production build"
+build=""
 cat "$out/build"
+echo "build: $(cat "$out/build.time")"
 [ "$build_status" -eq 0 ] || exit "$build_status"
 
-step "end-to-end tests (Playwright, Debian chromium; E2E_WORKERS worlds side by side), started when the build was done"
-tail -n +1 -f --pid="$e2e" "$out/e2e"
-e2e_status=0
-wait "$e2e" || e2e_status=$?
-
-[ "$vitest_status" -eq 0 ] || { echo "npm test: vitest failed (exit $vitest_status)" >&2; exit "$vitest_status"; }
-[ "$e2e_status" -eq 0 ] || { echo "npm test: Playwright failed (exit $e2e_status)" >&2; exit "$e2e_status"; }
-pids=()
+step "end-to-end tests (Playwright, Debian chromium; E2E_WORKERS worlds side by side)"
+time npx playwright test
