@@ -6,8 +6,9 @@
 #      tools; the build's type check is the project's tsc, so lint leaves it out;
 #   2. vitest starts when the tools are there and lint passed, with the build still beside it (vitest mostly waits,
 #      on Dovecot, Postgres, child processes and timeouts, while the build mostly computes);
-#   3. Playwright runs alone after both: run beside vitest it took as long as the two one after the other, and
-#      spent more CPU, since its browsers and servers spend CPU for as long as they run.
+#   3. Playwright runs alone after both: the vitest phase already keeps both cores busy, and run beside it Playwright
+#      made the whole run slower (623 s against 498-585 s) and costlier (about 90 CPU-s more), since its browsers
+#      and servers spend CPU for as long as they run.
 # Each phase's wall time and CPU time (its own process tree) are printed after it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
