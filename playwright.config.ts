@@ -6,31 +6,6 @@ import { defineConfig } from '@playwright/test';
 // side finish sooner even on two cores (see docs/development.md). E2E_WORKERS=1 runs them one after the other.
 const workers = Number(process.env.E2E_WORKERS ?? 2);
 
-// Chromium 156 opens its omnibox popup as a page of its own (chrome://omnibox-popup.top-chrome, a renderer) in every
-// window (each test's context), headless too, where no one can ever open it. Sampled over 30 s of the e2e run, those
-// renderers spent a seventh of the CPU; without them the every-page spec spent 47 machine CPU-s instead of 51 (A/B,
-// two runs each, docs/development.md). One --disable-features switch replaces the one Playwright passes,
-// so Playwright 1.65's own list (its chromiumSwitches.ts) is repeated here before the omnibox's features.
-const PLAYWRIGHT_DISABLED_FEATURES = [
-  'AvoidUnnecessaryBeforeUnloadCheckSync',
-  'DestroyProfileOnBrowserClose',
-  'HttpsUpgrades',
-  'HttpsFirstBalancedModeAutoEnable',
-  'LensOverlay',
-  'MediaRouter',
-  'PaintHolding',
-  'ThirdPartyStoragePartitioning',
-  'AvoidCorsURLLoaderRestartOnRedirect',
-  'TcpPortRandomizationWin',
-  'OptimizationHints',
-  'NetworkTimeServiceQuerying',
-  'AimEnabled',
-  'PreconnectToSearch',
-  'msForceBrowserSignIn',
-  'msEdgeUpdateLaunchServicesPreferredVersion',
-];
-const OMNIBOX_WEBUI = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup', 'WebUIOmniboxFullPopup'];
-
 export default defineConfig({
   testDir: './e2e',
   testMatch: '**/*.spec.ts',
@@ -57,7 +32,6 @@ export default defineConfig({
         '--disable-component-update',
         '--disable-sync',
         '--no-first-run',
-        `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, ...OMNIBOX_WEBUI].join(',')}`,
       ],
     },
   },
