@@ -23,10 +23,21 @@ export interface ShapedLinkResult {
   /** Product messages/s over mbsync's (target ≥ 2). */
   ratio: number;
   exact: FirstSyncResult['exact'];
-  incremental: { added: number; bytes: number; ms: number; linkMs: number; ratioToLink: number; fetched: number };
+  incremental: ShapedIncremental;
+  /** With `--baseline <checkout>`: that checkout's incremental +100 first, on the same account (then this one's). */
+  baselineIncremental?: ShapedIncremental;
   idle: { ms: number; connections: number; commands: number; roundTrips: number };
   /** A polled pass over the same mailbox, due, while a live worker watches its INBOX (target 0 round trips). */
   watchedIdle?: { ms: number; synced: number; roundTrips: number };
+}
+
+export interface ShapedIncremental {
+  added: number;
+  bytes: number;
+  ms: number;
+  linkMs: number;
+  ratioToLink: number;
+  fetched: number;
 }
 
 const ADDRESS = 'shaped@contoso.test';
@@ -37,6 +48,7 @@ export async function benchShapedLink(
   count: number,
   runs: number,
   log: (line: string) => void,
+  baselineDir?: string,
 ): Promise<ShapedLinkResult> {
   const exchange = harness.exchange;
   if (!exchange) throw new Error('bench: the shaped link needs the Exchange personality');
@@ -65,16 +77,32 @@ export async function benchShapedLink(
     const mbsyncSummary = summarize(mbsync, count, mailbox.bytes);
     const productSummary = summarize(product, count, mailbox.bytes);
 
-    const added = await seedBenchMailbox(harness, ADDRESS, { count: 100, seed: 1717, offset: count });
-    const incremental = await runSyncChild(productEnv(db.url), [accountId], false);
-    const linkMs = (added.bytes / shape.bytesPerSecond) * 1000;
+    // +100 in a fresh process; with a baseline, its +100 first (the next 100 of the same generated sequence).
+    let offset = count;
+    const incrementalRun = async (cwd?: string): Promise<ShapedIncremental> => {
+      const added = await seedBenchMailbox(harness, ADDRESS, { count: 100, seed: 1717, offset });
+      offset += 100;
+      const report = await runSyncChild(productEnv(db.url), [accountId], false, cwd);
+      const linkMs = (added.bytes / shape.bytesPerSecond) * 1000;
+      log(
+        `shaped incremental +100${cwd ? ' (baseline)' : ''}: ${report.ms.toFixed(0)} ms (link needs ${linkMs.toFixed(0)} ms)`,
+      );
+      return {
+        added: added.count,
+        bytes: added.bytes,
+        ms: report.ms,
+        linkMs,
+        ratioToLink: report.ms / linkMs,
+        fetched: report.accounts[0]?.fetched ?? 0,
+      };
+    };
+    const baselineIncremental = baselineDir ? await incrementalRun(baselineDir) : undefined;
+    const incremental = await incrementalRun();
     const counted = { connections: exchange.stats.connections, commands: exchange.stats.commands };
     const idle = await runSyncChild(productEnv(db.url), [accountId], false);
     const connections = exchange.stats.connections - counted.connections;
     const commands = exchange.stats.commands - counted.commands;
-    log(
-      `shaped incremental +100: ${incremental.ms.toFixed(0)} ms (link needs ${linkMs.toFixed(0)} ms); idle ${idle.ms.toFixed(0)} ms, ${connections} connections + ${commands} commands`,
-    );
+    log(`shaped idle ${idle.ms.toFixed(0)} ms, ${connections} connections + ${commands} commands`);
     // Another worker holds an IDLE on this INBOX (a live claim) and the mailbox is due: the polled pass passes it by.
     await watchedElsewhere(db.url, accountId);
     const beforeWatched = exchange.stats.connections + exchange.stats.commands;
@@ -94,14 +122,8 @@ export async function benchShapedLink(
       product: productSummary,
       ratio: productSummary.msgPerSec / mbsyncSummary.msgPerSec,
       exact,
-      incremental: {
-        added: added.count,
-        bytes: added.bytes,
-        ms: incremental.ms,
-        linkMs,
-        ratioToLink: incremental.ms / linkMs,
-        fetched: incremental.accounts[0]?.fetched ?? 0,
-      },
+      incremental,
+      baselineIncremental,
       // Each connection costs its greeting, and imapflow waits for each command's answer before the next.
       idle: { ms: idle.ms, connections, commands, roundTrips: connections + commands },
       watchedIdle,

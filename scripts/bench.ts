@@ -3,8 +3,8 @@
  * targets measured side by side on this machine — first sync vs mbsync on loopback (with CPU seconds per GB by
  * process) and on an Exchange-like shaped link (`--rtt` ms, `--bandwidth` MB/s per connection), the raw IMAP
  * ceiling, incremental and idle runs, many accounts with several processes, a polled pass over many idle
- * mailboxes (`--mailboxes N`, `--concurrency C` repeatable, `--baseline <checkout>` to time another commit's sync
- * on the same database; also for `--only shaped-idle`, the shaped idle row alone), peak memory, and console pages
+ * mailboxes (`--mailboxes N`, `--concurrency C` and `--processes N` repeatable, `--baseline <checkout>` to time another commit's sync
+ * on the same database; also for `--only shaped-idle`, the shaped idle row alone, and for the shaped incremental +100), peak memory, and console pages
  * on a big database; the Graph transport's first sync, incremental and idle on loopback (`--only graph`). Table on stdout, figures in bench/results/latest.json, and the table with its commit and date
  * in docs/performance.md.
  * `--link` shapes every IMAP connection of the Exchange stand-in (round trip, bandwidth per connection; DESIGN.md's
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
       rtt: { type: 'string' },
       bandwidth: { type: 'string' },
       concurrency: { type: 'string', multiple: true },
+      processes: { type: 'string', multiple: true },
     },
   });
   const link = values.link ? parseLink(values.link) : undefined;
@@ -51,6 +52,8 @@ async function main(): Promise<void> {
     },
     polledMailboxes: Number(values.mailboxes ?? (quick ? 200 : 1_000)),
     polledConcurrency: (values.concurrency ?? (quick ? ['16'] : ['4', '16'])).map(Number),
+    // Sync processes sharing one polled pass through the lease (`--processes 1 --processes 2`).
+    polledProcesses: (values.processes ?? ['1']).map(Number),
     rows: quick ? 100_000 : 1_000_000,
     runs: Number(values.runs ?? 3),
     link,
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
         options.shaped.messages,
         Math.min(options.runs, quick ? 1 : 2),
         log,
+        values.baseline,
       ).catch((e: unknown) => fail(result, 'shaped', e));
     // `--only shaped-idle`: the shaped link's idle row alone (`--baseline` times another checkout beside it).
     if (parts.has('shaped-idle'))
@@ -101,6 +105,7 @@ async function main(): Promise<void> {
         options.polledConcurrency,
         log,
         values.baseline,
+        options.polledProcesses,
       ).catch((e: unknown) => fail(result, 'polled', e));
     if (parts.has('pages'))
       result.pages = await benchPages(1_000, options.rows, log).catch((e: unknown) => fail(result, 'pages', e));
