@@ -77,13 +77,12 @@ export async function benchShapedLink(
     const mbsyncSummary = summarize(mbsync, count, mailbox.bytes);
     const productSummary = summarize(product, count, mailbox.bytes);
 
-    // +100 in a fresh process; with a baseline, its +100 first (the next 100 of the same generated sequence).
-    let offset = count;
+    // +100 in a fresh process. With a baseline, that checkout first; then the account is rewound to where it was
+    // (the 100 rows deleted, the folder state as the first sync left it) and this checkout fetches the same 100.
+    const added = await seedBenchMailbox(harness, ADDRESS, { count: 100, seed: 1717, offset: count });
+    const linkMs = (added.bytes / shape.bytesPerSecond) * 1000;
     const incrementalRun = async (cwd?: string): Promise<ShapedIncremental> => {
-      const added = await seedBenchMailbox(harness, ADDRESS, { count: 100, seed: 1717, offset });
-      offset += 100;
       const report = await runSyncChild(productEnv(db.url), [accountId], false, cwd);
-      const linkMs = (added.bytes / shape.bytesPerSecond) * 1000;
       log(
         `shaped incremental +100${cwd ? ' (baseline)' : ''}: ${report.ms.toFixed(0)} ms (link needs ${linkMs.toFixed(0)} ms)`,
       );
@@ -96,7 +95,11 @@ export async function benchShapedLink(
         fetched: report.accounts[0]?.fetched ?? 0,
       };
     };
-    const baselineIncremental = baselineDir ? await incrementalRun(baselineDir) : undefined;
+    let baselineIncremental: ShapedIncremental | undefined;
+    if (baselineDir) {
+      baselineIncremental = await incrementalRun(baselineDir);
+      await rewind(db.url, accountId, count);
+    }
     const incremental = await incrementalRun();
     const counted = { connections: exchange.stats.connections, commands: exchange.stats.commands };
     const idle = await runSyncChild(productEnv(db.url), [accountId], false);
@@ -140,6 +143,19 @@ async function watchedElsewhere(url: string, accountId: string): Promise<void> {
   try {
     await sql`insert into mailbox_watches (account_id, owner, expires_at)
       values (${accountId}, 'bench-watcher', now() + interval '10 minutes')`;
+    await sql`update mail_accounts set next_attempt_at = now() where id = ${accountId}`;
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Back to just after the first sync of `count` messages: as if the last 100 had not been fetched yet. */
+async function rewind(url: string, accountId: string, count: number): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await sql`delete from messages where account_id = ${accountId} and uid > ${count}`;
+    await sql`update mail_folder_state set last_uid = ${count}, uid_next = ${count + 1}, messages_on_server = ${count}
+      where account_id = ${accountId}`;
     await sql`update mail_accounts set next_attempt_at = now() where id = ${accountId}`;
   } finally {
     await sql.end();
