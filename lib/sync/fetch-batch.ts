@@ -71,10 +71,9 @@ export async function fetchBatches(
   );
   // One parse at a time, in arrival order: mailparser is CPU-bound, running many at once only adds memory.
   let parsing: Promise<unknown> = Promise.resolve();
-  // Hand-offs run one after another, in batch order; none starts after a failure.
+  // Hand-offs run one after another, in batch order; none after one that failed (a store refused).
   let handoff: Promise<void> = Promise.resolve();
   let next = 0;
-  let failed = false;
   let broken = false;
   const handOnReady = () => {
     while (next < states.length && (states[next] as (typeof states)[number]).waiting === 0) {
@@ -82,7 +81,6 @@ export async function fetchBatches(
       next += 1;
       handoff = handoff.then(async () => {
         const messages = await Promise.all(results);
-        if (failed) return;
         const unretrievable = [...notices, ...unserved.map((uid) => ({ uid, reason: 'no_data' as const }))];
         await onBatch(batch, {
           messages: messages.sort((a, b) => a.meta.uid - b.meta.uid),
@@ -155,8 +153,8 @@ export async function fetchBatches(
     handOnReady();
     await handoff;
   } catch (error) {
-    failed = true;
-    // A hand-off already running (a store starting) finishes before the caller sees the error.
+    // Batches that were complete when the FETCH failed (the connection cut, a BYE) are still stored, as they would
+    // have been had each come in a FETCH of its own; the caller sees the error once their stores have started.
     await handoff.catch(() => {});
     throw error;
   }
