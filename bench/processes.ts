@@ -89,6 +89,9 @@ function tsArgs(script: string, args: string[]): string[] {
 
 export interface SyncChildReport {
   ms: number;
+  /** Epoch ms around the timed run (absent from older checkouts' sync child). */
+  startedAt?: number;
+  endedAt?: number;
   accounts: { id: string; outcome: string; fetched: number; bytes: number; durationMs: number; error?: string }[];
 }
 

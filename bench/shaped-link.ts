@@ -23,10 +23,21 @@ export interface ShapedLinkResult {
   /** Product messages/s over mbsync's (target ≥ 2). */
   ratio: number;
   exact: FirstSyncResult['exact'];
-  incremental: { added: number; bytes: number; ms: number; linkMs: number; ratioToLink: number; fetched: number };
+  incremental: ShapedIncremental;
+  /** With `--baseline <checkout>`: that checkout's incremental +100 first, on the same account (then this one's). */
+  baselineIncremental?: ShapedIncremental;
   idle: { ms: number; connections: number; commands: number; roundTrips: number };
   /** A polled pass over the same mailbox, due, while a live worker watches its INBOX (target 0 round trips). */
   watchedIdle?: { ms: number; synced: number; roundTrips: number };
+}
+
+export interface ShapedIncremental {
+  added: number;
+  bytes: number;
+  ms: number;
+  linkMs: number;
+  ratioToLink: number;
+  fetched: number;
 }
 
 const ADDRESS = 'shaped@contoso.test';
@@ -37,6 +48,7 @@ export async function benchShapedLink(
   count: number,
   runs: number,
   log: (line: string) => void,
+  baselineDir?: string,
 ): Promise<ShapedLinkResult> {
   const exchange = harness.exchange;
   if (!exchange) throw new Error('bench: the shaped link needs the Exchange personality');
@@ -65,16 +77,35 @@ export async function benchShapedLink(
     const mbsyncSummary = summarize(mbsync, count, mailbox.bytes);
     const productSummary = summarize(product, count, mailbox.bytes);
 
+    // +100 in a fresh process. With a baseline, that checkout first; then the account is rewound to where it was
+    // (the 100 rows deleted, the folder state as the first sync left it) and this checkout fetches the same 100.
     const added = await seedBenchMailbox(harness, ADDRESS, { count: 100, seed: 1717, offset: count });
-    const incremental = await runSyncChild(productEnv(db.url), [accountId], false);
     const linkMs = (added.bytes / shape.bytesPerSecond) * 1000;
+    const incrementalRun = async (cwd?: string): Promise<ShapedIncremental> => {
+      const report = await runSyncChild(productEnv(db.url), [accountId], false, cwd);
+      log(
+        `shaped incremental +100${cwd ? ' (baseline)' : ''}: ${report.ms.toFixed(0)} ms (link needs ${linkMs.toFixed(0)} ms)`,
+      );
+      return {
+        added: added.count,
+        bytes: added.bytes,
+        ms: report.ms,
+        linkMs,
+        ratioToLink: report.ms / linkMs,
+        fetched: report.accounts[0]?.fetched ?? 0,
+      };
+    };
+    let baselineIncremental: ShapedIncremental | undefined;
+    if (baselineDir) {
+      baselineIncremental = await incrementalRun(baselineDir);
+      await rewind(db.url, accountId, count);
+    }
+    const incremental = await incrementalRun();
     const counted = { connections: exchange.stats.connections, commands: exchange.stats.commands };
     const idle = await runSyncChild(productEnv(db.url), [accountId], false);
     const connections = exchange.stats.connections - counted.connections;
     const commands = exchange.stats.commands - counted.commands;
-    log(
-      `shaped incremental +100: ${incremental.ms.toFixed(0)} ms (link needs ${linkMs.toFixed(0)} ms); idle ${idle.ms.toFixed(0)} ms, ${connections} connections + ${commands} commands`,
-    );
+    log(`shaped idle ${idle.ms.toFixed(0)} ms, ${connections} connections + ${commands} commands`);
     // Another worker holds an IDLE on this INBOX (a live claim) and the mailbox is due: the polled pass passes it by.
     await watchedElsewhere(db.url, accountId);
     const beforeWatched = exchange.stats.connections + exchange.stats.commands;
@@ -94,14 +125,8 @@ export async function benchShapedLink(
       product: productSummary,
       ratio: productSummary.msgPerSec / mbsyncSummary.msgPerSec,
       exact,
-      incremental: {
-        added: added.count,
-        bytes: added.bytes,
-        ms: incremental.ms,
-        linkMs,
-        ratioToLink: incremental.ms / linkMs,
-        fetched: incremental.accounts[0]?.fetched ?? 0,
-      },
+      incremental,
+      baselineIncremental,
       // Each connection costs its greeting, and imapflow waits for each command's answer before the next.
       idle: { ms: idle.ms, connections, commands, roundTrips: connections + commands },
       watchedIdle,
@@ -118,6 +143,19 @@ async function watchedElsewhere(url: string, accountId: string): Promise<void> {
   try {
     await sql`insert into mailbox_watches (account_id, owner, expires_at)
       values (${accountId}, 'bench-watcher', now() + interval '10 minutes')`;
+    await sql`update mail_accounts set next_attempt_at = now() where id = ${accountId}`;
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Back to just after the first sync of `count` messages: as if the last 100 had not been fetched yet. */
+async function rewind(url: string, accountId: string, count: number): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await sql`delete from messages where account_id = ${accountId} and uid > ${count}`;
+    await sql`update mail_folder_state set last_uid = ${count}, uid_next = ${count + 1}, messages_on_server = ${count}
+      where account_id = ${accountId}`;
     await sql`update mail_accounts set next_attempt_at = now() where id = ${accountId}`;
   } finally {
     await sql.end();

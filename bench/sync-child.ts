@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     process.stdout.write('ready\n');
     await new Promise((resolve) => process.stdin.once('data', resolve));
   }
+  const startedAt = Date.now();
   const started = process.hrtime.bigint();
   const report = await runSync(productSyncDeps(db), {
     trigger: 'cli',
@@ -30,6 +31,9 @@ async function main(): Promise<void> {
   process.stdout.write(
     `${JSON.stringify({
       ms,
+      // Wall-clock bounds, so that a pass run by several processes at once is timed from the first start to the last end.
+      startedAt,
+      endedAt: Date.now(),
       accounts: report.accounts.map((a) => ({
         id: a.accountId,
         outcome: a.outcome,

@@ -3,12 +3,12 @@
  * targets measured side by side on this machine — first sync vs mbsync on loopback (with CPU seconds per GB by
  * process) and on an Exchange-like shaped link (`--rtt` ms, `--bandwidth` MB/s per connection), the raw IMAP
  * ceiling, incremental and idle runs, many accounts with several processes, a polled pass over many idle
- * mailboxes (`--mailboxes N`, `--concurrency C` repeatable, `--baseline <checkout>` to time another commit's sync
- * on the same database; also for `--only shaped-idle`, the shaped idle row alone), peak memory, and console pages
- * on a big database; the Graph transport's first sync, incremental and idle on loopback, its first sync on the
- * shaped link and its delivery latency through change notifications (`--only graph`; `graph-shaped`,
- * `graph-delivery` alone). Table on stdout, figures in bench/results/latest.json, and the table with its commit
- * and date in docs/performance.md.
+ * mailboxes (`--mailboxes N`, `--concurrency C` and `--processes N` repeatable, `--baseline <checkout>` to time
+ * another commit's sync on the same database; also for `--only shaped-idle`, the shaped idle row alone, and for the
+ * shaped incremental +100), peak memory, and console pages on a big database; the Graph transport's first sync,
+ * incremental and idle on loopback, its first sync on the shaped link and its delivery latency through change
+ * notifications (`--only graph`; `graph-shaped`, `graph-delivery` alone). Table on stdout, figures in
+ * bench/results/latest.json, and the table with its commit and date in docs/performance.md.
  * `--link` shapes every IMAP connection of the Exchange stand-in (round trip, bandwidth per connection; DESIGN.md's
  * Exchange-like link is `40ms,8MB`); the product and mbsync then share the same link.
  */
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
       rtt: { type: 'string' },
       bandwidth: { type: 'string' },
       concurrency: { type: 'string', multiple: true },
+      processes: { type: 'string', multiple: true },
     },
   });
   const link = values.link ? parseLink(values.link) : undefined;
@@ -57,6 +58,8 @@ async function main(): Promise<void> {
     delivery: quick ? { mailboxes: 20, messages: 100 } : { mailboxes: 100, messages: 1_000 },
     polledMailboxes: Number(values.mailboxes ?? (quick ? 200 : 1_000)),
     polledConcurrency: (values.concurrency ?? (quick ? ['16'] : ['4', '16'])).map(Number),
+    // Sync processes sharing one polled pass through the lease (`--processes 1 --processes 2`).
+    polledProcesses: (values.processes ?? ['1']).map(Number),
     rows: quick ? 100_000 : 1_000_000,
     runs: Number(values.runs ?? 3),
     link,
@@ -101,6 +104,7 @@ async function main(): Promise<void> {
         options.shaped.messages,
         options.shaped.runs,
         log,
+        values.baseline,
       ).catch((e: unknown) => fail(result, 'shaped', e));
     // `--only shaped-idle`: the shaped link's idle row alone (`--baseline` times another checkout beside it).
     if (parts.has('shaped-idle'))
@@ -118,6 +122,7 @@ async function main(): Promise<void> {
         options.polledConcurrency,
         log,
         values.baseline,
+        options.polledProcesses,
       ).catch((e: unknown) => fail(result, 'polled', e));
     if (parts.has('pages'))
       result.pages = await benchPages(1_000, options.rows, log).catch((e: unknown) => fail(result, 'pages', e));

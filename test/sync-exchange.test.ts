@@ -128,17 +128,15 @@ describe('throttling', () => {
     const address = 'throttled-exchange@contoso.test';
     const accountId = await bed.addAccount(address);
     await bed.harness.seed.messages(address, { count: 40, seed: 31 });
-    // Login, CAPABILITY, ID, NAMESPACE, LIST, STATUS, SELECT, SEARCH, metadata FETCH, then batches of 5.
+    // Login, CAPABILITY, ID, NAMESPACE, LIST, STATUS, SELECT, SEARCH, metadata FETCH, then batches of 5, each a
+    // FETCH of its own (one FETCH carries at most `bytes` of batches, here 1).
     personality().settings.throttle = { afterCommands: 12, backoffMs: 3_000 };
     const before = Date.now();
     // One connection: what a throttled run leaves behind (test/sync-parallel.test.ts throttles a parallel one).
-    const first = await runSync(
-      bed.deps({ batch: { messages: 5, bytes: 16 * 1024 * 1024 }, connectionsPerMailbox: 1 }),
-      {
-        trigger: 'manual',
-        accountIds: [accountId],
-      },
-    );
+    const first = await runSync(bed.deps({ batch: { messages: 5, bytes: 1 }, connectionsPerMailbox: 1 }), {
+      trigger: 'manual',
+      accountIds: [accountId],
+    });
     expect(first.accounts).toMatchObject([{ outcome: 'partial', error: { code: 'throttled' } }]);
     const stored = (await storedUids(accountId)).length;
     expect(stored).toBeGreaterThan(0);

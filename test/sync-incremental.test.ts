@@ -245,7 +245,9 @@ describe('after-fetch modes', () => {
     const proxy = await bed.harness.imapProxy({ dropAfterBytes: Math.floor(total * 0.9) });
     const cut = await runSync(
       bed.deps({
-        batch: { messages: 10, bytes: 16 * 1024 * 1024 },
+        // One FETCH carries at most `bytes` of batches: with 1 each batch of 10 is a FETCH of its own, so the
+        // deletes of the first batches run before the cut (within one FETCH they would wait for its end).
+        batch: { messages: 10, bytes: 1 },
         imapEndpoint: () => ({ host: '127.0.0.1', port: proxy.port, tls: false }),
         // The cut falls on the session that deletes; a parallel first sync spreads the bytes over four.
         connectionsPerMailbox: 1,

@@ -26,64 +26,138 @@ export interface FetchedBatch {
   unretrievable: Unretrieved[];
 }
 
-/**
- * Downloads one planned batch and parses each message as it arrives, so parsing overlaps the download (and the
- * previous batch's insert). A UID that does not come back is expunged only if UID SEARCH no longer lists it:
- * Exchange also leaves out messages that still exist (jstedfast/MailKit#1615).
- */
+/** Downloads one planned batch (see `fetchBatches`); a parallel fetch gives each connection one at a time. */
 export async function fetchBatch(
   client: ImapConnection,
   batch: PlannedBatch,
   maxMessageBytes: number,
 ): Promise<FetchedBatch> {
-  const metaByUid = new Map(batch.items.map((item) => [item.meta.uid, item.meta]));
-  const full = batch.items.filter((item) => !item.headersOnly).map((item) => item.meta.uid);
-  const oversize = batch.items.filter((item) => item.headersOnly).map((item) => item.meta.uid);
-  const results: Promise<FetchedMessage>[] = [];
-  const returned = new Set<number>();
-  const notices: Unretrieved[] = [];
+  let result: FetchedBatch | undefined;
+  await fetchBatches(client, [batch], maxMessageBytes, (_, fetched) => {
+    result = fetched;
+  });
+  return result as FetchedBatch;
+}
+
+/**
+ * Downloads planned batches (in UID order) with one body FETCH and parses each message as it arrives, so parsing
+ * overlaps the download (and earlier batches' inserts). Each batch is handed to `onBatch` in order as soon as all
+ * its messages are in and parsed, while the FETCH goes on: on a link with delay the connection does not sit idle
+ * for a round trip between batches. `onBatch` may wait (for room to store) without holding the download up, since
+ * the FETCH is consumed independently; so callers bound memory by how many bytes they pass in one call.
+ *
+ * A UID that does not come back is expunged only if UID SEARCH no longer lists it: Exchange also leaves out
+ * messages that still exist (jstedfast/MailKit#1615). That is known only once the FETCH has ended, so a batch
+ * with a missing UID (and every batch after it, to keep the order) is handed on then.
+ */
+export async function fetchBatches(
+  client: ImapConnection,
+  batches: PlannedBatch[],
+  maxMessageBytes: number,
+  onBatch: (batch: PlannedBatch, fetched: FetchedBatch) => void | Promise<void>,
+): Promise<void> {
+  const states = batches.map((batch) => ({
+    batch,
+    waiting: batch.items.length,
+    results: [] as Promise<FetchedMessage>[],
+    notices: [] as Unretrieved[],
+    unserved: [] as number[],
+  }));
+  const owner = new Map<number, { meta: MessageMeta; state: (typeof states)[number] }>();
+  for (const state of states) for (const { meta } of state.batch.items) owner.set(meta.uid, { meta, state });
+  const full = batches.flatMap((batch) => batch.items.filter((item) => !item.headersOnly).map((item) => item.meta.uid));
+  const oversize = batches.flatMap((batch) =>
+    batch.items.filter((item) => item.headersOnly).map((item) => item.meta.uid),
+  );
   // One parse at a time, in arrival order: mailparser is CPU-bound, running many at once only adds memory.
   let parsing: Promise<unknown> = Promise.resolve();
-
-  if (full.length > 0) {
-    for await (const message of client.fetch(uidSet(full), { uid: true, source: true }, { uid: true })) {
-      const meta = metaByUid.get(message.uid);
-      const source = message.source;
-      if (!meta || !source) continue;
-      returned.add(meta.uid);
-      if (isRetrievalFailedNotice(source)) {
-        notices.push({ uid: meta.uid, reason: 'placeholder' });
-        continue;
-      }
-      const task = parsing.then(async (): Promise<FetchedMessage> => ({ meta, ...(await parseSource(source)) }));
-      parsing = task;
-      results.push(task);
+  // Hand-offs run one after another, in batch order; none after one that failed (a store refused).
+  let handoff: Promise<void> = Promise.resolve();
+  let next = 0;
+  let broken = false;
+  const handOnReady = () => {
+    while (next < states.length && (states[next] as (typeof states)[number]).waiting === 0) {
+      const { batch, results, notices, unserved } = states[next] as (typeof states)[number];
+      next += 1;
+      handoff = handoff.then(async () => {
+        const messages = await Promise.all(results);
+        const unretrievable = [...notices, ...unserved.map((uid) => ({ uid, reason: 'no_data' as const }))];
+        await onBatch(batch, {
+          messages: messages.sort((a, b) => a.meta.uid - b.meta.uid),
+          unretrievable: unretrievable.sort((a, b) => a.uid - b.uid),
+        });
+      });
+      // Observed below; meanwhile the FETCH stops being read (imapflow then drains it without keeping the data).
+      handoff.catch(() => (broken = true));
     }
-  }
-  if (oversize.length > 0) {
-    for await (const message of client.fetch(uidSet(oversize), { uid: true, headers: true }, { uid: true })) {
-      const meta = metaByUid.get(message.uid);
-      if (!meta) continue;
-      returned.add(meta.uid);
-      const header = message.headers ?? Buffer.alloc(0);
-      if (isRetrievalFailedNotice(header)) {
-        notices.push({ uid: meta.uid, reason: 'placeholder' });
-        continue;
-      }
-      // RFC822.SIZE is Exchange's estimate, not the byte count: "about".
-      const skippedReason = tooLargeReason(`about ${meta.size}`, maxMessageBytes);
-      results.push(headersOnly(header).then((parsed) => ({ meta, source: null, sha256: null, parsed, skippedReason })));
-    }
-  }
-  const fetched = await Promise.all(results);
-  const missing = batch.items.map((item) => item.meta.uid).filter((uid) => !returned.has(uid));
-  const { listed } = await stillListed(client, missing);
-  return {
-    messages: fetched.sort((a, b) => a.meta.uid - b.meta.uid),
-    unretrievable: [...notices, ...listed.map((uid) => ({ uid, reason: 'no_data' as const }))].sort(
-      (a, b) => a.uid - b.uid,
-    ),
   };
+  const arrived = (uid: number, outcome: Promise<FetchedMessage> | Unretrieved) => {
+    const entry = owner.get(uid);
+    if (!entry) return;
+    owner.delete(uid); // a UID the server sends twice counts once
+    if (outcome instanceof Promise) entry.state.results.push(outcome);
+    else entry.state.notices.push(outcome);
+    entry.state.waiting -= 1;
+    handOnReady();
+  };
+
+  try {
+    // Headers of messages over the size limit first: a small answer, and then the body FETCH alone decides when
+    // each batch is complete.
+    if (oversize.length > 0) {
+      for await (const message of client.fetch(uidSet(oversize), { uid: true, headers: true }, { uid: true })) {
+        const entry = owner.get(message.uid);
+        if (!entry) continue;
+        const header = message.headers ?? Buffer.alloc(0);
+        if (isRetrievalFailedNotice(header)) {
+          arrived(message.uid, { uid: message.uid, reason: 'placeholder' });
+          continue;
+        }
+        // RFC822.SIZE is Exchange's estimate, not the byte count: "about".
+        const skippedReason = tooLargeReason(`about ${entry.meta.size}`, maxMessageBytes);
+        const meta = entry.meta;
+        arrived(
+          message.uid,
+          headersOnly(header).then((parsed) => ({ meta, source: null, sha256: null, parsed, skippedReason })),
+        );
+      }
+    }
+    if (full.length > 0) {
+      for await (const message of client.fetch(uidSet(full), { uid: true, source: true }, { uid: true })) {
+        if (broken) break;
+        const entry = owner.get(message.uid);
+        const source = message.source;
+        if (!entry || !source) continue;
+        if (isRetrievalFailedNotice(source)) {
+          arrived(message.uid, { uid: message.uid, reason: 'placeholder' });
+          continue;
+        }
+        const { meta } = entry;
+        const task = parsing.then(async (): Promise<FetchedMessage> => ({ meta, ...(await parseSource(source)) }));
+        parsing = task;
+        arrived(message.uid, task);
+      }
+    }
+    if (broken) await handoff;
+    // What is left was not served: still listed (recorded, never skipped) or expunged (gone).
+    const missing = [...owner.keys()].sort((a, b) => a - b);
+    const { listed } = await stillListed(client, missing);
+    const listedSet = new Set(listed);
+    for (const uid of missing) {
+      const entry = owner.get(uid);
+      if (!entry) continue;
+      owner.delete(uid);
+      if (listedSet.has(uid)) entry.state.unserved.push(uid);
+      entry.state.waiting -= 1;
+    }
+    handOnReady();
+    await handoff;
+  } catch (error) {
+    // Batches that were complete when the FETCH failed (the connection cut, a BYE) are still stored, as they would
+    // have been had each come in a FETCH of its own; the caller sees the error once their stores have started.
+    await handoff.catch(() => {});
+    throw error;
+  }
 }
 
 /** A full source, its digest and what mailparser reads of it: the same for mail from IMAP and from Graph. */

@@ -1,7 +1,7 @@
 import 'server-only';
 import { recordedFolders } from '@/lib/db/queries/folder-state';
 import type { ImapEndpoint } from '@/lib/mail/imap';
-import { probeFolderStatus } from '@/lib/mail/status-probe';
+import { probeFolderStatus, type FolderCounters } from '@/lib/mail/status-probe';
 import { logger } from '@/lib/logger';
 import { toGrant } from '@/lib/sync/mail-session';
 import type { SyncAccount, SyncDeps, SyncTrigger } from '@/lib/sync/types';
@@ -21,7 +21,27 @@ export async function nothingNewOnServer(input: {
   endpoint: ImapEndpoint;
   trigger: SyncTrigger;
   now(): number;
-}): Promise<boolean> {
+}): Promise<IdleCheck> {
+  const result = await probeIdle(input);
+  return typeof result === 'boolean' ? { idle: result } : { idle: false, probed: result };
+}
+
+/**
+ * Whether the run can stop here; when the probe answered but something changed, the folders' counters it read.
+ * The session then starts from them instead of asking STATUS again: one round trip less before the first byte.
+ */
+export interface IdleCheck {
+  idle: boolean;
+  probed?: Map<string, FolderCounters>;
+}
+
+async function probeIdle(input: {
+  deps: SyncDeps;
+  account: SyncAccount;
+  endpoint: ImapEndpoint;
+  trigger: SyncTrigger;
+  now(): number;
+}): Promise<boolean | Map<string, FolderCounters>> {
   const { deps, account, endpoint } = input;
   // A watch runs a sync because EXISTS said something arrived; the delete mode selects to finish pending deletes.
   if (input.trigger === 'watch' || account.afterFetch === 'delete' || account.folders.length === 0) return false;
@@ -50,13 +70,14 @@ export async function nothingNewOnServer(input: {
       const counters = probe.folders.get(folder);
       const state = states.find((row) => row.folder === folder);
       if (!counters || !state) return false;
+      if (!caughtUpTo(counters.messages, counters.uidNext, state.lastUid)) return probe.folders;
       // The same test the session makes after its STATUS (lib/sync/sync-folder.ts, `unchangedWatermark`): exact
       // counters, nothing to retry. The rows were read before the probe; the lease keeps them as they were.
       const unchanged =
         state.uidValidity === counters.uidValidity &&
         state.uidNext === (counters.uidNext || null) &&
         state.messagesOnServer === counters.messages;
-      if (!unchanged || !caughtUpTo(counters.messages, counters.uidNext, state.lastUid)) return false;
+      if (!unchanged) return probe.folders;
     }
     return true;
   } catch (error) {

@@ -172,18 +172,23 @@ export async function syncFolderOnSession(
     session.madeProgress();
     job.onBatchStored(batch, pending);
   };
+  // The idle check's counters are fresh only for the first attempt; after a renewal the folder asks again.
+  let probed = job.probed;
   for (;;) {
     if (session.isDue()) await session.renew(false);
     try {
       const result = await syncFolder({
         ...job,
+        probed,
         client: session.client,
         sessionDue: () => session.isDue(),
         openConnection: () => session.openExtraConnection(),
         onBatchStored,
       });
       if (!result.renewSession) return result;
+      probed = undefined;
     } catch (error) {
+      probed = undefined;
       if (!session.shouldReconnect(error)) throw error;
       logger('sync').info({ accountId: job.account.id, folder: job.folder }, 'session token expired; signing in again');
       await session.renew(true);

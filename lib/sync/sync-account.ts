@@ -1,6 +1,7 @@
 import 'server-only';
-import { finishAccountSync } from '@/lib/db/queries/sync-leases';
-import { finishSyncRun, startSyncRun } from '@/lib/db/queries/sync-runs';
+import { finishAccountSync, type AccountSyncUpdate } from '@/lib/db/queries/sync-leases';
+import { finishAccountSyncAndRun, finishSyncRun, startSyncRun, type SyncRunResult } from '@/lib/db/queries/sync-runs';
+import type { Db } from '@/lib/db/types';
 import { imapFailure } from '@/lib/mail/imap';
 import { logger } from '@/lib/logger';
 import { ExplainedFault, type ExplainedError } from '@/lib/microsoft/errors';
@@ -83,7 +84,8 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
       const endpoint = await deps.imapEndpoint(account);
       const tokenClock = deps.tokenClock ?? Date.now;
       // Nothing new (one short STATUS connection agrees with the recorded folders): no session at all.
-      if (await nothingNewOnServer({ deps, account, endpoint, trigger: job.trigger, now: tokenClock })) {
+      const check = await nothingNewOnServer({ deps, account, endpoint, trigger: job.trigger, now: tokenClock });
+      if (check.idle) {
         lease.assertHeld();
       } else {
         session = await MailSession.open({
@@ -100,6 +102,7 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
             lease,
             account,
             folder,
+            probed: check.probed?.get(folder),
             limits: job.limits,
             deadline: job.deadline,
             signal: deps.signal,
@@ -126,9 +129,10 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
     );
   } finally {
     lease.signal.removeEventListener('abort', closeOnLoss);
-    if (session) await session.close();
     await lease.stop();
   }
+  // LOGOUT's answer is a round trip away: the outcome is recorded meanwhile (every batch is committed already).
+  const closing = session?.close();
 
   // Every folder gone is a failure (backoff); some gone is a warning: the others keep their schedule.
   const folderProblem = missingFolders.length > 0 ? missingFoldersFailure(missingFolders) : undefined;
@@ -144,22 +148,18 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
         ? updateAfterFailure(account, failure, now)
         : updateAfterSuccess(complete ? 'success' : 'partial', now, job.limits.intervalMs);
   if (warning) update.lastError = accountErrorOf(warning, now);
-  // A lost lease means another worker owns the account now: its row is theirs to update.
-  const recorded = lease.lost
-    ? false
-    : await finishAccountSync(deps.db, account.id, job.owner, update).catch((error: unknown) => {
-        logger('sync').error({ err: error, accountId: account.id }, 'recording the sync outcome failed');
-        return false;
-      });
-  if (runId !== undefined) {
-    await finishSyncRun(deps.db, runId, {
-      messages: totals.fetched,
-      bytes: totals.bytes,
-      outcome,
-      errorCode: (failure ?? warning)?.code,
-      errorMessage: (failure ?? warning)?.message,
-    }).catch((error: unknown) => logger('sync').error({ err: error, runId }, 'recording the sync run failed'));
-  }
+  const runResult: SyncRunResult = {
+    messages: totals.fetched,
+    bytes: totals.bytes,
+    outcome,
+    errorCode: (failure ?? warning)?.code,
+    errorMessage: (failure ?? warning)?.message,
+  };
+  const recorded = await recordOutcome(deps.db, { accountId: account.id, owner: job.owner, update }, runId, {
+    leaseLost: lease.lost,
+    result: runResult,
+  });
+  await closing;
   const report: AccountSyncReport = {
     accountId: account.id,
     address: account.emailAddress,
@@ -176,6 +176,29 @@ export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncRep
     report.error = { code: problem.code, message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) };
   deps.onProgress?.({ type: 'account-finished', report });
   return report;
+}
+
+/**
+ * The account's outcome (lease released) and its run row. A lost lease means another worker owns the account now:
+ * its row is theirs to update, and only the run row is closed. Otherwise both in one statement. Never throws.
+ */
+async function recordOutcome(
+  db: Db,
+  account: { accountId: string; owner: string; update: AccountSyncUpdate },
+  runId: number | undefined,
+  { leaseLost, result }: { leaseLost: boolean; result: SyncRunResult },
+): Promise<boolean> {
+  const outcomeFailed = (error: unknown) => {
+    logger('sync').error({ err: error, accountId: account.accountId, runId }, 'recording the sync outcome failed');
+    return false;
+  };
+  if (leaseLost) {
+    if (runId !== undefined) await finishSyncRun(db, runId, result).catch(outcomeFailed);
+    return false;
+  }
+  if (runId === undefined)
+    return finishAccountSync(db, account.accountId, account.owner, account.update).catch(outcomeFailed);
+  return finishAccountSyncAndRun(db, account, { id: runId, result }).catch(outcomeFailed);
 }
 
 /** A deployment whose deps cannot reach Graph (a caller wired for IMAP only). */

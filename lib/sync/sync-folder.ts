@@ -8,9 +8,10 @@ import {
   unretrievableUids,
 } from '@/lib/db/queries/unretrievable';
 import type { ImapConnection } from '@/lib/mail/imap';
+import type { FolderCounters } from '@/lib/mail/status-probe';
 import { finishPendingDeletes } from '@/lib/sync/after-fetch';
-import { fetchBatch, fetchMetadata, stillListed, type FetchedBatch } from '@/lib/sync/fetch-batch';
-import { chunk, planBatches, type PlannedBatch } from '@/lib/sync/fetch-plan';
+import { fetchBatches, fetchMetadata, stillListed, type FetchedBatch } from '@/lib/sync/fetch-batch';
+import { chunk, fetchGroups, planBatches, type PlannedBatch } from '@/lib/sync/fetch-plan';
 import { inLeasedTransaction, type LeaseKeeper } from '@/lib/sync/lease';
 import { openFetchLanes } from '@/lib/sync/fetch-lanes';
 import { ParallelFetcher } from '@/lib/sync/parallel-fetch';
@@ -33,6 +34,12 @@ export interface FolderJob {
    * `renewSession` (after at least one batch of this call) to be synced on from the watermark.
    */
   sessionDue?: () => boolean;
+  /**
+   * The folder's counters from the idle check's STATUS, moments ago, when it found something new: used instead of
+   * asking STATUS again on this session. Exchange does not offer CONDSTORE, so the probe does not ask for
+   * HIGHESTMODSEQ (recorded as unknown then).
+   */
+  probed?: FolderCounters;
   /** Opens one more signed-in connection for fetching a first sync in parallel; absent: one connection only. */
   openConnection?: () => Promise<ImapConnection>;
   onBatchStored(batch: StoredBatch, pending: number): void;
@@ -65,7 +72,17 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
     inLeasedTransaction(db, job.lease, (tx) => openFolderGeneration(tx, { accountId: account.id, folder, ...view }));
   // Most runs find nothing new: STATUS tells that in one round trip, where SELECT costs three (imapflow LISTs
   // the folder first). Only the delete mode always selects, to finish deletes a crash left pending.
-  const status = account.afterFetch === 'delete' ? undefined : await folderStatus(client, folder);
+  const status =
+    account.afterFetch === 'delete'
+      ? undefined
+      : job.probed
+        ? {
+            ...job.probed,
+            uidNext: job.probed.uidNext || null,
+            messagesOnServer: job.probed.messages,
+            highestModseq: null,
+          }
+        : await folderStatus(client, folder);
   // Nothing changed since the last run: one read, no write.
   const unchanged = status ? await unchangedWatermark(db, { accountId: account.id, folder, ...status }) : undefined;
   if (status && unchanged !== undefined && nothingNew(status, unchanged)) return result;
@@ -189,14 +206,22 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
         if (!done) return await stopEarly(stopReason() ?? 'stop');
         continue;
       }
-      for (const batch of batches) {
+      // One connection: the batches of a group come in one FETCH, each stored as soon as it is in.
+      for (const group of fetchGroups(batches, batchBytes)) {
         const reason = stopReason();
         if (reason) return await stopEarly(reason);
-        batchesStarted += 1;
         job.lease.assertHeld();
         // A message bigger than a whole batch is not downloaded while other batches are still held for storing.
-        if (batch.bytes > batchBytes) await settle(0);
-        await store(batch, await fetchBatch(client, batch, limits.maxMessageBytes));
+        if ((group[0] as PlannedBatch).bytes > batchBytes) await settle(0);
+        let stopping: 'stop' | 'renew' | undefined;
+        await fetchBatches(client, group, limits.maxMessageBytes, async (batch, fetched) => {
+          // Downloaded but not stored: the watermark stays before it and the next run fetches it again.
+          stopping ??= batch === group[0] ? undefined : stopReason();
+          if (stopping) return;
+          batchesStarted += 1;
+          await store(batch, fetched);
+        });
+        if (stopping) return await stopEarly(stopping);
       }
     }
     await settle(0);

@@ -121,10 +121,16 @@ export async function finishAccountSync(
   owner: string,
   update: AccountSyncUpdate,
 ): Promise<boolean> {
+  const finish = accountFinish(accountId, owner, update);
+  const rows = await db.update(mailAccounts).set(finish.set).where(finish.where).returning({ id: mailAccounts.id });
+  return rows.length > 0;
+}
+
+/** The SET and WHERE of `finishAccountSync`, for a statement that also closes the run row. */
+export function accountFinish(accountId: string, owner: string, update: AccountSyncUpdate) {
   const { status, ...rest } = update;
-  const rows = await db
-    .update(mailAccounts)
-    .set({
+  return {
+    set: {
       ...rest,
       // An admin who disabled the account while it synced has the last word.
       ...(status
@@ -135,10 +141,9 @@ export async function finishAccountSync(
       leaseOwner: null,
       leaseExpiresAt: null,
       updatedAt: sql`now()`,
-    })
-    .where(and(eq(mailAccounts.id, accountId), eq(mailAccounts.leaseOwner, owner)))
-    .returning({ id: mailAccounts.id });
-  return rows.length > 0;
+    },
+    where: and(eq(mailAccounts.id, accountId), eq(mailAccounts.leaseOwner, owner)),
+  };
 }
 
 /**
