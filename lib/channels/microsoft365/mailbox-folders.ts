@@ -68,7 +68,7 @@ async function listImapFolders(access: MailAccess): Promise<FolderListing> {
 async function listGraphFolders(access: GraphAccess): Promise<FolderListing> {
   const client = pageGraphClient(access.endpoints, access.token);
   try {
-    const listed = await listGraphMailFolders(client, access.mailbox);
+    const listed = await listGraphMailFolders(client, access.mailbox, { markWellKnown: true });
     const folders = listed.map((folder) => ({
       path: folder.path,
       name: folder.path.replaceAll('/', ' / '),
