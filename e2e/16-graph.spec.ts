@@ -79,6 +79,10 @@ test('send test message from the application mailbox through Graph', async ({ pa
   await page.getByRole('link', { name: BOB.address }).click();
   await expect(page.getByTestId('mailbox-mode')).toHaveText('Microsoft Graph · application');
   await expect(page.getByRole('button', { name: 'Re-authenticate' })).toHaveCount(0);
+  // The folder picker lists the mailbox's folders through Graph with the app token, not over IMAP.
+  const folders = page.getByRole('group', { name: 'Folders to sync' });
+  await expect(folders.getByRole('checkbox', { name: 'INBOX', exact: true })).toBeChecked();
+  await expect(page.getByText(/folder list could not be loaded/)).toHaveCount(0);
   await page.getByLabel('To', { exact: true }).fill('alice@contoso.test');
   await page.getByRole('button', { name: 'Send test message' }).click();
   await expect(page.getByText(/Sent to alice@contoso\.test in/)).toBeVisible();

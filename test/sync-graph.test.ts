@@ -26,6 +26,7 @@ const IN_SCOPE = [
   'app-delete',
   'app-large',
   'app-folders',
+  'app-nested',
 ].map((name) => `${name}@contoso.test`);
 const OUT_OF_SCOPE = 'app-outside@contoso.test';
 
@@ -332,6 +333,77 @@ describe('sync through Microsoft Graph, application access', () => {
   });
 });
 
+describe('the folders of a Graph mailbox, application access', () => {
+  const address = 'app-nested@contoso.test';
+  let id: string;
+  const listFolders = async (accountId: string) =>
+    (await import('@/lib/channels/microsoft365/mailbox-folders')).listMailboxFolders(f.db, accountId);
+
+  it('lists nested folders through Graph as paths, the Inbox first and the well-known ones marked', async () => {
+    id = await addAppAccount(address);
+    await f.harness.seed.messages(address, { count: 1, seed: 40 });
+    // Seeded under Dovecot's names (its separator is `.`); Graph shows the hierarchy as Exchange does, with `/`.
+    await f.harness.seed.messages(address, { count: 2, seed: 41, folder: 'INBOX.Sub' });
+    await f.harness.seed.messages(address, { count: 3, seed: 42, folder: 'Parent.Child' });
+    await f.harness.seed.messages(address, { count: 1, seed: 43, folder: 'Junk Email' });
+    const listing = await listFolders(id);
+    if (!listing.ok) throw new Error(listing.error.title);
+    const paths = listing.folders.map((folder) => folder.path);
+    expect(paths.slice(0, 2)).toEqual(['INBOX', 'INBOX/Sub']);
+    expect(paths).toEqual(expect.arrayContaining(['Parent', 'Parent/Child', 'Junk Email']));
+    expect(listing.folders.find((folder) => folder.path === 'Parent/Child')?.name).toBe('Parent / Child');
+    expect(listing.folders.find((folder) => folder.path === 'Junk Email')?.specialUse).toBe('\\Junk');
+  });
+
+  it('saves nested folders as the choice, and syncs each of their messages exactly once', async () => {
+    const { changeAccountSettings } = await import('@/lib/channels/microsoft365/accounts');
+    const folders = ['INBOX', 'INBOX/Sub', 'Parent/Child'];
+    const saved = await changeAccountSettings(f.db, f.admin, id, { folders, afterFetch: 'keep' });
+    expect(saved.ok).toBe(true);
+    const [account] = await f.db.select().from(schema.mailAccounts).where(eq(schema.mailAccounts.id, id));
+    expect(account?.folders).toEqual(folders);
+    expect((await sync(id)).accounts[0]).toMatchObject({ outcome: 'success', fetched: 6 });
+    await f.harness.seed.messages(address, { count: 1, seed: 42, offset: 3, folder: 'Parent.Child' });
+    expect((await sync(id)).accounts[0]).toMatchObject({ outcome: 'success', fetched: 1 });
+    expectEachOnce(await stored(id), 7);
+    const child = await folderState(id, 'Parent/Child');
+    expect(child?.graphFolderId).not.toBe('inbox');
+    expect(child?.deltaLink).toContain('$deltatoken=');
+    expect((await folderState(id, 'INBOX'))?.graphFolderId).toBe('inbox');
+  });
+
+  it('pages childFolders with $top and @odata.nextLink, counting each folder’s children (the stand-in)', async () => {
+    for (const name of ['A', 'B', 'C'])
+      await f.harness.seed.messages(address, { count: 1, seed: 45, folder: `Projects.${name}` });
+    const client = await appGraphClient(f);
+    const page = z.object({
+      value: z.array(z.object({ id: z.string(), displayName: z.string(), childFolderCount: z.number() })),
+      '@odata.nextLink': z.string().optional(),
+    });
+    const top = await client.json(`/users/${address}/mailFolders?$top=50`, page, { mailbox: address });
+    const projects = top.value.find((folder) => folder.displayName === 'Projects');
+    expect(projects?.childFolderCount).toBe(3);
+    const first = await client.json(`/users/${address}/mailFolders/${projects?.id}/childFolders?$top=2`, page, {
+      mailbox: address,
+    });
+    expect(first.value.map((folder) => folder.displayName)).toEqual(['A', 'B']);
+    const rest = await client.json(first['@odata.nextLink'] ?? '', page, { mailbox: address });
+    expect(rest.value.map((folder) => folder.displayName)).toEqual(['C']);
+    expect(rest['@odata.nextLink']).toBeUndefined();
+  });
+
+  it('explains a mailbox outside the app’s RBAC scope in plain sentences instead of a folder list', async () => {
+    const outside = await accountIdOf(OUT_OF_SCOPE).catch(() => addAppAccount(OUT_OF_SCOPE));
+    const listing = await listFolders(outside);
+    expect(listing.ok).toBe(false);
+    if (listing.ok) return;
+    expect(listing.error.code).toBe('graph.access_denied');
+    expect(listing.error.title).toBe(`The app may not open ${OUT_OF_SCOPE} through Microsoft Graph.`);
+    expect(listing.error.action).toContain('management scope');
+    expect(JSON.stringify(listing.error)).not.toMatch(/Bearer|access_token/i);
+  });
+});
+
 describe('sync through Microsoft Graph, delegated access', () => {
   let id: string;
 
@@ -355,6 +427,14 @@ describe('sync through Microsoft Graph, delegated access', () => {
     const report = await sync(id);
     expect(report.accounts).toMatchObject([{ outcome: 'success', fetched: 2 }]);
     expectEachOnce(await stored(id), 9);
+  });
+
+  it('lists the nested folders of a delegated Graph mailbox through Graph with its own sign-in', async () => {
+    await f.harness.seed.messages('alice@contoso.test', { count: 1, seed: 44, folder: 'Team.Reports' });
+    const { listMailboxFolders } = await import('@/lib/channels/microsoft365/mailbox-folders');
+    const listing = await listMailboxFolders(f.db, id);
+    if (!listing.ok) throw new Error(listing.error.title);
+    expect(listing.folders.map((folder) => folder.path)).toEqual(expect.arrayContaining(['INBOX', 'Team/Reports']));
   });
 
   it('never opens an IDLE watch on a Graph mailbox', async () => {

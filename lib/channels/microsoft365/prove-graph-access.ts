@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Result } from '@/lib/errors';
 import type { CloudEndpoints } from '@/lib/microsoft/clouds';
 import { ExplainedFault, type ExplainedError } from '@/lib/microsoft/errors';
-import { createGraphClient, type GraphTokenSource } from '@/lib/microsoft/graph/client';
+import { createGraphClient, type GraphClient, type GraphTokenSource } from '@/lib/microsoft/graph/client';
 import { explainGraphFailure } from '@/lib/microsoft/graph/explain';
 import { GraphFailure } from '@/lib/microsoft/graph/failure';
 
@@ -19,14 +19,7 @@ export async function proveGraphAccess(
   endpoints: CloudEndpoints,
   mailbox: { address: string; token: GraphTokenSource; personal: boolean; access: 'delegated' | 'application' },
 ): Promise<Result<object, ExplainedError>> {
-  // One quick answer for the admin waiting on the page: no long throttling waits.
-  const graph = createGraphClient({
-    baseUrl: endpoints.graphBaseUrl,
-    token: mailbox.token,
-    maxRetries: 1,
-    maxWaitMs: 10_000,
-    timeoutMs: 30_000,
-  });
+  const graph = pageGraphClient(endpoints, mailbox.token);
   try {
     await graph.json(`/users/${encodeURIComponent(mailbox.address)}/mailFolders/inbox`, inboxSchema, {
       mailbox: mailbox.address,
@@ -42,8 +35,19 @@ export async function proveGraphAccess(
   }
 }
 
+/** A Graph client for an admin waiting on the page: one quick answer, no long throttling waits. */
+export function pageGraphClient(endpoints: CloudEndpoints, token: GraphTokenSource): GraphClient {
+  return createGraphClient({
+    baseUrl: endpoints.graphBaseUrl,
+    token,
+    maxRetries: 1,
+    maxWaitMs: 10_000,
+    timeoutMs: 30_000,
+  });
+}
+
 /** A signed-in user refused is not about the app's roles or RBAC scopes: consent or Full Access is missing. */
-function delegatedAdvice(explained: ExplainedError): ExplainedError {
+export function delegatedAdvice(explained: ExplainedError): ExplainedError {
   if (explained.code !== 'graph.access_denied') return explained;
   return {
     ...explained,

@@ -1,27 +1,28 @@
 import 'server-only';
-import { z } from 'zod';
 import type { GraphClient } from '@/lib/microsoft/graph/client';
-
-const folderPage = z.object({
-  value: z.array(z.object({ id: z.string().min(1), displayName: z.string() })),
-  '@odata.nextLink': z.string().optional(),
-});
+import { listGraphMailFolders } from '@/lib/microsoft/graph/mail-folders';
 
 /**
- * The Graph folder id for one of the account's folder names. INBOX is the well-known name `inbox`, which Graph
- * accepts in place of an id (https://learn.microsoft.com/en-us/graph/api/resources/mailfolder, "Well-known folder
- * names"); any other name is looked up among the mailbox's top-level folders by display name
- * (https://learn.microsoft.com/en-us/graph/api/user-list-mailfolders), paged with `@odata.nextLink`. Undefined when
- * the mailbox has no such folder (deleted or renamed).
+ * The Graph folder id for each of the account's folder paths (see GraphMailFolder for why paths are stored),
+ * undefined for a path the mailbox no longer has (deleted or renamed). INBOX stays the well-known name `inbox`,
+ * which Graph accepts in place of an id (https://learn.microsoft.com/en-us/graph/api/resources/mailfolder,
+ * "Well-known folder names"): the Inbox's stored deltaLinks and folder state were recorded under that name, so they
+ * keep working. Any other path is found in the whole folder tree, nested folders included, read once per sync and
+ * only when the account has a folder besides the Inbox. Paths match without regard to case, as before.
  */
-export async function graphFolderId(client: GraphClient, mailbox: string, folder: string): Promise<string | undefined> {
-  if (folder.toUpperCase() === 'INBOX') return 'inbox';
-  let link: string | undefined = `/users/${encodeURIComponent(mailbox)}/mailFolders?$top=100&$select=id,displayName`;
-  while (link) {
-    const page: z.infer<typeof folderPage> = await client.json(link, folderPage, { mailbox });
-    const found = page.value.find((candidate) => candidate.displayName.toLowerCase() === folder.toLowerCase());
-    if (found) return found.id;
-    link = page['@odata.nextLink'];
-  }
-  return undefined;
+export async function graphFolderIds(
+  client: GraphClient,
+  mailbox: string,
+  folders: string[],
+): Promise<Map<string, string | undefined>> {
+  const isInbox = (folder: string) => folder.toUpperCase() === 'INBOX';
+  const tree = folders.every(isInbox) ? [] : await listGraphMailFolders(client, mailbox);
+  const byPath = new Map<string, string>();
+  for (const folder of tree) if (!byPath.has(normalise(folder.path))) byPath.set(normalise(folder.path), folder.id);
+  return new Map(folders.map((folder) => [folder, isInbox(folder) ? 'inbox' : byPath.get(normalise(folder))]));
+}
+
+/** "Inbox/Sub" and "INBOX/Sub" are the same folder: IMAP's INBOX is case-insensitive (RFC 3501, 5.1). */
+function normalise(path: string): string {
+  return path.toLowerCase();
 }

@@ -1,7 +1,7 @@
 import 'server-only';
 import type { Db } from '@/lib/db/types';
 import { createGraphClient } from '@/lib/microsoft/graph/client';
-import { graphFolderId } from '@/lib/sync/graph/folders';
+import { graphFolderIds } from '@/lib/sync/graph/folders';
 import { syncGraphFolder } from '@/lib/sync/graph/sync-graph-folder';
 import type { StoredPage } from '@/lib/sync/graph/store-page';
 import type { LeaseKeeper } from '@/lib/sync/lease';
@@ -24,14 +24,15 @@ export interface GraphMailboxResult {
   missingFolders: string[];
 }
 
-/** Each of the account's folders in turn through Graph; stops at the first folder the time budget cut short. */
+/** Each of the account's folders (nested ones included) in turn through Graph; stops at the first folder the time budget cut short. */
 export async function syncGraphMailbox(job: GraphMailboxJob): Promise<GraphMailboxResult> {
   const { graph } = job;
   const client = createGraphClient({ baseUrl: graph.baseUrl, token: graph.token });
   const missingFolders: string[] = [];
+  const ids = await graphFolderIds(client, graph.mailbox, job.account.folders);
   for (const folder of job.account.folders) {
     job.lease.assertHeld();
-    const id = await graphFolderId(client, graph.mailbox, folder);
+    const id = ids.get(folder);
     if (!id) {
       missingFolders.push(folder);
       continue;

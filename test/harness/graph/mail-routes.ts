@@ -26,7 +26,10 @@ export async function mailRoute(ctx: MailContext, principal: Principal, request:
   const path = url.pathname;
   let match: RegExpExecArray | null;
   if (request.method === 'GET' && (match = new RegExp(`^${USER}/mailFolders$`).exec(path))) {
-    return listFolders(ctx, principal, match[1] ?? '');
+    return listFolders(ctx, principal, url, match[1] ?? '', null);
+  }
+  if (request.method === 'GET' && (match = new RegExp(`^${USER}/mailFolders/([^/]+)/childFolders$`).exec(path))) {
+    return listFolders(ctx, principal, url, match[1] ?? '', decodeURIComponent(match[2] ?? ''));
   }
   if (request.method === 'GET' && (match = new RegExp(`^${USER}/mailFolders/([^/]+)$`).exec(path))) {
     return getFolder(ctx, principal, match[1] ?? '', decodeURIComponent(match[2] ?? ''));
@@ -56,13 +59,46 @@ export async function mailRoute(ctx: MailContext, principal: Principal, request:
   throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${path.split('/').pop() ?? ''}'.`);
 }
 
-/** https://learn.microsoft.com/en-us/graph/api/user-list-mailfolders */
-async function listFolders(ctx: MailContext, principal: Principal, user: string): Promise<GraphResponse> {
+/**
+ * The folders directly under the root (https://learn.microsoft.com/en-us/graph/api/user-list-mailfolders: "only
+ * the child folders of the root folder"), or directly under one folder
+ * (https://learn.microsoft.com/en-us/graph/api/mailfolder-list-childfolders). Both are paged: `$top` sets the page,
+ * the `@odata.nextLink` carries `$skip`. The docs name no default page size for these listings; 10 is what
+ * https://learn.microsoft.com/en-us/graph/api/user-list-messages documents for Outlook collections, the stricter
+ * choice (a client that ignores nextLink misses folders here as it would in a larger mailbox). The stand-in has no
+ * hidden folders, so `includeHiddenFolders` changes nothing.
+ */
+async function listFolders(
+  ctx: MailContext,
+  principal: Principal,
+  url: URL,
+  user: string,
+  parentRef: string | null,
+): Promise<GraphResponse> {
   const mailbox = resolveMailbox(ctx.state, principal, user);
   authorizeMailbox(ctx.state, principal, mailbox, 'read');
-  const folders = await ctx.store.folders(mailbox.address);
-  const value = await Promise.all(folders.map((folder) => folderJson(ctx, mailbox.address, folder)));
-  return json(200, { '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#users('${user}')/mailFolders`, value });
+  const parent = parentRef === null ? null : (await readableFolder(ctx, principal, user, parentRef)).folder;
+  const all = (await ctx.store.folders(mailbox.address)).filter((folder) => parentOf(folder) === parent);
+  const top = Math.max(1, Number(url.searchParams.get('$top')) || 10);
+  const skip = Math.max(0, Number(url.searchParams.get('$skip')) || 0);
+  const value = await Promise.all(
+    all.slice(skip, skip + top).map((folder) => folderJson(ctx, mailbox.address, folder)),
+  );
+  const next = new URL(url.href);
+  next.searchParams.set('$top', String(top));
+  next.searchParams.set('$skip', String(skip + top));
+  const segment = parent === null ? 'mailFolders' : `mailFolders('${ctx.store.folderId(parent)}')/childFolders`;
+  return json(200, {
+    '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#users('${user}')/${segment}`,
+    value,
+    ...(skip + top < all.length ? { '@odata.nextLink': `${ctx.baseUrl}${next.pathname}${next.search}` } : {}),
+  });
+}
+
+/** The folder a path sits in; null for a folder under the root ("Top of Information Store"). */
+function parentOf(folder: string): string | null {
+  const slash = folder.lastIndexOf('/');
+  return slash < 0 ? null : folder.slice(0, slash);
 }
 
 /**
@@ -222,14 +258,20 @@ async function getFolder(ctx: MailContext, principal: Principal, user: string, r
   });
 }
 
-/** A mailFolder resource (https://learn.microsoft.com/en-us/graph/api/resources/mailfolder) with its counts. */
+/**
+ * A mailFolder resource (https://learn.microsoft.com/en-us/graph/api/resources/mailfolder) with its counts: the
+ * display name is the last segment of the path, `parentFolderId` the parent's id (the root's for a top-level
+ * folder, which is not itself a folder here), `childFolderCount` the folders directly under it.
+ */
 async function folderJson(ctx: MailContext, address: string, folder: string): Promise<Record<string, unknown>> {
   const messages = await ctx.store.list(address, folder);
+  const parent = parentOf(folder);
+  const children = (await ctx.store.folders(address)).filter((other) => parentOf(other) === folder);
   return {
     id: ctx.store.folderId(folder),
-    displayName: folder === 'INBOX' ? 'Inbox' : folder,
-    parentFolderId: null,
-    childFolderCount: 0,
+    displayName: folder === 'INBOX' ? 'Inbox' : folder.slice(folder.lastIndexOf('/') + 1),
+    parentFolderId: ctx.store.folderId(parent ?? ''),
+    childFolderCount: children.length,
     unreadItemCount: messages.filter((m) => !m.seen).length,
     totalItemCount: messages.length,
     isHidden: false,

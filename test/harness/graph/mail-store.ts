@@ -3,7 +3,7 @@
  * folder, a message per maildir file. A message id is the file's unique base name (stable across new/→cur/ and
  * flag changes, like an Exchange item id across reads) with its folder; Graph ids are opaque to clients.
  */
-import { readFile, readdir, rename, stat } from 'node:fs/promises';
+import { readFile, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Maildirs } from '../maildir';
 
@@ -40,21 +40,28 @@ export class MailStore {
     const known = WELL_KNOWN_FOLDERS[idOrName.toLowerCase()];
     if (known) return known;
     const decoded = Buffer.from(idOrName, 'base64url').toString('utf8');
-    return decoded.startsWith('f:') ? decoded.slice(2) : undefined;
+    return decoded.startsWith('f:') && decoded.length > 2 ? decoded.slice(2) : undefined;
   }
 
+  /**
+   * Every folder path, parents before their children ("Parent", "Parent/Child", "INBOX/Sub"). A maildir++ folder
+   * `.A.B` may exist without `.A` (IMAP then lists A as \\NonExistent); Exchange has no folder without its parent,
+   * so such a parent is a folder here, empty.
+   */
   async folders(address: string): Promise<string[]> {
     await this.maildirs.ensureFolder(address);
     const entries = await readdir(this.maildirs.folderPath(address), { withFileTypes: true });
-    const others = entries.filter((e) => e.isDirectory() && e.name.startsWith('.')).map((e) => e.name.slice(1));
-    return ['INBOX', ...others.map((n) => n.replace(/\./g, '/')).sort()];
+    const paths = new Set(['INBOX']);
+    for (const entry of entries) {
+      if (!entry.isDirectory() || !entry.name.startsWith('.')) continue;
+      const parts = entry.name.slice(1).split('.');
+      for (let depth = 1; depth <= parts.length; depth += 1) paths.add(parts.slice(0, depth).join('/'));
+    }
+    return ['INBOX', ...[...paths].filter((p) => p !== 'INBOX').sort()];
   }
 
   async folderExists(address: string, folder: string): Promise<boolean> {
-    return stat(join(this.maildirs.folderPath(address, folder), 'cur')).then(
-      () => true,
-      () => folder === 'INBOX',
-    );
+    return (await this.folders(address)).includes(folder);
   }
 
   /** The folder's messages in arrival order (the maildir names start with the delivery time, as UIDs follow it). */

@@ -10,7 +10,7 @@ const UNAVAILABLE: Partial<Record<AccountStatus, string>> = {
   needs_reauth: 'it is signed out (re-authenticate it first)',
 };
 
-/** Streams in after the page: listing folders needs a token and an IMAP round trip. */
+/** Streams in after the page: listing folders needs a token and IMAP or Graph round trips. */
 export async function FolderSettings({
   accountId,
   selected,
