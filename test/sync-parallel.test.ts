@@ -178,6 +178,21 @@ describe('one connection: batches streamed in one FETCH', SLOW, () => {
     expect(sixBatches).toBe(oneBatch);
   });
 
+  it('sends no UID SEARCH when the metadata FETCH serves every UID up to UIDNEXT - 1', async () => {
+    const address = 'no-search@contoso.test';
+    const id = await bed.addAccount(address);
+    await bed.harness.seed.messages(address, { count: 10, seed: 814, profile: 'light' });
+    expect((await syncOne(id)).accounts).toMatchObject([{ outcome: 'success', fetched: 10 }]);
+    await bed.harness.seed.messages(address, { count: 30, seed: 814, offset: 10, profile: 'light' });
+    const searches = () => personality().stats.byCommand['UID SEARCH'] ?? 0;
+    const before = searches();
+    const report = await syncOne(id, { batch: { messages: 5, bytes: 16 * 1024 * 1024 } });
+    expect(report.accounts).toMatchObject([{ outcome: 'success', fetched: 30 }]);
+    expect(searches() - before).toBe(0);
+    const exact = await exactness(bed.db, bed.harness, id, address);
+    expect(exact).toMatchObject({ expected: 40, stored: 40, lost: 0, duplicated: 0, altered: 0 });
+  });
+
   it('keeps exactly once and the watermark in UID order when a batch inside the FETCH fails to store', async () => {
     const address = 'stream-fail@contoso.test';
     const id = await bed.addAccount(address);
