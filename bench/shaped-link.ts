@@ -85,10 +85,15 @@ export async function benchShapedLink(
     const linkMs = (added.bytes / shape.bytesPerSecond) * 1000;
     const incrementalRun = async (cwd?: string): Promise<ShapedIncremental> => {
       const counted = exchange.stats.connections + exchange.stats.commands;
+      const byCommand = { ...exchange.stats.byCommand };
       const report = await runSyncChild(productEnv(db.url), [accountId], false, cwd);
       const roundTrips = exchange.stats.connections + exchange.stats.commands - counted;
+      const sent = Object.entries(exchange.stats.byCommand)
+        .map(([name, n]) => [name, n - (byCommand[name] ?? 0)] as const)
+        .filter(([, n]) => n > 0)
+        .map(([name, n]) => (n > 1 ? `${name} ×${n}` : name));
       log(
-        `shaped incremental +100${cwd ? ' (baseline)' : ''}: ${report.ms.toFixed(0)} ms (link needs ${linkMs.toFixed(0)} ms), ${roundTrips} round trips`,
+        `shaped incremental +100${cwd ? ' (baseline)' : ''}: ${report.ms.toFixed(0)} ms (link needs ${linkMs.toFixed(0)} ms), ${roundTrips} round trips (connections and ${sent.join(', ')})`,
       );
       return {
         added: added.count,
