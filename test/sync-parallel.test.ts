@@ -157,18 +157,22 @@ function syncOne(id: string, overrides: Partial<SyncDeps> = {}) {
   return sync(id, { connectionsPerMailbox: 1, ...overrides });
 }
 
-/** Commands (all, and UID SEARCHes) the stand-in saw during one incremental run of 30 new messages. */
+/** Commands (all, UID SEARCHes, LIST and LSUB) the stand-in saw during one incremental run of 30 new messages. */
 async function commandsForIncremental(address: string, seed: number, batchMessages: number) {
   const id = await bed.addAccount(address);
   await bed.harness.seed.messages(address, { count: 10, seed, profile: 'light' });
   expect((await syncOne(id)).accounts).toMatchObject([{ outcome: 'success', fetched: 10 }]);
   await bed.harness.seed.messages(address, { count: 30, seed, offset: 10, profile: 'light' });
   const { stats } = personality();
-  const searches = () => stats.byCommand['UID SEARCH'] ?? 0;
-  const before = { commands: stats.commands, searches: searches() };
+  const before = { commands: stats.commands, byCommand: { ...stats.byCommand } };
   const report = await syncOne(id, { batch: { messages: batchMessages, bytes: 16 * 1024 * 1024 } });
   expect(report.accounts).toMatchObject([{ outcome: 'success', fetched: 30 }]);
-  const spent = { commands: stats.commands - before.commands, searches: searches() - before.searches };
+  const sent = (name: string) => (stats.byCommand[name] ?? 0) - (before.byCommand[name] ?? 0);
+  const spent = {
+    commands: stats.commands - before.commands,
+    searches: sent('UID SEARCH'),
+    lists: sent('LIST') + sent('LSUB'),
+  };
   const exact = await exactness(bed.db, bed.harness, id, address);
   expect(exact).toMatchObject({ expected: 40, stored: 40, lost: 0, duplicated: 0, altered: 0 });
   return spent;
@@ -183,6 +187,10 @@ describe('one connection: batches streamed in one FETCH', SLOW, () => {
 
   it('sends no UID SEARCH when the metadata FETCH serves every UID up to UIDNEXT - 1', async () => {
     expect(await commandsForIncremental('no-search@contoso.test', 814, 5)).toMatchObject({ searches: 0 });
+  });
+
+  it('lists the folders once before EXAMINE, without LSUB', async () => {
+    expect(await commandsForIncremental('one-list@contoso.test', 815, 5)).toMatchObject({ lists: 1 });
   });
 
   it('keeps exactly once and the watermark in UID order when a batch inside the FETCH fails to store', async () => {

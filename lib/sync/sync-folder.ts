@@ -7,7 +7,7 @@ import {
   recordUnretrievable,
   unretrievableUids,
 } from '@/lib/db/queries/unretrievable';
-import type { ImapConnection } from '@/lib/mail/imap';
+import { openFolder, type ImapConnection } from '@/lib/mail/imap';
 import type { FolderCounters } from '@/lib/mail/status-probe';
 import { finishPendingDeletes } from '@/lib/sync/after-fetch';
 import { fetchBatches, fetchMetadata, stillListed, type FetchedBatch } from '@/lib/sync/fetch-batch';
@@ -93,7 +93,7 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
   }
 
   // Read-only unless the after-fetch mode must change flags; EXAMINE can never alter the mailbox by accident.
-  const mailbox = await client.mailboxOpen(folder, { readOnly: account.afterFetch === 'keep' });
+  const mailbox = await openFolder(client, folder, { readOnly: account.afterFetch === 'keep' });
   const selected: FolderView = {
     uidValidity: Number(mailbox.uidValidity),
     uidNext: mailbox.uidNext || null,
