@@ -190,7 +190,7 @@ function tableRows(result: BenchResult): [string, string, string][] {
     for (const [label, incremental] of incrementals)
       rows.push([
         label,
-        `${incremental.ms.toFixed(0)} ms`,
+        `${incremental.ms.toFixed(0)} ms, ${incremental.roundTrips} round trips`,
         `${incremental.ratioToLink.toFixed(2)}× the ${incremental.linkMs.toFixed(0)} ms the link needs for ${mb(incremental.bytes)} (target ≤ 1.3×)`,
       ]);
     rows.push([

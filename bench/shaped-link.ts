@@ -38,6 +38,8 @@ export interface ShapedIncremental {
   linkMs: number;
   ratioToLink: number;
   fetched: number;
+  /** Connections + tagged commands the stand-in saw during the run (each at least one round trip). */
+  roundTrips: number;
 }
 
 const ADDRESS = 'shaped@contoso.test';
@@ -82,9 +84,16 @@ export async function benchShapedLink(
     const added = await seedBenchMailbox(harness, ADDRESS, { count: 100, seed: 1717, offset: count });
     const linkMs = (added.bytes / shape.bytesPerSecond) * 1000;
     const incrementalRun = async (cwd?: string): Promise<ShapedIncremental> => {
+      const counted = exchange.stats.connections + exchange.stats.commands;
+      const byCommand = { ...exchange.stats.byCommand };
       const report = await runSyncChild(productEnv(db.url), [accountId], false, cwd);
+      const roundTrips = exchange.stats.connections + exchange.stats.commands - counted;
+      const sent = Object.entries(exchange.stats.byCommand)
+        .map(([name, n]) => [name, n - (byCommand[name] ?? 0)] as const)
+        .filter(([, n]) => n > 0)
+        .map(([name, n]) => (n > 1 ? `${name} ×${n}` : name));
       log(
-        `shaped incremental +100${cwd ? ' (baseline)' : ''}: ${report.ms.toFixed(0)} ms (link needs ${linkMs.toFixed(0)} ms)`,
+        `shaped incremental +100${cwd ? ' (baseline)' : ''}: ${report.ms.toFixed(0)} ms (link needs ${linkMs.toFixed(0)} ms), ${roundTrips} round trips (connections and ${sent.join(', ')})`,
       );
       return {
         added: added.count,
@@ -93,6 +102,7 @@ export async function benchShapedLink(
         linkMs,
         ratioToLink: report.ms / linkMs,
         fetched: report.accounts[0]?.fetched ?? 0,
+        roundTrips,
       };
     };
     let baselineIncremental: ShapedIncremental | undefined;

@@ -54,6 +54,23 @@ async function watermark(accountId: string): Promise<number | undefined> {
   return state?.lastUid;
 }
 
+/** Deletes one INBOX message on the server, as a user's other client would. */
+async function deleteOnServer(address: string, uid: number) {
+  const token = await bed.tokenFor(address);
+  const { ImapFlow } = await import('imapflow');
+  const imap = new ImapFlow({
+    host: '127.0.0.1',
+    port: bed.harness.imapPort,
+    secure: false,
+    auth: { user: address, accessToken: token },
+    logger: false,
+  });
+  await imap.connect();
+  await imap.mailboxOpen('INBOX');
+  await imap.messageDelete(`${uid}`, { uid: true });
+  await imap.logout();
+}
+
 describe('messages Exchange lists but does not serve', () => {
   it('records them, never stores the placeholder, retries them, and stores them once they come back', async () => {
     const address = 'unserved@contoso.test';
@@ -81,19 +98,7 @@ describe('messages Exchange lists but does not serve', () => {
     // Exchange serves two of them again; the third is deleted in the mailbox meanwhile.
     personality().unfetchable.clear();
     personality().placeholder.clear();
-    const token = await bed.tokenFor(address);
-    const { ImapFlow } = await import('imapflow');
-    const imap = new ImapFlow({
-      host: '127.0.0.1',
-      port: bed.harness.imapPort,
-      secure: false,
-      auth: { user: address, accessToken: token },
-      logger: false,
-    });
-    await imap.connect();
-    await imap.mailboxOpen('INBOX');
-    await imap.messageDelete('6', { uid: true });
-    await imap.logout();
+    await deleteOnServer(address, 6);
 
     const third = await runSync(bed.deps(), { trigger: 'manual', accountIds: [accountId] });
     expect(third.accounts).toMatchObject([{ outcome: 'success', fetched: 2 }]);
@@ -104,6 +109,30 @@ describe('messages Exchange lists but does not serve', () => {
       .from(schema.messages)
       .where(eq(schema.messages.accountId, accountId));
     expect(subjects.some((row) => /Retrieval using the IMAP4 protocol failed/.test(row.subject ?? ''))).toBe(false);
+  });
+});
+
+describe('new UIDs the metadata FETCH leaves out (no UID SEARCH up front)', () => {
+  it('asks UID SEARCH about the gaps only: an unserved one is recorded, an expunged one forgotten', async () => {
+    const address = 'gaps@contoso.test';
+    const accountId = await bed.addAccount(address);
+    await bed.harness.seed.messages(address, { count: 4, seed: 51 });
+    await runSync(bed.deps(), { trigger: 'manual', accountIds: [accountId] });
+    expect(await watermark(accountId)).toBe(4);
+
+    // UIDs 5–10 arrive; 7 is deleted before the run, 10 (the last, UIDNEXT - 1) is listed but not served.
+    await bed.harness.seed.messages(address, { count: 6, seed: 51, offset: 4 });
+    await deleteOnServer(address, 7);
+    personality().unfetchable.add({ mailbox: address, folder: 'INBOX', uid: 10 });
+
+    const searches = () => personality().stats.byCommand['UID SEARCH'] ?? 0;
+    const before = searches();
+    const run = await runSync(bed.deps(), { trigger: 'manual', accountIds: [accountId] });
+    expect(run.accounts).toMatchObject([{ outcome: 'success', fetched: 4 }]);
+    expect(searches() - before).toBe(1);
+    expect(await storedUids(accountId)).toEqual([1, 2, 3, 4, 5, 6, 8, 9]);
+    expect((await recorded(accountId)).map((r) => [r.uid, r.reason])).toEqual([[10, 'no_data']]);
+    expect(await watermark(accountId)).toBeGreaterThanOrEqual(9);
   });
 });
 

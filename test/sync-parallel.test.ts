@@ -152,30 +152,45 @@ describe('a connection cut during a parallel first sync', SLOW, () => {
   });
 });
 
-/** Commands the stand-in saw during one incremental run of `count` new messages. */
+/** A run over one connection, as incremental runs are. */
 function syncOne(id: string, overrides: Partial<SyncDeps> = {}) {
   return sync(id, { connectionsPerMailbox: 1, ...overrides });
 }
 
-async function commandsForIncremental(address: string, seed: number, batchMessages: number): Promise<number> {
+/** Commands (all, UID SEARCHes, LIST and LSUB) the stand-in saw during one incremental run of 30 new messages. */
+async function commandsForIncremental(address: string, seed: number, batchMessages: number) {
   const id = await bed.addAccount(address);
   await bed.harness.seed.messages(address, { count: 10, seed, profile: 'light' });
   expect((await syncOne(id)).accounts).toMatchObject([{ outcome: 'success', fetched: 10 }]);
   await bed.harness.seed.messages(address, { count: 30, seed, offset: 10, profile: 'light' });
-  const before = personality().stats.commands;
+  const { stats } = personality();
+  const before = { commands: stats.commands, byCommand: { ...stats.byCommand } };
   const report = await syncOne(id, { batch: { messages: batchMessages, bytes: 16 * 1024 * 1024 } });
   expect(report.accounts).toMatchObject([{ outcome: 'success', fetched: 30 }]);
-  const commands = personality().stats.commands - before;
+  const sent = (name: string) => (stats.byCommand[name] ?? 0) - (before.byCommand[name] ?? 0);
+  const spent = {
+    commands: stats.commands - before.commands,
+    searches: sent('UID SEARCH'),
+    lists: sent('LIST') + sent('LSUB'),
+  };
   const exact = await exactness(bed.db, bed.harness, id, address);
   expect(exact).toMatchObject({ expected: 40, stored: 40, lost: 0, duplicated: 0, altered: 0 });
-  return commands;
+  return spent;
 }
 
 describe('one connection: batches streamed in one FETCH', SLOW, () => {
   it('costs no command per batch: 30 new messages in six batches take as many commands as in one', async () => {
     const oneBatch = await commandsForIncremental('stream-one@contoso.test', 811, 1_000);
     const sixBatches = await commandsForIncremental('stream-six@contoso.test', 812, 5);
-    expect(sixBatches).toBe(oneBatch);
+    expect(sixBatches.commands).toBe(oneBatch.commands);
+  });
+
+  it('sends no UID SEARCH when the metadata FETCH serves every UID up to UIDNEXT - 1', async () => {
+    expect(await commandsForIncremental('no-search@contoso.test', 814, 5)).toMatchObject({ searches: 0 });
+  });
+
+  it('lists the folders once before EXAMINE, without LSUB', async () => {
+    expect(await commandsForIncremental('one-list@contoso.test', 815, 5)).toMatchObject({ lists: 1 });
   });
 
   it('keeps exactly once and the watermark in UID order when a batch inside the FETCH fails to store', async () => {

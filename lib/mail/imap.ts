@@ -95,6 +95,26 @@ function throttledError(client: ImapFlow): Error | undefined {
   });
 }
 
+const listedFolders = new WeakSet<ImapFlow>();
+
+/**
+ * SELECT (or EXAMINE) a folder. imapflow first lists a folder it has not seen on the connection, and without
+ * `listOnly` that is LIST and LSUB: two round trips per folder. One `LIST "" "*"` without subscriptions fills its
+ * folder cache for every folder the session opens, in one. A folder it does not list is listed again by
+ * `mailboxOpen`, whose SELECT then fails as before (a missing folder).
+ */
+export async function openFolder(
+  client: ImapConnection,
+  folder: string,
+  options: { readOnly: boolean },
+): ReturnType<ImapConnection['mailboxOpen']> {
+  if (!listedFolders.has(client)) {
+    listedFolders.add(client);
+    await client.list({ listOnly: true });
+  }
+  return client.mailboxOpen(folder, options);
+}
+
 /** Logs out politely; a connection that is already broken is just closed. */
 export async function closeImapConnection(client: ImapConnection): Promise<void> {
   if (!client.usable) {

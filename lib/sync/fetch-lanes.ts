@@ -1,5 +1,5 @@
 import 'server-only';
-import { closeImapConnection, type ImapConnection } from '@/lib/mail/imap';
+import { closeImapConnection, openFolder, type ImapConnection } from '@/lib/mail/imap';
 import { logger } from '@/lib/logger';
 import type { FetchLane } from '@/lib/sync/parallel-fetch';
 
@@ -18,7 +18,7 @@ export async function openFetchLanes(
       let client: ImapConnection | undefined;
       try {
         client = await open();
-        const mailbox = await client.mailboxOpen(options.folder, { readOnly: true });
+        const mailbox = await openFolder(client, options.folder, { readOnly: true });
         if (Number(mailbox.uidValidity) === options.uidValidity) return { client, main: false };
         await closeImapConnection(client);
       } catch (error) {

@@ -7,7 +7,7 @@ import {
   recordUnretrievable,
   unretrievableUids,
 } from '@/lib/db/queries/unretrievable';
-import type { ImapConnection } from '@/lib/mail/imap';
+import { openFolder, type ImapConnection } from '@/lib/mail/imap';
 import type { FolderCounters } from '@/lib/mail/status-probe';
 import { finishPendingDeletes } from '@/lib/sync/after-fetch';
 import { fetchBatches, fetchMetadata, stillListed, type FetchedBatch } from '@/lib/sync/fetch-batch';
@@ -93,7 +93,7 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
   }
 
   // Read-only unless the after-fetch mode must change flags; EXAMINE can never alter the mailbox by accident.
-  const mailbox = await client.mailboxOpen(folder, { readOnly: account.afterFetch === 'keep' });
+  const mailbox = await openFolder(client, folder, { readOnly: account.afterFetch === 'keep' });
   const selected: FolderView = {
     uidValidity: Number(mailbox.uidValidity),
     uidNext: mailbox.uidNext || null,
@@ -111,13 +111,9 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
   const retry = await retryable(uidValidity);
   if (nothingNew(selected, lastUid) && retry.length === 0) return result;
 
-  // `n:*` always includes the highest UID even when it is below n, hence the filter.
-  const found = nothingNew(selected, lastUid) ? [] : await client.search({ uid: `${lastUid + 1}:*` }, { uid: true });
   const retrying = new Set(retry);
   // A recorded UID above the watermark (the folder's last messages were not served) is listed again: tried once.
-  const uids = (Array.isArray(found) ? found : [])
-    .filter((uid) => uid > lastUid && !retrying.has(uid))
-    .sort((a, b) => a - b);
+  const uids = (await newUids(client, selected, lastUid)).filter((uid) => !retrying.has(uid));
   if (uids.length === 0 && retry.length === 0) return result;
   const linkEarlierCopies = newGeneration || (await hasEarlierGenerations(db, account.id, folder, uidValidity));
   const target = { db, client, lease: job.lease, account, folder, uidValidity, linkEarlierCopies, retrying };
@@ -128,13 +124,15 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
     while (storing.length > keep) await storing.shift();
   };
   let batchesStarted = 0;
+  // UIDs that may still be stored: those the metadata FETCH leaves out are not.
+  let pending = uids.length;
   const store = async (batch: PlannedBatch, fetched: FetchedBatch) => {
     await settle(STORES_IN_FLIGHT - 1);
     job.lease.assertHeld();
     const next = storeBatch(target, batch, fetched, storing.at(-1)).then((stored) => {
       result.stored += stored.stored;
       result.bytes += stored.bytes;
-      job.onBatchStored(stored, uids.length);
+      job.onBatchStored(stored, pending);
     });
     next.catch(() => {}); // observed when settled above or below
     storing.push(next);
@@ -164,6 +162,7 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
       const metas = await fetchMetadata(client, window);
       // Left out of the metadata FETCH: expunged, or listed yet not served (recorded before any batch passes it).
       const served = new Set(metas.map((meta) => meta.uid));
+      pending -= window.filter((uid) => !served.has(uid) && !retrying.has(uid)).length;
       const { listed, expunged } = await stillListed(
         client,
         window.filter((uid) => !served.has(uid)),
@@ -240,6 +239,26 @@ interface FolderView {
   uidNext: number | null;
   messagesOnServer: number;
   highestModseq: string | null;
+}
+
+/**
+ * The UIDs above the watermark to ask the metadata FETCH about, ascending. When UIDNEXT bounds them to one metadata
+ * window, every UID from the watermark + 1 to UIDNEXT - 1 is a candidate and no UID SEARCH is sent (a round trip
+ * before the first byte on a link with delay). That is exact because the FETCH's gaps are still asked about:
+ * `stillListed` sends UID SEARCH for just the candidates the FETCH left out, and each is either listed (recorded
+ * as not retrievable before any batch passes it, as when SEARCH listed it up front) or not (expunged or never
+ * assigned; UIDs are never reused within a UIDVALIDITY, RFC 3501 2.3.1.1, so it cannot appear later). A UID at or
+ * above UIDNEXT came after SELECT: no batch passes it (the FETCH drops UIDs not asked for) and the next run fetches
+ * it. Beyond one window (a first sync of a big folder, sparse UIDs) UID SEARCH lists them, so memory stays bounded.
+ */
+async function newUids(client: ImapConnection, selected: FolderView, lastUid: number): Promise<number[]> {
+  if (nothingNew(selected, lastUid)) return [];
+  const { uidNext } = selected;
+  if (uidNext !== null && uidNext > lastUid + 1 && uidNext - 1 - lastUid <= METADATA_WINDOW)
+    return Array.from({ length: uidNext - 1 - lastUid }, (_, i) => lastUid + 1 + i);
+  // `n:*` always includes the highest UID even when it is below n, hence the filter.
+  const found = await client.search({ uid: `${lastUid + 1}:*` }, { uid: true });
+  return (Array.isArray(found) ? found : []).filter((uid) => uid > lastUid).sort((a, b) => a - b);
 }
 
 function nothingNew(view: FolderView, lastUid: number): boolean {

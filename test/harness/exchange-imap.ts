@@ -55,6 +55,8 @@ export interface ExchangeImap {
   stats: {
     connections: number;
     commands: number;
+    /** The same commands by name (`UID SEARCH`, `SELECT`, …): which round trips a run spent. */
+    byCommand: Record<string, number>;
     expiredByes: number;
     throttled: number;
     argumentErrors: number;
@@ -101,7 +103,15 @@ export async function startExchangeImap(options: ExchangeImapOptions): Promise<E
     },
     unfetchable: new MessageKeys(),
     placeholder: new MessageKeys(),
-    stats: { connections: 0, commands: 0, expiredByes: 0, throttled: 0, argumentErrors: 0, idleTimeouts: 0 },
+    stats: {
+      connections: 0,
+      commands: 0,
+      byCommand: {},
+      expiredByes: 0,
+      throttled: 0,
+      argumentErrors: 0,
+      idleTimeouts: 0,
+    },
     sessions: new Map(),
     close: () =>
       new Promise<void>((resolve) => {

@@ -142,6 +142,8 @@ export class ExchangeSession {
     const tag = match[1] as string;
     const command = (match[2] as string).toUpperCase().replace(/\s+/, ' ');
     this.personality.stats.commands += 1;
+    const byCommand = this.personality.stats.byCommand;
+    byCommand[command] = (byCommand[command] ?? 0) + 1;
     const args = match[3] as string;
 
     if (command === 'CAPABILITY') {
