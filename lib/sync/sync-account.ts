@@ -34,7 +34,8 @@ export interface AccountJob {
 
 /**
  * Syncs one leased account: token, IMAP session (or Microsoft Graph, by the account's transport), each folder;
- * then one sync_runs row and the account's outcome, backoff and lease release. Never throws: a failure is the account's outcome, not the pass's.
+ * then one sync_runs row and the account's outcome, backoff and lease release. Never throws: a failure is the
+ * account's outcome, not the pass's.
  */
 export async function syncLeasedAccount(job: AccountJob): Promise<AccountSyncReport> {
   const { deps, account } = job;

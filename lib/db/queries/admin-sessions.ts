@@ -32,11 +32,13 @@ export async function touchAdminSession(
   db: Db,
   input: { id: string; adminId: string; now: Date; idleSince: Date },
 ): Promise<AdminSession | undefined> {
+  const minuteBefore = new Date(input.now.getTime() - 60_000);
   const [row] = await db
     .update(adminSessions)
     // Written at most once a minute: a page's burst of requests does not rewrite the row each time.
     .set({
-      lastSeenAt: sql`case when ${adminSessions.lastSeenAt} < ${new Date(input.now.getTime() - 60_000).toISOString()}::timestamptz then ${input.now.toISOString()}::timestamptz else ${adminSessions.lastSeenAt} end`,
+      lastSeenAt: sql`case when ${adminSessions.lastSeenAt} < ${minuteBefore.toISOString()}::timestamptz
+        then ${input.now.toISOString()}::timestamptz else ${adminSessions.lastSeenAt} end`,
     })
     .where(
       and(

@@ -164,7 +164,8 @@ export async function suspendAccountsSignedInWith(db: Db | Tx, appId: string, er
     .update(mailAccounts)
     .set({
       status: 'needs_reauth',
-      lastError: sql`${JSON.stringify(error)}::jsonb || jsonb_build_object('previous', jsonb_build_object('status', ${mailAccounts.status}, 'lastError', ${mailAccounts.lastError}))`,
+      lastError: sql`${JSON.stringify(error)}::jsonb || jsonb_build_object('previous',
+        jsonb_build_object('status', ${mailAccounts.status}, 'lastError', ${mailAccounts.lastError}))`,
       updatedAt: new Date(),
     })
     .where(syncingAccountsOf(appId))
