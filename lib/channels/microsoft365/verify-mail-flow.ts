@@ -29,8 +29,9 @@ export type VerifyResult = Result<VerifyLegs, Failure<'account.missing' | 'accou
 /**
  * The round trip that proves both directions: send a message with a unique token to the mailbox itself (over
  * SMTP or through Graph, as the mailbox was connected), then sync until it is stored (bounded wait). Says which leg
- * failed and why. The check messages are marked with a header and deleted from the console once seen (also any that arrived after an earlier check gave up), so
- * nothing reading the stored mail, such as a help desk, takes them for customer mail.
+ * failed and why. The check messages are marked with a header and deleted from the console once seen (also any
+ * that arrived after an earlier check gave up), so nothing reading the stored mail, such as a help desk, takes them
+ * for customer mail.
  */
 export async function verifyMailFlow(
   db: Db,
