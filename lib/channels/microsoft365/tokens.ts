@@ -83,19 +83,8 @@ async function applicationMailAccess(
   forceRefresh: boolean,
 ): Promise<MailAccess> {
   const endpoints = endpointsFor(app.cloud);
-  try {
-    const token = await appToken(app, endpoints, exchangeAppScope(endpoints))({ forceRefresh });
-    return {
-      ...token,
-      endpoints,
-      imapUser: account.imapUser,
-      signInAddress: account.signInAddress,
-      personal: false,
-    };
-  } catch (error) {
-    if (error instanceof ExplainedFault) throw new TokenError({ ...error.explained, scope: 'app' });
-    throw error;
-  }
+  const token = await appToken(app, endpoints, exchangeAppScope(endpoints))({ forceRefresh });
+  return { ...token, endpoints, imapUser: account.imapUser, signInAddress: account.signInAddress, personal: false };
 }
 
 /**
@@ -144,14 +133,7 @@ export async function acquireAccountAccess(
   const base = { mailbox: account.emailAddress, endpoints, personal: isPersonalAccount(account.tenantId) };
   if (account.access === 'application') {
     const source = appToken(app, endpoints, graphAppScope(endpoints));
-    const token: GraphTokenSource = async (request) => {
-      try {
-        return (await source(request)).accessToken;
-      } catch (error) {
-        if (error instanceof ExplainedFault) throw new TokenError({ ...error.explained, scope: 'app' });
-        throw error;
-      }
-    };
+    const token: GraphTokenSource = async (request) => (await source(request)).accessToken;
     return { transport: 'graph', graph: { ...base, access: 'application', token } };
   }
   if (!account.tokenCacheSealed) throw new TokenError(signInMissing());
@@ -192,7 +174,8 @@ const appTokens = new Map<string, AppTokenSource>();
 
 /**
  * One token source per app registration, secret and resource (Graph, Exchange Online): a new secret (or app) starts
- * new msal clients, so their in-memory tokens are reused until then.
+ * new msal clients, so their in-memory tokens are reused until then. A refused token is the app's to fix (secret,
+ * consent), never the mailbox's: it fails as a `TokenError` of scope 'app'.
  */
 function appToken(app: AppWithSecret, endpoints: CloudEndpoints, scope: string): AppTokenSource {
   const owner = `${app.id}:${app.clientSecretSealed}:${endpoints.loginBaseUrl}`;
@@ -201,13 +184,21 @@ function appToken(app: AppWithSecret, endpoints: CloudEndpoints, scope: string):
   if (!source) {
     for (const old of appTokens.keys())
       if (old.startsWith(`${app.id}:`) && !old.startsWith(`${owner}:`)) appTokens.delete(old);
-    source = appTokenGrantSource({
+    const grant = appTokenGrantSource({
       clientId: app.clientId,
       clientSecret: app.clientSecret,
       tenant: app.tenant,
       endpoints,
       scope,
     });
+    source = async (request) => {
+      try {
+        return await grant(request);
+      } catch (error) {
+        if (error instanceof ExplainedFault) throw new TokenError({ ...error.explained, scope: 'app' });
+        throw error;
+      }
+    };
     appTokens.set(key, source);
   }
   return source;
