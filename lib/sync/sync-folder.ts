@@ -76,12 +76,7 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
     account.afterFetch === 'delete'
       ? undefined
       : job.probed
-        ? {
-            ...job.probed,
-            uidNext: job.probed.uidNext || null,
-            messagesOnServer: job.probed.messages,
-            highestModseq: null,
-          }
+        ? probedView(job.probed)
         : await folderStatus(client, folder);
   // Nothing changed since the last run: one read, no write.
   const unchanged = status ? await unchangedWatermark(db, { accountId: account.id, folder, ...status }) : undefined;
@@ -266,6 +261,16 @@ function nothingNew(view: FolderView, lastUid: number): boolean {
 }
 
 /** The folder's counters without selecting it; undefined when the server answers without them (then SELECT). */
+/** The idle check's STATUS counters as the view this session's STATUS would give (it asks no HIGHESTMODSEQ). */
+function probedView(counters: FolderCounters): FolderView {
+  return {
+    uidValidity: counters.uidValidity,
+    uidNext: counters.uidNext || null,
+    messagesOnServer: counters.messages,
+    highestModseq: null,
+  };
+}
+
 async function folderStatus(client: ImapConnection, folder: string): Promise<FolderView | undefined> {
   const status = await client.status(folder, { messages: true, uidNext: true, uidValidity: true, highestModseq: true });
   if (!status || status.uidValidity === undefined || status.uidNext === undefined || status.messages === undefined)
