@@ -8,7 +8,7 @@ import type { Harness } from '@/test/harness/fixture';
 import { productEnv } from './environment';
 import { seedBenchMailbox, type BenchMailbox } from './mailbox';
 import { runMbsync } from './mbsync';
-import { runSyncChild, runWarmSyncChild } from './processes';
+import { accountRun, runSyncChild, runWarmSyncChild } from './processes';
 import { createProductDatabase, type ProductDatabase } from './product-database';
 import { cpuMeter, postmasterPid } from './cpu';
 import { rawFetch } from './raw-fetch';
@@ -118,19 +118,9 @@ export async function benchFirstSync(
     raw: summarize(raws, count, mailbox.bytes),
     exact,
     storedMb,
-    incremental: {
-      added: 100,
-      ms: incremental.ms,
-      accountMs: incremental.accounts[0]?.durationMs ?? NaN,
-      fetched: incremental.accounts[0]?.fetched ?? 0,
-    },
+    incremental: { added: 100, ...accountRun(incremental) },
     idle: { ms: idle.ms, accountMs: idle.accounts[0]?.durationMs ?? NaN },
-    incrementalWarm: {
-      added: 100,
-      ms: warm.ms,
-      accountMs: warm.accounts[0]?.durationMs ?? NaN,
-      fetched: warm.accounts[0]?.fetched ?? 0,
-    },
+    incrementalWarm: { added: 100, ...accountRun(warm) },
     bigAttachments: big,
     cpuPerGb: cpu,
   };

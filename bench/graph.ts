@@ -16,7 +16,7 @@ import { startShapedProxy } from '@/test/harness/shaped-proxy';
 import { APP, productEnv } from './environment';
 import { GRAPH_ADDRESS, GRAPH_SHAPED_ADDRESS } from './graph-mailboxes';
 import { seedBenchMailbox, type BenchMailbox } from './mailbox';
-import { runSyncChild } from './processes';
+import { accountRun, runSyncChild } from './processes';
 import { createProductDatabase, type ProductDatabase } from './product-database';
 import { summarize, type Summary } from './stats';
 
@@ -65,19 +65,8 @@ export async function benchGraph(
       mailbox,
       firstSync: { ...summarize(times, mailbox.count, mailbox.bytes), processWallMs: wall, peakRssMb: rss },
       exact,
-      incremental: {
-        added: 100,
-        ms: incremental.ms,
-        accountMs: incremental.accounts[0]?.durationMs ?? NaN,
-        fetched: incremental.accounts[0]?.fetched ?? 0,
-        exact: afterIncremental,
-      },
-      idle: {
-        ms: idle.ms,
-        accountMs: idle.accounts[0]?.durationMs ?? NaN,
-        fetched: idle.accounts[0]?.fetched ?? 0,
-        exact: afterIdle,
-      },
+      incremental: { added: 100, ...accountRun(incremental), exact: afterIncremental },
+      idle: { ...accountRun(idle), exact: afterIdle },
     };
   } finally {
     await kept.db.drop();

@@ -95,6 +95,12 @@ export interface SyncChildReport {
   accounts: { id: string; outcome: string; fetched: number; bytes: number; durationMs: number; error?: string }[];
 }
 
+/** One mailbox's run as the tables report it: the child's time, the account's own time and what it fetched. */
+export function accountRun(report: SyncChildReport): { ms: number; accountMs: number; fetched: number } {
+  const account = report.accounts[0];
+  return { ms: report.ms, accountMs: account?.durationMs ?? NaN, fetched: account?.fetched ?? 0 };
+}
+
 /** `cwd`: another checkout's sync (a baseline commit), against the same database and stand-in. */
 export async function runSyncChild(
   env: NodeJS.ProcessEnv,
