@@ -66,28 +66,6 @@ function batchLimit(limits: BatchLimits, index: number, remaining: number): numb
   return Math.max(ramp, Math.min(limits.batchBytes, ramp * 2 ** index, Math.ceil(remaining / 2)));
 }
 
-/**
- * Consecutive batches fetched with one FETCH: together at most `bytes` of bodies, at least one batch. A batch over
- * `bytes` (one big message) goes alone. One download of `bytes` plus the batches being written is as much mail as
- * one batch downloading at a time beside them held before, without a round trip between batches.
- */
-export function fetchGroups(batches: PlannedBatch[], bytes: number): PlannedBatch[][] {
-  const groups: PlannedBatch[][] = [];
-  let current: PlannedBatch[] = [];
-  let total = 0;
-  for (const batch of batches) {
-    if (current.length > 0 && total + batch.bytes > bytes) {
-      groups.push(current);
-      current = [];
-      total = 0;
-    }
-    current.push(batch);
-    total += batch.bytes;
-  }
-  if (current.length > 0) groups.push(current);
-  return groups;
-}
-
 /** `1:3,5,7:8` for [1, 2, 3, 5, 7, 8]; expects ascending UIDs. */
 export function uidSet(uids: number[]): string {
   const parts: string[] = [];

@@ -10,8 +10,8 @@ import {
 import { openFolder, type ImapConnection } from '@/lib/mail/imap';
 import type { FolderCounters } from '@/lib/mail/status-probe';
 import { finishPendingDeletes } from '@/lib/sync/after-fetch';
-import { fetchBatches, fetchMetadata, stillListed, type FetchedBatch } from '@/lib/sync/fetch-batch';
-import { chunk, fetchGroups, planBatches, type PlannedBatch } from '@/lib/sync/fetch-plan';
+import { fetchBatch, fetchMetadata, stillListed, type FetchedBatch } from '@/lib/sync/fetch-batch';
+import { chunk, planBatches, type PlannedBatch } from '@/lib/sync/fetch-plan';
 import { inLeasedTransaction, type LeaseKeeper } from '@/lib/sync/lease';
 import { openFetchLanes } from '@/lib/sync/fetch-lanes';
 import { ParallelFetcher } from '@/lib/sync/parallel-fetch';
@@ -200,22 +200,17 @@ export async function syncFolder(job: FolderJob): Promise<FolderResult> {
         if (!done) return await stopEarly(stopReason() ?? 'stop');
         continue;
       }
-      // One connection: the batches of a group come in one FETCH, each stored as soon as it is in.
-      for (const group of fetchGroups(batches, batchBytes)) {
+      // One FETCH per batch. Several batches in one FETCH saved the round trip between them on a link with delay,
+      // but a BYE arriving behind a long FETCH was lost (imapflow closed on the socket's end before parsing it), so
+      // Exchange's "AccessTokenExpired" ended the run as a network failure instead of signing in again.
+      for (const batch of batches) {
         const reason = stopReason();
         if (reason) return await stopEarly(reason);
+        batchesStarted += 1;
         job.lease.assertHeld();
         // A message bigger than a whole batch is not downloaded while other batches are still held for storing.
-        if ((group[0] as PlannedBatch).bytes > batchBytes) await settle(0);
-        let stopping: 'stop' | 'renew' | undefined;
-        await fetchBatches(client, group, limits.maxMessageBytes, async (batch, fetched) => {
-          // Downloaded but not stored: the watermark stays before it and the next run fetches it again.
-          stopping ??= batch === group[0] ? undefined : stopReason();
-          if (stopping) return;
-          batchesStarted += 1;
-          await store(batch, fetched);
-        });
-        if (stopping) return await stopEarly(stopping);
+        if (batch.bytes > batchBytes) await settle(0);
+        await store(batch, await fetchBatch(client, batch, limits.maxMessageBytes));
       }
     }
     await settle(0);
